@@ -1,0 +1,3 @@
+"""maintainer-bot: drafts maintenance pull requests for Python repositories."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,249 @@
+"""`.maintainer.yml`: pydantic models, loading with line numbers, and the JSON Schema.
+
+Every key is optional; a missing file means the defaults below. Unknown keys are errors, so a
+typo is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from app.model import Kind
+
+CONFIG_PATHS = (".maintainer.yml", ".maintainer.yaml", ".github/maintainer.yml")
+
+
+class UpdateType(StrEnum):
+    MAJOR = "major"
+    MINOR = "minor"
+    PATCH = "patch"
+
+
+class RangeStrategy(StrEnum):
+    AUTO = "auto"
+    PIN = "pin"
+    BUMP = "bump"
+    WIDEN = "widen"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_specifiers(values: list[str]) -> list[str]:
+    for value in values:
+        try:
+            SpecifierSet(value)
+        except InvalidSpecifier as exc:
+            raise ValueError(f"{value!r} is not a PEP 440 version specifier") from exc
+    return values
+
+
+class IgnoreRule(Strict):
+    """Stop proposing updates of matching dependencies (all, some versions, some update types)."""
+
+    dependency: str = Field(description="Package name or glob, e.g. 'django' or 'types-*'.")
+    versions: list[str] = Field(
+        default_factory=list, description="PEP 440 specifiers of versions to skip, e.g. '>=5'."
+    )
+    update_types: list[UpdateType] = Field(
+        default_factory=list, description="Skip only these update types (empty: all)."
+    )
+    reason: str | None = None
+
+    _versions = field_validator("versions")(_check_specifiers)
+
+
+class Group(Strict):
+    """Bundle matching dependency updates into one pull request."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    patterns: list[str] = Field(default_factory=lambda: ["*"])
+    exclude: list[str] = Field(default_factory=list)
+    update_types: list[UpdateType] = Field(default_factory=list)
+    dependency_type: Literal["all", "runtime", "development"] = "all"
+    kinds: list[Kind] = Field(default_factory=lambda: [Kind.DEPENDENCY_UPDATE])
+
+
+class Schedule(Strict):
+    interval: Literal["hourly", "daily", "weekly", "monthly"] = "weekly"
+    day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "monday"
+    )
+    time: str = Field(default="05:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+
+
+class Paths(Strict):
+    include: list[str] = Field(default_factory=list, description="Globs; empty means everything.")
+    exclude: list[str] = Field(default_factory=list)
+
+
+class SecuritySettings(Strict):
+    bypass_schedule: bool = True
+    bypass_min_release_age: bool = True
+    bypass_open_pr_limit: bool = True
+    service: Literal["osv", "pypi"] = "osv"
+    osv_url: str | None = None
+    advisory_db: str | None = Field(
+        default=None, description="Local directory of OSV records (vulns/<package>/<ID>.yaml)."
+    )
+    group: bool = False
+
+
+class RepoConfig(Strict):
+    """The whole of `.maintainer.yml`."""
+
+    version: Literal[1] = 1
+    enabled: list[Kind] = Field(
+        default_factory=lambda: [Kind.DEPENDENCY_UPDATE, Kind.SECURITY, Kind.DEPRECATION],
+        description="Maintenance kinds the bot may propose.",
+    )
+    schedule: Schedule = Field(default_factory=Schedule)
+    ignore: list[IgnoreRule] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list)
+    range_strategy: RangeStrategy = RangeStrategy.AUTO
+    min_release_age_days: int = Field(default=3, ge=0, le=365)
+    open_pr_limit: int = Field(default=5, ge=0, le=100)
+    hourly_pr_limit: int = Field(default=2, ge=0, le=100)
+    labels: list[str] = Field(default_factory=lambda: ["maintenance"])
+    target_python: str | None = Field(
+        default=None, description="Oldest Python the code must run on; default: requires-python."
+    )
+    paths: Paths = Field(default_factory=Paths)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+
+    @field_validator("target_python")
+    @classmethod
+    def _python_version(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            parsed = Version(value)
+        except InvalidVersion as exc:
+            raise ValueError(f"{value!r} is not a Python version such as '3.11'") from exc
+        if parsed.major != 3:
+            raise ValueError(f"{value!r}: only Python 3 is supported")
+        return value
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    key: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "top level"
+        return f"{where}: {self.key}: {self.message}"
+
+
+class ConfigError(Exception):
+    """An invalid `.maintainer.yml`; ``problems`` carry the key and line of each error."""
+
+    def __init__(self, path: str, problems: Sequence[ConfigProblem]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        listed = "; ".join(str(p) for p in self.problems)
+        super().__init__(f"{path}: invalid configuration: {listed}")
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: RepoConfig
+    path: str | None
+
+
+def find_config(root: Path) -> Path | None:
+    for relative in CONFIG_PATHS:
+        candidate = root / relative
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(root: Path) -> LoadedConfig:
+    """Read the repository's config file, or the defaults when there is none."""
+    found = find_config(root)
+    if found is None:
+        return LoadedConfig(RepoConfig(), None)
+    relative = found.relative_to(root).as_posix()
+    try:
+        text = found.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(relative, [ConfigProblem("(file)", None, f"not UTF-8: {exc}")]) from exc
+    return LoadedConfig(parse_config(text, relative), relative)
+
+
+def parse_config(text: str, path: str = ".maintainer.yml") -> RepoConfig:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, [ConfigProblem("(yaml)", line, str(problem))]) from exc
+    if data is None:
+        return RepoConfig()
+    if not isinstance(data, dict):
+        raise ConfigError(path, [ConfigProblem("(root)", 1, "expected a mapping of settings")])
+    try:
+        return RepoConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = _key_lines(node)
+        problems = [_problem(error, lines) for error in exc.errors()]
+        raise ConfigError(path, problems) from exc
+
+
+def _problem(error: Any, lines: dict[tuple[str | int, ...], int]) -> ConfigProblem:
+    location = tuple(error["loc"])
+    key = ".".join(str(part) for part in location) or "(root)"
+    line = None
+    for length in range(len(location), -1, -1):
+        line = lines.get(location[:length])
+        if line is not None:
+            break
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown setting"
+    return ConfigProblem(key, line, message)
+
+
+def _key_lines(node: yaml.Node | None) -> dict[tuple[str | int, ...], int]:
+    """Map each key path (as pydantic reports it) to its 1-based line in the file."""
+    lines: dict[tuple[str | int, ...], int] = {}
+
+    def walk(current: yaml.Node, path: tuple[str | int, ...]) -> None:
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                child = (*path, str(key_node.value))
+                lines[child] = key_node.start_mark.line + 1
+                walk(value_node, child)
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                child = (*path, index)
+                lines[child] = item.start_mark.line + 1
+                walk(item, child)
+
+    if node is not None:
+        lines[()] = node.start_mark.line + 1
+        walk(node, ())
+    return lines
+
+
+def json_schema() -> str:
+    schema = RepoConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = ".maintainer.yml"
+    return json.dumps(schema, indent=2, sort_keys=True)

@@ -1,0 +1,84 @@
+"""What every manifest format yields: dependencies with the exact span of their specifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from app.model import ScanError
+
+
+class SpecStyle(StrEnum):
+    PEP440 = "pep440"
+    POETRY = "poetry"
+
+
+@dataclass(frozen=True)
+class HashBlock:
+    """The ``--hash`` options of a requirements line: their span and the text between them."""
+
+    offset: int
+    text: str
+    separator: str
+    algorithm: str
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One declared dependency, located in its manifest down to the specifier's characters.
+
+    ``spec_offset``/``spec_text`` cover exactly the version specifier (for example ``==2.19.0``
+    or ``^2.28``); rewriting those characters and nothing else keeps the file's formatting.
+    """
+
+    name: str
+    raw_name: str
+    spec_text: str
+    spec_offset: int
+    manifest: str
+    line: int
+    style: SpecStyle = SpecStyle.PEP440
+    group: str | None = None
+    development: bool = False
+    extras: tuple[str, ...] = ()
+    marker: str | None = None
+    hashes: HashBlock | None = None
+    specifier: SpecifierSet = field(default_factory=SpecifierSet, compare=False)
+
+    @property
+    def pinned_version(self) -> Version | None:
+        """The version when the specifier is exactly one ``==`` or ``===`` pin."""
+        specs = list(self.specifier)
+        if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+            try:
+                return Version(specs[0].version)
+            except ValueError:
+                return None
+        return None
+
+    @property
+    def located(self) -> str:
+        return f"{self.manifest}:{self.line}"
+
+
+def canonical(name: str) -> str:
+    return str(canonicalize_name(name))
+
+
+@dataclass
+class ManifestParse:
+    """Dependencies read from one manifest, plus the problems met on the way."""
+
+    path: str
+    dependencies: list[Dependency] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    requires_python: str | None = None
+    is_library: bool = False
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1

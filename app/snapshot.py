@@ -1,0 +1,86 @@
+"""A read-only view of a repository's files at one moment: what analyzers read."""
+
+from __future__ import annotations
+
+import fnmatch
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.config import Paths
+
+
+class NotARepository(Exception):
+    """The path is not inside a git work tree."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The files of a work tree (tracked and untracked-but-not-ignored), as relative paths."""
+
+    root: Path
+    files: tuple[str, ...]
+    name: str
+
+    def read_text(self, path: str) -> str:
+        """Read a file as UTF-8; raises ``UnicodeDecodeError`` or ``OSError``."""
+        return (self.root / path).read_text(encoding="utf-8")
+
+    def read_bytes(self, path: str) -> bytes:
+        return (self.root / path).read_bytes()
+
+    def matching(self, *patterns: str) -> Iterator[str]:
+        """Files whose base name matches one of the glob patterns."""
+        for path in self.files:
+            base = path.rsplit("/", 1)[-1]
+            if any(fnmatch.fnmatch(base, pattern) for pattern in patterns):
+                yield path
+
+    def python_files(self) -> Iterator[str]:
+        return (p for p in self.files if p.endswith(".py") or p.endswith(".pyi"))
+
+    def filtered(self, paths: Paths) -> Snapshot:
+        kept = tuple(p for p in self.files if path_selected(p, paths.include, paths.exclude))
+        return Snapshot(self.root, kept, self.name)
+
+
+def path_selected(path: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    def hit(pattern: str) -> bool:
+        pattern = pattern.rstrip("/")
+        return (
+            fnmatch.fnmatch(path, pattern)
+            or fnmatch.fnmatch(path, pattern + "/*")
+            or path.startswith(pattern + "/")
+        )
+
+    if include and not any(hit(p) for p in include):
+        return False
+    return not any(hit(p) for p in exclude)
+
+
+def git_toplevel(path: Path) -> Path:
+    completed = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise NotARepository(f"{path} is not a git repository (no .git found at or above it)")
+    return Path(completed.stdout.strip())
+
+
+def snapshot_of(path: Path) -> Snapshot:
+    """List the work tree of the git repository containing ``path``."""
+    if not path.exists():
+        raise NotARepository(f"{path} does not exist")
+    root = git_toplevel(path)
+    completed = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    )
+    names = sorted({n for n in completed.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
+    files = tuple(n for n in names if (root / n).is_file() and not (root / n).is_symlink())
+    return Snapshot(root=root, files=files, name=root.name)

@@ -1,0 +1,1 @@
+"""libcst codemods, one module per rule, collected by `codemods.registry`."""
