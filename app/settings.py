@@ -1,0 +1,98 @@
+"""Service settings, read from `MAINTAINER_*` environment variables (documented in README).
+
+Secrets (keys, webhook and tick secrets, and URLs that may carry passwords) are `SecretStr`, so
+they print as `**********` in reprs, logs and tracebacks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "MAINTAINER_"
+PUBLIC_GITHUB_API = "https://api.github.com"
+
+
+class SettingsError(Exception):
+    """A setting is missing or unusable; the message names the `MAINTAINER_*` variable."""
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "maintainer-bot"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    app_id: int | None = Field(default=None, description="The GitHub App's numeric id.")
+    app_slug: str = Field(
+        default="maintainer-bot", description="The App's slug; its bot user is '<slug>[bot]'."
+    )
+    private_key: SecretStr | None = Field(default=None, description="The App's PEM private key.")
+    private_key_path: Path | None = Field(default=None, description="File holding the PEM key.")
+    webhook_secret: SecretStr | None = Field(default=None, description="Webhook HMAC secret.")
+    github_url: str = Field(
+        default=PUBLIC_GITHUB_API,
+        description="REST API base URL (GitHub Enterprise Server: https://HOST/api/v3).",
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: SecretStr | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in the data dir."
+    )
+    redis_url: SecretStr | None = Field(
+        default=None, description="Use RedisHuey at this URL instead of the SQLite queue."
+    )
+    queue_path: Path | None = Field(default=None, description="SQLite queue file.")
+    queue_name: str = "maintainer"
+    workers: int = Field(default=2, ge=1, le=64, description="Consumer threads per worker.")
+    tick_secret: SecretStr | None = Field(default=None, description="Shared secret for /ticks.")
+    tick_minutes: int = Field(
+        default=15, ge=1, le=1440, description="Period of the internal scheduling tick."
+    )
+    workspace_dir: Path | None = Field(default=None, description="Clone cache directory.")
+    job_retries: int = Field(default=4, ge=0, le=20)
+    job_retry_delay: float = Field(default=10.0, ge=0, description="Base backoff in seconds.")
+    log_level: str = "INFO"
+
+    def database(self) -> str:
+        """The SQLAlchemy URL in force (a secret-bearing string: never log it)."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.data_dir / 'maintainer.db'}"
+
+    def queue_file(self) -> Path:
+        return self.queue_path or self.data_dir / "queue.db"
+
+    def workspace(self) -> Path:
+        return self.workspace_dir or self.data_dir / "repos"
+
+    def app_private_key(self) -> SecretStr | None:
+        """The PEM key from MAINTAINER_PRIVATE_KEY, else from MAINTAINER_PRIVATE_KEY_PATH."""
+        if self.private_key is not None:
+            return self.private_key
+        if self.private_key_path is None:
+            return None
+        try:
+            return SecretStr(self.private_key_path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SettingsError(
+                f"{ENV_PREFIX}PRIVATE_KEY_PATH: cannot read {self.private_key_path}: {exc.strerror}"
+            ) from None
+
+    def bot_login(self) -> str:
+        return f"{self.app_slug}[bot]"
+
+    def require_webhook_secret(self) -> SecretStr:
+        if self.webhook_secret is None or not self.webhook_secret.get_secret_value():
+            raise SettingsError(
+                f"{ENV_PREFIX}WEBHOOK_SECRET is not set: the server cannot verify deliveries"
+            )
+        return self.webhook_secret
+
+
+def load_settings() -> Settings:
+    return Settings()
