@@ -182,6 +182,18 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class Unaudited:
+    """A dependency whose vulnerabilities could not be checked: never to be reported as safe."""
+
+    package: str
+    version: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"package": self.package, "version": self.version, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Deferred:
     """A proposal the planner held back, and why (limits, schedule)."""
 
@@ -197,3 +209,4 @@ class ScanResult:
     notes: list[str] = field(default_factory=list)
     deferred: list[Deferred] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    unaudited: list[Unaudited] = field(default_factory=list)
