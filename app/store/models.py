@@ -1,0 +1,165 @@
+"""SQLAlchemy 2 tables of the service state. Changes here need an Alembic revision."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone, so it stores naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware values")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+When = UTCDateTime()
+
+
+class InstallationRow(Base):
+    __tablename__ = "installations"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    account_login: Mapped[str] = mapped_column(String(255))
+    account_type: Mapped[str] = mapped_column(String(32))
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(When)
+    updated_at: Mapped[datetime] = mapped_column(When)
+
+
+class RepositoryRow(Base):
+    __tablename__ = "repositories"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    installation_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("installations.id", ondelete="SET NULL"), index=True
+    )
+    full_name: Mapped[str] = mapped_column(String(255), unique=True)
+    default_branch: Mapped[str] = mapped_column(String(255), default="main")
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_scan_at: Mapped[datetime | None] = mapped_column(When)
+    config_json: Mapped[str | None] = mapped_column(Text)
+    config_sha: Mapped[str | None] = mapped_column(String(64))
+    config_error: Mapped[str | None] = mapped_column(Text)
+    config_error_sha: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(When)
+    updated_at: Mapped[datetime] = mapped_column(When)
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(When, index=True)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_created", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    repository: Mapped[str | None] = mapped_column(String(255))
+    delivery_id: Mapped[str | None] = mapped_column(String(64))
+    args: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(When)
+    updated_at: Mapped[datetime] = mapped_column(When)
+
+
+class LockRow(Base):
+    __tablename__ = "locks"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime] = mapped_column(When)
+
+
+class ProposalRow(Base):
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("repository_id", "branch", name="uq_proposals_branch"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    branch: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    pr_number: Mapped[int | None] = mapped_column(Integer)
+    head_sha: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    ci_result: Mapped[str | None] = mapped_column(String(32))
+    ci_sha: Mapped[str | None] = mapped_column(String(64))
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    stop_notice_posted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(When)
+    updated_at: Mapped[datetime] = mapped_column(When)
+    opened_at: Mapped[datetime | None] = mapped_column(When)
+    closed_at: Mapped[datetime | None] = mapped_column(When)
+
+
+class IgnoreRow(Base):
+    __tablename__ = "ignore_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), index=True
+    )
+    dependency: Mapped[str] = mapped_column(String(255))
+    versions: Mapped[str] = mapped_column(Text, default="[]")
+    update_types: Mapped[str] = mapped_column(Text, default="[]")
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(When)

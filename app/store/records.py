@@ -1,0 +1,120 @@
+"""Frozen values the store hands out; callers never see ORM rows or sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ProposalStatus(StrEnum):
+    DRAFT = "draft"  # recorded, no pull request yet
+    OPEN = "open"
+    CLOSED = "closed"
+    MERGED = "merged"
+    SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True)
+class InstallationRecord:
+    id: int
+    account_login: str
+    account_type: str
+    suspended: bool
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    """What an installation event says about one repository."""
+
+    id: int
+    full_name: str
+    private: bool = False
+    default_branch: str | None = None
+
+
+@dataclass(frozen=True)
+class RepositoryRecord:
+    id: int
+    installation_id: int | None
+    full_name: str
+    default_branch: str
+    private: bool
+    archived: bool
+    active: bool
+    last_scan_at: datetime | None
+    config_error: str | None
+
+    @property
+    def owner(self) -> str:
+        return self.full_name.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.full_name.split("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: str
+    kind: str
+    repository: str | None
+    delivery_id: str | None
+    args: dict[str, Any]
+    status: JobStatus
+    attempts: int
+    error: str | None
+    owner: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """A job to record (and enqueue) — `repository` is the `owner/name` lock key, if any."""
+
+    id: str
+    kind: str
+    repository: str | None = None
+    delivery_id: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProposalRecord:
+    id: int
+    repository_id: int
+    kind: str
+    branch: str
+    title: str
+    subject: str
+    pr_number: int | None
+    head_sha: str | None
+    status: ProposalStatus
+    outcome: str | None
+    ci_result: str | None
+    ci_sha: str | None
+    stopped: bool
+    stop_notice_posted: bool
+    created_at: datetime
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IgnoreRecord:
+    id: int
+    repository_id: int
+    dependency: str
+    versions: tuple[str, ...]
+    update_types: tuple[str, ...]
+    reason: str | None
+    created_by: str | None

@@ -1,0 +1,201 @@
+"""The store against SQLite files, migrated by Alembic exactly as at start-up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from app.config import RepoConfig, Schedule
+from app.store import (
+    JobStatus,
+    NewJob,
+    ProposalStatus,
+    RepoRef,
+    Store,
+    make_engine,
+    migrate,
+    open_store,
+)
+from app.store.models import Base
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock) -> Store:
+    return open_store(f"sqlite:///{tmp_path / 'data' / 'state.db'}", clock)
+
+
+def installed(store: Store) -> None:
+    store.upsert_installation(7, "octo-org", "Organization")
+    store.add_repositories(7, [RepoRef(1, "octo-org/one"), RepoRef(2, "octo-org/two", True, "dev")])
+
+
+def test_migrations_create_every_table_and_match_the_models(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    migrate(engine)
+    migrate(engine)  # idempotent: already at head
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert "alembic_version" in tables
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_installation_lifecycle(store: Store) -> None:
+    installed(store)
+    assert [r.full_name for r in store.repositories()] == ["octo-org/one", "octo-org/two"]
+    two = store.repository("octo-org/two")
+    assert two is not None and two.private and two.default_branch == "dev"
+    assert (two.owner, two.name) == ("octo-org", "two")
+
+    assert store.set_installation_suspended(7, True)
+    assert store.repositories() == []
+    store.set_installation_suspended(7, False)
+
+    store.remove_repositories(7, [2])
+    assert [r.full_name for r in store.repositories()] == ["octo-org/one"]
+    store.add_repositories(7, [RepoRef(2, "octo-org/two")])
+    assert len(store.repositories()) == 2
+
+    store.delete_installation(7)
+    assert store.installation(7) is None
+    assert store.repositories() == []
+    kept = store.repository("octo-org/one")
+    assert kept is not None and not kept.active and kept.installation_id is None
+
+
+def test_rename_archive_and_name_reuse(store: Store) -> None:
+    installed(store)
+    store.update_repository(1, full_name="octo-org/uno")
+    assert store.repository("octo-org/one") is None
+    assert store.repository_by_id(1) is not None
+    store.update_repository(1, archived=True)
+    assert [r.full_name for r in store.repositories()] == ["octo-org/two"]
+    # a new repository takes a name an old one had: the old row keeps its history
+    store.add_repositories(7, [RepoRef(3, "octo-org/two")])
+    new = store.repository("octo-org/two")
+    assert new is not None and new.id == 3
+    old = store.repository_by_id(2)
+    assert old is not None and not old.active
+
+
+def test_last_valid_config_survives_an_error(store: Store) -> None:
+    installed(store)
+    assert store.last_valid_config(1) is None
+    config = RepoConfig(schedule=Schedule(interval="daily"), open_pr_limit=2)
+    store.save_valid_config(1, config, "a" * 40)
+    store.record_config_error(1, "line 3: schedule.interval: bad", "b" * 40)
+    assert store.last_valid_config(1) == config
+    repo = store.repository_by_id(1)
+    assert repo is not None and repo.config_error == "line 3: schedule.interval: bad"
+    store.save_valid_config(1, RepoConfig(), "c" * 40)
+    repo = store.repository_by_id(1)
+    assert repo is not None and repo.config_error is None
+
+
+def test_delivery_dedupe_records_one_job(store: Store) -> None:
+    job = NewJob("j1", "delivery", "octo-org/one", "d-1")
+    assert store.record_delivery("d-1", "push", None, b"{}", job)
+    assert not store.record_delivery("d-1", "push", None, b"{}", NewJob("j2", "delivery"))
+    assert store.delivery_body("d-1") == b"{}"
+    assert store.job_count() == 1
+    store.forget_delivery("d-1")
+    assert store.job_count() == 0
+    assert store.record_delivery("d-1", "push", None, b"{}", job)
+
+
+def test_job_states_and_orphans(store: Store, clock: Clock) -> None:
+    store.add_job(NewJob("j1", "scan", "octo-org/one", args={"reason": "push"}))
+    started = store.start_job("j1", "host:1")
+    assert started is not None and started.attempts == 1 and started.args == {"reason": "push"}
+    assert store.orphaned_jobs(lambda owner: owner == "host:1")[0].id == "j1"
+    assert store.orphaned_jobs(lambda owner: False) == []
+    store.retry_job("j1", "HTTP 502")
+    again = store.start_job("j1", "host:2")
+    assert again is not None and again.attempts == 2
+    store.fail_job("j1", "HTTP 502 after 2 attempts")
+    assert store.start_job("j1", "host:3") is None
+    failed = store.jobs(JobStatus.FAILED)
+    assert [(j.id, j.error) for j in failed] == [("j1", "HTTP 502 after 2 attempts")]
+    store.add_job(NewJob("j2", "scan"))
+    store.start_job("j2", "host:2")
+    store.finish_job("j2")
+    assert store.job_count(JobStatus.SUCCEEDED) == 1
+
+
+def test_locks_exclude_and_recover_from_dead_or_silent_owners(store: Store, clock: Clock) -> None:
+    alive = {"a", "b"}
+
+    def dead(owner: str) -> bool:
+        return owner not in alive
+
+    stale = clock.now - timedelta(minutes=5)
+    assert store.try_lock("repo", "a", stale, dead)
+    assert store.try_lock("repo", "a", stale, dead)  # re-entrant for its owner
+    assert not store.try_lock("repo", "b", stale, dead)
+    alive.discard("a")
+    assert store.try_lock("repo", "b", stale, dead)
+    assert not store.heartbeat("repo", "a")
+    clock.now += timedelta(minutes=10)
+    alive.add("c")
+    assert store.try_lock("repo", "c", clock.now - timedelta(minutes=5), dead)
+    store.unlock("repo", "b")  # not the holder: no effect
+    assert not store.try_lock("repo", "b", clock.now - timedelta(minutes=5), dead)
+    store.unlock("repo", "c")
+    assert store.try_lock("repo", "b", clock.now - timedelta(minutes=5), dead)
+
+
+def test_proposals_pull_requests_outcomes_and_ci(store: Store, clock: Clock) -> None:
+    installed(store)
+    proposal = store.save_proposal(1, "dependency-update", "maintainer/deps/django-5.2", "Bump")
+    assert proposal.status is ProposalStatus.DRAFT
+    same = store.save_proposal(1, "dependency-update", "maintainer/deps/django-5.2", "Bump 2")
+    assert same.id == proposal.id and same.title == "Bump 2"
+    store.set_pull_request(proposal.id, 12, "abc")
+    assert store.opened_since(1, clock.now - timedelta(hours=1)) == 1
+    assert store.opened_since(1, clock.now + timedelta(seconds=1)) == 0
+    [updated] = store.record_ci_result(1, "abc", "failure")
+    assert (updated.ci_result, updated.ci_sha) == ("failure", "abc")
+    assert store.record_ci_result(1, "other", "success") == []
+    store.mark_stopped(proposal.id, notice_posted=True)
+    merged = store.record_pr_outcome(1, 12, merged=True)
+    assert merged is not None and merged.status is ProposalStatus.MERGED
+    assert merged.outcome == "merged" and merged.stopped and merged.stop_notice_posted
+    assert store.record_pr_outcome(1, 99, merged=False) is None
+    assert store.proposals(1, [ProposalStatus.OPEN]) == []
+    assert [p.id for p in store.proposals(1)] == [proposal.id]
+
+
+def test_ignore_rules(store: Store) -> None:
+    installed(store)
+    rule = store.add_ignore(1, "django", versions=[">=6"], reason="later", created_by="alice")
+    assert rule.versions == (">=6",) and rule.created_by == "alice"
+    assert store.ignore_rules(2) == []
+    assert store.remove_ignore(1, "django") == 1
+    assert store.ignore_rules(1) == []
+
+
+def test_datetimes_come_back_aware_utc(store: Store, clock: Clock) -> None:
+    installed(store)
+    store.mark_scanned(1)
+    repo = store.repository_by_id(1)
+    assert repo is not None and repo.last_scan_at == clock.now
+    assert repo.last_scan_at.tzinfo is not None
