@@ -195,9 +195,9 @@ class Unaudited:
 
 @dataclass(frozen=True)
 class Deferred:
-    """A proposal the planner held back, and why (limits, schedule)."""
+    """A finding or batch the policy held back, and the reason shown to the user."""
 
-    title: str
+    subject: str
     reason: str
 
 

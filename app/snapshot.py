@@ -24,8 +24,8 @@ class Snapshot:
     name: str
 
     def read_text(self, path: str) -> str:
-        """Read a file as UTF-8; raises ``UnicodeDecodeError`` or ``OSError``."""
-        return (self.root / path).read_text(encoding="utf-8")
+        """Read a file as UTF-8, line endings untouched; raises ``UnicodeDecodeError``/``OSError``."""
+        return (self.root / path).read_bytes().decode("utf-8")
 
     def read_bytes(self, path: str) -> bytes:
         return (self.root / path).read_bytes()

@@ -1,0 +1,15 @@
+"""The analyzer registry: one line per maintenance kind."""
+
+from __future__ import annotations
+
+from app.analyzers.base import Analyzer
+from app.analyzers.dependencies import DependencyAnalyzer
+from app.model import Kind
+
+ANALYZERS: dict[Kind, type[Analyzer]] = {
+    Kind.DEPENDENCY_UPDATE: DependencyAnalyzer,
+}
+
+
+def analyzer_for(kind: Kind) -> Analyzer:
+    return ANALYZERS[kind]()

@@ -1,0 +1,145 @@
+"""The `maintainer` command line."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from app.analyzers.base import Adapters
+from app.composer import Composed
+from app.composer.local import LocalComposer
+from app.config import ConfigError, find_config, json_schema, load_config, parse_config
+from app.index.cache import HttpCache
+from app.index.client import SimpleIndex, default_cache_dir
+from app.index.model import IndexUnavailable
+from app.model import Kind, ScanResult
+from app.output import scan_json, scan_table
+from app.pipeline import scan as run_scan
+from app.proposals import slugify
+from app.snapshot import NotARepository, git_toplevel
+
+EXIT_OK = 0
+EXIT_FINDINGS_WITH_ERRORS = 1
+EXIT_FATAL = 2
+
+
+def _kinds(value: str | None) -> list[Kind] | None:
+    if not value:
+        return None
+    kinds = []
+    for name in value.split(","):
+        try:
+            kinds.append(Kind(name.strip()))
+        except ValueError as exc:
+            valid = ", ".join(k.value for k in Kind)
+            raise click.BadParameter(f"unknown kind {name.strip()!r} (valid: {valid})") from exc
+    return kinds
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        end = "\n" if done >= total else ""
+        click.echo(f"\r{stage}: {done}/{total}", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+
+@click.group()
+@click.version_option(package_name="maintainer-bot")
+def cli() -> None:
+    """maintainer-bot: drafts maintenance pull requests for Python repositories."""
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+@click.option("--only", "only", metavar="KIND[,KIND]", help="Run only these analyzers.")
+@click.option("--apply", is_flag=True, help="Create one local branch per proposal.")
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write each proposal body to DIR/<branch-slug>.md.",
+)
+@click.option("--index-url", help="Package index (PEP 691); default PIP_INDEX_URL or PyPI.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="HTTP cache for index responses (default ~/.cache/maintainer-bot/index).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the HTTP cache.")
+def scan(
+    path: Path,
+    output_format: str,
+    only: str | None,
+    apply: bool,
+    output_dir: Path | None,
+    index_url: str | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> None:
+    """Scan the git repository at PATH and print the maintenance it proposes."""
+    kinds = _kinds(only)
+    cache = None if no_cache else HttpCache(cache_dir or default_cache_dir())
+    adapters = Adapters(index=SimpleIndex(index_url, cache=cache))
+    try:
+        result = run_scan(path, adapters, only=kinds, now=datetime.now(UTC), progress=_progress)
+    except (NotARepository, ConfigError, IndexUnavailable) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FATAL)
+    composed: list[Composed] | None = None
+    if apply:
+        composed = LocalComposer(git_toplevel(path)).compose(result.proposals)
+    if output_dir is not None:
+        _write_bodies(result, output_dir)
+    if output_format == "json":
+        click.echo(scan_json(result, composed))
+    else:
+        click.echo(scan_table(result, composed))
+    sys.exit(EXIT_FINDINGS_WITH_ERRORS if result.errors else EXIT_OK)
+
+
+def _write_bodies(result: ScanResult, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for proposal in result.proposals:
+        name = slugify(proposal.branch.replace("/", "-"))
+        (directory / f"{name}.md").write_text(proposal.body, encoding="utf-8")
+
+
+@cli.group()
+def config() -> None:
+    """Check `.maintainer.yml` or print its JSON Schema."""
+
+
+@config.command("validate")
+@click.argument("path", type=click.Path(path_type=Path, exists=True), default=".")
+def config_validate(path: Path) -> None:
+    """Validate PATH (a repository or a config file)."""
+    try:
+        if path.is_file():
+            parse_config(path.read_text(encoding="utf-8"), str(path))
+            shown = str(path)
+        else:
+            loaded = load_config(path)
+            if loaded.path is None:
+                click.echo(f"no .maintainer.yml in {path}: the defaults apply")
+                return
+            shown = str(find_config(path))
+    except ConfigError as exc:
+        click.echo(f"{exc.path}: invalid configuration", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(EXIT_FATAL)
+    click.echo(f"{shown}: valid")
+
+
+@config.command("schema")
+def config_schema() -> None:
+    """Print the JSON Schema of `.maintainer.yml`."""
+    click.echo(json_schema())
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,1 @@
+"""Dead code: a repository-wide reference index, guards, confidence, git evidence, removal."""

@@ -1,0 +1,91 @@
+"""What one Python file defines and references, as extracted from its ``ast``.
+
+These values are cached by content hash, so they hold only plain strings, ints and tuples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntFlag
+
+
+class Flag(IntFlag):
+    NONE = 0
+    REMOVABLE = 1
+    """A single plain definition the removal codemod can take out on its own."""
+    CALL_VALUE = 2
+    """A variable whose value comes from a call: removing it also removes that call."""
+    ABSTRACT = 4
+    TYPE_CHECKING = 8
+    OVERLOAD = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Refs:
+    """Names read, attribute names used, and ``a.b.c`` chains rooted at a name."""
+
+    names: frozenset[str] = frozenset()
+    attrs: frozenset[str] = frozenset()
+    chains: frozenset[str] = frozenset()
+
+
+NO_REFS = Refs()
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A function, class, method, class attribute or module variable.
+
+    ``parent`` is the enclosing class for members and ``""`` at module level. ``first_line`` is
+    where the statement starts (its first decorator); ``line`` is the ``def``/``class`` line.
+    """
+
+    name: str
+    kind: str
+    line: int
+    first_line: int
+    end_line: int
+    parent: str
+    decorators: tuple[str, ...]
+    bases: tuple[str, ...]
+    flags: Flag
+    refs: Refs
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One imported name. ``name == ""`` means ``import module`` (binding its top package).
+
+    ``owner`` is the index of the enclosing definition, or -1 for module-level code.
+    """
+
+    binding: str
+    module: str
+    name: str
+    line: int
+    owner: int
+    flags: Flag = Flag.NONE
+
+    @property
+    def binds_module(self) -> bool:
+        return not self.name
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    path: str
+    module: str
+    is_package: bool
+    lines: int
+    definitions: tuple[Definition, ...]
+    imports: tuple[Import, ...]
+    body: Refs
+    """References made by module-level code that runs on import."""
+    strings: frozenset[str]
+    """String constants that look like identifiers or dotted paths."""
+    prefixes: frozenset[str]
+    """Constant prefixes of computed strings, e.g. ``"visit_"`` in ``"visit_" + name``."""
+    dunder_all: tuple[str, ...] | None
+    main_guard: bool
+    side_effects: bool
+    """Module-level statements other than definitions, imports and constant assignments."""

@@ -1,0 +1,120 @@
+"""PEP 691 JSON simple-API client with concurrency and an on-disk HTTP cache."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+from app.index.cache import CachedResponse, HttpCache
+from app.index.model import IndexUnavailable, LookupFailure, Project
+from app.index.parse import IndexFormatError, parse_project
+from app.manifests.base import canonical
+from app.model import Progress, no_progress
+
+DEFAULT_INDEX_URL = "https://pypi.org/simple"
+ACCEPT = "application/vnd.pypi.simple.v1+json"
+RETRIES = 2
+
+
+def default_index_url() -> str:
+    return os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX_URL
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "maintainer-bot" / "index"
+
+
+class SimpleIndex:
+    """Fetches project pages concurrently; fresh cached pages cost no request at all."""
+
+    def __init__(
+        self,
+        index_url: str | None = None,
+        cache: HttpCache | None = None,
+        concurrency: int = 24,
+        timeout: float = 20.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.index_url = (index_url or default_index_url()).rstrip("/")
+        self.cache = cache
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.transport = transport
+
+    def fetch(
+        self, names: Sequence[str], progress: Progress = no_progress
+    ) -> dict[str, Project | LookupFailure]:
+        unique = sorted({canonical(n) for n in names})
+        return asyncio.run(self._fetch_all(unique, progress))
+
+    async def _fetch_all(
+        self, names: list[str], progress: Progress
+    ) -> dict[str, Project | LookupFailure]:
+        limits = httpx.Limits(max_connections=self.concurrency)
+        semaphore = asyncio.Semaphore(self.concurrency)
+        results: dict[str, Project | LookupFailure] = {}
+        async with httpx.AsyncClient(
+            timeout=self.timeout, limits=limits, transport=self.transport, follow_redirects=True
+        ) as client:
+
+            async def one(name: str) -> None:
+                async with semaphore:
+                    results[name] = await self._project(client, name)
+                progress("index", len(results), len(names))
+
+            await asyncio.gather(*(one(name) for name in names))
+        return results
+
+    async def _project(self, client: httpx.AsyncClient, name: str) -> Project | LookupFailure:
+        url = f"{self.index_url}/{name}/"
+        cached = self.cache.get(url) if self.cache else None
+        if cached is not None and cached.fresh():
+            return self._parse(url, name, cached.body)
+        response = await self._get(client, url, cached)
+        if response.status_code == 404:
+            return LookupFailure(name, f"not found on the index {self.index_url}")
+        if response.status_code == 304 and cached is not None:
+            body = cached.body
+        elif response.status_code == 200:
+            body = response.content
+            _require_json(url, response)
+        else:
+            raise IndexUnavailable(f"{url} answered HTTP {response.status_code}")
+        if self.cache is not None:
+            self.cache.put(url, CachedResponse.from_response(response, body))
+        return self._parse(url, name, body)
+
+    async def _get(
+        self, client: httpx.AsyncClient, url: str, cached: CachedResponse | None
+    ) -> httpx.Response:
+        headers = {"Accept": ACCEPT, **(cached.validators() if cached else {})}
+        for attempt in range(RETRIES + 1):
+            try:
+                response = await client.get(url, headers=headers)
+            except httpx.HTTPError as exc:
+                if attempt == RETRIES:
+                    reason = str(exc) or type(exc).__name__
+                    raise IndexUnavailable(f"cannot reach the index at {url}: {reason}") from exc
+                continue
+            if response.status_code < 500 or attempt == RETRIES:
+                return response
+            await asyncio.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _parse(self, url: str, name: str, body: bytes) -> Project:
+        try:
+            return parse_project(name, body, base_url=url)
+        except IndexFormatError as exc:
+            raise IndexUnavailable(f"the index returned garbage for {url}: {exc}") from exc
+
+
+def _require_json(url: str, response: httpx.Response) -> None:
+    content_type = response.headers.get("content-type", "").split(";")[0].strip()
+    if content_type not in (ACCEPT, "application/json"):
+        message = f"{url} answered {content_type or 'no content type'}, not PEP 691 JSON"
+        raise IndexUnavailable(message)

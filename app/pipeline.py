@@ -1,0 +1,123 @@
+"""The one pipeline behind both front doors: snapshot → config → analyzers → planner →
+proposals. Composing (local branches or GitHub PRs) is the caller's next step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from app.analyzers import ANALYZERS, analyzer_for
+from app.analyzers.base import Adapters, ScanContext
+from app.config import IgnoreRule, RepoConfig, load_config
+from app.manifests import discover
+from app.manifests.base import ManifestParse
+from app.model import Kind, Progress, ScanResult, no_progress
+from app.planner import plan
+from app.proposals import build
+from app.snapshot import Snapshot, snapshot_of
+
+DEFAULT_TARGET_PYTHON = "3.10"
+KNOWN_PYTHONS = tuple(f"3.{minor}" for minor in range(8, 16))
+
+
+def scan(
+    path: Path,
+    adapters: Adapters,
+    *,
+    only: Sequence[Kind] | None = None,
+    now: datetime | None = None,
+    progress: Progress = no_progress,
+    config: RepoConfig | None = None,
+    open_prs: int = 0,
+    stored_ignores: Sequence[IgnoreRule] = (),
+) -> ScanResult:
+    """Scan the git work tree at ``path``.
+
+    Raises `NotARepository`, `ConfigError` and `IndexUnavailable` for problems that stop the
+    whole scan; everything else lands in the result's ``errors``.
+    """
+    snapshot = snapshot_of(path)
+    loaded = load_config(snapshot.root) if config is None else None
+    config = config or (loaded.config if loaded else RepoConfig())
+    return scan_snapshot(
+        snapshot,
+        config,
+        adapters,
+        only=only,
+        now=now or datetime.now(UTC),
+        progress=progress,
+        open_prs=open_prs,
+        stored_ignores=stored_ignores,
+    )
+
+
+def scan_snapshot(
+    snapshot: Snapshot,
+    config: RepoConfig,
+    adapters: Adapters,
+    *,
+    only: Sequence[Kind] | None,
+    now: datetime,
+    progress: Progress,
+    open_prs: int,
+    stored_ignores: Sequence[IgnoreRule],
+) -> ScanResult:
+    if only:
+        config = config.model_copy(update={"enabled": list(only)})
+    snapshot = snapshot.filtered(config.paths)
+    manifests = discover(snapshot)
+    result = ScanResult(repository=snapshot.name)
+    for manifest in manifests:
+        result.errors.extend(manifest.errors)
+    if not any(m.dependencies for m in manifests):
+        result.notes.append("no dependency manifests with dependencies found")
+    context = ScanContext(
+        snapshot=snapshot,
+        config=config,
+        manifests=manifests,
+        target_python=target_python(config, manifests),
+        now=now,
+        adapters=adapters,
+        progress=progress,
+    )
+    for kind in selected_kinds(config, only):
+        analysis = analyzer_for(kind).analyze(context)
+        result.findings.extend(analysis.findings)
+        result.errors.extend(analysis.errors)
+        result.notes.extend(analysis.notes)
+    decided = plan(result.findings, config, now, open_prs, stored_ignores)
+    result.deferred.extend(decided.held)
+    result.proposals.extend(build(batch, config, snapshot.read_text) for batch in decided.batches)
+    return result
+
+
+def selected_kinds(config: RepoConfig, only: Sequence[Kind] | None) -> list[Kind]:
+    wanted = only or config.enabled
+    return [kind for kind in ANALYZERS if kind in wanted]
+
+
+def target_python(config: RepoConfig, manifests: Sequence[ManifestParse]) -> str:
+    """The oldest Python the code must support: configured, else from ``requires-python``."""
+    if config.target_python:
+        return config.target_python
+    for manifest in sorted(manifests, key=lambda m: m.path.count("/")):
+        if manifest.requires_python:
+            lowest = oldest_python(manifest.requires_python)
+            if lowest:
+                return lowest
+    return DEFAULT_TARGET_PYTHON
+
+
+def oldest_python(requires_python: str) -> str | None:
+    try:
+        specifier = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return None
+    for candidate in KNOWN_PYTHONS:
+        if specifier.contains(Version(candidate)) or specifier.contains(Version(candidate + ".99")):
+            return candidate
+    return None

@@ -1,0 +1,194 @@
+"""Policy, in one place: ignores, minimum release age, alternatives, grouping, priority, limits.
+
+Takes findings and configuration, returns batches (future proposals) and what was held back.
+No I/O: stored ignores and the number of open bot PRs come in as values.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from app.config import Group, IgnoreRule, RepoConfig, UpdateType
+from app.model import Deferred, Finding, Kind
+
+KIND_PRIORITY = {
+    Kind.SECURITY: 0,
+    Kind.DEPENDENCY_UPDATE: 1,
+    Kind.DEPRECATION: 2,
+    Kind.FLAKY_TEST: 3,
+    Kind.DEAD_CODE: 4,
+}
+
+
+@runtime_checkable
+class Versioned(Protocol):
+    """Details that move a package to a version (dependency updates, security fixes)."""
+
+    package: str
+    to_version: str
+    update_type: UpdateType
+    released: datetime | None
+    development: bool
+
+
+@dataclass(frozen=True)
+class Batch:
+    kind: Kind
+    key: str
+    group: str | None
+    findings: tuple[Finding, ...]
+
+
+@dataclass
+class Plan:
+    batches: list[Batch] = field(default_factory=list)
+    held: list[Deferred] = field(default_factory=list)
+    reported: list[Finding] = field(default_factory=list)
+
+
+def plan(
+    findings: Sequence[Finding],
+    config: RepoConfig,
+    now: datetime,
+    open_prs: int = 0,
+    stored_ignores: Sequence[IgnoreRule] = (),
+) -> Plan:
+    result = Plan()
+    ignores = [*config.ignore, *stored_ignores]
+    chosen = _choose(findings, config, now, ignores, result)
+    batches = _batch(chosen, config, result)
+    _limit(batches, config, open_prs, result)
+    return result
+
+
+def _choose(
+    findings: Sequence[Finding],
+    config: RepoConfig,
+    now: datetime,
+    ignores: Sequence[IgnoreRule],
+    result: Plan,
+) -> list[Finding]:
+    """First allowed alternative per subject; edit-less findings are only reported."""
+    chosen: dict[str, Finding] = {}
+    reasons: dict[str, str] = {}
+    for finding in findings:
+        if finding.subject in chosen:
+            continue
+        if finding.kind not in config.enabled:
+            reasons.setdefault(finding.subject, f"{finding.kind} is not enabled")
+            continue
+        reason = _blocked(finding, config, now, ignores)
+        if reason is not None:
+            reasons.setdefault(finding.subject, reason)
+            continue
+        if not finding.edits:
+            result.reported.append(finding)
+            chosen[finding.subject] = finding
+            continue
+        chosen[finding.subject] = finding
+    result.held.extend(Deferred(s, r) for s, r in reasons.items() if s not in chosen)
+    return [f for f in chosen.values() if f.edits]
+
+
+def _blocked(
+    finding: Finding, config: RepoConfig, now: datetime, ignores: Sequence[IgnoreRule]
+) -> str | None:
+    detail = finding.detail
+    if not isinstance(detail, Versioned):
+        return None
+    for rule in ignores:
+        if ignore_matches(rule, detail):
+            return f"ignored by rule for {rule.dependency!r}" + (
+                f" ({rule.reason})" if rule.reason else ""
+            )
+    security = finding.kind is Kind.SECURITY
+    if security and config.security.bypass_min_release_age:
+        return None
+    minimum = timedelta(days=config.min_release_age_days)
+    if detail.released is not None and now - detail.released < minimum:
+        age = (now - detail.released).days
+        return (
+            f"{detail.package} {detail.to_version} is {age} days old; "
+            f"min_release_age_days is {config.min_release_age_days}"
+        )
+    return None
+
+
+def ignore_matches(rule: IgnoreRule, detail: Versioned) -> bool:
+    if not fnmatch.fnmatch(detail.package, rule.dependency.lower()):
+        return False
+    if rule.update_types and detail.update_type not in rule.update_types:
+        return False
+    if rule.versions:
+        try:
+            version = Version(detail.to_version)
+        except InvalidVersion:
+            return False
+        return any(SpecifierSet(spec).contains(version, prereleases=True) for spec in rule.versions)
+    return True
+
+
+def _batch(findings: Iterable[Finding], config: RepoConfig, result: Plan) -> list[Batch]:
+    keyed: dict[tuple[Kind, str], list[Finding]] = {}
+    groups: dict[tuple[Kind, str], str | None] = {}
+    for finding in findings:
+        group = _group_of(finding, config.groups)
+        if finding.kind is Kind.SECURITY and not config.security.group:
+            group = None
+        key = (finding.kind, f"group:{group.name}" if group else finding.batch_key)
+        keyed.setdefault(key, []).append(finding)
+        groups[key] = group.name if group else None
+    batches = [
+        Batch(kind, key, groups[(kind, key)], tuple(items))
+        for (kind, key), items in keyed.items()
+    ]
+    batches.sort(key=lambda b: (KIND_PRIORITY.get(b.kind, 9), b.key))
+    return batches
+
+
+def _group_of(finding: Finding, groups: Sequence[Group]) -> Group | None:
+    detail = finding.detail
+    for group in groups:
+        if finding.kind not in group.kinds:
+            continue
+        if not isinstance(detail, Versioned):
+            return group
+        if _in_group(group, detail):
+            return group
+    return None
+
+
+def _in_group(group: Group, detail: Versioned) -> bool:
+    name = detail.package
+    if not any(fnmatch.fnmatch(name, p.lower()) for p in group.patterns):
+        return False
+    if any(fnmatch.fnmatch(name, p.lower()) for p in group.exclude):
+        return False
+    if group.update_types and detail.update_type not in group.update_types:
+        return False
+    if group.dependency_type == "development":
+        return detail.development
+    if group.dependency_type == "runtime":
+        return not detail.development
+    return True
+
+
+def _limit(batches: list[Batch], config: RepoConfig, open_prs: int, result: Plan) -> None:
+    room = max(config.open_pr_limit - open_prs, 0)
+    for batch in batches:
+        exempt = batch.kind is Kind.SECURITY and config.security.bypass_open_pr_limit
+        if exempt:
+            result.batches.append(batch)
+        elif room > 0:
+            result.batches.append(batch)
+            room -= 1
+        else:
+            reason = f"open_pr_limit of {config.open_pr_limit} reached ({open_prs} already open)"
+            result.held.append(Deferred(batch.key, reason))

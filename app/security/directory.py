@@ -1,0 +1,118 @@
+"""The offline advisory source: a directory of OSV records in the PyPA advisory-database layout.
+
+``DIR/vulns/<package>/<ID>.yaml`` (``.yml`` and ``.json`` too). The directory is listed once and
+indexed by canonical package name; a package's records are parsed the first time that package
+is audited and kept, so auditing a hundred dependencies reads only their own records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from packaging.utils import canonicalize_name
+
+from app.security.advisory import Advisory, AdvisoryFormatError, parse_osv
+from app.security.source import AuditReport, PackageAudit, PackageVersion, SourceWarning
+
+RECORD_SUFFIXES = (".yaml", ".yml", ".json")
+
+try:
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+class AdvisoryDirectoryError(Exception):
+    """The directory does not exist or has no ``vulns`` folder of records."""
+
+
+class AdvisoryDirectory:
+    """An `AdvisorySource` reading OSV records from disk; safe to reuse across scans."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files = _index(root)
+        self._loaded: dict[str, tuple[Advisory, ...]] = {}
+        self._warnings: list[SourceWarning] = []
+
+    @property
+    def description(self) -> str:
+        return f"advisory directory {self.root}"
+
+    @property
+    def packages(self) -> int:
+        return len(self._files)
+
+    def advisories(self, package: str) -> tuple[Advisory, ...]:
+        """Every advisory of the package, withdrawn ones included (they match nothing)."""
+        name = str(canonicalize_name(package))
+        loaded = self._loaded.get(name)
+        if loaded is None:
+            loaded = tuple(self._load(name))
+            self._loaded[name] = loaded
+        return loaded
+
+    def audit(self, packages: Sequence[PackageVersion]) -> AuditReport:
+        start = len(self._warnings)
+        audited = tuple(
+            PackageAudit(p, tuple(a for a in self.advisories(p.name) if a.affects(p.version)))
+            for p in packages
+        )
+        return AuditReport(audited=audited, warnings=tuple(self._warnings[start:]))
+
+    def _load(self, package: str) -> list[Advisory]:
+        found: list[Advisory] = []
+        for path in self._files.get(package, ()):
+            try:
+                record = _read(path)
+                advisories = parse_osv(record)
+            except _ReadError as exc:
+                self._warnings.append(SourceWarning(str(path), exc.line, f"skipped: {exc}"))
+                continue
+            except AdvisoryFormatError as exc:
+                self._warnings.append(SourceWarning(str(path), None, f"skipped: {exc}"))
+                continue
+            found.extend(a for a in advisories if a.package == package)
+        return found
+
+
+class _ReadError(Exception):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _index(root: Path) -> dict[str, list[Path]]:
+    vulns = root / "vulns" if (root / "vulns").is_dir() else root
+    if not vulns.is_dir():
+        raise AdvisoryDirectoryError(f"{root}: not a directory of OSV records")
+    files: dict[str, list[Path]] = {}
+    for folder in sorted(p for p in vulns.iterdir() if p.is_dir()):
+        records = sorted(p for p in folder.iterdir() if p.suffix in RECORD_SUFFIXES)
+        if records:
+            files.setdefault(str(canonicalize_name(folder.name)), []).extend(records)
+    if not files:
+        raise AdvisoryDirectoryError(f"{root}: no vulns/<package>/<ID>.yaml records found")
+    return files
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _ReadError(f"cannot read: {exc}") from exc
+    if path.suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _ReadError(f"invalid JSON: {exc.msg}", exc.lineno) from exc
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise _ReadError(f"invalid YAML: {problem}", mark.line + 1 if mark else None) from exc

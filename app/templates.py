@@ -1,0 +1,48 @@
+"""Jinja2 rendering of PR bodies. All prose lives in ``templates/``."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+import app
+
+GITHUB_BODY_LIMIT = 65_535
+_ROW_LIMITS = (200, 50, 10, 0)
+
+
+def template_dir() -> Path:
+    """``app/_templates`` in an installed wheel, the repository's ``templates/`` otherwise."""
+    package = Path(app.__file__).resolve().parent
+    bundled = package / "_templates"
+    return bundled if bundled.is_dir() else package.parent / "templates"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir()),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def render_body(kind: str, **context: Any) -> str:
+    """Render ``<kind>.md.j2``; long tables shrink (with a note) to stay under GitHub's cap."""
+    body = ""
+    for max_rows in _ROW_LIMITS:
+        body = render(f"{kind}.md.j2", max_rows=max_rows, **context)
+        if len(body) <= GITHUB_BODY_LIMIT:
+            return body
+    note = "\n\n_The body was cut to fit GitHub's size limit._\n"
+    return body[: GITHUB_BODY_LIMIT - len(note)] + note
