@@ -14,6 +14,7 @@ from app.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from app.index.model import PackageIndex
+    from app.security.source import AdvisorySource
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Adapters:
     """
 
     index: PackageIndex | None = None
+    advisories: AdvisorySource | None = None
 
 
 @dataclass(frozen=True)

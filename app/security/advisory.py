@@ -55,12 +55,10 @@ class VersionRange:
                     affected = True
             elif bound is None:
                 continue
-            elif (
-                event.kind in (EventKind.FIXED, EventKind.LIMIT)
-                and version >= bound
-                or event.kind is EventKind.LAST_AFFECTED
-                and version > bound
-            ):
+            elif event.kind is EventKind.LAST_AFFECTED:
+                if version > bound:
+                    affected = False
+            elif version >= bound:  # fixed, or limit
                 affected = False
         return affected
 
@@ -163,7 +161,9 @@ def parse_osv(record: Mapping[str, Any]) -> tuple[Advisory, ...]:
     """The advisories of one OSV record: one per affected PyPI package."""
     if not isinstance(record, Mapping):
         raise AdvisoryFormatError("an OSV record must be a mapping")
-    advisory_id = _text(record, "id", required=True)
+    advisory_id = _text(record, "id") or ""
+    if not advisory_id:
+        raise AdvisoryFormatError("the record has no 'id'")
     affected = record.get("affected")
     if not isinstance(affected, list):
         raise AdvisoryFormatError(f"{advisory_id}: 'affected' must be a list")
@@ -232,7 +232,9 @@ def _event(raw: Any, advisory_id: str) -> Event:
     try:
         return Event(kind, Version(text))
     except InvalidVersion as exc:
-        raise AdvisoryFormatError(f"{advisory_id}: {key} {text!r} is not a PEP 440 version") from exc
+        raise AdvisoryFormatError(
+            f"{advisory_id}: {key} {text!r} is not a PEP 440 version"
+        ) from exc
 
 
 def _versions(entry: Mapping[str, Any]) -> Iterable[Version]:
@@ -257,11 +259,9 @@ def _summary(record: Mapping[str, Any]) -> str:
     return " ".join(text.split())
 
 
-def _text(record: Mapping[str, Any], key: str, required: bool = False) -> str | None:
+def _text(record: Mapping[str, Any], key: str) -> str | None:
     value = record.get(key)
     if value is None:
-        if required:
-            raise AdvisoryFormatError(f"the record has no {key!r}")
         return None
     if isinstance(value, datetime):
         return value.isoformat()

@@ -15,15 +15,14 @@ from typing import Any
 import yaml
 from packaging.utils import canonicalize_name
 
+from app.model import Unaudited
 from app.security.advisory import Advisory, AdvisoryFormatError, parse_osv
 from app.security.source import AuditReport, PackageAudit, PackageVersion, SourceWarning
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+# libyaml's loader parses records about ten times faster; both are safe loaders.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class AdvisoryDirectoryError(Exception):
@@ -35,7 +34,7 @@ class AdvisoryDirectory:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._files = _index(root)
+        self._index: dict[str, list[Path]] | None = None
         self._loaded: dict[str, tuple[Advisory, ...]] = {}
         self._warnings: list[SourceWarning] = []
 
@@ -44,8 +43,11 @@ class AdvisoryDirectory:
         return f"advisory directory {self.root}"
 
     @property
-    def packages(self) -> int:
-        return len(self._files)
+    def files(self) -> dict[str, list[Path]]:
+        """Record files by canonical package name; raises `AdvisoryDirectoryError`."""
+        if self._index is None:
+            self._index = _index(self.root)
+        return self._index
 
     def advisories(self, package: str) -> tuple[Advisory, ...]:
         """Every advisory of the package, withdrawn ones included (they match nothing)."""
@@ -57,6 +59,14 @@ class AdvisoryDirectory:
         return loaded
 
     def audit(self, packages: Sequence[PackageVersion]) -> AuditReport:
+        try:
+            _ = self.files
+        except AdvisoryDirectoryError as exc:
+            reason = str(exc)
+            unaudited = tuple(Unaudited(p.name, str(p.version), reason) for p in packages)
+            return AuditReport(
+                unaudited=unaudited, warnings=(SourceWarning(str(self.root), None, reason),)
+            )
         start = len(self._warnings)
         audited = tuple(
             PackageAudit(p, tuple(a for a in self.advisories(p.name) if a.affects(p.version)))
@@ -66,7 +76,7 @@ class AdvisoryDirectory:
 
     def _load(self, package: str) -> list[Advisory]:
         found: list[Advisory] = []
-        for path in self._files.get(package, ()):
+        for path in self.files.get(package, ()):
             try:
                 record = _read(path)
                 advisories = parse_osv(record)
@@ -89,7 +99,7 @@ class _ReadError(Exception):
 def _index(root: Path) -> dict[str, list[Path]]:
     vulns = root / "vulns" if (root / "vulns").is_dir() else root
     if not vulns.is_dir():
-        raise AdvisoryDirectoryError(f"{root}: not a directory of OSV records")
+        raise AdvisoryDirectoryError(f"advisory directory {root} does not exist")
     files: dict[str, list[Path]] = {}
     for folder in sorted(p for p in vulns.iterdir() if p.is_dir()):
         records = sorted(p for p in folder.iterdir() if p.suffix in RECORD_SUFFIXES)
@@ -111,7 +121,7 @@ def _read(path: Path) -> Any:
         except json.JSONDecodeError as exc:
             raise _ReadError(f"invalid JSON: {exc.msg}", exc.lineno) from exc
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -52,9 +52,9 @@ def first_safe(
 def choose_fixes(
     source: AdvisorySource,
     vulnerable: Mapping[PackageVersion, Sequence[Advisory]],
-    releases: Mapping[str, Releases | str],
+    releases: Mapping[PackageVersion, Releases | str],
 ) -> dict[PackageVersion, FixChoice]:
-    """Fix versions for each vulnerable package; ``releases`` maps a name to why it has none."""
+    """Fix versions of each vulnerable package; ``releases`` may say why a package has none."""
     known = {package: list(found) for package, found in vulnerable.items()}
     excluded: dict[PackageVersion, set[Version]] = {package: set() for package in vulnerable}
     choices: dict[PackageVersion, FixChoice] = {}
@@ -62,7 +62,7 @@ def choose_fixes(
     for _ in range(VERIFY_ROUNDS):
         candidates: dict[PackageVersion, Release] = {}
         for package in pending:
-            usable = releases.get(package.name, "not looked up on the package index")
+            usable = releases.get(package, "not looked up on the package index")
             if isinstance(usable, str):
                 choices[package] = FixChoice(package, None, usable)
                 continue
