@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from app.store.records import (
     IgnoreRecord,
     InstallationRecord,
+    JobKind,
     JobRecord,
     JobStatus,
     NewJob,
@@ -27,6 +28,7 @@ __all__ = [
     "Clock",
     "IgnoreRecord",
     "InstallationRecord",
+    "JobKind",
     "JobRecord",
     "JobStatus",
     "NewJob",

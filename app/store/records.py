@@ -8,6 +8,13 @@ from enum import StrEnum
 from typing import Any
 
 
+class JobKind(StrEnum):
+    DELIVERY = "delivery"  # route one webhook delivery (args: none, body in deliveries)
+    SCAN = "scan"  # scan one repository (args: reason, sha)
+    REFRESH = "refresh"  # re-render one bot PR's body after CI changed (args: proposal_id)
+    TICK = "tick"  # enqueue scans for repositories due by their schedule
+
+
 class JobStatus(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"

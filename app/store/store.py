@@ -56,7 +56,7 @@ def make_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # an accepted delivery survives power loss
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -72,6 +72,9 @@ class Store:
     def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
         self.engine = engine
         self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
 
     # -- installations -------------------------------------------------------------------
 
@@ -302,10 +305,10 @@ class Store:
             return None if row is None else _job(row)
 
     def start_job(self, job_id: str, owner: str) -> JobRecord | None:
-        """Claim a queued job (or re-claim one whose previous run died); None if it is done."""
+        """Claim a queued job; None if it is running elsewhere, done, or unknown."""
         with Session(self.engine) as session, session.begin():
             row = session.get(JobRow, job_id)
-            if row is None or row.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            if row is None or row.status != JobStatus.QUEUED:
                 return None
             row.status = JobStatus.RUNNING
             row.owner = owner
@@ -316,6 +319,24 @@ class Store:
 
     def finish_job(self, job_id: str) -> None:
         self._set_job(job_id, status=JobStatus.SUCCEEDED, owner=None)
+
+    def defer_job(self, job_id: str) -> None:
+        """Give a claimed job back unrun (its repository is busy): the attempt does not count."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id)
+                .values(
+                    status=JobStatus.QUEUED,
+                    owner=None,
+                    attempts=JobRow.attempts - 1,
+                    updated_at=self._clock(),
+                )
+            )
+
+    def touch_job(self, job_id: str) -> None:
+        """A running job is alive (see `orphaned_jobs`)."""
+        self._set_job(job_id)
 
     def retry_job(self, job_id: str, error: str) -> None:
         self._set_job(job_id, status=JobStatus.QUEUED, owner=None, error=error)
@@ -341,11 +362,31 @@ class Store:
                 query = query.where(JobRow.status == status)
             return int(conn.scalar(query) or 0)
 
-    def orphaned_jobs(self, owner_dead: Callable[[str], bool]) -> list[JobRecord]:
-        """Jobs marked running whose process is gone (killed mid-job): they must run again."""
+    def orphaned_jobs(
+        self, owner_dead: Callable[[str], bool], silent_since: datetime | None = None
+    ) -> list[JobRecord]:
+        """Jobs marked running whose process is gone (killed mid-job) or silent since
+        `silent_since`: they must run again."""
         with Session(self.engine) as session:
             rows = session.scalars(select(JobRow).where(JobRow.status == JobStatus.RUNNING))
-            return [_job(row) for row in rows if row.owner is None or owner_dead(row.owner)]
+            return [
+                _job(row)
+                for row in rows
+                if row.owner is None
+                or owner_dead(row.owner)
+                or (silent_since is not None and row.updated_at < silent_since)
+            ]
+
+    def has_pending(self, kind: str, repository: str) -> bool:
+        """Whether a job of `kind` for `repository` is queued or running."""
+        with self.engine.connect() as conn:
+            query = (
+                select(func.count())
+                .select_from(JobRow)
+                .where(JobRow.kind == kind, JobRow.repository == repository)
+                .where(JobRow.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+            )
+            return bool(conn.scalar(query))
 
     def _set_job(self, job_id: str, **values: Any) -> None:
         with self.engine.begin() as conn:

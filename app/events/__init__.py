@@ -1,0 +1,18 @@
+"""Webhook events: one module per concern, each with its own router, combined here."""
+
+from __future__ import annotations
+
+from app.events import checks, comments, installation, pulls, push, repository
+from app.events.context import EventContext, JobSink, Replies
+from app.events.router import BadPayload, Event, Router
+
+router: Router[EventContext] = Router(
+    installation.router,
+    push.router,
+    pulls.router,
+    checks.router,
+    repository.router,
+    comments.router,
+)
+
+__all__ = ["BadPayload", "Event", "EventContext", "JobSink", "Replies", "Router", "router"]

@@ -1,0 +1,38 @@
+"""What event handlers receive besides the event: ports to the store, the queue and GitHub."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from app.store import JobKind, Store
+
+BOT_BRANCH_PREFIX = "maintainer/"
+
+
+class JobSink(Protocol):
+    def enqueue(
+        self, kind: JobKind, repository: str | None, args: Mapping[str, Any] | None = None
+    ) -> str:
+        """Record and enqueue a job; returns its id."""
+        ...
+
+
+class Replies(Protocol):
+    def comment(self, installation_id: int, repository: str, number: int, body: str) -> None:
+        """Post `body` as a comment on issue or pull request `number`."""
+        ...
+
+
+@dataclass(frozen=True)
+class EventContext:
+    store: Store
+    jobs: JobSink
+    replies: Replies
+    app_slug: str
+    branch_prefix: str = BOT_BRANCH_PREFIX
+
+    @property
+    def bot_login(self) -> str:
+        return f"{self.app_slug}[bot]"
