@@ -1,0 +1,163 @@
+"""What every codemod rule is: metadata, a cheap text pre-filter, and a libcst transformer.
+
+A rule is a ``libcst.CSTTransformer`` subclass with a class attribute ``info`` (its metadata).
+Rules never run alone over a module: `codemods.engine.run_rules` combines every applicable rule
+into one pass over one parsed tree, so a rule's ``visit_*``/``leave_*`` methods must not return
+``False`` from ``visit_*`` to prune children (other rules may need them).
+
+Rules decide by qualified name (``QualifiedNameProvider`` and scope analysis), never by
+spelling, and record every rewrite (or, for report-only rules, every finding) with `Rule.record`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.metadata import PositionProvider, ProviderT
+
+
+class Safety(StrEnum):
+    """How much a rewrite can change behaviour.
+
+    ``safe``: same behaviour on every supported version. ``conditional``: same behaviour under a
+    stated assumption a reviewer must check. ``report-only``: no mechanical fix; reported only.
+    """
+
+    SAFE = "safe"
+    CONDITIONAL = "conditional"
+    REPORT_ONLY = "report-only"
+
+
+@dataclass(frozen=True)
+class Applies:
+    """Where a rule's replacement is valid.
+
+    ``python``: the oldest target Python on which the replacement exists (``None``: any Python
+    3). ``library``: a distribution that must be declared in the repository's manifests, whose
+    lowest allowed version must satisfy the PEP 440 specifier ``versions`` ("" means any).
+    """
+
+    python: str | None = None
+    library: str | None = None
+    versions: str = ""
+
+    def describe(self) -> str:
+        if self.library is not None:
+            return f"{self.library} {self.versions}".rstrip() if self.versions else self.library
+        return f"Python >= {self.python}" if self.python else "Python 3"
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """The metadata of one rule, as shown by `maintainer codemods list` and in PR bodies."""
+
+    id: str
+    name: str
+    family: str
+    summary: str
+    replaces: str
+    replacement: str
+    applies: Applies
+    deprecated_since: str
+    removed_in: str | None
+    safety: Safety
+    link: str
+    needles: tuple[str, ...]
+    """Byte strings of which at least one must occur in a file for the rule to look at it."""
+    requires_any: tuple[str, ...] = ()
+    """Extra byte strings of which at least one must also occur (an AND with ``needles``)."""
+    risk_note: str = ""
+    """For conditional rules: the assumption a reviewer must check."""
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"MB\d{3}", self.id):
+            raise ValueError(f"rule id {self.id!r} must look like MB101")
+        if not self.needles:
+            raise ValueError(f"{self.id}: a rule needs at least one pre-filter needle")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a rule matched: the code before and after (``after`` empty for report-only)."""
+
+    rule_id: str
+    line: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class PydanticModel:
+    """A pydantic model class defined in the repository, with the method names it defines."""
+
+    qualified_name: str
+    defines: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """Repository-wide facts a rule may need beyond one file (computed once per scan)."""
+
+    pydantic_models: Mapping[str, PydanticModel] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        parts = sorted(
+            f"{m.qualified_name}:{','.join(sorted(m.defines))}"
+            for m in self.pydantic_models.values()
+        )
+        return ";".join(parts)
+
+
+@dataclass
+class RuleRun:
+    """The mutable state shared by the rules of one pass over one file."""
+
+    module: cst.Module
+    facts: ProjectFacts
+    context: CodemodContext = field(default_factory=CodemodContext)
+    hits: list[Hit] = field(default_factory=list)
+
+
+class Rule(cst.CSTTransformer):
+    """Base class of every rule. Subclasses set ``info`` and implement ``visit_*``/``leave_*``."""
+
+    info: ClassVar[RuleInfo]
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (PositionProvider,)
+
+    def __init__(self, run: RuleRun) -> None:
+        super().__init__()
+        self.run = run
+
+    @property
+    def context(self) -> CodemodContext:
+        return self.run.context
+
+    @classmethod
+    def wants(cls, data: bytes) -> bool:
+        """The cheap text pre-filter: may this file contain something for this rule?"""
+        info = cls.info
+        if not any(needle.encode() in data for needle in info.needles):
+            return False
+        return not info.requires_any or any(word.encode() in data for word in info.requires_any)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.run.module.code_for_node(node)
+
+    def record(self, original: cst.CSTNode, after: cst.CSTNode | None) -> None:
+        """Note one rewrite of ``original`` (``after=None`` for a report-only finding)."""
+        position = self.get_metadata(PositionProvider, original)
+        before = _one_line(self.code(original))
+        replaced = _one_line(self.code(after)) if after is not None else ""
+        self.run.hits.append(Hit(self.info.id, position.start.line, before, replaced))
+
+
+def _one_line(code: str) -> str:
+    """A compact single-line rendering for location tables."""
+    text = " ".join(part.strip() for part in code.strip().splitlines())
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -1,0 +1,158 @@
+"""Run many rules over one parsed file: one parse, one metadata resolution, one pass per batch.
+
+`fix_source` is pure (text in, text out): the runner in `app.deprecations` adds files,
+pre-filtering, processes and the cache around it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.helpers import ModuleNameAndPackage
+from libcst.metadata import FullyQualifiedNameProvider, MetadataWrapper, ProviderT
+
+from codemods.base import Hit, ProjectFacts, Rule, RuleRun
+
+Visit = Callable[[cst.CSTNode], object]
+Leave = Callable[[cst.CSTNode, cst.CSTNode], object]
+
+
+@functools.cache
+def _hooks(rule_class: type[Rule]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The node types whose ``visit_``/``leave_`` methods a rule class overrides."""
+    visits: list[str] = []
+    leaves: list[str] = []
+    for attribute in dir(rule_class):
+        prefix, _, node = attribute.partition("_")
+        if prefix not in ("visit", "leave") or not node or "_" in node:
+            continue
+        if getattr(rule_class, attribute) is getattr(cst.CSTTransformer, attribute, None):
+            continue
+        (visits if prefix == "visit" else leaves).append(node)
+    return tuple(visits), tuple(leaves)
+
+
+class Combined(cst.CSTTransformer):
+    """Dispatches each node to every rule that handles its type, in rule order.
+
+    When a rule's ``leave_`` returns a node of another type (or removes it), the later rules
+    do not see that node: the first rewrite wins.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        super().__init__()
+        self._visits: dict[str, list[Visit]] = defaultdict(list)
+        self._leaves: dict[str, list[Leave]] = defaultdict(list)
+        for rule in rules:
+            visits, leaves = _hooks(type(rule))
+            for node in visits:
+                self._visits[node].append(getattr(rule, f"visit_{node}"))
+            for node in leaves:
+                self._leaves[node].append(getattr(rule, f"leave_{node}"))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        for visit in self._visits.get(type(node).__name__, ()):
+            visit(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> object:  # type: ignore[override]
+        result: object = updated_node
+        kind = type(original_node)
+        for leave in self._leaves.get(kind.__name__, ()):
+            result = leave(original_node, result)  # type: ignore[arg-type]
+            if type(result) is not kind:
+                break
+        return result
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class BatchOutput:
+    """The result of one batch of rules on one file: new text (``None``: unchanged)."""
+
+    new_text: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    hits: tuple[Hit, ...] = ()
+    batches: Mapping[str, BatchOutput] = field(default_factory=dict)
+
+
+class Parsed:
+    """One parsed file and its metadata, shared by every batch of rules run on it."""
+
+    def __init__(self, source: str, module_name: ModuleNameAndPackage | None = None) -> None:
+        self.source = source
+        module = cst.parse_module(source)
+        cache = {FullyQualifiedNameProvider: module_name} if module_name is not None else {}
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True, cache=cache)
+
+    def run(
+        self, rules: Sequence[type[Rule]], facts: ProjectFacts, filename: str
+    ) -> tuple[list[Hit], BatchOutput]:
+        run = RuleRun(module=self.wrapper.module, facts=facts, context=CodemodContext())
+        instances = [rule(run) for rule in rules]
+        for instance in instances:
+            providers: set[ProviderT] = set(instance.get_inherited_dependencies())
+            instance.metadata = self.wrapper.resolve_many(providers)
+        transformed = self.wrapper.module.visit(Combined(instances))
+        if not run.hits:
+            return [], BatchOutput(None)
+        try:
+            transformed = _fix_imports(transformed, run.context)
+        except Exception as exc:  # libcst helpers raise several types on odd import layouts
+            return run.hits, BatchOutput(None, f"could not update imports: {exc}")
+        new_text = transformed.code
+        if new_text == self.source:
+            return run.hits, BatchOutput(None)
+        try:
+            compile(new_text, filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            return run.hits, BatchOutput(None, f"rewritten code does not compile: {exc}")
+        return run.hits, BatchOutput(new_text)
+
+
+def _fix_imports(module: cst.Module, context: CodemodContext) -> cst.Module:
+    if context.scratch.get(AddImportsVisitor.CONTEXT_KEY):
+        module = AddImportsVisitor(context).transform_module(module)
+    if context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
+        module = RemoveImportsVisitor(context).transform_module(module)
+    return module
+
+
+def fix_source(
+    source: str,
+    batches: Mapping[str, Sequence[type[Rule]]],
+    facts: ProjectFacts,
+    filename: str = "<unknown>",
+    module_name: ModuleNameAndPackage | None = None,
+) -> FileOutcome:
+    """Run each batch of rules on ``source`` (parsed once); raises libcst's ``ParserSyntaxError``.
+
+    All rules first run together; only when their hits span several batches is each of those
+    batches re-run alone on the same tree, so every batch gets a text of its own.
+    """
+    parsed = Parsed(source, module_name)
+    everything = [rule for rules in batches.values() for rule in rules]
+    hits, combined = parsed.run(everything, facts, filename)
+    if not hits:
+        return FileOutcome()
+    batch_of = {rule.info.id: name for name, rules in batches.items() for rule in rules}
+    touched = sorted({batch_of[hit.rule_id] for hit in hits})
+    if len(touched) == 1:
+        return FileOutcome(tuple(hits), {touched[0]: combined})
+    outputs = {name: parsed.run(batches[name], facts, filename)[1] for name in touched}
+    return FileOutcome(tuple(hits), outputs)

@@ -1,0 +1,35 @@
+"""MB116: ``inspect.getargspec``/``formatargspec`` were removed in 3.11 (report only)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+from libcst.metadata import ProviderT
+
+from codemods.base import Applies, Rule, RuleInfo, Safety
+from codemods.helpers import SCOPED, qualified_name
+
+OLD = frozenset({"inspect.getargspec", "inspect.formatargspec"})
+
+
+class InspectGetargspec(Rule):
+    info = RuleInfo(
+        id="MB116",
+        name="inspect-getargspec",
+        family="inspect",
+        summary="inspect.getargspec() is gone; port to inspect.signature() or getfullargspec()",
+        replaces="inspect.getargspec(f), inspect.formatargspec(...)",
+        replacement="inspect.signature(f) (or getfullargspec: its 'varkw' was 'keywords')",
+        applies=Applies(),
+        deprecated_since="Python 3.0",
+        removed_in="Python 3.11",
+        safety=Safety.REPORT_ONLY,
+        link="https://docs.python.org/3/whatsnew/3.11.html#removed",
+        needles=("getargspec", "formatargspec"),
+    )
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if qualified_name(self, node.func) in OLD:
+            self.record(node, None)

@@ -1,0 +1,58 @@
+"""MB115: ``pkg_resources.get_distribution(x).version`` → ``importlib.metadata.version(x)``."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+from libcst.metadata import ProviderT
+
+from codemods.base import Applies, Rule, RuleInfo, Safety
+from codemods.helpers import SCOPED, module_reference, positional, qualified_name
+
+OLD = "pkg_resources.get_distribution"
+
+
+class PkgResourcesVersion(Rule):
+    info = RuleInfo(
+        id="MB115",
+        name="pkg-resources-version",
+        family="importlib",
+        summary="Read an installed distribution's version with importlib.metadata",
+        replaces="pkg_resources.get_distribution(name).version",
+        replacement="importlib.metadata.version(name)",
+        applies=Applies(python="3.8"),
+        deprecated_since="setuptools 67.5 (pkg_resources)",
+        removed_in="setuptools 81",
+        safety=Safety.CONDITIONAL,
+        link="https://setuptools.pypa.io/en/latest/pkg_resources.html",
+        needles=("get_distribution",),
+        risk_note="A missing distribution raises importlib.metadata.PackageNotFoundError instead "
+        "of pkg_resources.DistributionNotFound: check the surrounding except clauses.",
+    )
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        call = original_node.value
+        if original_node.attr.value != "version" or not isinstance(call, cst.Call):
+            return updated_node
+        if qualified_name(self, call.func) != OLD:
+            return updated_node
+        args = positional(call)
+        if len(args) != 1 or len(call.args) != 1:
+            return updated_node
+        module = module_reference(self, original_node, "importlib.metadata")
+        if module is None:
+            return updated_node
+        updated_call = updated_node.value
+        assert isinstance(updated_call, cst.Call)
+        replacement = cst.Call(
+            func=cst.Attribute(value=module, attr=cst.Name("version")),
+            args=updated_call.args,
+            lpar=updated_node.lpar,
+            rpar=updated_node.rpar,
+        )
+        self.record(original_node, replacement)
+        return replacement

@@ -1,0 +1,363 @@
+"""The shared machinery of rules that move a name: ``collections.Mapping`` → ``collections.abc``.
+
+A `RenameRule` declares ``renames``: qualified names of the deprecated objects mapped to the
+qualified names of their replacements (``builtins.list`` for a builtin). It rewrites
+
+* attribute accesses through a module (``np.float_`` → ``np.float64``, ``collections.Mapping``
+  → ``collections.abc.Mapping`` plus ``import collections.abc``, ``np.float`` → ``float``);
+* ``from module import name`` statements, in place, and the uses of the imported name when the
+  new name differs and is free at every use (otherwise the import keeps the old local name with
+  ``as``; a builtin replacement whose name is shadowed is left alone).
+
+Assignment targets (``np.float = float`` compatibility shims) and aliased builtin imports are
+never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import libcst as cst
+from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.metadata import (
+    ImportAssignment,
+    ParentNodeProvider,
+    PositionProvider,
+    ProviderT,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
+
+from codemods.base import Rule, RuleRun
+from codemods.helpers import dotted, is_bound, module_reference, scope_of
+
+BUILTINS = "builtins"
+
+
+def imported_name(rule: Rule, node: cst.CSTNode) -> str | None:
+    """The qualified name of ``node`` when it is exactly one name reached through an import."""
+    names = rule.get_metadata(QualifiedNameProvider, node, set())
+    if len(names) != 1:
+        return None
+    only = next(iter(names))
+    return only.name if only.source is QualifiedNameSource.IMPORT else None
+
+
+def split(qualified: str) -> tuple[str, str]:
+    module, _, attr = qualified.rpartition(".")
+    return module, attr
+
+
+@dataclass(frozen=True)
+class Move:
+    """What happens to one ``from module import name [as alias]``."""
+
+    module: str
+    name: str
+    asname: str | None
+    rename_uses_to: str | None = None
+    drop: bool = False
+
+
+class RenameRule(Rule):
+    renames: ClassVar[Mapping[str, str]]
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (
+        PositionProvider,
+        QualifiedNameProvider,
+        ScopeProvider,
+        ParentNodeProvider,
+    )
+
+    def __init__(self, run: RuleRun) -> None:
+        super().__init__(run)
+        self._import_depth = 0
+        self._targets: set[int] = set()
+        self._moves: dict[int, Move | None] = {}
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        self._import_depth += 1
+
+    def leave_Import(
+        self, original_node: cst.Import, updated_node: cst.Import
+    ) -> cst.Import | cst.RemovalSentinel:
+        self._import_depth -= 1
+        return updated_node
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self._import_depth += 1
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        self._import_depth -= 1
+        return updated_node
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets.add(id(node.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets.add(id(node.target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets.add(id(node.target))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._targets.add(id(node.target))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.call_allowed(node):
+            self._targets.add(id(node.func))
+
+    def call_allowed(self, call: cst.Call) -> bool:
+        """Override to leave calls alone whose arguments the replacement would not accept."""
+        return True
+
+    # -- attribute accesses through a module ---------------------------------------------------
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        if self._import_depth or id(original_node) in self._targets:
+            return updated_node
+        old = imported_name(self, original_node)
+        if old is None or old not in self.renames:
+            return updated_node
+        replacement = self._replace_attribute(original_node, updated_node, old, self.renames[old])
+        if replacement is None:
+            return updated_node
+        self.record(original_node, replacement)
+        return replacement
+
+    def _replace_attribute(
+        self, original: cst.Attribute, updated: cst.Attribute, old: str, new: str
+    ) -> cst.BaseExpression | None:
+        old_module, _ = split(old)
+        new_module, new_attr = split(new)
+        if new_module == BUILTINS:
+            if is_bound(self, original, new_attr):
+                return None
+            self._forget_module(old_module)
+            return cst.Name(new_attr, lpar=updated.lpar, rpar=updated.rpar)
+        if new_module == old_module:
+            return updated.with_changes(attr=cst.Name(new_attr))
+        reference = module_reference(self, original, new_module)
+        if reference is None:
+            return None
+        self._forget_module(old_module)
+        return cst.Attribute(
+            value=reference, attr=cst.Name(new_attr), lpar=updated.lpar, rpar=updated.rpar
+        )
+
+    def _forget_module(self, module: str) -> None:
+        """Drop ``import module`` afterwards if nothing uses it any more."""
+        RemoveImportsVisitor.remove_unused_import(self.context, module)
+
+    # -- names imported with ``from module import name`` ----------------------------------------
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        if self._import_depth or id(original_node) in self._targets:
+            return updated_node
+        old = imported_name(self, original_node)
+        if old is None or old not in self.renames:
+            return updated_node
+        binding = self._binding(original_node)
+        if binding is None:
+            return updated_node
+        node, alias = binding
+        move = self._move(node, alias)
+        if move is None or move.rename_uses_to is None:
+            return updated_node
+        replacement = updated_node.with_changes(value=move.rename_uses_to)
+        self.record(original_node, replacement)
+        return replacement
+
+    def _binding(self, name: cst.Name) -> tuple[cst.ImportFrom, cst.ImportAlias] | None:
+        scope = scope_of(self, name)
+        if scope is None:
+            return None
+        found = scope[name.value]
+        if len(found) != 1:
+            return None
+        assignment = next(iter(found))
+        if not isinstance(assignment, ImportAssignment):
+            return None
+        node = assignment.node
+        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+            return None
+        for alias in node.names:
+            if alias.evaluated_alias == name.value or (
+                alias.asname is None and alias.evaluated_name == name.value
+            ):
+                return node, alias
+        return None
+
+    def _move(self, node: cst.ImportFrom, alias: cst.ImportAlias) -> Move | None:
+        key = id(alias)
+        if key not in self._moves:
+            self._moves[key] = self._decide(node, alias)
+        return self._moves[key]
+
+    def _decide(self, node: cst.ImportFrom, alias: cst.ImportAlias) -> Move | None:
+        if node.relative or node.module is None:
+            return None
+        module = cst.helpers.get_full_name_for_node(node.module)
+        old = f"{module}.{alias.evaluated_name}"
+        if old not in self.renames:
+            return None
+        new_module, new_attr = split(self.renames[old])
+        local = alias.evaluated_alias or alias.evaluated_name
+        if self._blocked_use(node, local):
+            return None
+        if alias.asname is not None:
+            if new_module == BUILTINS:
+                return None
+            return Move(new_module, new_attr, local)
+        if new_attr == alias.evaluated_name and new_module != BUILTINS:
+            return Move(new_module, new_attr, None)
+        uses_free = self._uses_can_become(node, local, new_attr)
+        if new_module == BUILTINS:
+            if not uses_free:
+                return None
+            RemoveImportsVisitor.remove_unused_import(self.context, module or "", local)
+            return Move(new_module, new_attr, None, rename_uses_to=new_attr, drop=True)
+        if uses_free:
+            return Move(new_module, new_attr, None, rename_uses_to=new_attr)
+        return Move(new_module, new_attr, local)
+
+    def _blocked_use(self, node: cst.ImportFrom, local: str) -> bool:
+        """Is the imported name called somewhere with arguments the replacement rejects?"""
+        scope = scope_of(self, node)
+        if scope is None:
+            return True
+        for assignment in scope.assignments[local]:
+            for access in assignment.references:
+                parent = self.get_metadata(ParentNodeProvider, access.node, None)
+                if isinstance(parent, cst.Call) and parent.func is access.node:
+                    if not self.call_allowed(parent):
+                        return True
+        return False
+
+    def _uses_can_become(self, node: cst.ImportFrom, local: str, new: str) -> bool:
+        """Does every use of the imported ``local`` refer only to it, with ``new`` free there?"""
+        scope = scope_of(self, node)
+        if scope is None:
+            return False
+        ours = [
+            a
+            for a in scope.assignments[local]
+            if isinstance(a, ImportAssignment) and a.node is node
+        ]
+        if len(ours) != 1 or len(scope.assignments[local]) != 1:
+            return False
+        if new in scope.assignments:
+            return False
+        for access in ours[0].references:
+            if len(access.referents) != 1 or is_bound(self, access.node, new):
+                return False
+        return True
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
+        body: list[cst.BaseSmallStatement] = []
+        extra: list[cst.SimpleStatementLine] = []
+        changed = False
+        for original, updated in zip(original_node.body, updated_node.body, strict=True):
+            if not isinstance(original, cst.ImportFrom) or not isinstance(updated, cst.ImportFrom):
+                body.append(updated)
+                continue
+            kept, lines = self._rewrite_import(original, updated)
+            if kept is updated and not lines:
+                body.append(updated)
+                continue
+            changed = True
+            if kept is not None:
+                body.append(kept)
+            extra.extend(lines)
+        if not changed:
+            return updated_node
+        if not body:
+            first, *rest = extra
+            first = first.with_changes(leading_lines=updated_node.leading_lines)
+            return cst.FlattenSentinel([first, *rest]) if rest else first
+        line = updated_node.with_changes(body=_fix_last_semicolon(body))
+        return cst.FlattenSentinel([line, *extra]) if extra else line
+
+    def _rewrite_import(
+        self, original: cst.ImportFrom, updated: cst.ImportFrom
+    ) -> tuple[cst.ImportFrom | None, list[cst.SimpleStatementLine]]:
+        """The import left in place (``None``: none) and new import lines to add after it."""
+        if isinstance(original.names, cst.ImportStar) or isinstance(updated.names, cst.ImportStar):
+            return updated, []
+        moves = [self._move(original, alias) for alias in original.names]
+        if not any(m is not None and not m.drop for m in moves):
+            return updated, []
+        kept = [a for a, m in zip(updated.names, moves, strict=True) if m is None or m.drop]
+        moved = [m for m in moves if m is not None and not m.drop]
+        targets = {m.module for m in moved}
+        if not kept and len(targets) == 1:
+            names = [
+                alias.with_changes(name=cst.Name(m.name), asname=_asname(m, alias))
+                for alias, m in zip(updated.names, moves, strict=True)
+                if m is not None and not m.drop
+            ]
+            rewritten = updated.with_changes(
+                module=dotted(targets.pop()), names=_fix_last_comma(names, updated)
+            )
+            self.record(original, rewritten)
+            return rewritten, []
+        lines = []
+        for target in sorted(targets):
+            aliases = [
+                cst.ImportAlias(
+                    name=cst.Name(m.name),
+                    asname=cst.AsName(name=cst.Name(m.asname)) if m.asname else None,
+                )
+                for m in moved
+                if m.module == target
+            ]
+            statement = cst.ImportFrom(module=dotted(target), names=_fix_last_comma(aliases, None))
+            self.record(original, statement)
+            lines.append(cst.SimpleStatementLine(body=[statement]))
+        if not kept:
+            return None, lines
+        return updated.with_changes(names=_fix_last_comma(kept, updated)), lines
+
+
+def _asname(move: Move, alias: cst.ImportAlias) -> cst.AsName | cst.MaybeSentinel | None:
+    if move.asname is None:
+        return None
+    if alias.asname is not None:
+        return alias.asname
+    return cst.AsName(name=cst.Name(move.asname))
+
+
+def _fix_last_comma(
+    aliases: Sequence[cst.ImportAlias], statement: cst.ImportFrom | None
+) -> list[cst.ImportAlias]:
+    """Without parentheses an import may not end in a comma; keep the original's choice."""
+    result = list(aliases)
+    if not result:
+        return result
+    original_last = (
+        statement.names[-1]
+        if statement and not isinstance(statement.names, cst.ImportStar)
+        else None
+    )
+    trailing = (
+        original_last is not None
+        and isinstance(original_last.comma, cst.Comma)
+        and statement is not None
+        and statement.rpar is not None
+    )
+    if not trailing:
+        result[-1] = result[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return result
+
+
+def _fix_last_semicolon(body: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatement]:
+    if body and hasattr(body[-1], "semicolon"):
+        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+    return body
