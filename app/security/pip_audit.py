@@ -208,6 +208,9 @@ def _failure(completed: subprocess.CompletedProcess[str]) -> str:
     raised = [line for line in lines if _RAISED.match(line)]
     logged = [line.removeprefix("ERROR:") for line in lines if line.startswith("ERROR:")]
     cause = (raised or logged[:1] or lines[-1:] or ["no error output"])[-1]
+    explained = [line for line in raised if ": " in line]
+    if ": " not in cause and explained:
+        cause = f"{cause} ({explained[-1]})"  # a bare wrapper exception: name what it wraps
     return f"pip-audit failed (exit {completed.returncode}): {cause}"
 
 
