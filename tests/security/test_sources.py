@@ -194,7 +194,8 @@ def test_skip_reason_makes_a_package_unaudited() -> None:
     assert [a.package.name for a in report.audited] == ["jinja2"]
     reasons = {u.package: u.reason for u in report.unaudited}
     assert reasons == {
-        "private-pkg": "pip-audit skipped it: Dependency not found on PyPI and could not be audited",
+        "private-pkg": "pip-audit skipped it: "
+        "Dependency not found on PyPI and could not be audited",
         "ghost": "missing from pip-audit's report",
     }
 
