@@ -1,0 +1,155 @@
+"""Extracted facts on disk, keyed by content hash, plus a stat manifest per repository.
+
+The manifest maps each path to ``(size, mtime_ns, key)``: when a file's size and mtime are
+unchanged its key is trusted without reading it, so a rescan reads only the files that changed.
+Values are stored with ``marshal`` (plain tuples), which loads several times faster than
+pickled dataclasses and cannot run code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.deadcode.facts import Definition, FileFacts, Flag, Import, Refs
+
+FORMAT = 3
+"""Bump when the extractor or the stored layout changes: old entries are then ignored."""
+
+Signature = tuple[int, int, str]
+TextFacts = frozenset[str]
+"""Identifier tokens of a non-Python file (or of a Python file that could not be parsed)."""
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "maintainer-bot" / "deadcode"
+
+
+def content_key(data: bytes, salt: str) -> str:
+    digest = hashlib.blake2b(data, digest_size=16)
+    digest.update(f"\0{salt}\0{FORMAT}\0{sys.version_info[:2]}".encode())
+    return digest.hexdigest()
+
+
+class FactsCache:
+    """A directory of ``<key>.bin`` entries; every read or write failure is a cache miss."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _entry(self, key: str) -> Path:
+        return self.directory / "facts" / key[:2] / f"{key}.bin"
+
+    def load(self, key: str) -> Any:
+        try:
+            return marshal.loads(self._entry(key).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def store_encoded(self, key: str, data: bytes) -> None:
+        _write_atomic(self._entry(key), data)
+
+    def manifest(self, root: Path) -> dict[str, Signature]:
+        try:
+            loaded = marshal.loads(self._manifest_path(root).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    def save_manifest(self, root: Path, entries: dict[str, Signature]) -> None:
+        _write_atomic(self._manifest_path(root), marshal.dumps(entries))
+
+    def _manifest_path(self, root: Path) -> Path:
+        name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
+        return self.directory / "manifests" / f"{name}-{FORMAT}.bin"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+
+
+# marshal layout ---------------------------------------------------------------------------
+
+
+def _refs_out(refs: Refs) -> tuple[Any, ...]:
+    return (refs.names, refs.attrs, refs.chains)
+
+
+def encode_facts(facts: FileFacts) -> bytes:
+    definitions = tuple(
+        (
+            d.name,
+            d.kind,
+            d.line,
+            d.first_line,
+            d.end_line,
+            d.parent,
+            d.decorators,
+            d.bases,
+            int(d.flags),
+            _refs_out(d.refs),
+        )
+        for d in facts.definitions
+    )
+    imports = tuple(
+        (i.binding, i.module, i.name, i.line, i.owner, int(i.flags)) for i in facts.imports
+    )
+    return marshal.dumps(
+        (
+            "py",
+            facts.path,
+            facts.module,
+            facts.is_package,
+            facts.lines,
+            definitions,
+            imports,
+            _refs_out(facts.body),
+            facts.strings,
+            facts.prefixes,
+            facts.dunder_all,
+            facts.main_guard,
+            facts.side_effects,
+        )
+    )
+
+
+def encode_text(tokens: TextFacts) -> bytes:
+    return marshal.dumps(("text", tokens))
+
+
+def decode(value: Any) -> FileFacts | TextFacts | None:
+    """The stored value back as facts; ``None`` when it is not in the expected layout."""
+    try:
+        if value[0] == "text":
+            return frozenset(value[1])
+        (_, path, module, is_package, lines, definitions, imports, body, strings, prefixes,
+         dunder_all, main_guard, side_effects) = value  # fmt: skip
+        return FileFacts(
+            path=path,
+            module=module,
+            is_package=is_package,
+            lines=lines,
+            definitions=tuple(
+                Definition(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], Flag(d[8]), Refs(*d[9]))
+                for d in definitions
+            ),
+            imports=tuple(Import(i[0], i[1], i[2], i[3], i[4], Flag(i[5])) for i in imports),
+            body=Refs(*body),
+            strings=strings,
+            prefixes=prefixes,
+            dunder_all=dunder_all,
+            main_guard=main_guard,
+            side_effects=side_effects,
+        )
+    except (TypeError, ValueError, IndexError):
+        return None

@@ -1,0 +1,294 @@
+"""The reference graph: one node per module, definition and module-level import binding.
+
+An edge ``a -> b`` means "if ``a`` runs or is used, ``b`` is needed". Resolution is by scope
+where the code says where a name comes from (local definitions, imports, star imports, module
+attribute chains) and by name where it cannot (attributes of unknown objects reach every class
+member of that name; strings and configuration files reach every definition of that name).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from app.deadcode.facts import Definition, FileFacts, Import, Refs
+
+MODULE = "module"
+IMPORT = "import"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: int
+    kind: str
+    file: int
+    name: str
+    parent: int
+    """The class node of a member; -1 otherwise."""
+    definition: Definition | None = None
+    imported: Import | None = None
+    index: int = -1
+    """Position of the definition in its file's facts."""
+
+
+@dataclass
+class Scope:
+    """What one module binds at module level, and its classes' members."""
+
+    top: dict[str, list[int]] = field(default_factory=dict)
+    members: dict[int, dict[str, list[int]]] = field(default_factory=dict)
+    stars: list[str] = field(default_factory=list)
+
+
+class Graph:
+    def __init__(self, files: Iterable[FileFacts]) -> None:
+        self.files = tuple(files)
+        self.nodes: list[Node] = []
+        self.modules: dict[str, list[int]] = {}
+        self.scopes: list[Scope] = []
+        self.members_by_name: dict[str, list[int]] = {}
+        self.top_by_name: dict[str, list[int]] = {}
+        self.local_imports: dict[int, list[Import]] = {}
+        for position, facts in enumerate(self.files):
+            self.nodes.append(Node(position, MODULE, position, facts.module, -1))
+            for alias in module_aliases(facts):
+                self.modules.setdefault(alias, []).append(position)
+        for position, facts in enumerate(self.files):
+            self.scopes.append(self._scope(position, facts))
+        self._sorted_names: list[str] | None = None
+
+    # building -----------------------------------------------------------------------------
+
+    def _add(self, node: Node) -> int:
+        self.nodes.append(node)
+        return node.id
+
+    def _scope(self, position: int, facts: FileFacts) -> Scope:
+        scope = Scope()
+        classes: dict[str, int] = {}
+        owners: dict[int, int] = {}
+        for index, definition in enumerate(facts.definitions):
+            parent = classes.get(definition.parent, -1) if definition.parent else -1
+            if definition.parent and parent < 0:
+                continue
+            node_id = self._add(
+                Node(
+                    len(self.nodes),
+                    definition.kind,
+                    position,
+                    definition.name,
+                    parent,
+                    definition=definition,
+                    index=index,
+                )
+            )
+            owners[index] = node_id
+            if parent >= 0:
+                scope.members.setdefault(parent, {}).setdefault(definition.name, []).append(node_id)
+                self.members_by_name.setdefault(definition.name, []).append(node_id)
+                continue
+            if definition.kind == "class":
+                classes[definition.name] = node_id
+            scope.top.setdefault(definition.name, []).append(node_id)
+            self.top_by_name.setdefault(definition.name, []).append(node_id)
+        for imported in facts.imports:
+            if imported.binding == "*":
+                scope.stars.append(imported.module)
+            elif imported.owner < 0:
+                node_id = self._add(
+                    Node(len(self.nodes), IMPORT, position, imported.binding, -1, imported=imported)
+                )
+                scope.top.setdefault(imported.binding, []).append(node_id)
+                continue
+            if imported.owner >= 0 and imported.owner in owners:
+                self.local_imports.setdefault(owners[imported.owner], []).append(imported)
+        return scope
+
+    # lookups ------------------------------------------------------------------------------
+
+    def module_nodes(self, name: str) -> list[int]:
+        return self.modules.get(name, [])
+
+    def lookup(self, module: str, name: str, depth: int = 0) -> list[int]:
+        """What ``from module import name`` reaches: definitions, bindings or a submodule."""
+        found = list(self.module_nodes(f"{module}.{name}"))
+        for position in self.module_nodes(module):
+            found.extend(self._in_scope(position, name, depth))
+        return found
+
+    def _in_scope(self, position: int, name: str, depth: int) -> list[int]:
+        scope = self.scopes[position]
+        hits = scope.top.get(name)
+        if hits:
+            return hits
+        if depth > 3:
+            return []
+        found: list[int] = []
+        for star in scope.stars:
+            found.extend(self.lookup(star, name, depth + 1))
+        return found
+
+    def names_with_prefix(self, prefix: str) -> Iterator[str]:
+        if self._sorted_names is None:
+            self._sorted_names = sorted(set(self.members_by_name) | set(self.top_by_name))
+        names = self._sorted_names
+        start = bisect.bisect_left(names, prefix)
+        for name in names[start:]:
+            if not name.startswith(prefix):
+                return
+            yield name
+
+    # edges --------------------------------------------------------------------------------
+
+    def successors(self, node_id: int) -> set[int]:
+        node = self.nodes[node_id]
+        if node.kind == MODULE:
+            return self._module_successors(node)
+        if node.kind == IMPORT:
+            assert node.imported is not None
+            return self._binding_targets(node.imported)
+        assert node.definition is not None
+        found = {node.file}
+        if node.parent >= 0:
+            found.add(node.parent)
+        class_id = node.parent if node.parent >= 0 else (node.id if node.kind == "class" else -1)
+        self._resolve(node.file, node.definition.refs, class_id, found)
+        for imported in self.local_imports.get(node_id, ()):
+            found.update(self._binding_targets(imported))
+        return found
+
+    def _module_successors(self, node: Node) -> set[int]:
+        facts = self.files[node.file]
+        found: set[int] = set()
+        parts = facts.module.split(".")
+        for end in range(1, len(parts)):
+            found.update(self.module_nodes(".".join(parts[:end])))
+        self._resolve(node.file, facts.body, -1, found)
+        for imported in facts.imports:
+            if imported.owner >= 0:
+                continue
+            # Importing a module runs it, whether or not the binding is used afterwards
+            # (``from . import signals`` registers handlers); a name import does not keep the
+            # module alive unless the name is used.
+            if imported.binds_module:
+                found.update(self._module_chain(imported.module))
+            elif imported.binding == "*":
+                found.update(self.module_nodes(imported.module))
+            else:
+                found.update(self.module_nodes(f"{imported.module}.{imported.name}"))
+        return found
+
+    def _module_chain(self, dotted: str) -> list[int]:
+        parts = dotted.split(".")
+        found: list[int] = []
+        for end in range(1, len(parts) + 1):
+            found.extend(self.module_nodes(".".join(parts[:end])))
+        return found
+
+    def _binding_targets(self, imported: Import) -> set[int]:
+        if imported.binds_module:
+            return set(self._module_chain(imported.module))
+        found = set(self.module_nodes(imported.module))
+        if imported.binding != "*":
+            found.update(self.lookup(imported.module, imported.name))
+        return found
+
+    def _resolve(self, position: int, refs: Refs, class_id: int, found: set[int]) -> None:
+        scope = self.scopes[position]
+        members = scope.members.get(class_id) if class_id >= 0 else None
+        for name in refs.names:
+            hits = scope.top.get(name)
+            if hits:
+                found.update(hits)
+            elif scope.stars:
+                found.update(self._in_scope(position, name, 0))
+            if members is not None:
+                local = members.get(name)
+                if local:
+                    found.update(local)
+        explained: set[str] = set()
+        for chain in refs.chains:
+            if self._resolve_chain(scope, chain, found):
+                explained.add(chain.rsplit(".", 1)[-1])
+        for attr in refs.attrs:
+            # An attribute of an unknown object may be any member of that name, or a
+            # module-level name reached through a module object passed around.
+            hits = self.members_by_name.get(attr)
+            if hits:
+                found.update(hits)
+            if attr not in explained:
+                hits = self.top_by_name.get(attr)
+                if hits:
+                    found.update(hits)
+
+    def _resolve_chain(self, scope: Scope, chain: str, found: set[int]) -> bool:
+        """``alias.sub.name`` where ``alias`` is an imported module: reach into that module.
+
+        True when the chain's head is a module binding and nothing else of that name.
+        """
+        head, _, rest = chain.partition(".")
+        bindings = scope.top.get(head, ())
+        precise = bool(bindings)
+        for binding in bindings:
+            imported = self.nodes[binding].imported
+            if imported is None:
+                precise = False
+                continue
+            if imported.binds_module:
+                is_alias = imported.binding != imported.module.split(".", 1)[0]
+                module = imported.module if is_alias else head
+            else:
+                module = f"{imported.module}.{imported.name}"
+                if module not in self.modules:
+                    precise = False
+                    continue
+            precise = self._walk_modules(module, rest.split("."), found) and precise
+        return precise
+
+    def _walk_modules(self, module: str, parts: list[str], found: set[int]) -> bool:
+        """Reach ``module.parts...``; True when the last part was looked up in a module."""
+        if module not in self.modules:
+            return False
+        for position, part in enumerate(parts):
+            found.update(self.lookup(module, part))
+            submodule = f"{module}.{part}"
+            if submodule not in self.modules:
+                return position == len(parts) - 1
+            module = submodule
+        return True
+
+    def reach_dotted(self, text: str) -> tuple[list[int], str | None]:
+        """What a string such as ``pkg.mod.func`` or ``pkg.mod:Class.attr`` names.
+
+        Returns the nodes and, when the whole string names a module, that module.
+        """
+        parts = text.replace(":", ".").split(".")
+        for end in range(len(parts), 0, -1):
+            module = ".".join(parts[:end])
+            if module not in self.modules:
+                continue
+            found = self._module_chain(module)
+            rest = parts[end:]
+            if not rest:
+                return found, module
+            targets = self.lookup(module, rest[0])
+            found.extend(targets)
+            for member_name in rest[1:2]:
+                for target in targets:
+                    for scope in self.scopes[self.nodes[target].file : self.nodes[target].file + 1]:
+                        found.extend(scope.members.get(target, {}).get(member_name, ()))
+            return found, None
+        return [], None
+
+
+def module_aliases(facts: FileFacts) -> set[str]:
+    """The module's name, plus its path as a dotted name (namespace packages, ``src/``)."""
+    path = facts.path[: -len(".py")]
+    if path.endswith("/__init__"):
+        path = path[: -len("/__init__")]
+    dotted = path.replace("/", ".")
+    aliases = {facts.module, dotted}
+    if dotted.startswith("src."):
+        aliases.add(dotted[len("src.") :])
+    return {a for a in aliases if a}

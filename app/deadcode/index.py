@@ -1,0 +1,237 @@
+"""Build the facts of every file of a repository: in parallel, cached by content hash."""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from app.deadcode.cache import (
+    FactsCache,
+    Signature,
+    TextFacts,
+    content_key,
+    decode,
+    encode_facts,
+    encode_text,
+)
+from app.deadcode.extract import extract
+from app.deadcode.facts import FileFacts
+from app.model import Progress, ScanError, no_progress
+
+TEXT_SUFFIXES = frozenset(
+    {".toml", ".cfg", ".ini", ".yaml", ".yml", ".json", ".html", ".htm", ".txt", ".xml"}
+    | {".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".mako"}
+)
+TEXT_NAMES = frozenset({"Procfile", "Dockerfile", "Makefile", "setup.cfg", "tox.ini"})
+TOKEN = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*")
+DEFAULT_MAX_BYTES = 2_000_000
+PARALLEL_FROM = 48
+"""Below this many files to parse, starting worker processes costs more than it saves."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    module: str
+    is_package: bool
+
+    @property
+    def salt(self) -> str:
+        return f"py:{self.module}:{self.is_package}"
+
+
+@dataclass(frozen=True)
+class RepoIndex:
+    python: tuple[FileFacts, ...]
+    texts: dict[str, TextFacts]
+    """Identifier tokens of configuration files and templates, and of unparsable Python."""
+    errors: tuple[ScanError, ...]
+    parsed: tuple[str, ...]
+    """The files read and extracted in this run (the others came from the cache unchanged)."""
+
+
+def is_text_file(path: str) -> bool:
+    pure = PurePosixPath(path)
+    return pure.suffix in TEXT_SUFFIXES or pure.name in TEXT_NAMES
+
+
+def source_files(paths: Iterable[str]) -> list[SourceFile]:
+    """Module names: the chain of package directories (with ``__init__.py``) above each file."""
+    python = [p for p in paths if p.endswith(".py")]
+    packages = {p.rsplit("/", 1)[0] for p in python if p.endswith("/__init__.py")}
+    found: list[SourceFile] = []
+    for path in python:
+        parts = path[: -len(".py")].split("/")
+        is_package = parts[-1] == "__init__" and len(parts) > 1
+        if is_package:
+            parts = parts[:-1]
+        directories = path.split("/")[:-1]
+        start = len(parts) if is_package else len(parts) - 1
+        while start > 0 and "/".join(directories[:start]) in packages:
+            start -= 1
+        found.append(SourceFile(path, ".".join(parts[start:]), is_package))
+    return found
+
+
+@dataclass(frozen=True)
+class Job:
+    root: str
+    path: str
+    salt: str
+    module: str
+    is_package: bool
+    python: bool
+    cache_dir: str | None
+    size: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: str
+    signature: Signature | None
+    encoded: bytes | None
+    error: ScanError | None
+
+
+def run_job(job: Job) -> Outcome:
+    """Read, hash and extract one file (in a worker process); store what it found."""
+    full = Path(job.root) / job.path
+    try:
+        stat = full.stat()
+        data = full.read_bytes()
+    except OSError as exc:
+        return Outcome(job.path, None, None, ScanError(job.path, None, f"skipped: {exc.strerror}"))
+    key = content_key(data, job.salt)
+    signature = (stat.st_size, stat.st_mtime_ns, key)
+    cache = FactsCache(Path(job.cache_dir)) if job.cache_dir else None
+    stored = cache.load(key) if cache is not None else None
+    if stored is not None:
+        return Outcome(job.path, signature, marshal.dumps(stored), None)
+    encoded, error = _encode(job, data)
+    if cache is not None:
+        cache.store_encoded(key, encoded)
+    return Outcome(job.path, signature, encoded, error)
+
+
+def _encode(job: Job, data: bytes) -> tuple[bytes, ScanError | None]:
+    if not job.python:
+        return encode_text(tokens(data)), None
+    try:
+        return encode_facts(extract(job.path, job.module, job.is_package, data)), None
+    except SyntaxError as exc:
+        reason = f"skipped: syntax error: {exc.msg}"
+        error = ScanError(job.path, exc.lineno, reason)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        error = ScanError(job.path, None, f"skipped: cannot parse: {type(exc).__name__}: {exc}")
+    # Its names still protect what it may use: the file is read as plain text.
+    return encode_text(tokens(data)), error
+
+
+def tokens(data: bytes) -> TextFacts:
+    return frozenset(TOKEN.findall(data.decode("utf-8", "replace")))
+
+
+def build_index(
+    root: Path,
+    files: Sequence[str],
+    cache: FactsCache | None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    workers: int | None = None,
+    progress: Progress = no_progress,
+) -> RepoIndex:
+    sources = {s.path: s for s in source_files(files)}
+    manifest = cache.manifest(root) if cache is not None else {}
+    kept: dict[str, Signature] = {}
+    values: dict[str, FileFacts | TextFacts] = {}
+    errors: list[ScanError] = []
+    jobs: list[Job] = []
+    for path in files:
+        source = sources.get(path)
+        if source is None and not is_text_file(path):
+            continue
+        full = root / path
+        try:
+            stat = full.stat()
+        except OSError as exc:
+            errors.append(ScanError(path, None, f"skipped: {exc.strerror or exc}"))
+            continue
+        if stat.st_size > max_bytes:
+            errors.append(
+                ScanError(path, None, f"skipped: {stat.st_size} bytes, over the {max_bytes} limit")
+            )
+            continue
+        signature = manifest.get(path)
+        if signature is not None and signature[:2] == (stat.st_size, stat.st_mtime_ns):
+            value = _cached(cache, signature[2])
+            if value is not None:
+                values[path] = value
+                kept[path] = signature
+                continue
+        jobs.append(_job(root, path, source, cache, stat.st_size))
+    outcomes = _run(jobs, workers, progress)
+    parsed = []
+    for outcome in outcomes:
+        if outcome.error is not None:
+            errors.append(outcome.error)
+        if outcome.signature is None:
+            continue
+        value = _value(outcome)
+        if value is None:
+            continue
+        values[outcome.path] = value
+        kept[outcome.path] = outcome.signature
+        parsed.append(outcome.path)
+    if cache is not None:
+        cache.save_manifest(root, kept)
+    python = tuple(v for p, v in sorted(values.items()) if isinstance(v, FileFacts))
+    texts = {p: v for p, v in values.items() if not isinstance(v, FileFacts)}
+    return RepoIndex(python, texts, tuple(errors), tuple(sorted(parsed)))
+
+
+def _job(
+    root: Path, path: str, source: SourceFile | None, cache: FactsCache | None, size: int
+) -> Job:
+    return Job(
+        root=str(root),
+        path=path,
+        salt=source.salt if source else "text",
+        module=source.module if source else "",
+        is_package=source.is_package if source else False,
+        python=source is not None,
+        cache_dir=str(cache.directory) if cache is not None else None,
+        size=size,
+    )
+
+
+def _cached(cache: FactsCache | None, key: str) -> FileFacts | TextFacts | None:
+    return decode(cache.load(key)) if cache is not None else None
+
+
+def _value(outcome: Outcome) -> FileFacts | TextFacts | None:
+    return decode(marshal.loads(outcome.encoded)) if outcome.encoded is not None else None
+
+
+def _run(jobs: list[Job], workers: int | None, progress: Progress) -> list[Outcome]:
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if len(jobs) < PARALLEL_FROM or count <= 1:
+        outcomes = []
+        for done, job in enumerate(jobs, 1):
+            outcomes.append(run_job(job))
+            progress("dead-code: indexing", done, len(jobs))
+        return outcomes
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    # Largest files first, in small chunks, so no worker is left with a big file at the end.
+    ordered = sorted(jobs, key=lambda j: -j.size)
+    outcomes = []
+    with context.Pool(count) as pool:
+        for done, outcome in enumerate(pool.imap_unordered(run_job, ordered, chunksize=4), 1):
+            outcomes.append(outcome)
+            if done % 50 == 0 or done == len(jobs):
+                progress("dead-code: indexing", done, len(jobs))
+    return outcomes
