@@ -101,6 +101,33 @@ class SecuritySettings(Strict):
     group: bool = False
 
 
+class DeprecationSettings(Strict):
+    """Deprecation fixes: how proposals are grouped and which codemod rules run."""
+
+    batch: Literal["family", "single"] = Field(
+        default="family", description="One proposal per rule family, or one for every rule."
+    )
+    enable: list[str] = Field(
+        default_factory=list,
+        description="Run only these rules: ids (MB101), names or families; empty means all.",
+    )
+    disable: list[str] = Field(
+        default_factory=list, description="Never run these rules: ids, names or families."
+    )
+
+    @field_validator("enable", "disable")
+    @classmethod
+    def _known_rules(cls, values: list[str]) -> list[str]:
+        from codemods.registry import UnknownRule, select
+
+        for value in values:
+            try:
+                select([value])
+            except UnknownRule as exc:
+                raise ValueError(f"{value!r} is not a rule id, name or family") from exc
+        return values
+
+
 class RepoConfig(Strict):
     """The whole of `.maintainer.yml`."""
 
@@ -122,6 +149,7 @@ class RepoConfig(Strict):
     )
     paths: Paths = Field(default_factory=Paths)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    deprecation: DeprecationSettings = Field(default_factory=DeprecationSettings)
 
     @field_validator("target_python")
     @classmethod

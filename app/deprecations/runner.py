@@ -1,0 +1,197 @@
+"""Run codemods over a repository's files: pre-filter, cache, parse once, processes.
+
+For every file: the bytes are read once and each rule's cheap text pre-filter picks the rules
+that may match. Files no rule wants cost nothing more. The rest are looked up in the cache
+(content hash + rule-set version + the rules and batches asked for); misses are parsed once
+with libcst and all their rules run on that one tree (`codemods.engine`), in worker processes
+when there are enough of them. Bad input (non-UTF-8, ``@generated``, too large, syntax
+errors, output that does not compile) is skipped with a reason, never a crash or a partial write.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from app.deprecations.cache import Entry, ResultCache, key
+from app.model import Progress, ScanError, no_progress
+from codemods.base import Hit, ProjectFacts, Rule
+from codemods.engine import fix_source
+from codemods.facts import module_name
+from codemods.registry import BY_ID, ruleset_version
+
+MAX_BYTES = 1_000_000
+GENERATED_MARKER = b"@generated"
+GENERATED_WINDOW = 2048
+MIN_FILES_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What the rules did to one file: hits, a new text per batch, and problems."""
+
+    path: str
+    original: str
+    hits: tuple[Hit, ...]
+    outputs: Mapping[str, str]
+
+
+@dataclass
+class RunStats:
+    files: int = 0
+    candidates: int = 0
+    parsed: int = 0
+    cached: int = 0
+
+
+@dataclass
+class RunReport:
+    results: list[FileResult] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    stats: RunStats = field(default_factory=RunStats)
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    text: str
+    rule_ids: tuple[str, ...]
+    batches: tuple[tuple[str, tuple[str, ...]], ...]
+    facts: ProjectFacts
+
+
+def process(job: Job) -> Entry:
+    """Parse one file and run its rules (in a worker process); never raises."""
+    batches = {
+        name: [BY_ID[i] for i in ids if i in job.rule_ids] for name, ids in job.batches
+    }
+    batches = {name: rules for name, rules in batches.items() if rules}
+    try:
+        outcome = fix_source(job.text, batches, job.facts, job.path, module_name(job.path))
+    except cst.ParserSyntaxError as exc:
+        return Entry((), {}, ((exc.raw_line, f"syntax error, skipped: {exc.message}"),))
+    except RecursionError:
+        return Entry((), {}, ((None, "too deeply nested to parse, skipped"),))
+    except Exception as exc:  # a bug in one rule must not stop the scan
+        return Entry((), {}, ((None, f"codemod failed, file skipped: {exc!r}"),))
+    outputs = {n: b.new_text for n, b in outcome.batches.items() if b.new_text is not None}
+    errors = tuple(
+        (None, f"{name}: {b.error}; file left untouched")
+        for name, b in outcome.batches.items()
+        if b.error
+    )
+    return Entry(outcome.hits, outputs, errors)
+
+
+class Runner:
+    """Runs a fixed set of rules, grouped into named batches, over files under ``root``."""
+
+    def __init__(
+        self,
+        root: Path,
+        batches: Mapping[str, Sequence[type[Rule]]],
+        facts: ProjectFacts | None = None,
+        cache: ResultCache | None = None,
+        workers: int | None = None,
+        max_bytes: int = MAX_BYTES,
+        progress: Progress = no_progress,
+    ) -> None:
+        self.root = root
+        self.rules = [rule for rules in batches.values() for rule in rules]
+        self.batches = tuple(
+            (name, tuple(r.info.id for r in rules)) for name, rules in batches.items()
+        )
+        self.facts = facts or ProjectFacts()
+        self.cache = cache
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.max_bytes = max_bytes
+        self.progress = progress
+        self._version = ruleset_version()
+
+    def run(self, paths: Iterable[str]) -> RunReport:
+        report = RunReport()
+        jobs: list[tuple[Job, str]] = []
+        for path in paths:
+            report.stats.files += 1
+            job = self._prepare(path, report)
+            if job is None:
+                continue
+            cache_key = self._key(job)
+            cached = self.cache.get(cache_key) if self.cache else None
+            if cached is not None:
+                report.stats.cached += 1
+                self._collect(job, cached, report)
+            else:
+                jobs.append((job, cache_key))
+        report.stats.parsed = len(jobs)
+        for (job, cache_key), entry in zip(jobs, self._execute([j for j, _ in jobs]), strict=True):
+            if self.cache is not None:
+                self.cache.put(cache_key, entry)
+            self._collect(job, entry, report)
+        report.results.sort(key=lambda r: r.path)
+        return report
+
+    def _prepare(self, path: str, report: RunReport) -> Job | None:
+        try:
+            data = (self.root / path).read_bytes()
+        except OSError as exc:
+            report.errors.append(ScanError(path, None, f"cannot read: {exc.strerror or exc}"))
+            return None
+        wanted = tuple(rule.info.id for rule in self.rules if rule.wants(data))
+        if not wanted:
+            return None
+        report.stats.candidates += 1
+        if len(data) > self.max_bytes:
+            report.errors.append(
+                ScanError(path, None, f"{len(data)} bytes, over the {self.max_bytes} limit: skipped")
+            )
+            return None
+        if GENERATED_MARKER in data[:GENERATED_WINDOW]:
+            report.errors.append(ScanError(path, None, "generated file (@generated): skipped"))
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            report.errors.append(ScanError(path, line, "not valid UTF-8: skipped"))
+            return None
+        return Job(path, text, wanted, self.batches, self.facts)
+
+    def _key(self, job: Job) -> str:
+        uses_facts = any(BY_ID[i].info.family == "pydantic" for i in job.rule_ids)
+        return key(
+            self._version,
+            job.path,
+            ",".join(job.rule_ids),
+            repr(job.batches),
+            self.facts.fingerprint() if uses_facts else "",
+            job.text,
+        )
+
+    def _execute(self, jobs: Sequence[Job]) -> list[Entry]:
+        workers = min(self.workers, len(jobs) // MIN_FILES_PER_WORKER)
+        results: list[Entry] = []
+        if workers <= 1:
+            for index, job in enumerate(jobs, 1):
+                results.append(process(job))
+                self.progress("deprecations", index, len(jobs))
+            return results
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        chunk = max(1, len(jobs) // (workers * 4))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for index, entry in enumerate(pool.map(process, jobs, chunksize=chunk), 1):
+                results.append(entry)
+                self.progress("deprecations", index, len(jobs))
+        return results
+
+    def _collect(self, job: Job, entry: Entry, report: RunReport) -> None:
+        report.errors.extend(ScanError(job.path, line, message) for line, message in entry.errors)
+        if entry.hits:
+            report.results.append(FileResult(job.path, job.text, entry.hits, entry.outputs))
