@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from app import cli_service
 from app.analyzers.base import Adapters
 from app.composer import Composed
 from app.composer.local import LocalComposer
@@ -139,6 +140,11 @@ def config_validate(path: Path) -> None:
 def config_schema() -> None:
     """Print the JSON Schema of `.maintainer.yml`."""
     click.echo(json_schema())
+
+
+cli.add_command(cli_service.serve)
+cli.add_command(cli_service.worker)
+cli.add_command(cli_service.jobs)
 
 
 def main() -> None:

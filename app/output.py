@@ -41,7 +41,8 @@ def scan_json(result: ScanResult, composed: list[Composed] | None = None) -> str
         "proposals": [proposal_json(p) for p in result.proposals],
         "errors": [e.to_json() for e in result.errors],
         "deferred": [{"subject": d.subject, "reason": d.reason} for d in result.deferred],
-        "reported": [{"kind": f.kind.value, "summary": f.summary} for f in reported],
+        "reported": [_reported_json(f) for f in reported],
+        "unaudited": [u.to_json() for u in result.unaudited],
         "notes": list(result.notes),
     }
     if composed is not None:
@@ -50,6 +51,12 @@ def scan_json(result: ScanResult, composed: list[Composed] | None = None) -> str
             for c in composed
         ]
     return json.dumps(document, indent=2)
+
+
+def _reported_json(finding: Finding) -> dict[str, Any]:
+    document: dict[str, Any] = {"kind": finding.kind.value, "summary": finding.summary}
+    merge_details(document, [finding])
+    return document
 
 
 def scan_table(result: ScanResult, composed: list[Composed] | None = None) -> str:
@@ -69,6 +76,9 @@ def scan_table(result: ScanResult, composed: list[Composed] | None = None) -> st
     if reported:
         lines.append(f"\n{len(reported)} finding(s) reported without a change:")
         lines.extend(f"  - {f.summary}" for f in reported)
+    if result.unaudited:
+        lines.append(f"\n{len(result.unaudited)} dependencies NOT audited (not known to be safe):")
+        lines.extend(f"  - {u.package} {u.version or ''}: {u.reason}" for u in result.unaudited)
     if result.deferred:
         lines.append(f"\n{len(result.deferred)} held back by policy:")
         lines.extend(f"  - {d.subject}: {d.reason}" for d in result.deferred)

@@ -91,9 +91,12 @@ def transient(exc: BaseException) -> bool:
     """GitHub 5xx / 429 / secondary rate limit (by `status_code` or `retry_after`), network."""
     if isinstance(exc, JobFailed):
         return False
+    retryable = getattr(exc, "retryable", None)  # app.github.errors.GitHubError
+    if isinstance(retryable, bool):
+        return retryable
     if getattr(exc, "retry_after", None) is not None or getattr(exc, "transient", False):
         return True
-    status = getattr(exc, "status_code", None)
+    status = getattr(exc, "status_code", getattr(exc, "status", None))
     if isinstance(status, int) and (status >= 500 or status == 429):
         return True
     return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)

@@ -48,7 +48,12 @@ class Settings(BaseSettings):
     )
     queue_path: Path | None = Field(default=None, description="SQLite queue file.")
     queue_name: str = "maintainer"
-    workers: int = Field(default=2, ge=1, le=64, description="Consumer threads per worker.")
+    workers: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        description="Consumer threads; 0 makes `serve` leave the queue to `maintainer worker`.",
+    )
     tick_secret: SecretStr | None = Field(default=None, description="Shared secret for /ticks.")
     tick_minutes: int = Field(
         default=15, ge=1, le=1440, description="Period of the internal scheduling tick."

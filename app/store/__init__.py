@@ -9,6 +9,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 from app.store.records import (
+    DeliveryRecord,
     IgnoreRecord,
     InstallationRecord,
     JobKind,
@@ -26,6 +27,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 __all__ = [
     "Clock",
+    "DeliveryRecord",
     "IgnoreRecord",
     "InstallationRecord",
     "JobKind",

@@ -70,6 +70,15 @@ class RepositoryRecord:
 
 
 @dataclass(frozen=True)
+class DeliveryRecord:
+    id: str
+    event: str
+    action: str | None
+    received_at: datetime
+    body: bytes | None = field(repr=False)
+
+
+@dataclass(frozen=True)
 class JobRecord:
     id: str
     kind: str

@@ -25,6 +25,7 @@ from app.store.models import (
     RepositoryRow,
 )
 from app.store.records import (
+    DeliveryRecord,
     IgnoreRecord,
     InstallationRecord,
     JobRecord,
@@ -271,6 +272,13 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(delete(JobRow).where(JobRow.delivery_id == delivery_id))
             conn.execute(delete(DeliveryRow).where(DeliveryRow.id == delivery_id))
+
+    def delivery(self, delivery_id: str) -> DeliveryRecord | None:
+        with Session(self.engine) as session:
+            row = session.get(DeliveryRow, delivery_id)
+            if row is None:
+                return None
+            return DeliveryRecord(row.id, row.event, row.action, row.received_at, row.body)
 
     def delivery_body(self, delivery_id: str) -> bytes | None:
         with self.engine.connect() as conn:

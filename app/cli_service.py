@@ -1,0 +1,97 @@
+"""`maintainer serve`, `maintainer worker`, `maintainer jobs`: the GitHub App's processes."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import click
+import uvicorn
+
+from app.logs import configure_logging, redact, secrets_of
+from app.server import create_app
+from app.services import build_services
+from app.settings import Settings, SettingsError, load_settings
+from app.store import JobRecord, JobStatus, open_store
+
+log = logging.getLogger(__name__)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValueError as exc:  # pydantic's ValidationError names the MAINTAINER_* variable
+        raise click.ClickException(f"invalid settings: {exc}") from None
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def serve(host: str, port: int) -> None:
+    """Answer GitHub webhooks (and run queue consumers in-process unless MAINTAINER_WORKERS=0)."""
+    settings = _settings()
+    try:
+        secret = settings.require_webhook_secret()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    configure_logging(settings)
+    services = build_services(settings)
+    app = create_app(secret, services.queue, settings.tick_secret)
+    consumer = None
+    if settings.workers > 0:
+        consumer = services.queue.consumer(settings.workers, embedded=True)
+        consumer.start()
+    try:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@click.command("worker")
+@click.option("--workers", type=click.IntRange(1, 64), help="Threads (default MAINTAINER_WORKERS).")
+def worker(workers: int | None) -> None:
+    """Consume the job queue until interrupted (SIGINT/SIGTERM finish running jobs first)."""
+    settings = _settings()
+    configure_logging(settings)
+    services = build_services(settings)
+    services.queue.consumer(workers or max(settings.workers, 1)).run()
+
+
+@click.command("jobs")
+@click.option("--failed", is_flag=True, help="Only jobs that failed after their last retry.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+def jobs(failed: bool, limit: int, output_format: str) -> None:
+    """List recent jobs, newest first."""
+    settings = _settings()
+    store = open_store(settings.database())
+    found = store.jobs(JobStatus.FAILED if failed else None, limit)
+    secrets = secrets_of(settings)
+    if output_format == "json":
+        for job in found:
+            click.echo(json.dumps(_as_json(job, secrets), sort_keys=True))
+        return
+    if not found:
+        click.echo("no failed jobs" if failed else "no jobs")
+        return
+    for job in found:
+        when = job.updated_at.strftime("%Y-%m-%d %H:%M:%S")
+        line = f"{job.id[:12]}  {when}  {job.status:<9}  {job.kind:<8}  {job.repository or '-'}"
+        line += f"  attempts={job.attempts}"
+        if job.error:
+            line += f"  {redact(job.error, secrets)}"
+        click.echo(line)
+
+
+def _as_json(job: JobRecord, secrets: list[str]) -> dict[str, object]:
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "repository": job.repository,
+        "delivery": job.delivery_id,
+        "status": str(job.status),
+        "attempts": job.attempts,
+        "error": redact(job.error, secrets) if job.error else None,
+        "updated_at": job.updated_at.isoformat(),
+    }

@@ -1,0 +1,121 @@
+"""Wiring: the store, the queue, the event context and the job handlers, built from settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from app.config import RepoConfig
+from app.events import BadPayload, Event, EventContext, Replies, router
+from app.events.repos import workable
+from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
+from app.schedule import is_due
+from app.settings import Settings
+from app.store import JobKind, JobRecord, Store, open_store
+
+log = logging.getLogger(__name__)
+
+DELIVERY_BODIES_KEPT = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: Store
+    queue: Queue
+    context: EventContext
+
+
+class GitHubReplies:
+    """Replies through `app.github`, as the App's installation (client built on first use)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._github: object | None = None
+
+    def comment(self, installation_id: int, repository: str, number: int, body: str) -> None:
+        from app.github.auth import AppCredentials
+        from app.github.client import GitHub
+
+        if not isinstance(self._github, GitHub):
+            key = self._settings.app_private_key()
+            if self._settings.app_id is None or key is None:
+                raise JobFailed(
+                    "MAINTAINER_APP_ID and MAINTAINER_PRIVATE_KEY (or _PATH) are needed to reply"
+                )
+            self._github = GitHub(
+                self._settings.github_url, AppCredentials(self._settings.app_id, key)
+            )
+        self._github.installation(installation_id).comment(repository, number, body)
+
+
+def delivery_handler(store: Store, context: EventContext) -> JobHandler:
+    def handle(job: JobRecord) -> None:
+        delivery = store.delivery(job.delivery_id or "")
+        if delivery is None or delivery.body is None:
+            raise JobFailed(f"delivery {job.delivery_id} is no longer stored")
+        try:
+            event = Event.from_body(delivery.event, delivery.id, delivery.body)
+        except BadPayload as exc:
+            raise JobFailed(str(exc)) from None
+        handled = router.dispatch(event, context)
+        log.info(
+            "delivery %s (%s %s): %d handler(s)", delivery.id, event.name, event.action, handled
+        )
+
+    return handle
+
+
+def tick_handler(store: Store, queue: Queue) -> JobHandler:
+    """Enqueue a scan of every repository due by its schedule (and not already queued)."""
+
+    def handle(job: JobRecord) -> None:
+        now = store.now()
+        for repository in store.repositories():
+            config = store.last_valid_config(repository.id) or RepoConfig()
+            if not is_due(config.schedule, repository.last_scan_at, now):
+                continue
+            if store.has_pending(JobKind.SCAN, repository.full_name):
+                continue
+            queue.enqueue(JobKind.SCAN, repository.full_name, {"reason": "schedule"})
+        store.prune_deliveries(now - DELIVERY_BODIES_KEPT)
+
+    return handle
+
+
+def scan_guard(store: Store, run: JobHandler) -> JobHandler:
+    """Skip repositories that were deleted, archived or uninstalled; remember the scan time."""
+
+    def handle(job: JobRecord) -> None:
+        repository = store.repository(job.repository or "")
+        if repository is None or not workable(repository):
+            log.info("job %s: %s is not active; nothing to do", job.id, job.repository)
+            return
+        run(job)
+        store.mark_scanned(repository.id)
+
+    return handle
+
+
+def build_services(
+    settings: Settings,
+    *,
+    handlers: Mapping[JobKind, JobHandler] | None = None,
+    replies: Replies | None = None,
+) -> Services:
+    """Everything a server or worker process needs; `handlers` override the defaults by kind."""
+    store = open_store(settings.database())
+    policy = RetryPolicy(settings.job_retries, settings.job_retry_delay)
+    queue = Queue(build_huey(settings), store, policy, settings.tick_minutes)
+    context = EventContext(store, queue, replies or GitHubReplies(settings), settings.app_slug)
+    queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context)
+    queue.handlers[JobKind.TICK] = tick_handler(store, queue)
+    chosen = dict(handlers or {})
+    if JobKind.SCAN in chosen:
+        chosen[JobKind.SCAN] = scan_guard(store, chosen[JobKind.SCAN])
+    for kind, handler in chosen.items():
+        queue.handlers[kind] = handler
+    return Services(settings, store, queue, context)
+
