@@ -1,0 +1,321 @@
+"""The GitHub composer: one draft pull request per proposal, kept up to date without ever
+overwriting someone else's commits.
+
+For each proposal: an open PR on its branch is updated in place (force-pushing the bot's one
+commit, and only while every commit there is the bot's); a human commit on the branch stops
+updates, said once in a comment; otherwise the branch is pushed and a draft PR opened and
+labelled, within the open-PR and hourly limits of `.maintainer.yml`. Older bumps of the same
+package are closed as superseded. Re-running with the same proposals changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from app.composer import Composed
+from app.config import ConfigError, RepoConfig
+from app.github import (
+    Annotation,
+    CheckRun,
+    Commit,
+    Installation,
+    NotFound,
+    PullRequest,
+    Unprocessable,
+)
+from app.model import EditConflict, Kind, Proposal
+from app.templates import render
+from app.workspace import Checkout, Identity, Workspace, WorkspaceError
+
+BOT_BRANCH_PREFIX = "maintainer/"
+STOPPED_MARKER = "<!-- maintainer:stopped -->"
+_VERSION_SUFFIX = re.compile(r"-v?\d[\w.+!-]*$")
+
+
+@dataclass(frozen=True)
+class Bot:
+    """The App's bot account: ``<slug>[bot]``, committing as ``<id>+<slug>[bot]@users...``."""
+
+    login: str
+    identity: Identity
+
+    def wrote(self, commit: Commit) -> bool:
+        if commit.author_login is not None:
+            return commit.author_login == self.login
+        return commit.author_email.lower() == self.identity.email.lower()
+
+
+def bot_for(gh: Installation, slug: str) -> Bot:
+    login = f"{slug}[bot]"
+    try:
+        email = f"{gh.user_id(login)}+{login}@users.noreply.github.com"
+    except NotFound:
+        email = f"{login}@users.noreply.github.com"
+    return Bot(login, Identity(login, email))
+
+
+@dataclass(frozen=True)
+class ComposedPull(Composed):
+    """A `Composed` that also says which pull request and head commit it is about."""
+
+    number: int | None = None
+    head_sha: str | None = None
+
+
+def supersede_key(branch: str) -> str:
+    """The branch without its trailing version: bumps of one package share it."""
+    return _VERSION_SUFFIX.sub("", branch)
+
+
+class _Budget:
+    """How many more PRs may be opened in this run (open-PR limit and hourly limit)."""
+
+    def __init__(self, config: RepoConfig, open_now: int, opened_last_hour: int) -> None:
+        self.config = config
+        self.open = open_now
+        self.hour = opened_last_hour
+
+    def refusal(self, proposal: Proposal) -> str | None:
+        if self.hour >= self.config.hourly_pr_limit:
+            return f"hourly PR limit ({self.config.hourly_pr_limit}) reached"
+        security_bypass = (
+            proposal.kind == Kind.SECURITY and self.config.security.bypass_open_pr_limit
+        )
+        if self.open >= self.config.open_pr_limit and not security_bypass:
+            return f"open PR limit ({self.config.open_pr_limit}) reached"
+        return None
+
+    def spend(self) -> None:
+        self.open += 1
+        self.hour += 1
+
+
+class GitHubComposer:
+    def __init__(
+        self,
+        gh: Installation,
+        workspace: Workspace,
+        checkout: Checkout,
+        bot: Bot,
+        config: RepoConfig,
+        *,
+        now: datetime | None = None,
+    ) -> None:
+        self.gh = gh
+        self.workspace = workspace
+        self.checkout = checkout
+        self.repo = checkout.full_name
+        self.owner = checkout.full_name.split("/", 1)[0]
+        self.bot = bot
+        self.config = config
+        self.now = now or datetime.now(UTC)
+
+    def open_pulls(self) -> dict[str, PullRequest]:
+        """The bot's open pull requests by branch."""
+        return {p.head_ref: p for p in self.gh.pulls(self.repo) if self._ours(p)}
+
+    def compose(self, proposals: Sequence[Proposal]) -> list[Composed]:
+        open_pulls = self.open_pulls()
+        budget = _Budget(self.config, len(open_pulls), self._opened_last_hour())
+        results: list[Composed] = []
+        for proposal in proposals:
+            results.append(self._compose_one(proposal, open_pulls, budget))
+        results.extend(self._close_superseded(results, open_pulls))
+        return results
+
+    def _ours(self, pull: PullRequest) -> bool:
+        return pull.head_ref.startswith(BOT_BRANCH_PREFIX) and pull.user_login == self.bot.login
+
+    def _opened_last_hour(self) -> int:
+        since = self.now - timedelta(hours=1)
+        return sum(
+            1
+            for p in self.gh.recent_pulls(self.repo)
+            if self._ours(p) and p.created_at and _when(p.created_at) >= since
+        )
+
+    def _compose_one(
+        self, proposal: Proposal, open_pulls: dict[str, PullRequest], budget: _Budget
+    ) -> Composed:
+        try:
+            pull = open_pulls.get(proposal.branch)
+            if pull is not None:
+                return self._update(proposal, pull)
+            return self._open(proposal, open_pulls, budget)
+        except (EditConflict, WorkspaceError) as exc:
+            return ComposedPull(proposal.id, proposal.branch, "skipped", str(exc))
+
+    # -- a new pull request ---------------------------------------------------------------
+
+    def _open(
+        self, proposal: Proposal, open_pulls: dict[str, PullRequest], budget: _Budget
+    ) -> Composed:
+        history = self.gh.pulls(self.repo, state="all", head=f"{self.owner}:{proposal.branch}")
+        for earlier in history:
+            if earlier.merged:
+                return self._result(proposal, "skipped", f"already merged in #{earlier.number}")
+            if not earlier.open:
+                detail = f"#{earlier.number} was closed without merging; not proposing it again"
+                return self._result(proposal, "skipped", detail)
+        refusal = budget.refusal(proposal)
+        if refusal is not None:
+            return self._result(proposal, "deferred", refusal)
+        commit = self._commit(proposal)
+        remote_tip = self.workspace.fetch_branch(self.checkout, proposal.branch, self.gh.token())
+        if remote_tip is not None and self._foreign_on_branch(remote_tip):
+            detail = f"branch {proposal.branch} exists with commits by others; left alone"
+            return self._result(proposal, "skipped", detail)
+        self.workspace.push(
+            self.checkout, commit, proposal.branch, self.gh.token(), force=remote_tip is not None
+        )
+        pull = self._create_pull(proposal)
+        if proposal.labels:
+            self.gh.add_labels(self.repo, pull.number, proposal.labels)
+        budget.spend()
+        open_pulls[proposal.branch] = pull
+        return self._result(proposal, "created", f"#{pull.number}", pull.number, commit)
+
+    def _create_pull(self, proposal: Proposal) -> PullRequest:
+        try:
+            return self.gh.create_pull(
+                self.repo,
+                title=proposal.title,
+                head=proposal.branch,
+                base=self.checkout.branch,
+                body=proposal.body,
+                draft=True,
+            )
+        except Unprocessable:
+            # A run that crashed after opening it, or a concurrent one: adopt that PR.
+            head = f"{self.owner}:{proposal.branch}"
+            existing = self.gh.pulls(self.repo, state="open", head=head)
+            if not existing:
+                raise
+            return existing[0]
+
+    def _foreign_on_branch(self, tip: str) -> bool:
+        """Commits on the branch (not on the default branch) that the bot didn't write."""
+        emails = self.workspace.author_emails(self.checkout, self.checkout.sha, tip)
+        return any(email.lower() != self.bot.identity.email.lower() for email in emails)
+
+    # -- an existing pull request ---------------------------------------------------------
+
+    def _update(self, proposal: Proposal, pull: PullRequest) -> Composed:
+        commits = self.gh.pull_commits(self.repo, pull.number)
+        foreign = [c for c in commits if not self.bot.wrote(c)]
+        if foreign:
+            return self._stop(proposal, pull, foreign)
+        commit = self._commit(proposal)
+        tip = self.workspace.fetch_branch(self.checkout, proposal.branch, self.gh.token())
+        unchanged = tip is not None and self._same_change(tip, commit)
+        if not unchanged:
+            self.workspace.push(self.checkout, commit, proposal.branch, self.gh.token(), force=True)
+        if pull.title != proposal.title or pull.body != proposal.body:
+            self.gh.update_pull(self.repo, pull.number, title=proposal.title, body=proposal.body)
+            unchanged = False
+        missing = [label for label in proposal.labels if label not in pull.labels]
+        if missing:
+            self.gh.add_labels(self.repo, pull.number, missing)
+        head = tip if unchanged and tip is not None else commit
+        action = "unchanged" if unchanged else "updated"
+        return self._result(proposal, action, f"#{pull.number}", pull.number, head)
+
+    def _same_change(self, tip: str, commit: str) -> bool:
+        """The branch already holds this change on top of the current default branch."""
+        parents = self.workspace.parents(self.checkout, tip)
+        same_tree = self.workspace.tree_of(self.checkout, tip) == self.workspace.tree_of(
+            self.checkout, commit
+        )
+        return same_tree and parents == (self.checkout.sha,)
+
+    def _stop(self, proposal: Proposal, pull: PullRequest, foreign: list[Commit]) -> Composed:
+        said = any(
+            c.user_login == self.bot.login and STOPPED_MARKER in c.body
+            for c in self.gh.comments(self.repo, pull.number)
+        )
+        if not said:
+            body = render("comments/stopped.md.j2", branch=proposal.branch, commits=foreign)
+            self.gh.comment(self.repo, pull.number, body)
+        detail = f"#{pull.number} has commits by others; updates stopped"
+        return self._result(proposal, "stopped", detail, pull.number, pull.head_sha)
+
+    # -- superseded pull requests ---------------------------------------------------------
+
+    def _close_superseded(
+        self, results: Sequence[Composed], open_pulls: dict[str, PullRequest]
+    ) -> list[Composed]:
+        fresh = {
+            supersede_key(r.branch): r
+            for r in results
+            if isinstance(r, ComposedPull)
+            and r.number is not None
+            and r.action in ("created", "updated", "unchanged")
+        }
+        closed: list[Composed] = []
+        for branch, pull in sorted(open_pulls.items()):
+            newer = fresh.get(supersede_key(branch))
+            if newer is None or newer.branch == branch or newer.number == pull.number:
+                continue
+            body = render("comments/superseded.md.j2", number=newer.number)
+            self.gh.comment(self.repo, pull.number, body)
+            self.gh.update_pull(self.repo, pull.number, state="closed")
+            with contextlib.suppress(NotFound):
+                self.gh.delete_branch(self.repo, branch)
+            detail = f"#{pull.number} superseded by #{newer.number}"
+            closed.append(ComposedPull("", branch, "superseded", detail, pull.number))
+        return closed
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _commit(self, proposal: Proposal) -> str:
+        return self.workspace.commit(
+            self.checkout, proposal.edits, proposal.commit_message, self.bot.identity
+        )
+
+    def _result(
+        self,
+        proposal: Proposal,
+        action: str,
+        detail: str,
+        number: int | None = None,
+        head_sha: str | None = None,
+    ) -> ComposedPull:
+        return ComposedPull(proposal.id, proposal.branch, action, detail, number, head_sha)
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+CONFIG_CHECK = "maintainer/config"
+
+
+def report_config(
+    gh: Installation, checkout: Checkout, path: str, error: ConfigError | None
+) -> CheckRun | None:
+    """A `maintainer/config` check run on the scanned commit: failing with each problem and
+    its line while `.maintainer.yml` is invalid, passing once it is valid again.
+
+    Idempotent: a commit that already carries a run with the same conclusion gets no other.
+    """
+    conclusion = "failure" if error is not None else "success"
+    existing = gh.check_runs(checkout.full_name, checkout.sha, name=CONFIG_CHECK)
+    if any(run.conclusion == conclusion for run in existing):
+        return None
+    problems = error.problems if error is not None else ()
+    annotations = [Annotation(path, p.line or 1, f"{p.key}: {p.message}") for p in problems]
+    title = f"{path} is invalid" if error is not None else f"{path} is valid"
+    summary = render("checks/config.md.j2", path=path, problems=problems)
+    return gh.create_check_run(
+        checkout.full_name,
+        name=CONFIG_CHECK,
+        head_sha=checkout.sha,
+        conclusion=conclusion,
+        title=title,
+        summary=summary,
+        annotations=annotations,
+    )

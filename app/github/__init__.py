@@ -1,0 +1,34 @@
+"""Everything that talks to GitHub: App auth, installation tokens, REST calls, error taxonomy."""
+
+from __future__ import annotations
+
+from app.github.auth import AppCredentials, TokenCache
+from app.github.client import GitHub, Installation
+from app.github.errors import (
+    AuthError,
+    GitHubError,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unprocessable,
+)
+from app.github.models import Annotation, CheckRun, Comment, Commit, PullRequest, Repository
+
+__all__ = [
+    "Annotation",
+    "AppCredentials",
+    "AuthError",
+    "CheckRun",
+    "Comment",
+    "Commit",
+    "GitHub",
+    "GitHubError",
+    "Installation",
+    "NotFound",
+    "PullRequest",
+    "RateLimited",
+    "Repository",
+    "ServerError",
+    "TokenCache",
+    "Unprocessable",
+]

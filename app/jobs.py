@@ -1,0 +1,194 @@
+"""The work a queued scan does: installation token → workspace → pipeline → GitHub composer.
+
+`run_scan` is what the queue calls. GitHub failures surface as `app.github` errors
+(`RateLimited.retry_after`, `ServerError`, `GitHubError.retryable`) so the queue can retry them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.analyzers.base import Adapters
+from app.composer import Composed
+from app.composer.github import ComposedPull, GitHubComposer, bot_for, report_config
+from app.config import CONFIG_PATHS, ConfigError, IgnoreRule, RepoConfig, find_config, load_config
+from app.github import AppCredentials, GitHub, Installation
+from app.index.cache import HttpCache
+from app.index.client import SimpleIndex
+from app.model import Proposal
+from app.pipeline import scan
+from app.settings import ENV_PREFIX, Settings, SettingsError
+from app.store import ProposalStatus, RepositoryRecord, Store
+from app.workspace import Checkout, Workspace
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """What one scan job did, for the job log and `maintainer jobs`."""
+
+    repository: str
+    sha: str
+    composed: tuple[Composed, ...]
+    errors: tuple[str, ...]
+    config_error: str | None
+
+    @property
+    def pull_requests(self) -> tuple[int, ...]:
+        return tuple(
+            c.number
+            for c in self.composed
+            if isinstance(c, ComposedPull) and c.number is not None and c.action != "superseded"
+        )
+
+
+def connect(settings: Settings) -> GitHub:
+    """The App's GitHub connection, or a `SettingsError` naming the missing setting."""
+    if settings.app_id is None:
+        raise SettingsError(f"{ENV_PREFIX}APP_ID is not set: cannot authenticate as the App")
+    key = settings.app_private_key()
+    if key is None:
+        raise SettingsError(
+            f"{ENV_PREFIX}PRIVATE_KEY or {ENV_PREFIX}PRIVATE_KEY_PATH is not set: "
+            "cannot authenticate as the App"
+        )
+    return GitHub(settings.github_url, AppCredentials(settings.app_id, key))
+
+
+def default_adapters(settings: Settings) -> Adapters:
+    """The package index from `PIP_INDEX_URL` (else PyPI), cached in the data dir."""
+    return Adapters(index=SimpleIndex(cache=HttpCache(settings.data_dir / "index-cache")))
+
+
+def run_scan(
+    installation_id: int,
+    repo_full_name: str,
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    github: GitHub | None = None,
+    adapters: Adapters | None = None,
+    now: datetime | None = None,
+) -> ScanReport:
+    """Scan one repository of one installation and open or update its draft PRs.
+
+    Idempotent: running it again with nothing changed opens, pushes and comments nothing.
+    """
+    connection = github or connect(settings)
+    try:
+        gh = connection.installation(installation_id)
+        return _scan(gh, repo_full_name, settings, store, adapters, now or datetime.now(UTC))
+    finally:
+        if github is None:
+            connection.close()
+
+
+def _scan(
+    gh: Installation,
+    repo_full_name: str,
+    settings: Settings,
+    store: Store | None,
+    adapters: Adapters | None,
+    now: datetime,
+) -> ScanReport:
+    repository = gh.repository(repo_full_name)
+    workspace = Workspace(settings.workspace())
+    checkout = workspace.checkout(
+        repository.full_name, repository.clone_url, repository.default_branch, gh.token()
+    )
+    record = store.repository(repository.full_name) if store is not None else None
+    config, config_error = _config(gh, checkout, store, record)
+    bot = bot_for(gh, settings.app_slug)
+    composer = GitHubComposer(gh, workspace, checkout, bot, config, now=now)
+    result = scan(
+        checkout.path,
+        adapters or default_adapters(settings),
+        config=config,
+        now=now,
+        open_prs=len(composer.open_pulls()),
+        stored_ignores=_ignores(store, record),
+    )
+    composed = composer.compose(result.proposals)
+    if store is not None and record is not None:
+        _record(store, record, result.proposals, composed, now)
+    return ScanReport(
+        repository=repository.full_name,
+        sha=checkout.sha,
+        composed=tuple(composed),
+        errors=tuple(str(e) for e in result.errors),
+        config_error=config_error,
+    )
+
+
+def _config(
+    gh: Installation, checkout: Checkout, store: Store | None, record: RepositoryRecord | None
+) -> tuple[RepoConfig, str | None]:
+    """The configuration in force, and the error of the pushed one if it is invalid.
+
+    An invalid file fails the `maintainer/config` check and the last valid one stays in use.
+    """
+    found = find_config(checkout.path)
+    path = found.relative_to(checkout.path).as_posix() if found else CONFIG_PATHS[0]
+    try:
+        loaded = load_config(checkout.path)
+    except ConfigError as exc:
+        report_config(gh, checkout, exc.path, exc)
+        last_valid = None
+        if store is not None and record is not None:
+            store.record_config_error(record.id, str(exc), checkout.sha)
+            last_valid = store.last_valid_config(record.id)
+        return last_valid or RepoConfig(), str(exc)
+    had_error = record is not None and record.config_error is not None
+    if loaded.path is not None or had_error:
+        report_config(gh, checkout, path, None)
+    if store is not None and record is not None:
+        store.save_valid_config(record.id, loaded.config, checkout.sha)
+    return loaded.config, None
+
+
+def _ignores(store: Store | None, record: RepositoryRecord | None) -> list[IgnoreRule]:
+    if store is None or record is None:
+        return []
+    return [
+        IgnoreRule.model_validate(
+            {
+                "dependency": rule.dependency,
+                "versions": list(rule.versions),
+                "update_types": list(rule.update_types),
+                "reason": rule.reason,
+            }
+        )
+        for rule in store.ignore_rules(record.id)
+    ]
+
+
+def _record(
+    store: Store,
+    record: RepositoryRecord,
+    proposals: Sequence[Proposal],
+    composed: Sequence[Composed],
+    now: datetime,
+) -> None:
+    """Remember each proposal, its PR number and head, and what happened to older PRs."""
+    by_id = {p.id: p for p in proposals}
+    for item in composed:
+        if item.action == "superseded":
+            old = store.proposal_by_branch(record.id, item.branch)
+            if old is not None:
+                store.close_proposal(old.id, ProposalStatus.SUPERSEDED, "superseded")
+            continue
+        proposal = by_id.get(item.proposal_id)
+        if proposal is None:
+            continue
+        subject = ",".join(sorted({f.subject for f in proposal.findings}))
+        saved = store.save_proposal(
+            record.id, proposal.kind.value, proposal.branch, proposal.title, subject
+        )
+        if not isinstance(item, ComposedPull) or item.number is None:
+            continue
+        if item.action == "stopped":
+            store.mark_stopped(saved.id, notice_posted=True)
+        elif item.head_sha is not None:
+            store.set_pull_request(saved.id, item.number, item.head_sha)
+    store.mark_scanned(record.id, now)

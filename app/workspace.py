@@ -1,0 +1,187 @@
+"""Local clones of installed repositories, kept in a cache folder and fetched before each scan.
+
+The installation token travels in an `http.<origin>/.extraHeader` set through git's
+`GIT_CONFIG_COUNT` environment, never in a URL, an argument list (visible in `ps` and in
+gitpython's logged command lines) or a config file. gitpython's unsafe-option and
+unsafe-protocol guards stay on: clone URLs come from webhook payloads.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from git import GitCommandError, Repo
+from pydantic import SecretStr
+
+from app.model import Edit, apply_edits, edits_by_path
+
+REMOTE = "origin"
+
+
+class WorkspaceError(Exception):
+    """A clone, fetch or push failed; the message never holds the token."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A work tree at the tip of ``branch`` (commit ``sha``)."""
+
+    path: Path
+    full_name: str
+    branch: str
+    sha: str
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def checkout(self, full_name: str, clone_url: str, branch: str, token: SecretStr) -> Checkout:
+        """Clone or fetch `full_name` and leave its work tree at the tip of `branch`."""
+        _check_url(clone_url)
+        path = self.root / full_name
+        with _auth_env(clone_url, token) as env:
+            try:
+                repo = self._fetch(path, clone_url, branch, env)
+            except GitCommandError as exc:
+                raise WorkspaceError(f"cannot fetch {full_name}: {_git_reason(exc)}") from None
+        sha = repo.git.rev_parse("HEAD")
+        return Checkout(path, full_name, branch, sha)
+
+    def _fetch(self, path: Path, url: str, branch: str, env: Mapping[str, str]) -> Repo:
+        if not (path / ".git").is_dir():
+            if path.exists():
+                shutil.rmtree(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return Repo.clone_from(url, path, env=env, branch=branch, no_tags=True)
+        repo = Repo(path)
+        if repo.remotes[REMOTE].url != url:
+            repo.remotes[REMOTE].set_url(url)
+        tracking = f"refs/remotes/{REMOTE}/{branch}"
+        with repo.git.custom_environment(**env):
+            repo.remotes[REMOTE].fetch(f"+refs/heads/{branch}:{tracking}", no_tags=True)
+        repo.git.checkout("--force", "-B", branch, tracking)
+        repo.git.clean("-ffdx")
+        return repo
+
+    def fetch_branch(self, checkout: Checkout, branch: str, token: SecretStr) -> str | None:
+        """Fetch a remote branch (say, the bot's) and return its tip, None if it is absent."""
+        repo = Repo(checkout.path)
+        url = repo.remotes[REMOTE].url
+        tracking = f"refs/remotes/{REMOTE}/{branch}"
+        with _auth_env(url, token) as env, repo.git.custom_environment(**env):
+            listed = str(repo.git.ls_remote(REMOTE, f"refs/heads/{branch}"))
+            if not listed.strip():
+                return None
+            repo.remotes[REMOTE].fetch(f"+refs/heads/{branch}:{tracking}", no_tags=True)
+        return str(repo.git.rev_parse(tracking))
+
+    def commit(
+        self,
+        checkout: Checkout,
+        edits: Sequence[Edit],
+        message: str,
+        author: Identity,
+    ) -> str:
+        """One commit on top of the checkout's tip holding `edits`; returns its sha.
+
+        Built with plumbing in a scratch index, so the work tree stays at the default branch.
+        """
+        repo = Repo(checkout.path)
+        with tempfile.TemporaryDirectory() as scratch:
+            index_env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            with repo.git.custom_environment(**index_env):
+                repo.git.read_tree(checkout.sha)
+                for path, file_edits in edits_by_path(edits).items():
+                    self._stage(repo, checkout.sha, path, file_edits)
+                tree = repo.git.write_tree()
+        identity = {
+            "GIT_AUTHOR_NAME": author.name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_COMMITTER_NAME": author.name,
+            "GIT_COMMITTER_EMAIL": author.email,
+        }
+        with repo.git.custom_environment(**identity):
+            return str(repo.git.commit_tree(tree, "-p", checkout.sha, "-m", message))
+
+    def _stage(self, repo: Repo, base: str, path: str, edits: Sequence[Edit]) -> None:
+        original = repo.git.show(f"{base}:{path}", strip_newline_in_stdout=False)
+        updated = apply_edits(original, edits)
+        if updated is None:
+            repo.git.update_index("--force-remove", "--", path)
+            return
+        listing = repo.git.ls_tree(base, "--", path).split()
+        mode = listing[0] if listing else "100644"
+        with tempfile.NamedTemporaryFile("wb", delete=False) as handle:
+            handle.write(updated.encode("utf-8", "surrogateescape"))
+        try:
+            blob = repo.git.hash_object("-w", handle.name)
+        finally:
+            os.unlink(handle.name)
+        repo.git.update_index("--add", "--cacheinfo", f"{mode},{blob},{path}")
+
+    def author_emails(self, checkout: Checkout, base: str, tip: str) -> list[str]:
+        """Author emails of the commits reachable from `tip` but not from `base`."""
+        listed = str(Repo(checkout.path).git.log("--format=%ae", f"{base}..{tip}"))
+        return [line for line in listed.splitlines() if line]
+
+    def parents(self, checkout: Checkout, commit: str) -> tuple[str, ...]:
+        line = str(Repo(checkout.path).git.rev_parse(f"{commit}^@"))
+        return tuple(line.split())
+
+    def tree_of(self, checkout: Checkout, commit: str) -> str:
+        return str(Repo(checkout.path).git.rev_parse(f"{commit}^{{tree}}"))
+
+    def push(
+        self, checkout: Checkout, commit: str, branch: str, token: SecretStr, *, force: bool
+    ) -> None:
+        if branch == checkout.branch:
+            raise WorkspaceError(f"refusing to push to the default branch {branch}")
+        repo = Repo(checkout.path)
+        refspec = f"{'+' if force else ''}{commit}:refs/heads/{branch}"
+        url = repo.remotes[REMOTE].url
+        with _auth_env(url, token) as env, repo.git.custom_environment(**env):
+            try:
+                repo.git.push(REMOTE, refspec)
+            except GitCommandError as exc:
+                raise WorkspaceError(f"cannot push {branch}: {_git_reason(exc)}") from None
+
+
+def _check_url(url: str) -> None:
+    if urlsplit(url).scheme not in ("https", "http"):
+        raise WorkspaceError(f"refusing a clone URL that is not http(s): {url!r}")
+
+
+@contextmanager
+def _auth_env(url: str, token: SecretStr) -> Iterator[dict[str, str]]:
+    """Environment that makes git send the token to `url`'s origin only."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}/"
+    basic = base64.b64encode(f"x-access-token:{token.get_secret_value()}".encode()).decode()
+    yield {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"http.{origin}.extraHeader",
+        "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "true",
+    }
+
+
+def _git_reason(exc: GitCommandError) -> str:
+    """git's last stderr line: it names the problem, and it never holds the header."""
+    stderr = str(exc.stderr or "").strip().splitlines()
+    return stderr[-1].strip(" '\"") if stderr else f"git exited with {exc.status}"
