@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from app.analyzers.base import Analyzer
 from app.analyzers.dependencies import DependencyAnalyzer
+from app.analyzers.deprecation import DeprecationAnalyzer
 from app.model import Kind
 
 ANALYZERS: dict[Kind, type[Analyzer]] = {
     Kind.DEPENDENCY_UPDATE: DependencyAnalyzer,
+    Kind.DEPRECATION: DeprecationAnalyzer,
 }
 
 

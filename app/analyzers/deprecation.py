@@ -1,0 +1,269 @@
+"""Deprecation fixes (kind ``deprecation``): codemods for APIs that are deprecated or removed.
+
+Which rules run depends on the target Python, the library versions the manifests allow and
+``deprecation.enable``/``disable`` in `.maintainer.yml`. Findings come one per rule family
+(``deprecation.batch: family``, the default) or one for everything (``single``), each with one
+whole-file edit per touched file; report-only rules give findings without edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.analyzers.base import Analysis, Description, ScanContext
+from app.deprecations.cache import ResultCache, default_cache_dir
+from app.deprecations.gating import applicable
+from app.deprecations.runner import FileResult, Runner
+from app.model import Edit, Finding, Kind, RiskFactor
+from app.snapshot import Snapshot
+from codemods.base import Hit, ProjectFacts, Rule, RuleInfo, Safety
+from codemods.facts import pydantic_models
+from codemods.registry import BY_ID, RULES, select
+
+LABEL = "deprecation"
+SINGLE_BATCH = "deprecations"
+MANY_FILES = 20
+FACT_ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class RuleReport:
+    """One rule's hits within a finding, with the rule's metadata for the PR body."""
+
+    info: RuleInfo
+    locations: tuple[Location, ...]
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(sorted({loc.file for loc in self.locations}))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.info.id,
+            "summary": self.info.summary,
+            "safety": self.info.safety.value,
+            "locations": [{"file": loc.file, "line": loc.line} for loc in self.locations],
+        }
+
+
+@dataclass(frozen=True)
+class DeprecationDetail:
+    batch: str
+    rules: tuple[RuleReport, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(r.locations) for r in self.rules)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(sorted({f for r in self.rules for f in r.files}))
+
+    @property
+    def rows(self) -> tuple[tuple[RuleInfo, Location], ...]:
+        """(rule, location) pairs in file order, for the location table."""
+        pairs = [(r.info, loc) for r in self.rules for loc in r.locations]
+        return tuple(sorted(pairs, key=lambda p: (p[1].file, p[1].line, p[0].id)))
+
+    @property
+    def report_only(self) -> bool:
+        return all(r.info.safety is Safety.REPORT_ONLY for r in self.rules)
+
+    def to_json(self) -> Mapping[str, Any]:
+        return {"rules": [rule.to_json() for rule in self.rules]}
+
+
+class DeprecationAnalyzer:
+    kind = Kind.DEPRECATION
+
+    def __init__(self, cache_dir: Path | None = None, workers: int | None = None) -> None:
+        self.cache_dir = cache_dir
+        self.workers = workers
+
+    def analyze(self, context: ScanContext) -> Analysis:
+        analysis = Analysis()
+        rules = self.rules_for(context)
+        if not rules:
+            analysis.notes.append("deprecation: no codemod rule applies to this repository")
+            return analysis
+        settings = context.config.deprecation
+        batches = _batches(rules, settings.batch)
+        snapshot = context.snapshot
+        paths = list(snapshot.python_files())
+        facts = _facts(snapshot, paths) if any(r.info.family == "pydantic" for r in rules) else None
+        cache_dir = self.cache_dir or default_cache_dir(snapshot.root)
+        runner = Runner(
+            snapshot.root,
+            batches,
+            facts=facts,
+            cache=ResultCache(cache_dir),
+            workers=self.workers,
+            progress=context.progress,
+        )
+        report = runner.run(paths)
+        analysis.errors.extend(report.errors)
+        analysis.findings.extend(_findings(report.results, batches))
+        stats = report.stats
+        analysis.notes.append(
+            f"deprecation: {len(rules)} rules, {stats.files} files, {stats.candidates} "
+            f"candidates, {stats.parsed} parsed, {stats.cached} from cache"
+        )
+        return analysis
+
+    @staticmethod
+    def rules_for(context: ScanContext) -> list[type[Rule]]:
+        settings = context.config.deprecation
+        chosen = select(settings.enable) if settings.enable else list(RULES)
+        dropped = {rule.info.id for rule in select(settings.disable)}
+        chosen = [rule for rule in chosen if rule.info.id not in dropped]
+        return applicable(chosen, context.target_python, context.manifests)
+
+    def describe(self, findings: Sequence[Finding], group: str | None) -> Description:
+        details = [f.detail for f in findings if isinstance(f.detail, DeprecationDetail)]
+        batches = sorted({d.batch for d in details})
+        count = sum(d.count for d in details)
+        files = len({f for d in details for f in d.files})
+        ids = sorted({r.info.id for d in details for r in d.rules})
+        name = group or (batches[0] if len(batches) == 1 else SINGLE_BATCH)
+        if len(ids) == 1:
+            title = f"Fix deprecated API: {BY_ID[ids[0]].info.summary}"
+        else:
+            title = f"Fix {count} deprecated API uses ({name})"
+        message = (
+            f"Fix deprecated APIs ({name}): {', '.join(ids)}\n\n"
+            f"{count} change{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''},"
+            " made by maintainer-bot codemods."
+        )
+        return Description(title=title, slug=f"deprecations-{name}", commit_message=message)
+
+
+def _batches(rules: Sequence[type[Rule]], mode: str) -> dict[str, list[type[Rule]]]:
+    if mode == "single":
+        return {SINGLE_BATCH: list(rules)}
+    batches: dict[str, list[type[Rule]]] = {}
+    for rule in rules:
+        batches.setdefault(rule.info.family, []).append(rule)
+    return batches
+
+
+def _facts(snapshot: Snapshot, paths: Sequence[str]) -> ProjectFacts:
+    """Pydantic models: files mentioning pydantic, then files naming a model found so far."""
+    texts: dict[str, str] = {}
+    needles = [b"pydantic"]
+    facts = ProjectFacts()
+    for _ in range(FACT_ROUNDS):
+        added = False
+        for path in paths:
+            if path in texts:
+                continue
+            try:
+                data = snapshot.read_bytes(path)
+                if any(n in data for n in needles):
+                    texts[path] = data.decode("utf-8")
+                    added = True
+            except (OSError, UnicodeDecodeError):
+                continue
+        if not added:
+            break
+        facts = pydantic_models(texts)
+        needles = [b"pydantic", *{n.rsplit(".", 1)[-1].encode() for n in facts.pydantic_models}]
+    return facts
+
+
+def _findings(
+    results: Sequence[FileResult], batches: Mapping[str, Sequence[type[Rule]]]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for batch, rules in batches.items():
+        ids = {rule.info.id for rule in rules}
+        fixing = [r for r in rules if r.info.safety is not Safety.REPORT_ONLY]
+        reporting = [r for r in rules if r.info.safety is Safety.REPORT_ONLY]
+        edits = tuple(
+            Edit.replace_file(r.path, r.original, r.outputs[batch])
+            for r in results
+            if batch in r.outputs
+        )
+        changed = {edit.path for edit in edits}
+        fixed = _reports(results, fixing, ids, changed)
+        if fixed and edits:
+            findings.append(_finding(batch, fixed, edits))
+        reported = _reports(results, reporting, ids, None)
+        if reported:
+            findings.append(_finding(batch, reported, ()))
+    return findings
+
+
+def _reports(
+    results: Sequence[FileResult],
+    rules: Sequence[type[Rule]],
+    ids: set[str],
+    changed: set[str] | None,
+) -> tuple[RuleReport, ...]:
+    by_rule: dict[str, list[Location]] = {}
+    for result in results:
+        if changed is not None and result.path not in changed:
+            continue
+        for hit in result.hits:
+            if hit.rule_id in ids:
+                by_rule.setdefault(hit.rule_id, []).append(_location(result.path, hit))
+    return tuple(
+        RuleReport(rule.info, tuple(by_rule[rule.info.id]))
+        for rule in rules
+        if rule.info.id in by_rule
+    )
+
+
+def _location(path: str, hit: Hit) -> Location:
+    return Location(path, hit.line, hit.before, hit.after)
+
+
+def _finding(batch: str, reports: tuple[RuleReport, ...], edits: tuple[Edit, ...]) -> Finding:
+    detail = DeprecationDetail(batch, reports)
+    count = detail.count
+    files = len(detail.files)
+    if edits:
+        subject = f"deprecation:{batch}"
+        summary = f"{count} deprecated API use{'s' if count != 1 else ''} fixed in {files} file" + (
+            "s" if files != 1 else ""
+        )
+    else:
+        subject = f"deprecation:{batch}:report-only"
+        summary = f"{count} deprecated API use{'s' if count != 1 else ''} need a manual fix"
+    return Finding(
+        kind=Kind.DEPRECATION,
+        subject=subject,
+        summary=summary,
+        detail=detail,
+        edits=edits,
+        risk_factors=_risk(detail),
+        labels=(LABEL,),
+        batch=batch,
+    )
+
+
+def _risk(detail: DeprecationDetail) -> tuple[RiskFactor, ...]:
+    factors: list[RiskFactor] = []
+    for report in detail.rules:
+        info = report.info
+        if info.safety is Safety.CONDITIONAL:
+            factors.append(RiskFactor(f"{info.id} is a conditional rewrite: {info.risk_note}", 2))
+        elif info.safety is Safety.SAFE:
+            factors.append(
+                RiskFactor(f"{info.id} is a safe rewrite: same behaviour on supported versions", 0)
+            )
+        else:
+            factors.append(RiskFactor(f"{info.id} has no automatic fix: change it by hand", 0))
+    if len(detail.files) > MANY_FILES:
+        factors.append(RiskFactor(f"touches {len(detail.files)} files: a large diff to review", 1))
+    return tuple(factors)
