@@ -10,6 +10,7 @@ import click
 
 from app import cli_service
 from app.analyzers.base import Adapters
+from app.cli_codemods import codemods
 from app.composer import Composed
 from app.composer.local import LocalComposer
 from app.config import ConfigError, find_config, json_schema, load_config, parse_config
@@ -145,6 +146,7 @@ def config_schema() -> None:
 cli.add_command(cli_service.serve)
 cli.add_command(cli_service.worker)
 cli.add_command(cli_service.jobs)
+cli.add_command(codemods)
 
 
 def main() -> None:
