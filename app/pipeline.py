@@ -4,6 +4,7 @@ proposals. Composing (local branches or GitHub PRs) is the caller's next step.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,9 +16,10 @@ from app.analyzers.base import Adapters, ScanContext
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.manifests import discover
 from app.manifests.base import ManifestParse
-from app.model import Kind, Progress, ScanResult, no_progress
+from app.model import Kind, Progress, ScanResult, Unaudited, no_progress
 from app.planner import plan
 from app.proposals import build
+from app.security import source_for
 from app.snapshot import Snapshot, snapshot_of
 
 DEFAULT_TARGET_PYTHON = "3.10"
@@ -84,9 +86,18 @@ def scan_snapshot(
         adapters=adapters,
         progress=progress,
     )
-    for kind in selected_kinds(config, only):
+    kinds = selected_kinds(config, only)
+    if Kind.SECURITY in kinds and adapters.advisories is None:
+        context = replace(
+            context,
+            adapters=replace(adapters, advisories=source_for(config.security, snapshot.root)),
+        )
+    for kind in kinds:
         analysis = analyzer_for(kind).analyze(context)
-        result.findings.extend(analysis.findings)
+        result.unaudited.extend(
+            f.detail for f in analysis.findings if isinstance(f.detail, Unaudited)
+        )
+        result.findings.extend(f for f in analysis.findings if not isinstance(f.detail, Unaudited))
         result.errors.extend(analysis.errors)
         result.notes.extend(analysis.notes)
     decided = plan(result.findings, config, now, open_prs, stored_ignores)

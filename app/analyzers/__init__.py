@@ -5,10 +5,12 @@ from __future__ import annotations
 from app.analyzers.base import Analyzer
 from app.analyzers.dependencies import DependencyAnalyzer
 from app.analyzers.deprecation import DeprecationAnalyzer
+from app.analyzers.security import SecurityAnalyzer
 from app.model import Kind
 
 ANALYZERS: dict[Kind, type[Analyzer]] = {
     Kind.DEPENDENCY_UPDATE: DependencyAnalyzer,
+    Kind.SECURITY: SecurityAnalyzer,
     Kind.DEPRECATION: DeprecationAnalyzer,
 }
 

@@ -62,6 +62,7 @@ class SecurityAnalyzer:
             else:
                 targets.append(target)
         self._audit(source, targets, projects, context, analysis)
+        _drop_repeated_unaudited(analysis.findings)
         analysis.notes.append(
             f"security: {len(targets)} dependencies audited with {source.description}"
         )
@@ -188,9 +189,10 @@ class SecurityAnalyzer:
             noun = "dependency" if len(packages) == 1 else "dependencies"
             title = f"[security] Fix {len(packages)} vulnerable {noun}"
             return Description(title, f"group-{group or 'security'}", title + trailer)
-        first = fixes[0]
+        pinned = [f for f in fixes if f.update.from_version]
+        first = (pinned or fixes)[0]
         target = max((f.to_version for f in fixes), key=Version)
-        title = f"[security] Bump {first.package} from {first.update.from_label} to {target}"
+        title = f"[security] Bump {first.package} from {first.audited_version} to {target}"
         return Description(title, f"{first.package}-{target}", title + trailer)
 
 
@@ -262,6 +264,19 @@ def _unaudited(unaudited: Unaudited, dependency: Dependency) -> Finding:
         detail=unaudited,
         labels=(LABEL,),
     )
+
+
+def _drop_repeated_unaudited(findings: list[Finding]) -> None:
+    """One entry per package version, however many manifests declare it."""
+    seen: set[Unaudited] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        if isinstance(finding.detail, Unaudited):
+            if finding.detail in seen:
+                continue
+            seen.add(finding.detail)
+        kept.append(finding)
+    findings[:] = kept
 
 
 def _subject(dependency: Dependency) -> str:

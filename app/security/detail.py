@@ -87,6 +87,11 @@ class SecurityFix:
         return self.update.libyears
 
     @property
+    def headline(self) -> str:
+        """``jinja2 2.10``: equal for the same version pinned in several manifests."""
+        return f"{self.package} {self.audited_version}"
+
+    @property
     def rows(self) -> list[AdvisoryRow]:
         return [AdvisoryRow.of(a) for a in self.advisories]
 
