@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -21,6 +22,9 @@ from app.model import Kind, ScanResult
 from app.output import scan_json, scan_table
 from app.pipeline import scan as run_scan
 from app.proposals import slugify
+from app.security.directory import AdvisoryDirectory
+from app.security.pip_audit import PipAuditSettings, PipAuditSource
+from app.security.source import AdvisorySource
 from app.snapshot import NotARepository, git_toplevel
 
 EXIT_OK = 0
@@ -72,6 +76,17 @@ def cli() -> None:
     help="HTTP cache for index responses (default ~/.cache/maintainer-bot/index).",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the HTTP cache.")
+@click.option(
+    "--advisory-db",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Audit against this directory of OSV records (vulns/<package>/<ID>.yaml), offline.",
+)
+@click.option(
+    "--vulnerability-service",
+    type=click.Choice(["osv", "pypi"]),
+    help="pip-audit's vulnerability service (default: .maintainer.yml security.service).",
+)
+@click.option("--osv-url", help="OSV API query URL for pip-audit (default: the public OSV).")
 def scan(
     path: Path,
     output_format: str,
@@ -81,11 +96,17 @@ def scan(
     index_url: str | None,
     cache_dir: Path | None,
     no_cache: bool,
+    advisory_db: Path | None,
+    vulnerability_service: Literal["osv", "pypi"] | None,
+    osv_url: str | None,
 ) -> None:
     """Scan the git repository at PATH and print the maintenance it proposes."""
     kinds = _kinds(only)
     cache = None if no_cache else HttpCache(cache_dir or default_cache_dir())
-    adapters = Adapters(index=SimpleIndex(index_url, cache=cache))
+    adapters = Adapters(
+        index=SimpleIndex(index_url, cache=cache),
+        advisories=_advisory_source(advisory_db, vulnerability_service, osv_url),
+    )
     try:
         result = run_scan(path, adapters, only=kinds, now=datetime.now(UTC), progress=_progress)
     except (NotARepository, ConfigError, IndexUnavailable) as exc:
@@ -100,7 +121,19 @@ def scan(
         click.echo(scan_json(result, composed))
     else:
         click.echo(scan_table(result, composed))
-    sys.exit(EXIT_FINDINGS_WITH_ERRORS if result.errors else EXIT_OK)
+    # Unaudited dependencies are not known to be safe: say so in the exit status too.
+    sys.exit(EXIT_FINDINGS_WITH_ERRORS if result.errors or result.unaudited else EXIT_OK)
+
+
+def _advisory_source(
+    advisory_db: Path | None, service: Literal["osv", "pypi"] | None, osv_url: str | None
+) -> AdvisorySource | None:
+    """The command line's choice, overriding `.maintainer.yml`; ``None`` leaves it to the file."""
+    if advisory_db is not None:
+        return AdvisoryDirectory(advisory_db)
+    if service is not None or osv_url is not None:
+        return PipAuditSource(PipAuditSettings(service=service or "osv", osv_url=osv_url))
+    return None
 
 
 def _write_bodies(result: ScanResult, directory: Path) -> None:
