@@ -1,0 +1,273 @@
+"""Remove dead definitions from one file with libcst, keeping everything else byte for byte.
+
+Definitions go first, then the module-level imports that only the removed code used; a body
+left empty gets ``pass``. The result must compile, or the file is not changed at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One definition to remove: its name, enclosing class (or ``""``) and first code line."""
+
+    name: str
+    parent: str
+    line: int
+
+
+class RemovalFailed(Exception):
+    """The edited file would not compile (or a target was not found): nothing is written."""
+
+
+def remove(
+    source: str, path: str, targets: Sequence[Target], unused_imports: Collection[str] = ()
+) -> str:
+    """The text of ``source`` without ``targets``; raises `RemovalFailed`.
+
+    ``unused_imports`` are the module-level import bindings nothing outside the removed code
+    uses (the index knows about re-exports, this file alone does not): of these, the ones the
+    removed code used and the remaining code does not are removed too.
+    """
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise RemovalFailed(f"libcst cannot parse the file: {exc.message}") from exc
+    first = RemoveDefinitions(targets)
+    changed = MetadataWrapper(module).visit(first)
+    missing = [t for t in targets if (t.name, t.parent, t.line) not in first.removed]
+    if missing:
+        shown = ", ".join(f"{t.name} (line {t.line})" for t in missing)
+        raise RemovalFailed(f"definitions not found where the index saw them: {shown}")
+    still_used = used_names(changed)
+    orphans = {n for n in first.used_by_removed if n not in still_used and n in unused_imports}
+    if orphans:
+        changed = changed.visit(RemoveImports(orphans))
+    result = changed.code
+    try:
+        compile(result, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        raise RemovalFailed(f"the edited file does not compile: {exc}") from exc
+    return result
+
+
+class RemoveDefinitions(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, targets: Iterable[Target]) -> None:
+        super().__init__()
+        self.targets = {(t.name, t.parent, t.line) for t in targets}
+        self.removed: set[tuple[str, str, int]] = set()
+        self.used_by_removed: set[str] = set()
+        self.classes: list[str] = []
+        self.functions = 0
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line
+
+    def _take(self, name: str, node: cst.CSTNode) -> bool:
+        if self.functions or len(self.classes) > 1:
+            return False
+        key = (name, self.classes[-1] if self.classes else "", self._line(node))
+        if key not in self.targets:
+            return False
+        self.removed.add(key)
+        self.used_by_removed |= used_names(node)
+        return True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions += 1
+
+    def leave_FunctionDef(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.FunctionDef | cst.RemovalSentinel:
+        self.functions -= 1
+        if self._take(original.name.value, original):
+            return cst.RemoveFromParent()
+        return updated
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node.name.value)
+
+    def leave_ClassDef(
+        self, original: cst.ClassDef, updated: cst.ClassDef
+    ) -> cst.ClassDef | cst.RemovalSentinel:
+        self.classes.pop()
+        if self._take(original.name.value, original):
+            return cst.RemoveFromParent()
+        return updated
+
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        kept = []
+        for statement in updated.body:
+            name = _assigned_name(statement)
+            if name is not None and self._take(name, original):
+                continue
+            if isinstance(statement, cst.Import | cst.ImportFrom):
+                trimmed = self._imports(statement, original)
+                if trimmed is not None:
+                    kept.append(trimmed)
+                continue
+            kept.append(statement)
+        if not kept:
+            return cst.RemoveFromParent()
+        if len(kept) == len(updated.body):
+            return updated
+        return updated.with_changes(body=_strip_last_semicolon(kept))
+
+    def _imports(
+        self, statement: cst.Import | cst.ImportFrom, line_node: cst.CSTNode
+    ) -> cst.BaseSmallStatement | None:
+        """Drop the import bindings named as targets (re-exports of removed code)."""
+        if isinstance(statement.names, cst.ImportStar):
+            return statement
+        kept = [a for a in statement.names if not self._take(_binding(a), line_node)]
+        if len(kept) == len(statement.names):
+            return statement
+        return _with_aliases(statement, kept)
+
+    def leave_IndentedBlock(
+        self, original: cst.IndentedBlock, updated: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        return _non_empty(updated)
+
+
+class RemoveImports(cst.CSTTransformer):
+    """Remove module-level import bindings whose only users were removed."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth += 1
+
+    def leave_FunctionDef(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self.depth -= 1
+        return updated
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.depth += 1
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        self.depth -= 1
+        return updated
+
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if self.depth:
+            return updated
+        kept: list[cst.BaseSmallStatement] = []
+        for statement in updated.body:
+            if (
+                isinstance(statement, cst.Import | cst.ImportFrom)
+                and not _is_future(statement)
+                and not isinstance(statement.names, cst.ImportStar)
+            ):
+                aliases = [a for a in statement.names if _binding(a) not in self.names]
+                trimmed = _with_aliases(statement, aliases)
+                if trimmed is not None:
+                    kept.append(trimmed)
+                continue
+            kept.append(statement)
+        if not kept:
+            return cst.RemoveFromParent()
+        return updated.with_changes(body=_strip_last_semicolon(kept))
+
+    def leave_IndentedBlock(
+        self, original: cst.IndentedBlock, updated: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        return _non_empty(updated)
+
+
+def used_names(node: cst.CSTNode) -> set[str]:
+    """Every name the code may read, including words inside strings (annotations, ``__all__``)."""
+    collector = _Names()
+    node.visit(collector)
+    return collector.names
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False  # the names an import binds are not uses
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.names.update(WORD.findall(node.value))
+
+
+def _assigned_name(statement: cst.BaseSmallStatement) -> str | None:
+    if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+        target = statement.targets[0].target
+        return target.value if isinstance(target, cst.Name) else None
+    if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+        return statement.target.value
+    return None
+
+
+def _binding(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    name = alias.name
+    while isinstance(name, cst.Attribute):
+        name = name.value  # type: ignore[assignment]
+    return name.value if isinstance(name, cst.Name) else ""
+
+
+def _is_future(statement: cst.Import | cst.ImportFrom) -> bool:
+    if not isinstance(statement, cst.ImportFrom) or statement.module is None:
+        return False
+    return isinstance(statement.module, cst.Name) and statement.module.value == "__future__"
+
+
+def _with_aliases(
+    statement: cst.Import | cst.ImportFrom, aliases: list[cst.ImportAlias]
+) -> cst.BaseSmallStatement | None:
+    if not aliases:
+        return None
+    last = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    aliases = [*aliases[:-1], last]
+    if isinstance(statement, cst.ImportFrom):
+        if len(aliases) == 1 and statement.lpar is not None:
+            return statement.with_changes(names=aliases, lpar=None, rpar=None)
+        return statement.with_changes(names=aliases)
+    return statement.with_changes(names=aliases)
+
+
+def _strip_last_semicolon(
+    statements: list[cst.BaseSmallStatement],
+) -> list[cst.BaseSmallStatement]:
+    last = statements[-1]
+    if hasattr(last, "semicolon"):
+        statements = [*statements[:-1], last.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]
+    return statements
+
+
+def _non_empty(block: cst.IndentedBlock) -> cst.IndentedBlock:
+    if block.body:
+        return block
+    return block.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])

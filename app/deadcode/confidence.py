@@ -1,0 +1,159 @@
+"""Candidates: unreachable symbols with a confidence and the evidence behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.deadcode.facts import Flag
+from app.deadcode.graph import IMPORT, MODULE, Graph, Node
+from app.deadcode.guards import is_test_file
+from app.deadcode.liveness import Liveness
+
+MAX_NAMED = 3
+
+
+class Status(StrEnum):
+    UNREFERENCED = "unreferenced"
+    DEAD_REFERRERS = "referenced only by dead code"
+    TESTED_ONLY = "referenced only by tests"
+
+
+BASE_CONFIDENCE = {Status.UNREFERENCED: 100, Status.DEAD_REFERRERS: 90, Status.TESTED_ONLY: 80}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    node: int
+    name: str
+    """Within its module: ``func``, ``Class.method``; the dotted module for a whole module."""
+    kind: str
+    file: str
+    line: int
+    first_line: int
+    end_line: int
+    confidence: int
+    status: Status
+    evidence: tuple[str, ...]
+    referrers: tuple[int, ...]
+    removable: bool
+
+    @property
+    def lines(self) -> int:
+        return self.end_line - self.first_line + 1
+
+
+def candidates(graph: Graph, liveness: Liveness) -> list[Candidate]:
+    found = []
+    for node in graph.nodes:
+        status = _status(graph, liveness, node)
+        if status is not None and not _covered(graph, liveness, node):
+            found.append(_candidate(graph, liveness, node, status))
+    return found
+
+
+def _status(graph: Graph, liveness: Liveness, node: Node) -> Status | None:
+    if node.kind == IMPORT:
+        return None  # unused imports are a linter's business; re-exports go with their target
+    if liveness.dead(node.id):
+        referrers = liveness.referrers.get(node.id, frozenset())
+        return Status.DEAD_REFERRERS if referrers else Status.UNREFERENCED
+    if liveness.tested_only(node.id) and not is_test_file(graph.files[node.file].path):
+        return Status.TESTED_ONLY
+    return None
+
+
+def _covered(graph: Graph, liveness: Liveness, node: Node) -> bool:
+    """A member of a removed class or a definition of a removed module is not listed again."""
+    outer = [node.parent] if node.parent >= 0 else []
+    if node.kind != MODULE:
+        outer.append(node.file)
+    return any(_status(graph, liveness, graph.nodes[o]) is not None for o in outer)
+
+
+def _candidate(graph: Graph, liveness: Liveness, node: Node, status: Status) -> Candidate:
+    facts = graph.files[node.file]
+    referrers = tuple(sorted(liveness.referrers.get(node.id, ())))
+    evidence = [_status_text(graph, status, referrers)]
+    score = BASE_CONFIDENCE[status]
+    penalties, removable = _penalties(graph, node)
+    for text, points in penalties:
+        evidence.append(f"{text} (-{points})")
+        score -= points
+    if node.kind == MODULE:
+        return Candidate(
+            node=node.id,
+            name=facts.module,
+            kind=MODULE,
+            file=facts.path,
+            line=1,
+            first_line=1,
+            end_line=facts.lines,
+            confidence=max(score, 0),
+            status=status,
+            evidence=tuple(evidence),
+            referrers=referrers,
+            removable=removable,
+        )
+    definition = node.definition
+    assert definition is not None
+    owner = graph.nodes[node.parent].name + "." if node.parent >= 0 else ""
+    return Candidate(
+        node=node.id,
+        name=owner + node.name,
+        kind=node.kind,
+        file=facts.path,
+        line=definition.line,
+        first_line=definition.first_line,
+        end_line=definition.end_line,
+        confidence=max(score, 0),
+        status=status,
+        evidence=tuple(evidence),
+        referrers=referrers,
+        removable=removable,
+    )
+
+
+def _status_text(graph: Graph, status: Status, referrers: tuple[int, ...]) -> str:
+    if status is Status.UNREFERENCED:
+        return "no reference anywhere in the repository"
+    named = ", ".join(f"`{describe(graph, graph.nodes[r])}`" for r in referrers[:MAX_NAMED])
+    more = f" and {len(referrers) - MAX_NAMED} more" if len(referrers) > MAX_NAMED else ""
+    return f"{status.value}: {named}{more}"
+
+
+def describe(graph: Graph, node: Node) -> str:
+    facts = graph.files[node.file]
+    if node.kind == MODULE:
+        return facts.path
+    owner = graph.nodes[node.parent].name + "." if node.parent >= 0 else ""
+    return f"{facts.path}::{owner}{node.name}"
+
+
+def _penalties(graph: Graph, node: Node) -> tuple[list[tuple[str, int]], bool]:
+    """Reasons to doubt, with the points each takes off; and whether the codemod can remove it."""
+    facts = graph.files[node.file]
+    found: list[tuple[str, int]] = []
+    if node.kind == MODULE:
+        if facts.side_effects:
+            found.append(("module-level code runs on import and would no longer run", 20))
+        return found, True
+    definition = node.definition
+    assert definition is not None
+    removable = bool(definition.flags & Flag.REMOVABLE)
+    if not removable:
+        found.append(("assigned together with other names: reported, not removed", 10))
+    if definition.decorators:
+        shown = ", ".join(f"@{d}" for d in definition.decorators if d)
+        found.append((f"decorated with {shown}: a decorator may register it", 15))
+    if node.kind == "method":
+        found.append(("methods can be called through names built at run time", 10))
+    if node.kind == "attribute":
+        found.append(("class attributes can be read through names built at run time", 15))
+    if definition.flags & Flag.CALL_VALUE:
+        found.append(("its value comes from a call that would no longer run", 10))
+    if definition.flags & Flag.TYPE_CHECKING:
+        found.append(("defined for type checkers only", 5))
+    if not node.name.startswith("_") and "." in facts.module:
+        found.append(("public name: code outside the repository may import it", 5))
+    return found, removable
