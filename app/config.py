@@ -128,6 +128,36 @@ class DeprecationSettings(Strict):
         return values
 
 
+class DeadCodeSettings(Strict):
+    """Dead-code removal: how sure a removal must be, and what is kept regardless."""
+
+    threshold: int = Field(
+        default=80, ge=0, le=100, description="Minimum confidence (0-100) for a removal."
+    )
+    whitelist: list[str] = Field(
+        default_factory=list,
+        description="Names never reported: globs over 'name', 'Class.name' or 'pkg.mod.name'.",
+    )
+    decorators: list[str] = Field(
+        default_factory=list,
+        description="Extra decorators that register a callable, as globs (e.g. 'bot.on_*').",
+    )
+    batch: Literal["package", "folder"] = Field(
+        default="package", description="One proposal per Python package or per top folder."
+    )
+    library_public_api: bool | None = Field(
+        default=None,
+        description="Keep the public names of the packages (a published library); "
+        "default: true when the repository declares a distribution.",
+    )
+    remove_tested_only: bool = Field(
+        default=False, description="Also remove code used only by tests, with those tests."
+    )
+    max_file_bytes: int = Field(
+        default=2_000_000, ge=1_000, description="Larger files are skipped (generated code)."
+    )
+
+
 class RepoConfig(Strict):
     """The whole of `.maintainer.yml`."""
 
@@ -150,6 +180,7 @@ class RepoConfig(Strict):
     paths: Paths = Field(default_factory=Paths)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     deprecation: DeprecationSettings = Field(default_factory=DeprecationSettings)
+    dead_code: DeadCodeSettings = Field(default_factory=DeadCodeSettings)
 
     @field_validator("target_python")
     @classmethod

@@ -13,6 +13,7 @@ from app.model import Finding, Kind, Progress, ScanError, no_progress
 from app.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from app.deadcode.history import GitHistory
     from app.index.model import PackageIndex
     from app.security.source import AdvisorySource
 
@@ -46,6 +47,7 @@ class Adapters:
 
     index: PackageIndex | None = None
     advisories: AdvisorySource | None = None
+    history: GitHistory | None = None
 
 
 @dataclass(frozen=True)
