@@ -87,6 +87,7 @@ def cli() -> None:
     help="pip-audit's vulnerability service (default: .maintainer.yml security.service).",
 )
 @click.option("--osv-url", help="OSV API query URL for pip-audit (default: the public OSV).")
+@click.option("--now", "now", type=click.DateTime(), hidden=True, help="Pretend it is this time.")
 def scan(
     path: Path,
     output_format: str,
@@ -99,8 +100,13 @@ def scan(
     advisory_db: Path | None,
     vulnerability_service: Literal["osv", "pypi"] | None,
     osv_url: str | None,
+    now: datetime | None,
 ) -> None:
-    """Scan the git repository at PATH and print the maintenance it proposes."""
+    """Scan the git repository at PATH and print the maintenance it proposes.
+
+    Exit status: 0 done, 1 done with errors listed, 2 nothing done (bad repository, invalid
+    .maintainer.yml, package index unreachable).
+    """
     kinds = _kinds(only)
     cache = None if no_cache else HttpCache(cache_dir or default_cache_dir())
     adapters = Adapters(
@@ -108,7 +114,8 @@ def scan(
         advisories=_advisory_source(advisory_db, vulnerability_service, osv_url),
     )
     try:
-        result = run_scan(path, adapters, only=kinds, now=datetime.now(UTC), progress=_progress)
+        moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
+        result = run_scan(path, adapters, only=kinds, now=moment, progress=_progress)
     except (NotARepository, ConfigError, IndexUnavailable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FATAL)

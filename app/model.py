@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` during long work."""
 

@@ -146,8 +146,7 @@ def _batch(findings: Iterable[Finding], config: RepoConfig, result: Plan) -> lis
         keyed.setdefault(key, []).append(finding)
         groups[key] = group.name if group else None
     batches = [
-        Batch(kind, key, groups[(kind, key)], tuple(items))
-        for (kind, key), items in keyed.items()
+        Batch(kind, key, groups[(kind, key)], tuple(items)) for (kind, key), items in keyed.items()
     ]
     batches.sort(key=lambda b: (KIND_PRIORITY.get(b.kind, 9), b.key))
     return batches

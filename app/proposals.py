@@ -44,7 +44,9 @@ def build(batch: Batch, config: RepoConfig, read_text: ReadText) -> Proposal:
     branch = branch_name(batch.kind.value, description.slug)
     proposal_id = hashlib.sha1(branch.encode()).hexdigest()[:12]
     risk = combine(f for finding in batch.findings for f in finding.risk_factors)
-    labels = tuple(dict.fromkeys([*config.labels, *(lb for f in batch.findings for lb in f.labels)]))
+    labels = tuple(
+        dict.fromkeys([*config.labels, *(lb for f in batch.findings for lb in f.labels)])
+    )
     details = [finding.detail for finding in batch.findings]
     edits = [edit for finding in batch.findings for edit in finding.edits]
     libyears = [getattr(d, "libyears", None) for d in details]

@@ -24,7 +24,7 @@ class Snapshot:
     name: str
 
     def read_text(self, path: str) -> str:
-        """Read a file as UTF-8, line endings untouched; raises ``UnicodeDecodeError``/``OSError``."""
+        """Read a file as UTF-8 with line endings untouched (raises UnicodeDecodeError, OSError)."""
         return (self.root / path).read_bytes().decode("utf-8")
 
     def read_bytes(self, path: str) -> bytes:
@@ -81,6 +81,8 @@ def snapshot_of(path: Path) -> Snapshot:
         capture_output=True,
         check=True,
     )
-    names = sorted({n for n in completed.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
+    names = sorted(
+        {n for n in completed.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
+    )
     files = tuple(n for n in names if (root / n).is_file() and not (root / n).is_symlink())
     return Snapshot(root=root, files=files, name=root.name)

@@ -135,13 +135,12 @@ def update_edits(dependency: Dependency, target: Release, new_spec: str) -> tupl
     edits = [rewrite_specifier(dependency, new_spec)]
     if dependency.hashes is not None:
         algorithm = dependency.hashes.algorithm
-        digests = [f.digest(algorithm) for f in target.files]
-        if not digests or any(d is None for d in digests):
+        if algorithm != "sha256" or not target.sha256:
             raise MissingDigest(
-                f"the index gives no {algorithm} digest for every file of "
-                f"{dependency.name} {target.version}; cannot rewrite its --hash lines"
+                f"the index gives no {algorithm} digests for {dependency.name} "
+                f"{target.version}; cannot rewrite its --hash lines"
             )
-        hash_edit = rewrite_hashes(dependency, [d for d in digests if d])
+        hash_edit = rewrite_hashes(dependency, target.sha256)
         if hash_edit is not None:
             edits.append(hash_edit)
     return tuple(edits)

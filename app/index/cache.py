@@ -1,5 +1,9 @@
 """An on-disk HTTP cache honouring ``Cache-Control: max-age`` and revalidating with
-``If-None-Match`` / ``If-Modified-Since`` once an entry is stale."""
+``If-None-Match`` / ``If-Modified-Since`` once an entry is stale.
+
+A response without any freshness information (some mirrors and proxies strip it) is kept fresh
+for ``HEURISTIC_TTL`` seconds, the lifetime PyPI itself announces for its simple pages.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pathlib import Path
 import httpx
 
 _MAX_AGE = re.compile(r"max-age=(\d+)")
+HEURISTIC_TTL = 600
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,12 @@ class CachedResponse:
     def from_response(cls, response: httpx.Response, body: bytes) -> CachedResponse:
         control = response.headers.get("cache-control", "")
         match = _MAX_AGE.search(control)
-        lifetime = 0 if "no-cache" in control or match is None else int(match.group(1))
+        if "no-cache" in control or "no-store" in control:
+            lifetime = 0
+        elif match is not None:
+            lifetime = int(match.group(1))
+        else:
+            lifetime = HEURISTIC_TTL
         return cls(
             body=body,
             etag=response.headers.get("etag"),

@@ -11,7 +11,7 @@ import httpx
 
 from app.index.cache import CachedResponse, HttpCache
 from app.index.model import IndexUnavailable, LookupFailure, Project
-from app.index.parse import IndexFormatError, parse_project
+from app.index.parse import IndexFormatError, parse_project, to_compact
 from app.manifests.base import canonical
 from app.model import Progress, no_progress
 
@@ -85,9 +85,11 @@ class SimpleIndex:
             _require_json(url, response)
         else:
             raise IndexUnavailable(f"{url} answered HTTP {response.status_code}")
+        project = self._parse(url, name, body)
         if self.cache is not None:
-            self.cache.put(url, CachedResponse.from_response(response, body))
-        return self._parse(url, name, body)
+            compact = to_compact(project)
+            self.cache.put(url, CachedResponse.from_response(response, compact))
+        return project
 
     async def _get(
         self, client: httpx.AsyncClient, url: str, cached: CachedResponse | None

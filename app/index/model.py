@@ -18,38 +18,18 @@ class IndexUnavailable(Exception):
 
 
 @dataclass(frozen=True)
-class DistFile:
-    filename: str
-    url: str
-    hashes: tuple[tuple[str, str], ...]
-    requires_python: str | None
-    yanked: bool
-    upload_time: datetime | None
-
-    def digest(self, algorithm: str) -> str | None:
-        return dict(self.hashes).get(algorithm)
-
-
-@dataclass(frozen=True)
 class Release:
+    """One version of a project, summarised from its files.
+
+    ``upload_time`` is the earliest file's, ``yanked`` means every file is yanked, and
+    ``sha256`` lists the digests of all its files (what ``--hash`` lines pin).
+    """
+
     version: Version
-    files: tuple[DistFile, ...]
-
-    @property
-    def upload_time(self) -> datetime | None:
-        times = [f.upload_time for f in self.files if f.upload_time is not None]
-        return min(times) if times else None
-
-    @property
-    def yanked(self) -> bool:
-        return bool(self.files) and all(f.yanked for f in self.files)
-
-    @property
-    def requires_python(self) -> str | None:
-        for file in self.files:
-            if file.requires_python:
-                return file.requires_python
-        return None
+    upload_time: datetime | None = None
+    yanked: bool = False
+    requires_python: str | None = None
+    sha256: tuple[str, ...] = ()
 
     def supports_python(self, python: str) -> bool:
         """Whether the release declares support for this Python (no declaration: yes)."""

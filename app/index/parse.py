@@ -1,22 +1,21 @@
-"""Turn a PEP 691 project page (JSON, with PEP 700 fields) into a `Project`."""
+"""Turn a PEP 691 project page (JSON, with PEP 700 fields) into a `Project`, and a `Project`
+into the compact form the cache keeps.
+
+Large projects list tens of thousands of files, so versions come from cheap filename splits
+(parsed once per distinct version) and upload times are parsed once per release.
+"""
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
-from packaging.version import Version
+import orjson
+from packaging.version import InvalidVersion, Version
 
-from app.index.model import DistFile, Project, Release
+from app.index.model import Project, Release
+
+COMPACT_FORMAT = "maintainer-bot/compact-v1"
 
 
 class IndexFormatError(ValueError):
@@ -24,51 +23,89 @@ class IndexFormatError(ValueError):
 
 
 def parse_project(name: str, body: bytes, base_url: str = "") -> Project:
-    try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise IndexFormatError(f"not JSON ({exc})") from exc
-    if not isinstance(document, dict) or not isinstance(document.get("files"), list):
+    document = _load(body)
+    if document.get("format") == COMPACT_FORMAT:
+        return _from_compact(document)
+    if not isinstance(document.get("files"), list):
         raise IndexFormatError("no 'files' list in the project page")
-    by_version: dict[Version, list[DistFile]] = defaultdict(list)
+    grouped: dict[str, _Summary] = {}
     for entry in document["files"]:
-        parsed = _file(entry, base_url)
-        if parsed is not None:
-            version, dist = parsed
-            by_version[version].append(dist)
-    releases = tuple(Release(v, tuple(files)) for v, files in sorted(by_version.items()))
-    return Project(name=str(document.get("name", name)), releases=releases)
+        if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
+            raise IndexFormatError("a file entry has no filename")
+        version = version_text(entry["filename"])
+        if version is not None:
+            grouped.setdefault(version, _Summary()).add(entry)
+    releases = []
+    for text, summary in grouped.items():
+        try:
+            releases.append(summary.release(Version(text)))
+        except InvalidVersion:
+            continue
+    releases.sort(key=lambda r: r.version)
+    return Project(name=str(document.get("name", name)), releases=tuple(releases))
 
 
-def _file(entry: Any, base_url: str) -> tuple[Version, DistFile] | None:
-    if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
-        raise IndexFormatError("a file entry has no filename")
-    filename: str = entry["filename"]
-    version = version_of(filename)
-    if version is None:
-        return None
-    hashes = entry.get("hashes") or {}
-    requires_python = entry.get("requires-python") or None
-    dist = DistFile(
-        filename=filename,
-        url=urljoin(base_url, str(entry.get("url", ""))),
-        hashes=tuple(sorted((str(k), str(v)) for k, v in hashes.items())),
-        requires_python=str(requires_python) if requires_python else None,
-        yanked=bool(entry.get("yanked", False)),
-        upload_time=_time(entry.get("upload-time")),
-    )
-    return version, dist
+class _Summary:
+    """Accumulates a release's files with as little work per file as possible."""
+
+    __slots__ = ("all_yanked", "earliest", "requires_python", "sha256")
+
+    def __init__(self) -> None:
+        self.earliest: str | None = None
+        self.all_yanked = True
+        self.requires_python: str | None = None
+        self.sha256: list[str] = []
+
+    def add(self, entry: dict[str, Any]) -> None:
+        uploaded = entry.get("upload-time")
+        if isinstance(uploaded, str) and (self.earliest is None or uploaded < self.earliest):
+            self.earliest = uploaded
+        if not entry.get("yanked"):
+            self.all_yanked = False
+        if self.requires_python is None and entry.get("requires-python"):
+            self.requires_python = str(entry["requires-python"])
+        digest = (entry.get("hashes") or {}).get("sha256")
+        if digest:
+            self.sha256.append(str(digest))
+
+    def release(self, version: Version) -> Release:
+        return Release(
+            version=version,
+            upload_time=_time(self.earliest),
+            yanked=self.all_yanked,
+            requires_python=self.requires_python,
+            sha256=tuple(self.sha256),
+        )
+
+
+def _load(body: bytes) -> dict[str, Any]:
+    try:
+        document = orjson.loads(body)
+    except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IndexFormatError(f"not JSON ({exc})") from exc
+    if not isinstance(document, dict):
+        raise IndexFormatError("the project page is not a JSON object")
+    return document
+
+
+def version_text(filename: str) -> str | None:
+    """The version part of a wheel or sdist file name, without full validation."""
+    if filename.endswith(".whl"):
+        parts = filename.split("-")
+        return parts[1] if len(parts) >= 5 else None
+    for suffix in (".tar.gz", ".zip", ".tar.bz2"):
+        if filename.endswith(suffix):
+            stem = filename[: -len(suffix)]
+            return stem.rsplit("-", 1)[1] if "-" in stem else None
+    return None
 
 
 def version_of(filename: str) -> Version | None:
+    text = version_text(filename)
     try:
-        if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[1]
-        if filename.endswith((".tar.gz", ".zip")):
-            return parse_sdist_filename(filename)[1]
-    except (InvalidWheelFilename, InvalidSdistFilename):
+        return Version(text) if text else None
+    except InvalidVersion:
         return None
-    return None
 
 
 def _time(value: Any) -> datetime | None:
@@ -78,3 +115,33 @@ def _time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def to_compact(project: Project) -> bytes:
+    """What the cache keeps: only what the analyzers use, a fraction of the page's size."""
+    releases = [
+        [
+            str(r.version),
+            r.upload_time.isoformat() if r.upload_time else None,
+            r.yanked,
+            r.requires_python,
+            list(r.sha256),
+        ]
+        for r in project.releases
+    ]
+    document = {"format": COMPACT_FORMAT, "name": project.name, "releases": releases}
+    return orjson.dumps(document)
+
+
+def _from_compact(document: dict[str, Any]) -> Project:
+    releases = tuple(
+        Release(
+            version=Version(version),
+            upload_time=datetime.fromisoformat(uploaded) if uploaded else None,
+            yanked=yanked,
+            requires_python=requires_python,
+            sha256=tuple(sha256),
+        )
+        for version, uploaded, yanked, requires_python, sha256 in document["releases"]
+    )
+    return Project(name=document["name"], releases=releases)

@@ -37,6 +37,7 @@ def _read(path: str, text: str, string: TomlString, result: ManifestParse) -> No
     if location is None:
         return
     style, group, development = location
+    dependency: Dependency | None
     try:
         if style is SpecStyle.POETRY:
             dependency = _poetry_dependency(path, text, string, group, development)

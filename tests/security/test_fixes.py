@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from packaging.version import Version
 
-from app.index.model import DistFile, Project, Release
+from app.index.model import Project, Release
 from app.index.parse import parse_project
 from app.security.advisory import Advisory, VersionRange, parse_osv
 from app.security.directory import AdvisoryDirectory
@@ -23,15 +23,13 @@ def project(name: str) -> Project:
 
 
 def release(version: str, yanked: bool = False, requires_python: str | None = None) -> Release:
-    file = DistFile(
-        filename=f"demo-{version}.tar.gz",
-        url=f"https://files.example/demo-{version}.tar.gz",
-        hashes=(("sha256", "0" * 64),),
-        requires_python=requires_python,
-        yanked=yanked,
+    return Release(
+        Version(version),
         upload_time=datetime(2024, 1, 1, tzinfo=UTC),
+        yanked=yanked,
+        requires_python=requires_python,
+        sha256=("0" * 64,),
     )
-    return Release(Version(version), (file,))
 
 
 def fix_for(name: str, version: str, python: str = "3.11") -> FixChoice:

@@ -1,0 +1,127 @@
+"""Test helpers: real git repositories from fixture trees, and a local package index server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+INDEX_FIXTURES = FIXTURES / "index"
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Author",
+    "GIT_COMMITTER_EMAIL": "author@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(root: Path, *args: str) -> str:
+    completed = subprocess.run(
+        ["git", "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+        check=True,
+    )
+    return completed.stdout
+
+
+def make_repo(target: Path, tree: Path | None = None, files: dict[str, str] | None = None) -> Path:
+    """A git repository with one commit holding ``tree`` (copied) and ``files``."""
+    target.mkdir(parents=True, exist_ok=True)
+    if tree is not None:
+        shutil.copytree(tree, target, dirs_exist_ok=True)
+    for relative, content in (files or {}).items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode("utf-8"))
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", "-A")
+    git(target, "commit", "-q", "-m", "initial")
+    return target
+
+
+@dataclass
+class IndexServer:
+    """A PEP 691 index serving recorded project pages, with ETags and request counting."""
+
+    url: str
+    requests: list[str] = field(default_factory=list)
+    not_modified: list[str] = field(default_factory=list)
+    mode: str = "normal"
+    max_age: int = 0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_state: IndexServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        state = self.server_state
+        state.requests.append(self.path)
+        name = self.path.strip("/").split("/")[-1]
+        if state.mode == "garbage":
+            self._send(200, b"<html>not json</html>", "application/vnd.pypi.simple.v1+json")
+            return
+        if state.mode == "error":
+            self._send(503, b"down", "text/plain")
+            return
+        page = INDEX_FIXTURES / f"{name}.json"
+        if not page.is_file():
+            self._send(404, b"not found", "text/plain")
+            return
+        body = page.read_bytes()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            state.not_modified.append(name)
+            self._send(304, b"", None, etag)
+            return
+        self._send(200, body, "application/vnd.pypi.simple.v1+json", etag)
+
+    def _send(self, status: int, body: bytes, content_type: str | None, etag: str = "") -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        if etag:
+            self.send_header("ETag", etag)
+        self.send_header("Cache-Control", f"max-age={self.server_state.max_age}")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def index_server() -> Iterator[IndexServer]:
+    state = IndexServer(url="")
+    handler = type("Handler", (_Handler,), {"server_state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/simple"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def load_json(text: str) -> dict[str, object]:
+    document = json.loads(text)
+    assert isinstance(document, dict)
+    return document

@@ -1,0 +1,125 @@
+from dataclasses import replace
+from datetime import timedelta
+
+from app.config import Group, IgnoreRule, RepoConfig, UpdateType
+from app.model import Edit, Finding, Kind
+from app.planner import plan
+from app.updates import Update
+from tests.support import NOW
+
+
+def update(
+    package: str,
+    to: str,
+    kind: UpdateType = UpdateType.MINOR,
+    age: int = 30,
+    development: bool = False,
+) -> Update:
+    return Update(
+        package=package,
+        from_version="1.0.0",
+        from_spec="==1.0.0",
+        to_version=to,
+        to_spec=f"=={to}",
+        update_type=kind,
+        manifest="requirements.txt",
+        line=1,
+        releases_behind=3,
+        days_behind=100,
+        released=NOW - timedelta(days=age),
+        development=development,
+        group=None,
+    )
+
+
+def finding(detail: Update, kind: Kind = Kind.DEPENDENCY_UPDATE) -> Finding:
+    edit = Edit("requirements.txt", 0, "x", "y")
+    return Finding(
+        kind,
+        f"requirements.txt:{detail.package}",
+        detail.package,
+        detail,
+        (edit,),
+        batch=detail.package,
+    )
+
+
+def test_first_allowed_alternative_wins_min_release_age() -> None:
+    findings = [finding(update("a", "3.0.0", age=1)), finding(update("a", "2.9.0", age=20))]
+    result = plan(findings, RepoConfig(min_release_age_days=3), NOW)
+    assert [b.findings[0].detail.to_version for b in result.batches] == ["2.9.0"]
+
+
+def test_everything_too_young_is_held_with_the_reason() -> None:
+    result = plan([finding(update("a", "3.0.0", age=1))], RepoConfig(), NOW)
+    assert result.batches == []
+    assert "min_release_age_days is 3" in result.held[0].reason
+
+
+def test_ignore_rules_by_glob_version_and_update_type() -> None:
+    config = RepoConfig(
+        ignore=[
+            IgnoreRule(dependency="django*", update_types=[UpdateType.MAJOR]),
+            IgnoreRule(dependency="flask", versions=[">=3"]),
+        ]
+    )
+    findings = [
+        finding(update("django", "5.0.0", UpdateType.MAJOR)),
+        finding(update("django", "4.2.9", UpdateType.MINOR)),
+        finding(update("flask", "3.0.0")),
+        finding(update("flask", "2.9.0")),
+    ]
+    result = plan(findings, config, NOW)
+    assert sorted(b.findings[0].detail.to_version for b in result.batches) == ["2.9.0", "4.2.9"]
+
+
+def test_stored_ignores_count_like_config_ones() -> None:
+    result = plan(
+        [finding(update("a", "2.0.0"))],
+        RepoConfig(),
+        NOW,
+        stored_ignores=[IgnoreRule(dependency="a")],
+    )
+    assert result.batches == [] and "ignored" in result.held[0].reason
+
+
+def test_groups_collect_matching_updates() -> None:
+    config = RepoConfig(
+        groups=[Group(name="dev", patterns=["pytest*", "ruff"], dependency_type="development")]
+    )
+    findings = [
+        finding(update("pytest", "8.0.0", development=True)),
+        finding(update("ruff", "0.5.0", development=True)),
+        finding(update("ruff-lsp", "0.5.0", development=True)),
+        finding(update("requests", "2.32.0")),
+    ]
+    result = plan(findings, config, NOW)
+    grouped = {b.key: sorted(f.detail.package for f in b.findings) for b in result.batches}
+    assert grouped == {
+        "group:dev": ["pytest", "ruff"],
+        "requests": ["requests"],
+        "ruff-lsp": ["ruff-lsp"],
+    }
+    assert next(b for b in result.batches if b.key == "group:dev").group == "dev"
+
+
+def test_open_pr_limit_holds_the_rest_but_security_goes_first_and_bypasses() -> None:
+    findings = [finding(update(name, "2.0.0")) for name in "abc"]
+    security = replace(finding(update("z", "2.0.0", age=0)), kind=Kind.SECURITY)
+    result = plan(
+        [*findings, security], RepoConfig(open_pr_limit=2, enabled=list(Kind)), NOW, open_prs=1
+    )
+    assert [b.kind for b in result.batches] == [Kind.SECURITY, Kind.DEPENDENCY_UPDATE]
+    assert len(result.held) == 2
+    assert all("open_pr_limit" in h.reason for h in result.held)
+
+
+def test_findings_without_edits_are_reported_not_proposed() -> None:
+    report_only = replace(finding(update("a", "2.0.0")), edits=())
+    result = plan([report_only], RepoConfig(), NOW)
+    assert result.batches == [] and result.reported == [report_only]
+
+
+def test_disabled_kinds_are_held() -> None:
+    result = plan([finding(update("a", "2.0.0"))], RepoConfig(enabled=[Kind.SECURITY]), NOW)
+    assert result.batches == [] and "not enabled" in result.held[0].reason

@@ -1,0 +1,63 @@
+from datetime import timedelta
+
+from app.config import RepoConfig, UpdateType
+from app.model import Edit, Finding, Kind, Risk, RiskFactor, RiskLevel
+from app.planner import Batch
+from app.proposals import build
+from app.templates import GITHUB_BODY_LIMIT
+from app.updates import Update
+from tests.support import NOW
+
+TEXT = "requests==2.19.0\n"
+
+
+def finding(package: str = "requests", line: int = 1) -> Finding:
+    detail = Update(
+        package=package,
+        from_version="2.19.0",
+        from_spec="==2.19.0",
+        to_version="2.32.3",
+        to_spec="==2.32.3",
+        update_type=UpdateType.MINOR,
+        manifest="requirements.txt",
+        line=line,
+        releases_behind=14,
+        days_behind=2100,
+        released=NOW - timedelta(days=200),
+        development=False,
+        group=None,
+    )
+    edit = Edit("requirements.txt", 8, "==2.19.0", "==2.32.3")
+    return Finding(
+        Kind.DEPENDENCY_UPDATE,
+        f"r:{package}",
+        package,
+        detail,
+        (edit,),
+        (RiskFactor("minor update: new features, should be compatible", 1),),
+        batch=package,
+    )
+
+
+def test_body_has_the_four_sections_numbers_and_rollback_line() -> None:
+    batch = Batch(Kind.DEPENDENCY_UPDATE, "requests", None, (finding(),))
+    proposal = build(batch, RepoConfig(), lambda path: TEXT)
+    body = proposal.body
+    for heading in ("## What changes", "## Why", "## Risk", "## Rollback"):
+        assert heading in body
+    assert "**14** releases behind" in body
+    assert "2100 days, 5.75 libyears" in body
+    assert "`requirements.txt` line 1: `requests==2.19.0`" in body
+    assert proposal.title == "Bump requests from 2.19.0 to 2.32.3"
+    assert proposal.branch == "maintainer/dependency-update/requests-2.32.3"
+    assert proposal.risk == Risk(RiskLevel.LOW, proposal.risk.factors)
+    assert "/maintainer rebase" in body
+
+
+def test_huge_tables_are_cut_under_githubs_limit_with_a_note() -> None:
+    findings = tuple(finding(f"package-{i:05d}-" + "x" * 200, i) for i in range(400))
+    batch = Batch(Kind.DEPENDENCY_UPDATE, "group:all", "all", findings)
+    body = build(batch, RepoConfig(), lambda path: TEXT * 400).body
+    assert len(body) <= GITHUB_BODY_LIMIT
+    assert "more rows not shown" in body
+    assert "## Rollback" in body
