@@ -1,0 +1,253 @@
+"""The emulator's state: users, installations, tokens, repositories and their pull requests,
+comments, labels, reactions and check runs. Git data lives in the bare repositories."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.emulator.gitrepo import BareRepo
+
+DEFAULT_TOKEN_TTL = 3600.0
+_NOREPLY = re.compile(r"^(?:(\d+)\+)?(.+)@users\.noreply\.github\.com$", re.IGNORECASE)
+
+
+def iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class User:
+    id: int
+    login: str
+    type: str = "User"
+    email: str | None = None
+
+
+@dataclass
+class Installation:
+    id: int
+    account: User
+    repositories: list[str]
+    suspended: bool = False
+
+
+@dataclass
+class Token:
+    installation_id: int
+    expires_at: float
+
+
+@dataclass
+class Pull:
+    number: int
+    id: int
+    title: str
+    body: str
+    head_ref: str
+    base_ref: str
+    draft: bool
+    user: User
+    created_at: float
+    updated_at: float
+    head_sha: str
+    base_sha: str
+    state: str = "open"
+    merged: bool = False
+    closed_at: float | None = None
+
+
+@dataclass
+class Comment:
+    id: int
+    number: int
+    body: str
+    user: User
+    created_at: float
+    reactions: list[tuple[int, str, User]] = field(default_factory=list)
+
+
+@dataclass
+class CheckRun:
+    id: int
+    name: str
+    head_sha: str
+    status: str
+    conclusion: str | None
+    output: dict[str, Any]
+    started_at: float
+    completed_at: float | None
+
+
+@dataclass
+class Repo:
+    id: int
+    owner: User
+    name: str
+    default_branch: str
+    git: BareRepo
+    private: bool = False
+    archived: bool = False
+    created_at: float = field(default_factory=time.time)
+    next_number: int = 1
+    pulls: dict[int, Pull] = field(default_factory=dict)
+    comments: dict[int, Comment] = field(default_factory=dict)
+    labels: dict[int, list[str]] = field(default_factory=dict)
+    check_runs: dict[int, CheckRun] = field(default_factory=dict)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner.login}/{self.name}"
+
+
+@dataclass
+class Fault:
+    """Answer the next `remaining` requests matching `method` and `path` with `status`."""
+
+    path: str
+    status: int
+    remaining: int
+    method: str | None = None
+    retry_after: int | None = None
+    kind: str = "error"  # "error", "rate_limit" (429) or "secondary" (403)
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return re.fullmatch(self.path, path) is not None or path.startswith(self.path)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    status: int
+
+
+class State:
+    """Everything the emulator remembers; one lock guards it (requests are small)."""
+
+    def __init__(self, data_dir: Path, app_id: int, app_slug: str, public_key: str) -> None:
+        self.data_dir = data_dir
+        self.app_id = app_id
+        self.app_slug = app_slug
+        self.public_key = public_key
+        self.token_ttl = DEFAULT_TOKEN_TTL
+        self.lock = threading.RLock()
+        self.users: dict[str, User] = {}
+        self.installations: dict[int, Installation] = {}
+        self.tokens: dict[str, Token] = {}
+        self.repos: dict[str, Repo] = {}
+        self.faults: list[Fault] = []
+        self.requests: list[Request] = []
+        self._ids = 1000
+        self.bot = self.user(f"{app_slug}[bot]", "Bot")
+
+    def next_id(self) -> int:
+        with self.lock:
+            self._ids += 1
+            return self._ids
+
+    # -- users ---------------------------------------------------------------------------
+
+    def user(self, login: str, type: str = "User", email: str | None = None) -> User:
+        with self.lock:
+            known = self.users.get(login.lower())
+            if known is None:
+                known = User(self.next_id(), login, type, email)
+                self.users[login.lower()] = known
+            elif email and not known.email:
+                known.email = email
+            return known
+
+    def user_by_email(self, email: str) -> User | None:
+        with self.lock:
+            for user in self.users.values():
+                if user.email and user.email.lower() == email.lower():
+                    return user
+            found = _NOREPLY.match(email)
+            if found is None:
+                return None
+            named = self.users.get(found.group(2).lower())
+            if named is not None and found.group(1) and int(found.group(1)) != named.id:
+                return None
+            return named
+
+    # -- installations and tokens --------------------------------------------------------
+
+    def install(self, installation_id: int, account: str, repositories: list[str]) -> Installation:
+        with self.lock:
+            installation = Installation(installation_id, self.user(account), list(repositories))
+            self.installations[installation_id] = installation
+            return installation
+
+    def issue_token(self, installation_id: int) -> tuple[str, float]:
+        with self.lock:
+            value = "ghs_" + secrets.token_urlsafe(27)
+            expires_at = time.time() + self.token_ttl
+            self.tokens[value] = Token(installation_id, expires_at)
+            return value, expires_at
+
+    def token_installation(self, value: str) -> Installation | None:
+        with self.lock:
+            token = self.tokens.get(value)
+            if token is None or token.expires_at <= time.time():
+                return None
+            return self.installations.get(token.installation_id)
+
+    def expire_tokens(self) -> int:
+        with self.lock:
+            for token in self.tokens.values():
+                token.expires_at = min(token.expires_at, time.time() - 1)
+            return len(self.tokens)
+
+    # -- repositories --------------------------------------------------------------------
+
+    def repo_path(self, full_name: str) -> Path:
+        return self.data_dir / "repos" / f"{full_name}.git"
+
+    def create_repo(
+        self, owner: str, name: str, tree: Path | None, default_branch: str = "main"
+    ) -> Repo:
+        with self.lock:
+            user = self.user(owner)
+            author = (user.login, user.email or f"{user.id}+{user.login}@users.noreply.github.com")
+            path = self.repo_path(f"{owner}/{name}")
+            git = (
+                BareRepo(path)
+                if path.is_dir()
+                else BareRepo.create(path, tree, default_branch, author)
+            )
+            repo = Repo(self.next_id(), user, name, default_branch, git)
+            self.repos[repo.full_name.lower()] = repo
+            return repo
+
+    def repo(self, full_name: str) -> Repo | None:
+        with self.lock:
+            return self.repos.get(full_name.lower())
+
+    def next_number(self, repo: Repo) -> int:
+        with self.lock:
+            number = repo.next_number
+            repo.next_number += 1
+            return number
+
+    # -- faults and the request log ------------------------------------------------------
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.remaining > 0 and fault.matches(method, path):
+                    fault.remaining -= 1
+                    return fault
+            return None
+
+    def log(self, method: str, path: str, status: int) -> None:
+        with self.lock:
+            self.requests.append(Request(method, path, status))
