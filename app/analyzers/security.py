@@ -241,7 +241,7 @@ def _releases(
     if isinstance(project, Project):
         return Releases(project, python, package.version.is_prerelease)
     why = project.message if project else "no answer from the package index"
-    return f"cannot choose a fixed release: {why}"
+    return f"cannot choose a fixed release of {package.name}: {why}"
 
 
 def _wants_prereleases(dependency: Dependency) -> bool:
