@@ -28,6 +28,7 @@ class AstConstant(Rule):
         link="https://docs.python.org/3/whatsnew/3.14.html#id9",
         needles=("Num(", "Str(", "Bytes(", "NameConstant("),
         requires_any=("ast",),
+        uses=tuple(OLD),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -29,6 +29,7 @@ class AsyncioRunningLoop(Rule):
         link="https://docs.python.org/3/library/asyncio-eventloop.html#asyncio.get_event_loop",
         needles=("get_event_loop",),
         requires_any=("async def",),
+        uses=OLD,
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -11,6 +11,7 @@ spelling, and record every rewrite (or, for report-only rules, every finding) wi
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,6 +75,10 @@ class RuleInfo:
     """Extra byte strings of which at least one must also occur (an AND with ``needles``)."""
     risk_note: str = ""
     """For conditional rules: the assumption a reviewer must check."""
+    uses: tuple[str, ...] = ()
+    """Qualified names of which the file must reach one through its imports (ast pre-filter)."""
+    attrs: tuple[str, ...] = ()
+    """Identifiers of which the file must spell one (ast pre-filter)."""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"MB\d{3}", self.id):
@@ -139,12 +144,17 @@ class Rule(cst.CSTTransformer):
         return self.run.context
 
     @classmethod
-    def wants(cls, data: bytes) -> bool:
+    def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
         """The cheap text pre-filter: may this file contain something for this rule?"""
-        info = cls.info
-        if not any(needle.encode() in data for needle in info.needles):
+        needles, required = _encoded(cls.info)
+        if not any(needle in data for needle in needles):
             return False
-        return not info.requires_any or any(word.encode() in data for word in info.requires_any)
+        return not required or any(word in data for word in required)
+
+    @classmethod
+    def ast_uses(cls) -> frozenset[str]:
+        """Qualified names for the ast pre-filter (`codemods.prefilter`); empty: no check."""
+        return frozenset(cls.info.uses)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.run.module.code_for_node(node)
@@ -155,6 +165,11 @@ class Rule(cst.CSTTransformer):
         before = _one_line(self.code(original))
         replaced = _one_line(self.code(after)) if after is not None else ""
         self.run.hits.append(Hit(self.info.id, position.start.line, before, replaced))
+
+
+@functools.cache
+def _encoded(info: RuleInfo) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    return tuple(n.encode() for n in info.needles), tuple(w.encode() for w in info.requires_any)
 
 
 def _one_line(code: str) -> str:

@@ -28,6 +28,7 @@ class CElementTree(Rule):
         safety=Safety.SAFE,
         link="https://docs.python.org/3/whatsnew/3.9.html#removed",
         needles=("cElementTree",),
+        uses=(OLD, "xml.etree.cElementTree"),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -26,6 +26,7 @@ class CgiEscape(Rule):
         link="https://docs.python.org/3/whatsnew/3.8.html#api-and-feature-removals",
         needles=("escape",),
         requires_any=("cgi",),
+        uses=("cgi.escape",),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -33,6 +33,8 @@ class ReadFp(Rule):
         safety=Safety.SAFE,
         link="https://docs.python.org/3/whatsnew/3.12.html#configparser",
         needles=("readfp(",),
+        uses=tuple(PARSERS.classes),
+        attrs=("readfp",),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -26,6 +26,7 @@ class DatetimeUtcfromtimestamp(Rule):
         safety=Safety.CONDITIONAL,
         link="https://docs.python.org/3/library/datetime.html#datetime.datetime.utcfromtimestamp",
         needles=("utcfromtimestamp",),
+        uses=("datetime.datetime.utcfromtimestamp",),
         risk_note="The result stays a naive datetime in UTC, exactly as before; only very "
         "large or negative timestamps may raise differently on some platforms.",
     )

@@ -26,6 +26,7 @@ class DatetimeUtcnow(Rule):
         safety=Safety.CONDITIONAL,
         link="https://docs.python.org/3/library/datetime.html#datetime.datetime.utcnow",
         needles=("utcnow",),
+        uses=("datetime.datetime.utcnow",),
         risk_note="The result stays a naive datetime in UTC, exactly as before; switching the "
         "code to aware datetimes is a separate, deliberate change. Subclasses of datetime that "
         "override now() behave differently.",

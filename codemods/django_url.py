@@ -21,7 +21,7 @@ class DjangoUrl(RenameRule):
         removed_in="Django 4.0",
         safety=Safety.SAFE,
         link="https://docs.djangoproject.com/en/stable/releases/4.0/#features-removed-in-4-0",
-        needles=("url",),
-        requires_any=("django.conf",),
+        needles=("conf.urls", "conf import urls"),
+        requires_any=("url",),
     )
     renames: ClassVar[dict[str, str]] = {"django.conf.urls.url": "django.urls.re_path"}

@@ -27,6 +27,7 @@ class InspectGetargspec(Rule):
         safety=Safety.REPORT_ONLY,
         link="https://docs.python.org/3/whatsnew/3.11.html#removed",
         needles=("getargspec", "formatargspec"),
+        uses=tuple(sorted(OLD)),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -26,6 +26,7 @@ class JsonEncoding(Rule):
         link="https://docs.python.org/3/whatsnew/3.9.html#removed",
         needles=("encoding",),
         requires_any=("json",),
+        uses=("json.loads", "json.load"),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -52,6 +52,8 @@ class PandasIteritems(Rule):
         link="https://pandas.pydata.org/docs/whatsnew/v2.0.0.html#removal-of-prior-version-deprecations-changes",
         needles=(".iteritems(",),
         requires_any=("pandas",),
+        uses=(*PANDAS.factories, *PANDAS.classes),
+        attrs=("iteritems",),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -27,6 +27,7 @@ class PkgResourcesVersion(Rule):
         safety=Safety.CONDITIONAL,
         link="https://setuptools.pypa.io/en/latest/pkg_resources.html",
         needles=("get_distribution",),
+        uses=(OLD,),
         risk_note="A missing distribution raises importlib.metadata.PackageNotFoundError instead "
         "of pkg_resources.DistributionNotFound: check the surrounding except clauses.",
     )

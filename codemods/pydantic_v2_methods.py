@@ -12,7 +12,7 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import FullyQualifiedNameProvider, ProviderT
 
-from codemods.base import Applies, Rule, RuleInfo, RuleRun, Safety
+from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, RuleRun, Safety
 from codemods.helpers import SCOPED, TypeOracle, TypeRules, positional
 
 DUMP_OPTIONS = frozenset(
@@ -52,6 +52,13 @@ class PydanticV2Methods(Rule):
         needles=tuple(f".{name}(" for name in (*INSTANCE, *CLASS)),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (*SCOPED, FullyQualifiedNameProvider)
+
+    @classmethod
+    def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
+        """Only files that name one of the repository's models can call its methods."""
+        if not super().wants(data, facts):
+            return False
+        return any(m.rsplit(".", 1)[-1].encode() in data for m in facts.pydantic_models)
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)

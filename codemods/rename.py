@@ -71,6 +71,10 @@ class RenameRule(Rule):
         ParentNodeProvider,
     )
 
+    @classmethod
+    def ast_uses(cls) -> frozenset[str]:
+        return frozenset(cls.info.uses) | frozenset(cls.renames)
+
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)
         self._import_depth = 0

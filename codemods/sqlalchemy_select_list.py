@@ -35,6 +35,7 @@ class SelectList(Rule):
         link="https://docs.sqlalchemy.org/en/20/changelog/migration_20.html#select-no-longer-accepts-varied-constructor-arguments-columns-are-passed-positionally",
         needles=("select([", "select(\n"),
         requires_any=("sqlalchemy",),
+        uses=tuple(sorted(SELECTS)),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

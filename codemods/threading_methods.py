@@ -53,6 +53,8 @@ class ThreadingMethods(Rule):
         link="https://docs.python.org/3/whatsnew/3.10.html#deprecated",
         needles=tuple(f".{name}(" for name in sorted(METHODS)),
         requires_any=("threading",),
+        uses=(*TYPES.factories, *TYPES.classes),
+        attrs=tuple(sorted(METHODS)),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -54,6 +54,7 @@ class UnittestAliases(Rule):
         link="https://docs.python.org/3/whatsnew/3.12.html#id3",
         needles=tuple(ALIASES),
         requires_any=("self.",),
+        attrs=tuple(ALIASES),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
     _names = frozenset(ALIASES)

@@ -26,6 +26,7 @@ class AssertDictContainsSubset(Rule):
         safety=Safety.REPORT_ONLY,
         link="https://docs.python.org/3/whatsnew/3.12.html#id3",
         needles=("assertDictContainsSubset",),
+        attrs=("assertDictContainsSubset",),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
     _names = frozenset({"assertDictContainsSubset"})

@@ -31,6 +31,7 @@ class UnittestMakeSuite(Rule):
         safety=Safety.SAFE,
         link="https://docs.python.org/3/whatsnew/3.13.html#unittest",
         needles=("makeSuite", "findTestCases"),
+        uses=tuple(LOADERS),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

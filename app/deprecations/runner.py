@@ -2,9 +2,10 @@
 
 For every file: the bytes are read once and each rule's cheap text pre-filter picks the rules
 that may match. Files no rule wants cost nothing more. The rest are looked up in the cache
-(content hash + rule-set version + the rules and batches asked for); misses are parsed once
-with libcst and all their rules run on that one tree (`codemods.engine`), in worker processes
-when there are enough of them. Bad input (non-UTF-8, ``@generated``, too large, syntax
+(content hash + rule-set version + the rules and batches asked for); misses go to worker
+processes (when there are enough of them), where the stdlib ``ast`` narrows the rules further
+(`codemods.prefilter`) and only files still wanted are parsed once with libcst, all their rules
+running on that one tree (`codemods.engine`). Bad input (non-UTF-8, ``@generated``, too large, syntax
 errors, output that does not compile) is skipped with a reason, never a crash or a partial write.
 """
 
@@ -24,6 +25,7 @@ from app.model import Progress, ScanError, no_progress
 from codemods.base import Hit, ProjectFacts, Rule
 from codemods.engine import fix_source
 from codemods.facts import module_name
+from codemods.prefilter import by_ast, by_text
 from codemods.registry import BY_ID, ruleset_version
 
 MAX_BYTES = 1_000_000
@@ -68,9 +70,13 @@ class Job:
 
 def process(job: Job) -> Entry:
     """Parse one file and run its rules (in a worker process); never raises."""
-    batches = {
-        name: [BY_ID[i] for i in ids if i in job.rule_ids] for name, ids in job.batches
-    }
+    try:
+        kept = {rule.info.id for rule in by_ast(job.text, [BY_ID[i] for i in job.rule_ids])}
+    except Exception as exc:  # never let the pre-filter stop the scan
+        return Entry((), {}, ((None, f"pre-filter failed, file skipped: {exc!r}"),))
+    if not kept:
+        return Entry((), {}, ())
+    batches = {name: [BY_ID[i] for i in ids if i in kept] for name, ids in job.batches}
     batches = {name: rules for name, rules in batches.items() if rules}
     try:
         outcome = fix_source(job.text, batches, job.facts, job.path, module_name(job.path))
@@ -143,7 +149,7 @@ class Runner:
         except OSError as exc:
             report.errors.append(ScanError(path, None, f"cannot read: {exc.strerror or exc}"))
             return None
-        wanted = tuple(rule.info.id for rule in self.rules if rule.wants(data))
+        wanted = tuple(rule.info.id for rule in by_text(data, self.rules, self.facts))
         if not wanted:
             return None
         report.stats.candidates += 1
