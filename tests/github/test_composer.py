@@ -1,0 +1,139 @@
+"""The GitHub composer against the emulator: draft PRs, idempotency, human commits,
+superseding, limits, and the config check run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.composer.github import CONFIG_CHECK, GitHubComposer, bot_for, report_config
+from app.config import ConfigError, RepoConfig, parse_config
+from app.github import GitHub, Installation
+from app.workspace import Checkout, Workspace
+from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
+from tests.github.proposals import bump
+
+
+@pytest.fixture
+def gh(harness: Harness) -> Iterator[GitHub]:
+    with harness.github() as github:
+        yield github
+
+
+def composer(
+    gh: GitHub, tmp_path: Path, config: RepoConfig | None = None
+) -> tuple[GitHubComposer, Installation, Checkout]:
+    inst = gh.installation(INSTALLATION_ID)
+    repo = inst.repository(REPO)
+    workspace = Workspace(tmp_path / "cache")
+    checkout = workspace.checkout(REPO, repo.clone_url, repo.default_branch, inst.token())
+    bot = bot_for(inst, "maintainer-bot")
+    return GitHubComposer(inst, workspace, checkout, bot, config or RepoConfig()), inst, checkout
+
+
+def test_opens_one_draft_pr_with_labels_and_bot_commit(gh: GitHub, tmp_path: Path) -> None:
+    compose, inst, checkout = composer(gh, tmp_path)
+    [result] = compose.compose([bump("requests", "2.28.0", "2.32.3")])
+    assert result.action == "created"
+    [pull] = inst.pulls(REPO)
+    assert pull.draft and pull.title == "Bump requests from 2.28.0 to 2.32.3"
+    assert pull.head_ref == "maintainer/dependency-update/requests-2.32.3"
+    assert pull.base_ref == "main" and pull.labels == ("dependencies",)
+    assert pull.body.startswith("## What changes")
+    [commit] = inst.pull_commits(REPO, pull.number)
+    assert commit.author_login == "maintainer-bot[bot]"
+    assert commit.parents == (checkout.sha,)
+    text = inst.file_text(REPO, "requirements.txt", pull.head_ref)
+    assert text is not None and "requests==2.32.3" in text
+    assert inst.branch_sha(REPO, "main") == checkout.sha  # never pushes to the default branch
+
+
+def test_rerunning_opens_no_second_pr_and_pushes_nothing(
+    harness: Harness, gh: GitHub, tmp_path: Path
+) -> None:
+    proposal = bump("requests", "2.28.0", "2.32.3")
+    composer(gh, tmp_path)[0].compose([proposal])
+    inst = gh.installation(INSTALLATION_ID)
+    head = inst.pulls(REPO)[0].head_sha
+    for _ in range(2):
+        [again] = composer(gh, tmp_path)[0].compose([proposal])
+        assert again.action == "unchanged"
+    [pull] = inst.pulls(REPO, state="all")
+    assert pull.head_sha == head
+
+
+def test_changed_proposal_updates_the_pr_in_place(gh: GitHub, tmp_path: Path) -> None:
+    composer(gh, tmp_path)[0].compose([bump("requests", "2.28.0", "2.32.3", "first body")])
+    compose, inst, _ = composer(gh, tmp_path)
+    changed = bump("requests", "2.28.0", "2.32.3", "second body")
+    [result] = compose.compose([changed])
+    assert result.action == "updated"
+    [pull] = inst.pulls(REPO)
+    assert pull.body == "second body"
+    assert len(inst.pull_commits(REPO, pull.number)) == 1
+
+
+def test_human_commit_stops_updates_and_is_said_once(
+    harness: Harness, gh: GitHub, tmp_path: Path
+) -> None:
+    proposal = bump("requests", "2.28.0", "2.32.3")
+    composer(gh, tmp_path)[0].compose([proposal])
+    human = harness.human_push(REPO, proposal.branch, {"NOTES.md": "mine\n"}, tmp_path)
+    inst = gh.installation(INSTALLATION_ID)
+    for _ in range(3):
+        [result] = composer(gh, tmp_path)[0].compose([bump("requests", "2.28.0", "2.32.3", "x")])
+        assert result.action == "stopped"
+    [pull] = inst.pulls(REPO)
+    assert pull.head_sha == human  # the human commit was never overwritten
+    assert pull.body != "x"
+    comments = inst.comments(REPO, pull.number)
+    assert len(comments) == 1
+    assert "stopped updating" in comments[0].body and human[:7] in comments[0].body
+
+
+def test_newer_bump_supersedes_the_older_pr(gh: GitHub, tmp_path: Path) -> None:
+    composer(gh, tmp_path)[0].compose([bump("requests", "2.28.0", "2.31.0")])
+    compose, inst, _ = composer(gh, tmp_path)
+    results = compose.compose([bump("requests", "2.28.0", "2.32.3")])
+    assert [r.action for r in results] == ["created", "superseded"]
+    [new] = inst.pulls(REPO)
+    old = next(p for p in inst.pulls(REPO, state="closed"))
+    assert new.head_ref.endswith("2.32.3") and old.head_ref.endswith("2.31.0")
+    assert f"#{new.number}" in inst.comments(REPO, old.number)[0].body
+    assert inst.branch_sha(REPO, old.head_ref) is None
+
+
+def test_closed_pr_is_not_reopened(gh: GitHub, tmp_path: Path) -> None:
+    proposal = bump("requests", "2.28.0", "2.32.3")
+    composer(gh, tmp_path)[0].compose([proposal])
+    inst = gh.installation(INSTALLATION_ID)
+    inst.update_pull(REPO, inst.pulls(REPO)[0].number, state="closed")
+    [result] = composer(gh, tmp_path)[0].compose([proposal])
+    assert result.action == "skipped" and "closed without merging" in result.detail
+    assert inst.pulls(REPO) == []
+
+
+def test_open_and_hourly_limits(gh: GitHub, tmp_path: Path) -> None:
+    proposals = [bump("requests", "2.28.0", "2.32.3"), bump("pyyaml", "5.4.1", "6.0.2")]
+    compose, inst, _ = composer(gh, tmp_path, RepoConfig(open_pr_limit=1))
+    assert [r.action for r in compose.compose(proposals)] == ["created", "deferred"]
+    hourly = RepoConfig(open_pr_limit=10, hourly_pr_limit=1)
+    results = composer(gh, tmp_path, hourly)[0].compose(proposals)
+    assert [r.action for r in results] == ["unchanged", "deferred"]
+    assert "hourly" in results[1].detail
+    assert len(inst.pulls(REPO)) == 1
+
+
+def test_config_check_fails_with_line_then_passes(gh: GitHub, tmp_path: Path) -> None:
+    _, inst, checkout = composer(gh, tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        parse_config("version: 1\nopen_pr_limit: lots\n")
+    run = report_config(inst, checkout, ".maintainer.yml", caught.value)
+    assert run is not None and run.conclusion == "failure"
+    assert report_config(inst, checkout, ".maintainer.yml", caught.value) is None  # idempotent
+    [listed] = inst.check_runs(REPO, checkout.sha, name=CONFIG_CHECK)
+    assert "line 2" in (listed.summary or "") and "open_pr_limit" in (listed.summary or "")
+    passed = report_config(inst, checkout, ".maintainer.yml", None)
+    assert passed is not None and passed.conclusion == "success"
