@@ -10,6 +10,7 @@ from datetime import timedelta
 from app.config import RepoConfig
 from app.events import BadPayload, Event, EventContext, Replies, router
 from app.events.repos import workable
+from app.jobs import run_scan
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due
 from app.settings import Settings
@@ -99,6 +100,30 @@ def scan_guard(store: Store, run: JobHandler) -> JobHandler:
     return handle
 
 
+def pipeline_handler(settings: Settings, store: Store) -> JobHandler:
+    """Scan one repository through `app.jobs.run_scan` (workspace → pipeline → draft PRs).
+
+    Refreshing a PR after CI changed is the same job: the composer re-renders the bodies of the
+    open PRs it keeps (risk section included) and changes nothing else when nothing changed."""
+
+    def handle(job: JobRecord) -> None:
+        repository = store.repository(job.repository or "")
+        if repository is None or repository.installation_id is None:
+            raise JobFailed(f"{job.repository} is not part of any installation")
+        report = run_scan(repository.installation_id, repository.full_name, settings, store=store)
+        log.info(
+            "job %s: scanned %s at %s: PRs %s, %d error(s)%s",
+            job.id,
+            report.repository,
+            report.sha[:12],
+            list(report.pull_requests) or "none",
+            len(report.errors),
+            f", config error: {report.config_error}" if report.config_error else "",
+        )
+
+    return handle
+
+
 def build_services(
     settings: Settings,
     *,
@@ -112,10 +137,10 @@ def build_services(
     context = EventContext(store, queue, replies or GitHubReplies(settings), settings.app_slug)
     queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context)
     queue.handlers[JobKind.TICK] = tick_handler(store, queue)
-    chosen = dict(handlers or {})
-    if JobKind.SCAN in chosen:
-        chosen[JobKind.SCAN] = scan_guard(store, chosen[JobKind.SCAN])
+    chosen = {JobKind.SCAN: pipeline_handler(settings, store)}
+    chosen[JobKind.REFRESH] = chosen[JobKind.SCAN]
+    chosen.update(handlers or {})
     for kind, handler in chosen.items():
-        queue.handlers[kind] = handler
+        guarded = kind in (JobKind.SCAN, JobKind.REFRESH)
+        queue.handlers[kind] = scan_guard(store, handler) if guarded else handler
     return Services(settings, store, queue, context)
-
