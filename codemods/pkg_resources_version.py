@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import libcst as cst
+from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import ProviderT
 
 from codemods.base import Applies, Rule, RuleInfo, Safety
@@ -55,5 +56,6 @@ class PkgResourcesVersion(Rule):
             lpar=updated_node.lpar,
             rpar=updated_node.rpar,
         )
+        RemoveImportsVisitor.remove_unused_import(self.context, "pkg_resources")
         self.record(original_node, replacement)
         return replacement

@@ -1,0 +1,57 @@
+from codemods.typing_abc import TypingAbc
+from codemods.typing_builtins import TypingBuiltins
+from tests.codemods.support import check, unchanged
+
+
+def test_typing_aliases_become_builtins():
+    check(
+        TypingBuiltins,
+        """\
+        from typing import Dict, List, Optional
+        import typing
+
+        def f(a: List[int], b: typing.Dict[str, int]) -> Optional[Dict[str, List[int]]]:
+            return None
+        """,
+        """\
+        from typing import Optional
+        import typing
+
+        def f(a: list[int], b: dict[str, int]) -> Optional[dict[str, list[int]]]:
+            return None
+        """,
+    )
+
+
+def test_typing_collections_aliases():
+    check(
+        TypingBuiltins,
+        "import typing\nq: typing.Deque[int]\n",
+        "import typing\nimport collections\n\nq: collections.deque[int]\n",
+    )
+
+
+def test_shadowed_builtin_keeps_typing_alias():
+    unchanged(
+        TypingBuiltins,
+        """\
+        from typing import List
+
+        def f(list: int) -> List[int]:
+            return [list]
+        """,
+    )
+
+
+def test_typing_names_in_strings_and_comments_untouched():
+    unchanged(TypingBuiltins, "x = 'List[int]'  # typing.List\nList = 3\n")
+
+
+def test_typing_abc_moves_to_collections_abc():
+    check(
+        TypingAbc,
+        "from typing import Callable, Iterable, Optional\nf: Callable[[int], Iterable[str]]\n",
+        "from typing import Optional\nfrom collections.abc import Callable, Iterable\n"
+        "f: Callable[[int], Iterable[str]]\n",
+    )
+    unchanged(TypingAbc, "from collections.abc import Callable\nf: Callable[[], None]\n")
