@@ -100,7 +100,7 @@ def _scan(
     record = store.repository(repository.full_name) if store is not None else None
     config, config_error = _config(gh, checkout, store, record)
     bot = bot_for(gh, settings.app_slug)
-    composer = GitHubComposer(gh, workspace, checkout, bot, config, now=now)
+    composer = GitHubComposer(gh, workspace, checkout, bot, config)
     result = scan(
         checkout.path,
         adapters or default_adapters(settings),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -103,7 +103,7 @@ class GitHubComposer:
         bot: Bot,
         config: RepoConfig,
         *,
-        now: datetime | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.gh = gh
         self.workspace = workspace
@@ -112,7 +112,8 @@ class GitHubComposer:
         self.owner = checkout.full_name.split("/", 1)[0]
         self.bot = bot
         self.config = config
-        self.now = now or datetime.now(UTC)
+        # Wall-clock time, not the scan's `now`: the hourly limit is about GitHub's own clock.
+        self.clock = clock
 
     def open_pulls(self) -> dict[str, PullRequest]:
         """The bot's open pull requests by branch."""
@@ -131,7 +132,7 @@ class GitHubComposer:
         return pull.head_ref.startswith(BOT_BRANCH_PREFIX) and pull.user_login == self.bot.login
 
     def _opened_last_hour(self) -> int:
-        since = self.now - timedelta(hours=1)
+        since = self.clock() - timedelta(hours=1)
         return sum(
             1
             for p in self.gh.recent_pulls(self.repo)

@@ -1,0 +1,124 @@
+"""The GitHub adapter: token caching and refresh, the error taxonomy, and secret hygiene."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from pydantic import SecretStr
+
+from app.github import (
+    AppCredentials,
+    AuthError,
+    GitHub,
+    GitHubError,
+    NotFound,
+    RateLimited,
+    ServerError,
+)
+from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, running_emulator
+
+TOKEN_PATH = f"/app/installations/{INSTALLATION_ID}/access_tokens"
+
+
+def token_requests(harness: Harness) -> int:
+    log = harness.admin("GET", "/requests").json()
+    return sum(1 for r in log if r["path"] == TOKEN_PATH and r["status"] == 201)
+
+
+def test_token_is_cached_then_refreshed_after_401(harness: Harness) -> None:
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        for _ in range(3):
+            inst.repository(REPO)
+        assert token_requests(harness) == 1
+        harness.admin("POST", "/tokens/expire")  # GitHub revoked or expired it early
+        assert inst.repository(REPO).full_name == REPO
+        assert token_requests(harness) == 2
+
+
+def test_token_near_expiry_is_refreshed_before_use(tmp_path) -> None:
+    # Tokens living 100 s are inside the 120 s refresh margin: every use asks for a new one.
+    with running_emulator(tmp_path / "e", token_ttl=100) as harness:
+        harness.seed()
+        with harness.github() as gh:
+            inst = gh.installation(INSTALLATION_ID)
+            inst.repository(REPO)
+            inst.repository(REPO)
+        assert token_requests(harness) == 2
+        log = harness.admin("GET", "/requests").json()
+        assert all(r["status"] != 401 for r in log)
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "status", "retry_after"),
+    [
+        ({"kind": "error", "status": 500}, ServerError, 500, None),
+        ({"kind": "error", "status": 502}, ServerError, 502, None),
+        ({"kind": "rate_limit", "retry_after": 7}, RateLimited, 429, 7.0),
+        ({"kind": "secondary", "retry_after": 30}, RateLimited, 403, 30.0),
+        ({"kind": "secondary"}, RateLimited, 403, 60.0),
+    ],
+)
+def test_faults_map_to_the_taxonomy(harness, fault, error, status, retry_after) -> None:
+    harness.admin("POST", "/faults", {"path": f"/repos/{REPO}", "count": 1, **fault})
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        with pytest.raises(error) as caught:
+            inst.repository(REPO)
+        assert caught.value.status == status and caught.value.retryable
+        if retry_after is not None:
+            assert caught.value.retry_after == retry_after
+        assert inst.repository(REPO).full_name == REPO  # the fault was for one call only
+
+
+def test_plain_errors_are_not_retryable(harness: Harness) -> None:
+    with harness.github() as gh:
+        with pytest.raises(NotFound) as caught:
+            gh.installation(INSTALLATION_ID).repository("octo-org/absent")
+        assert not caught.value.retryable
+        with pytest.raises(GitHubError):
+            gh.installation(12345).repository(REPO)  # no such installation
+
+
+def test_wrong_key_is_an_auth_error(harness: Harness) -> None:
+    from app.emulator.keys import generate
+
+    other = AppCredentials(APP_ID, SecretStr(generate().private_pem))
+    with GitHub(harness.url, other) as gh, pytest.raises(AuthError):
+        gh.installation(INSTALLATION_ID).repository(REPO)
+
+
+def test_unreachable_github_is_a_server_error() -> None:
+    from tests.emulator.harness import app_keys
+
+    credentials = AppCredentials(APP_ID, SecretStr(app_keys().private_pem))
+    with GitHub("http://127.0.0.1:9", credentials) as gh, pytest.raises(ServerError) as caught:
+        gh.installation(INSTALLATION_ID).repository(REPO)
+    assert caught.value.retryable
+
+
+def test_unusable_key_error_does_not_quote_it() -> None:
+    secret = "-----BEGIN PRIVATE KEY-----\nnot-a-real-key-but-secret\n-----END PRIVATE KEY-----"
+    credentials = AppCredentials(APP_ID, SecretStr(secret))
+    with pytest.raises(AuthError) as caught:
+        credentials.jwt()
+    assert "not-a-real-key" not in str(caught.value) and "secret" not in repr(credentials)
+
+
+def test_no_token_or_key_in_logs(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    from tests.emulator.harness import app_keys
+
+    caplog.set_level(logging.DEBUG)
+    harness.admin("POST", "/faults", {"path": f"/repos/{REPO}", "count": 1, "status": 500})
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        with pytest.raises(ServerError) as caught:
+            inst.repository(REPO)
+        inst.repository(REPO)
+        token = inst.token().get_secret_value()
+        jwt_token = gh.credentials.jwt()
+    text = caplog.text + str(caught.value) + repr(inst.token())
+    assert caplog.records  # httpx logged the requests
+    for secret in (token, jwt_token, app_keys().private_pem.splitlines()[1]):
+        assert secret not in text

@@ -1,0 +1,101 @@
+"""`run_scan`: token → workspace → the real pipeline → the GitHub composer, against the emulator
+and a local package index, recording proposals and PRs in a real store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from app.analyzers.base import Adapters
+from app.index.client import SimpleIndex
+from app.jobs import ScanReport, run_scan
+from app.settings import Settings
+from app.store import ProposalStatus, RepoRef, Store, open_store
+from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
+from tests.support import NOW, IndexServer
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    yield store
+    store.engine.dispose()
+
+
+def settings_for(harness: Harness, tmp_path: Path) -> Settings:
+    return Settings(
+        app_id=APP_ID,
+        private_key=SecretStr(app_keys().private_pem),
+        github_url=harness.url,
+        data_dir=tmp_path / "data",
+    )
+
+
+def scan_once(harness: Harness, tmp_path: Path, index: IndexServer, store: Store) -> ScanReport:
+    return run_scan(
+        INSTALLATION_ID,
+        REPO,
+        settings_for(harness, tmp_path),
+        store=store,
+        adapters=Adapters(index=SimpleIndex(index.url)),
+        now=NOW,
+    )
+
+
+def register(harness: Harness, store: Store) -> int:
+    repo = harness.emulator.state.repo(REPO)
+    assert repo is not None
+    store.upsert_installation(INSTALLATION_ID, "octo-org", "Organization")
+    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, REPO, False, "main")])
+    return repo.id
+
+
+def test_scan_opens_draft_prs_with_the_four_sections_and_records_them(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    repo_id = register(harness, store)
+    report = scan_once(harness, tmp_path, index, store)
+    assert report.config_error is None and report.pull_requests
+    with harness.github() as gh:
+        pulls = gh.installation(INSTALLATION_ID).pulls(REPO)
+    assert {p.number for p in pulls} == set(report.pull_requests)
+    for pull in pulls:
+        assert pull.draft and pull.head_ref.startswith("maintainer/")
+        for section in ("What changes", "Why", "Risk", "Rollback"):
+            assert f"## {section}" in pull.body, (section, pull.body[:400])
+    recorded = store.proposals(repo_id, [ProposalStatus.OPEN])
+    assert {r.pr_number for r in recorded} == set(report.pull_requests)
+    assert all(r.head_sha for r in recorded)
+
+    again = scan_once(harness, tmp_path, index, store)
+    assert sorted(again.pull_requests) == sorted(report.pull_requests)
+    assert {c.action for c in again.composed} <= {"unchanged", "deferred"}
+    with harness.github() as gh:
+        assert len(gh.installation(INSTALLATION_ID).pulls(REPO, state="all")) == len(pulls)
+
+
+def test_invalid_config_fails_the_check_and_keeps_the_last_valid_one(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    repo_id = register(harness, store)
+    scan_once(harness, tmp_path, index, store)
+    good = store.last_valid_config(repo_id)
+    assert good is not None and good.open_pr_limit == 10
+    broken = "enabled: [dependency-update]\nopen_pr_limit: many\n"
+    bad_sha = harness.human_push(REPO, "main", {".maintainer.yml": broken}, tmp_path)
+    report = scan_once(harness, tmp_path, index, store)
+    assert report.config_error is not None and "open_pr_limit" in report.config_error
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        [failing] = inst.check_runs(REPO, bad_sha, name="maintainer/config")
+        assert failing.conclusion == "failure" and "line 2" in (failing.summary or "")
+        assert store.last_valid_config(repo_id) == good
+        fixed = harness.human_push(
+            REPO, "main", {".maintainer.yml": "open_pr_limit: 3\n"}, tmp_path
+        )
+        assert scan_once(harness, tmp_path, index, store).config_error is None
+        [passing] = inst.check_runs(REPO, fixed, name="maintainer/config")
+        assert passing.conclusion == "success"
