@@ -15,7 +15,6 @@ def test_typing_aliases_become_builtins():
         """,
         """\
         from typing import Optional
-        import typing
 
         def f(a: list[int], b: dict[str, int]) -> Optional[dict[str, list[int]]]:
             return None
@@ -27,7 +26,7 @@ def test_typing_collections_aliases():
     check(
         TypingBuiltins,
         "import typing\nq: typing.Deque[int]\n",
-        "import typing\nimport collections\n\nq: collections.deque[int]\n",
+        "import collections\n\nq: collections.deque[int]\n",
     )
 
 
@@ -37,8 +36,9 @@ def test_shadowed_builtin_keeps_typing_alias():
         """\
         from typing import List
 
-        def f(list: int) -> List[int]:
-            return [list]
+        def f(list):
+            x: List[int] = [list]
+            return x
         """,
     )
 
