@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -54,8 +55,9 @@ def run(rule: str, paths: tuple[Path, ...], show_diff: bool) -> None:
     except UnknownRule as exc:
         raise click.BadParameter(f"unknown rule {exc.args[0]!r}", param_hint="RULE") from exc
     files = [p.resolve() for p in _python_files(paths)]
-    root = Path("/")
-    relative = [str(p.relative_to(root)) for p in files]
+    # Module names (for pydantic models) are computed relative to the common folder.
+    root = Path(os.path.commonpath([p if p.is_dir() else p.parent for p in map(Path.resolve, paths)]))
+    relative = [p.relative_to(root).as_posix() for p in files]
     texts = {}
     if any(r.info.family == "pydantic" for r in rules):
         for path, name in zip(files, relative, strict=True):
@@ -69,11 +71,11 @@ def run(rule: str, paths: tuple[Path, ...], show_diff: bool) -> None:
         new = result.outputs.get("run")
         for hit in result.hits:
             after = hit.after or "(manual fix needed)"
-            click.echo(f"/{result.path}:{hit.line}: {hit.rule_id} {hit.before} -> {after}", err=True)
+            click.echo(f"{root / result.path}:{hit.line}: {hit.rule_id} {hit.before} -> {after}", err=True)
         if new is None:
             continue
         if show_diff:
-            name = f"/{result.path}"
+            name = str(root / result.path)
             diff = difflib.unified_diff(
                 result.original.splitlines(keepends=True),
                 new.splitlines(keepends=True),
@@ -84,5 +86,6 @@ def run(rule: str, paths: tuple[Path, ...], show_diff: bool) -> None:
         else:
             (root / result.path).write_bytes(new.encode("utf-8"))
     for error in report.errors:
-        click.echo(f"error: /{error}", err=True)
+        where = f"{root / error.file}:{error.line}" if error.line else str(root / error.file)
+        click.echo(f"error: {where}: {error.message}", err=True)
     sys.exit(EXIT_ERRORS if report.errors else EXIT_OK)
