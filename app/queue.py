@@ -26,6 +26,7 @@ import httpx
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
+from app.logs import redact
 from app.settings import Settings
 from app.store import JobKind, JobRecord, NewJob, Store
 
@@ -103,7 +104,8 @@ def transient(exc: BaseException) -> bool:
 
 
 def describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:2000]
+    """The failure reason kept with the job: tokens and keys are cut out (see app.logs)."""
+    return redact(f"{type(exc).__name__}: {exc}")[:2000]
 
 
 def build_huey(settings: Settings) -> Huey:
