@@ -261,7 +261,7 @@ def _summary(record: Mapping[str, Any]) -> str:
 
 def _text(record: Mapping[str, Any], key: str) -> str | None:
     value = record.get(key)
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.isoformat()
@@ -272,7 +272,7 @@ def _text(record: Mapping[str, Any], key: str) -> str | None:
 
 def _list(record: Mapping[str, Any], key: str) -> list[Any]:
     value = record.get(key)
-    if value is None:
+    if value is None or value == "":  # `key:` with nothing after it
         return []
     if not isinstance(value, list):
         raise AdvisoryFormatError(f"{key!r} must be a list")

@@ -21,8 +21,52 @@ from app.security.source import AuditReport, PackageAudit, PackageVersion, Sourc
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 
-# libyaml's loader parses records about ten times faster; both are safe loaders.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def load_yaml(text: str) -> Any:
+    """YAML as plain strings, lists and mappings, like ``yaml.BaseLoader`` but about 3x faster.
+
+    OSV needs no other types ("0" and unquoted dates stay text), so libyaml composes the nodes
+    and the Python-side tag resolution and construction, which dominate the load time of a
+    package's records, are skipped.
+    """
+    if _PLAIN_PARSER is None:
+        return yaml.load(text, Loader=yaml.BaseLoader)
+    parser = _PLAIN_PARSER(text)
+    try:
+        return _plain(parser.get_single_node())
+    finally:
+        parser.dispose()
+
+
+def _plain_parser() -> Any:
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    from yaml import _yaml
+
+    class PlainParser(_yaml.CParser):
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
+            return None
+
+        def descend_resolver(self, *args: Any) -> None:
+            return None
+
+        def ascend_resolver(self, *args: Any) -> None:
+            return None
+
+    return PlainParser
+
+
+_PLAIN_PARSER = _plain_parser()
+
+
+def _plain(node: yaml.Node | None) -> Any:
+    if node is None:
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item) for item in node.value]
+    return {_plain(key): _plain(value) for key, value in node.value}
 
 
 class AdvisoryDirectoryError(Exception):
@@ -121,7 +165,9 @@ def _read(path: Path) -> Any:
         except json.JSONDecodeError as exc:
             raise _ReadError(f"invalid JSON: {exc.msg}", exc.lineno) from exc
     try:
-        return yaml.load(text, Loader=_Loader)
+        return load_yaml(text)
+    except TypeError as exc:  # a list or mapping used as a mapping key
+        raise _ReadError(f"invalid record: {exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

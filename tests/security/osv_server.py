@@ -24,12 +24,13 @@ from packaging.version import InvalidVersion, Version
 from tests.support import FIXTURES
 
 ADVISORY_DB = FIXTURES / "advisory-database"
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_records(root: Path = ADVISORY_DB) -> dict[str, dict[str, Any]]:
     records: dict[str, dict[str, Any]] = {}
     for path in sorted((root / "vulns").glob("*/*.yaml")):
-        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        record = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         for key in ("published", "modified", "withdrawn"):
             if isinstance(record.get(key), datetime):
                 # YAML reads unquoted timestamps as datetimes; OSV serves RFC 3339 text.
@@ -51,10 +52,17 @@ class OsvServer:
     def query_url(self) -> str:
         return f"{self.url}/v1/query"
 
+    def __post_init__(self) -> None:
+        self.by_package: dict[str, list[dict[str, Any]]] = {}
+        for record in self.records.values():
+            names = {canonicalize_name(a["package"]["name"]) for a in record.get("affected", [])}
+            for name in names:
+                self.by_package.setdefault(name, []).append(record)
+
     def matching(self, name: str, version: str) -> list[dict[str, Any]]:
         wanted = canonicalize_name(name)
         found = []
-        for record in self.records.values():
+        for record in self.by_package.get(wanted, []):
             for affected in record.get("affected", []):
                 package = affected["package"]
                 if package["ecosystem"] != "PyPI" or canonicalize_name(package["name"]) != wanted:

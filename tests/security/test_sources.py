@@ -8,9 +8,10 @@ import socket
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.version import Version
 
-from app.security.directory import AdvisoryDirectory
+from app.security.directory import AdvisoryDirectory, load_yaml
 from app.security.pip_audit import PipAuditFailed, PipAuditSettings, PipAuditSource, parse_report
 from app.security.source import AuditReport, PackageVersion
 from tests.security.osv_server import ADVISORY_DB, OsvServer, osv_server
@@ -88,6 +89,12 @@ def test_unparsable_records_are_skipped_with_a_warning_naming_the_file(tmp_path:
     assert "invalid YAML" in warnings["PYSEC-9999-1.yaml"].message
     assert warnings["PYSEC-9999-1.yaml"].line == 3
     assert "banana!" in warnings["PYSEC-9999-2.yaml"].message
+
+
+def test_fast_yaml_loading_matches_the_base_loader() -> None:
+    for path in sorted((ADVISORY_DB / "vulns").glob("*/*.yaml")):
+        text = path.read_text()
+        assert load_yaml(text) == yaml.load(text, Loader=yaml.BaseLoader), path.name
 
 
 def test_missing_directory_leaves_everything_unaudited(tmp_path: Path) -> None:
