@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.analyzers.base import Analyzer
+from app.analyzers.dead_code import DeadCodeAnalyzer
 from app.analyzers.dependencies import DependencyAnalyzer
 from app.analyzers.deprecation import DeprecationAnalyzer
 from app.analyzers.security import SecurityAnalyzer
@@ -12,6 +13,7 @@ ANALYZERS: dict[Kind, type[Analyzer]] = {
     Kind.DEPENDENCY_UPDATE: DependencyAnalyzer,
     Kind.SECURITY: SecurityAnalyzer,
     Kind.DEPRECATION: DeprecationAnalyzer,
+    Kind.DEAD_CODE: DeadCodeAnalyzer,
 }
 
 

@@ -19,7 +19,7 @@ class Status(StrEnum):
     TESTED_ONLY = "referenced only by tests"
 
 
-BASE_CONFIDENCE = {Status.UNREFERENCED: 100, Status.DEAD_REFERRERS: 90, Status.TESTED_ONLY: 80}
+BASE_CONFIDENCE = {Status.UNREFERENCED: 100, Status.DEAD_REFERRERS: 90, Status.TESTED_ONLY: 85}
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,12 @@ def _covered(graph: Graph, liveness: Liveness, node: Node) -> bool:
 
 def _candidate(graph: Graph, liveness: Liveness, node: Node, status: Status) -> Candidate:
     facts = graph.files[node.file]
-    referrers = tuple(sorted(liveness.referrers.get(node.id, ())))
-    evidence = [_status_text(graph, status, referrers)]
+    referrers = tuple(
+        sorted(r for r in liveness.referrers.get(node.id, ()) if not _inside(graph, r, node))
+    )
+    if status is Status.DEAD_REFERRERS and not referrers:
+        status = Status.UNREFERENCED
+    evidence = [_status_text(graph, status, _users(graph, liveness, referrers))]
     score = BASE_CONFIDENCE[status]
     penalties, removable = _penalties(graph, node)
     for text, points in penalties:
@@ -112,6 +116,26 @@ def _candidate(graph: Graph, liveness: Liveness, node: Node, status: Status) -> 
         referrers=referrers,
         removable=removable,
     )
+
+
+def _users(graph: Graph, liveness: Liveness, referrers: tuple[int, ...]) -> tuple[int, ...]:
+    """The referrers to show: an import binding is replaced by the code that uses it."""
+    shown: list[int] = []
+    for referrer in referrers:
+        users = liveness.referrers.get(referrer, frozenset())
+        if graph.nodes[referrer].kind == IMPORT and users:
+            shown.extend(sorted(users))
+        else:
+            shown.append(referrer)
+    return tuple(dict.fromkeys(shown))
+
+
+def _inside(graph: Graph, referrer: int, node: Node) -> bool:
+    """References from a symbol's own body (recursion, methods naming their class)."""
+    other = graph.nodes[referrer]
+    if node.kind == MODULE:
+        return other.file == node.file
+    return referrer == node.id or other.parent == node.id
 
 
 def _status_text(graph: Graph, status: Status, referrers: tuple[int, ...]) -> str:

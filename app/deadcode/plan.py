@@ -130,7 +130,7 @@ def _extra_for(graph: Graph, liveness: Liveness, node_id: int, tested: bool) -> 
     referrers = tuple(sorted(liveness.referrers.get(node_id, ())))
     unused = liveness.dead(node_id) or (tested and liveness.tested_only(node_id))
     if node.kind == IMPORT and unused:
-        return _extra(graph, node, "import", "re-export of removed code", referrers)
+        return _extra(graph, node, "import", "import of removed code", referrers)
     if tested and _is_test(graph, node) and liveness.tested_only(node_id):
         return _extra(graph, node, "test", "test of removed code", referrers)
     return None

@@ -1,0 +1,272 @@
+"""Dead code (kind ``dead-code``): removals with evidence, batched per package or top folder.
+
+Each changed file is one finding (one ``Edit`` per file, so findings never overlap); files whose
+removals depend on each other share a batch. Candidates under the threshold, or that cannot be
+removed safely, are findings without edits: reported in the scan output, never proposed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.analyzers.base import Analysis, Description, ScanContext
+from app.config import DeadCodeSettings
+from app.deadcode.cache import FactsCache, default_cache_dir
+from app.deadcode.codemod import RemovalFailed, remove
+from app.deadcode.confidence import Candidate, Status
+from app.deadcode.detect import detect
+from app.deadcode.guards import GuardSettings
+from app.deadcode.history import Change, GitHistory
+from app.deadcode.plan import FilePlan, plan
+from app.model import Edit, Finding, Kind, RiskFactor, ScanError
+from app.snapshot import Snapshot
+
+DAYS_PER_MONTH = 30.44
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One removed (or reported) symbol with its evidence, as the PR body shows it."""
+
+    name: str
+    kind: str
+    file: str
+    line: int
+    lines: int
+    confidence: int
+    evidence: tuple[str, ...]
+    last_change: Change | None
+    months_unchanged: int | None
+    removed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "file": self.file,
+            "line": self.line,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(frozen=True)
+class DeadCode:
+    """The detail of one file's finding."""
+
+    file: str
+    deleted: bool
+    symbols: tuple[Symbol, ...]
+    batch: str
+
+    @property
+    def lines_removed(self) -> int:
+        return sum(s.lines for s in self.symbols if s.removed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"symbols": [s.to_json() for s in self.symbols]}
+
+
+class DeadCodeAnalyzer:
+    kind = Kind.DEAD_CODE
+
+    def __init__(self, cache: FactsCache | None = None, workers: int | None = None) -> None:
+        self.cache = cache if cache is not None else FactsCache(default_cache_dir())
+        self.workers = workers
+
+    def analyze(self, context: ScanContext) -> Analysis:
+        settings = context.config.dead_code
+        snapshot = context.snapshot
+        detection = detect(
+            snapshot.root,
+            snapshot.files,
+            _guard_settings(settings, context),
+            cache=self.cache,
+            max_bytes=settings.max_file_bytes,
+            workers=self.workers,
+            progress=context.progress,
+        )
+        analysis = Analysis(errors=list(detection.index.errors))
+        history = context.adapters.history
+        if history is None:
+            analysis.notes.append("dead-code: no git history adapter, so no last-modified dates")
+        evidence = _Evidence(history, context.now)
+        decided = plan(
+            detection.graph,
+            detection.liveness,
+            detection.candidates,
+            threshold=settings.threshold,
+            remove_tested_only=settings.remove_tested_only,
+            batch_mode=settings.batch,
+        )
+        kept = {c.node: reason for c, reason in decided.kept}
+        removed = self._removals(decided.files, snapshot, evidence, analysis, kept)
+        reported = [c for c in detection.candidates if c.node not in removed]
+        analysis.findings.extend(_reported(reported, kept, evidence, settings))
+        return analysis
+
+    def _removals(
+        self,
+        files: Sequence[FilePlan],
+        snapshot: Snapshot,
+        evidence: _Evidence,
+        analysis: Analysis,
+        kept: dict[int, str],
+    ) -> set[int]:
+        """Edit each planned file; a failure keeps its whole batch (and says why)."""
+        edits: dict[str, Edit] = {}
+        failed: dict[str, str] = {}
+        for file_plan in files:
+            result = _edit(file_plan, snapshot)
+            if isinstance(result, ScanError):
+                analysis.errors.append(result)
+                failed[file_plan.batch] = f"removal failed in {file_plan.path}: {result.message}"
+            else:
+                edits[file_plan.path] = result
+        removed: set[int] = set()
+        for file_plan in files:
+            if file_plan.batch in failed:
+                kept.update((c.node, failed[file_plan.batch]) for c in file_plan.candidates)
+                continue
+            analysis.findings.append(_finding(file_plan, edits[file_plan.path], evidence))
+            removed.update(c.node for c in file_plan.candidates)
+        return removed
+
+    def describe(self, findings: Sequence[Finding], group: str | None) -> Description:
+        details = [f.detail for f in findings if isinstance(f.detail, DeadCode)]
+        count = sum(1 for d in details for s in d.symbols if s.kind not in ("import", "test"))
+        where = group or (details[0].batch if details else "the repository")
+        noun = "definition" if count == 1 else "definitions"
+        title = f"Remove {count} unused {noun} from {where}"
+        return Description(title, f"dead-code-{where}", title)
+
+
+class _Evidence:
+    """Git facts per candidate; without a history adapter every date is unknown."""
+
+    def __init__(self, history: GitHistory | None, now: datetime) -> None:
+        self.history = history
+        self.now = now
+
+    def symbol(self, candidate: Candidate, removed: bool, extra: str | None = None) -> Symbol:
+        change = None
+        months = None
+        if self.history is not None:
+            if candidate.kind == "module":
+                change = self.history.file_change(candidate.file)
+            else:
+                change = self.history.last_change(
+                    candidate.file, candidate.first_line, candidate.end_line
+                )
+        if change is not None:
+            months = int((self.now - change.date).days / DAYS_PER_MONTH)
+        reasons = candidate.evidence + ((extra,) if extra else ())
+        return Symbol(
+            name=candidate.name,
+            kind=candidate.kind,
+            file=candidate.file,
+            line=candidate.line,
+            lines=candidate.lines,
+            confidence=candidate.confidence,
+            evidence=reasons,
+            last_change=change,
+            months_unchanged=months,
+            removed=removed,
+        )
+
+
+def _guard_settings(settings: DeadCodeSettings, context: ScanContext) -> GuardSettings:
+    library = settings.library_public_api
+    if library is None:
+        library = any(m.is_library for m in context.manifests)
+    return GuardSettings(
+        whitelist=tuple(settings.whitelist),
+        decorators=tuple(settings.decorators),
+        library_public_api=library,
+    )
+
+
+def _edit(file_plan: FilePlan, snapshot: Snapshot) -> Edit | ScanError:
+    try:
+        text = snapshot.read_text(file_plan.path)
+    except (OSError, UnicodeDecodeError) as exc:
+        return ScanError(file_plan.path, None, f"cannot read the file to edit it: {exc}")
+    if file_plan.delete:
+        return Edit.delete_file(file_plan.path, text)
+    try:
+        new_text = remove(text, file_plan.path, file_plan.targets, file_plan.unused_imports)
+    except RemovalFailed as exc:
+        line = file_plan.targets[0].line if file_plan.targets else None
+        return ScanError(file_plan.path, line, f"dead code left in place: {exc}")
+    return Edit.replace_file(file_plan.path, text, new_text)
+
+
+def _finding(file_plan: FilePlan, edit: Edit, evidence: _Evidence) -> Finding:
+    symbols = tuple(evidence.symbol(c, removed=True) for c in file_plan.candidates)
+    detail = DeadCode(file_plan.path, file_plan.delete, symbols, file_plan.batch)
+    names = ", ".join(s.name for s in symbols[:3]) + (" …" if len(symbols) > 3 else "")
+    action = "delete" if file_plan.delete else "remove"
+    return Finding(
+        kind=Kind.DEAD_CODE,
+        subject=f"dead-code:{file_plan.path}",
+        summary=f"{action} {names} in {file_plan.path}",
+        detail=detail,
+        edits=(edit,),
+        risk_factors=_risk(file_plan, symbols),
+        labels=("dead-code",),
+        batch=file_plan.batch,
+    )
+
+
+def _risk(file_plan: FilePlan, symbols: Sequence[Symbol]) -> tuple[RiskFactor, ...]:
+    factors = []
+    if file_plan.delete:
+        factors.append(RiskFactor(f"deletes the whole module `{file_plan.path}`", 1))
+    doubtful = [s for s in symbols if s.confidence < 90]
+    for symbol in doubtful:
+        text = f"`{symbol.name}` is removed with a confidence of {symbol.confidence}% only"
+        factors.append(RiskFactor(text, 1 if symbol is doubtful[0] else 0))
+    if any(s.kind == "test" for s in symbols):
+        factors.append(RiskFactor("removes tests together with the code they test", 1))
+    if any("module-level code runs on import" in e for s in symbols for e in s.evidence):
+        factors.append(RiskFactor("module-level code of a deleted module no longer runs", 1))
+    factors.append(RiskFactor("the edited files parse and compile", 0))
+    return tuple(factors)
+
+
+def _reported(
+    candidates: Sequence[Candidate],
+    kept: dict[int, str],
+    evidence: _Evidence,
+    settings: DeadCodeSettings,
+) -> list[Finding]:
+    by_file: dict[str, list[Symbol]] = {}
+    for candidate in candidates:
+        why = kept.get(candidate.node) or _why_reported(candidate, settings)
+        by_file.setdefault(candidate.file, []).append(evidence.symbol(candidate, False, why))
+    return [
+        Finding(
+            kind=Kind.DEAD_CODE,
+            subject=f"dead-code-report:{path}",
+            summary=f"{path}: " + "; ".join(_why(s) for s in symbols),
+            detail=DeadCode(path, False, tuple(symbols), ""),
+            labels=("dead-code",),
+        )
+        for path, symbols in sorted(by_file.items())
+    ]
+
+
+def _why(symbol: Symbol) -> str:
+    return f"{symbol.name} ({symbol.evidence[0]}; {symbol.evidence[-1]})"
+
+
+def _why_reported(candidate: Candidate, settings: DeadCodeSettings) -> str:
+    if candidate.status is Status.TESTED_ONLY and not settings.remove_tested_only:
+        return "kept: set dead_code.remove_tested_only to remove it with its tests"
+    if not candidate.removable:
+        return "the codemod cannot remove it on its own"
+    if candidate.confidence < settings.threshold:
+        return f"confidence {candidate.confidence}% is under the threshold {settings.threshold}%"
+    return "kept"
