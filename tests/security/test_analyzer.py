@@ -250,3 +250,29 @@ def maintainer(repo: Path, index: IndexServer, *extra: str) -> subprocess.Comple
         timeout=240,
         check=False,
     )
+
+
+def test_hashed_pin_gets_the_fix_digests_from_the_index(tmp_path, index) -> None:
+    requirements = (
+        "urllib3==1.24.1 \\\n"
+        "    --hash=sha256:61bf29cada3fc2fbefad4fdf059ea4bd1b4a86d2b6d15e1c7c0b582b9752fe39\n"
+    )
+    repo = make_repo(tmp_path / "repo", files={"requirements.txt": requirements})
+    result = run(repo, index, AdvisoryDirectory(ADVISORY_DB))
+    assert edited(result, repo, "requirements.txt") == (
+        "urllib3==1.26.18 \\\n"
+        "    --hash=sha256:34b97092d7e0a3a8cf7cd10e386f401b3737364026c45e622aa02903dffe0f07 \\\n"
+        "    --hash=sha256:f8ecc1bba5667413457c529ab955bf8c67b45db799d159066261719e328580a0\n"
+    )
+
+
+def test_maintainer_yml_names_the_advisory_directory(tmp_path, index) -> None:
+    db = tmp_path / "repo" / "advisories"
+    shutil.copytree(ADVISORY_DB, db)
+    config = "enabled: [security]\nsecurity:\n  advisory_db: advisories\n"
+    files = {"requirements.txt": "jinja2==2.10\n", ".maintainer.yml": config}
+    repo = make_repo(tmp_path / "repo", files=files)
+    adapters = Adapters(index=SimpleIndex(index.url))
+    result = scan(repo, adapters, now=NOW)
+    assert [p.title for p in result.proposals] == ["[security] Bump jinja2 from 2.10 to 2.11.3"]
+    assert any("advisory directory" in note for note in result.notes)
