@@ -22,6 +22,7 @@ from app.model import Kind, ScanResult
 from app.output import scan_json, scan_table
 from app.pipeline import scan as run_scan
 from app.proposals import slugify
+from app.sandbox import sandbox
 from app.security.directory import AdvisoryDirectory
 from app.security.pip_audit import PipAuditSettings, PipAuditSource
 from app.security.source import AdvisorySource
@@ -187,6 +188,7 @@ cli.add_command(cli_service.serve)
 cli.add_command(cli_service.worker)
 cli.add_command(cli_service.jobs)
 cli.add_command(codemods)
+cli.add_command(sandbox)
 
 
 def main() -> None:

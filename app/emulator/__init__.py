@@ -28,8 +28,10 @@ class Emulator:
         app_id: int = DEFAULT_APP_ID,
         app_slug: str = DEFAULT_SLUG,
         token_ttl: float | None = None,
+        index_dir: Path | None = None,
     ) -> None:
         self.state = State(data_dir, app_id, app_slug, public_key)
+        self.state.index_dir = index_dir
         if token_ttl is not None:
             self.state.token_ttl = token_ttl
         self.app: FastAPI = create_app(self.state)

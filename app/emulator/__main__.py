@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> None:
         help="The App's PEM key (private or public); default: a new key in DATA/app-key.pem.",
     )
     parser.add_argument("--token-ttl", type=float, help="Installation token lifetime (s).")
+    parser.add_argument(
+        "--index", type=Path, help="Serve recorded PEP 691 pages DIR/<name>.json at /simple/."
+    )
     args = parser.parse_args(argv)
     data = args.data or Path(tempfile.mkdtemp(prefix="github-emulator-"))
     data.mkdir(parents=True, exist_ok=True)
@@ -38,7 +41,12 @@ def main(argv: list[str] | None = None) -> None:
         public = pair.public_pem
         print(f"App private key: {written}", file=sys.stderr)
     emulator = Emulator(
-        data, public, app_id=args.app_id, app_slug=args.app_slug, token_ttl=args.token_ttl
+        data,
+        public,
+        app_id=args.app_id,
+        app_slug=args.app_slug,
+        token_ttl=args.token_ttl,
+        index_dir=args.index,
     )
     print(f"GitHub emulator on http://{args.host}:{args.port} (data: {data})", file=sys.stderr)
     uvicorn.run(emulator.app, host=args.host, port=args.port, log_level="warning")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,9 +16,11 @@ from starlette.concurrency import run_in_threadpool
 
 from app.emulator import shapes
 from app.emulator.githttp import http_backend
+from app.emulator.gitrepo import GitCommit
 from app.emulator.state import CheckRun, Comment, Fault, Installation, Pull, Repo, State, iso
 
 DOCS = "https://docs.github.com/rest"
+INDEX_JSON = "application/vnd.pypi.simple.v1+json"
 SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
@@ -58,6 +61,8 @@ def create_app(state: State) -> FastAPI:
     _check_routes(app, state)
     _git_routes(app, state)
     _admin_routes(app, state)
+    if state.index_dir is not None:
+        _index_routes(app, state.index_dir)
     return app
 
 
@@ -601,6 +606,24 @@ def _git_routes(app: FastAPI, state: State) -> None:
         return Response(result.body, result.status, dict(result.headers))
 
 
+def _history(repo: Repo, head: str) -> list[GitCommit]:
+    return list(reversed(repo.git.log_from(head)))
+
+
+def _push_commit(base: str, repo: Repo, commit: GitCommit) -> Json:
+    return {
+        "id": commit.sha,
+        "tree_id": repo.git.git("rev-parse", f"{commit.sha}^{{tree}}").strip(),
+        "distinct": True,
+        "message": commit.message,
+        "timestamp": commit.committer_date,
+        "url": f"{base}/{repo.full_name}/commit/{commit.sha}",
+        "author": {"name": commit.author_name, "email": commit.author_email},
+        "committer": {"name": commit.committer_name, "email": commit.committer_email},
+        **repo.git.changes(commit.sha),
+    }
+
+
 def _git_credential(request: Request) -> str:
     try:
         return _credential(request)
@@ -629,6 +652,19 @@ def _admin_routes(app: FastAPI, state: State) -> None:
         data["path"] = str(repo.git.path)
         data["head"] = repo.git.branch_sha(repo.default_branch)
         return data
+
+    @app.get("/_emulator/repos/{owner}/{name}/pushed")
+    def pushed(request: Request, owner: str, name: str) -> list[Json]:
+        """The commits of a push from `before` to `after`, as a push payload lists them."""
+        repo = state.repo(f"{owner}/{name}")
+        after = request.query_params.get("after", "")
+        if repo is None or repo.git.resolve(after) is None:
+            raise ApiError(404, "Not Found")
+        before = request.query_params.get("before", "")
+        known = repo.git.resolve(before) if before.strip("0") else None
+        commits = repo.git.commits_between(known, after) if known else _history(repo, after)
+        base = _base(request)
+        return [_push_commit(base, repo, c) for c in commits]
 
     @app.post("/_emulator/installations", status_code=201)
     def install(request: Request, body: JsonBody) -> Json:
@@ -675,3 +711,17 @@ def _admin_routes(app: FastAPI, state: State) -> None:
             return [
                 {"method": r.method, "path": r.path, "status": r.status} for r in state.requests
             ]
+
+
+# -- a recorded package index (PEP 691), so the sandbox needs no network --------------------
+
+
+def _index_routes(app: FastAPI, directory: Path) -> None:
+    @app.get("/simple/{project}/")
+    @app.get("/simple/{project}")
+    def project_page(project: str) -> Response:
+        name = re.sub(r"[-_.]+", "-", project).lower()
+        page = directory / f"{name}.json"
+        if not page.is_file():
+            return Response("Not Found", 404)
+        return Response(page.read_bytes(), 200, media_type=INDEX_JSON)

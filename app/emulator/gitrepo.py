@@ -110,6 +110,10 @@ class BareRepo:
         """Commits reachable from `head` and not from `base`, oldest first."""
         return self._log("--reverse", f"{base}..{head}")
 
+    def log_from(self, head: str, limit: int = 20) -> list[GitCommit]:
+        """The newest `limit` commits reachable from `head`, newest first."""
+        return self._log(f"-{limit}", head)
+
     def _log(self, *args: str) -> list[GitCommit]:
         listed = self.git("log", f"--format={_LOG_FORMAT}", *args)
         commits = []
@@ -132,6 +136,16 @@ class BareRepo:
                 )
             )
         return commits
+
+    def changes(self, sha: str) -> dict[str, list[str]]:
+        """Paths a commit added, removed and modified (against its first parent)."""
+        listed = self.git("diff-tree", "--no-commit-id", "-r", "--name-status", "--root", sha)
+        found: dict[str, list[str]] = {"added": [], "removed": [], "modified": []}
+        names = {"A": "added", "D": "removed"}
+        for line in listed.splitlines():
+            status, _, path = line.partition("\t")
+            found[names.get(status[:1], "modified")].append(path.split("\t")[-1])
+        return found
 
     def object_type(self, ref: str, path: str) -> str | None:
         try:

@@ -139,6 +139,7 @@ class State:
         self.app_slug = app_slug
         self.public_key = public_key
         self.token_ttl = DEFAULT_TOKEN_TTL
+        self.index_dir: Path | None = None
         self.lock = threading.RLock()
         self.users: dict[str, User] = {}
         self.installations: dict[int, Installation] = {}

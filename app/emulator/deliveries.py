@@ -1,0 +1,157 @@
+"""Signed webhook deliveries, built from recorded GitHub payloads with the emulator's objects
+in place of the recorded ones, and sent to a server as GitHub would send them."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+import app
+
+Json = dict[str, Any]
+
+
+def fixtures_dir() -> Path:
+    """`app/_fixtures` in an installed wheel, the repository's `fixtures/` otherwise."""
+    package = Path(app.__file__).resolve().parent
+    bundled = package / "_fixtures"
+    return bundled if bundled.is_dir() else package.parent / "fixtures"
+
+
+@cache
+def template(event: str, name: str = "payload") -> Json:
+    """A recorded payload: `fixtures/github-payloads/<event>/<name>.payload.json`."""
+    filename = "payload.json" if name == "payload" else f"{name}.payload.json"
+    path = fixtures_dir() / "github-payloads" / event / filename
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event: str
+    id: str
+    body: bytes
+
+    def headers(self, secret: str) -> dict[str, str]:
+        return {
+            "Content-Type": "application/json",
+            "User-Agent": "GitHub-Hookshot/emulator",
+            "X-GitHub-Event": self.event,
+            "X-GitHub-Delivery": self.id,
+            "X-Hub-Signature-256": sign(secret, self.body),
+        }
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def delivery(event: str, payload: Mapping[str, Any], delivery_id: str | None = None) -> Delivery:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return Delivery(event, delivery_id or str(uuid.uuid4()), body)
+
+
+def send(
+    server_url: str, secret: str, item: Delivery, client: httpx.Client | None = None
+) -> httpx.Response:
+    """POST a delivery to `<server_url>/webhooks/github` with GitHub's headers and signature."""
+    url = f"{server_url.rstrip('/')}/webhooks/github"
+    if client is not None:
+        return client.post(url, content=item.body, headers=item.headers(secret))
+    return httpx.post(url, content=item.body, headers=item.headers(secret), timeout=30)
+
+
+def _sender(account: Mapping[str, Any]) -> Json:
+    sender: Json = copy.deepcopy(template("installation", "created")["sender"])
+    sender.update({k: account[k] for k in ("login", "id", "type") if k in account})
+    return sender
+
+
+def _repository(recorded: Mapping[str, Any], repository: Mapping[str, Any]) -> Json:
+    merged = copy.deepcopy(dict(recorded))
+    merged.update(repository)
+    return merged
+
+
+def installation_created(
+    installation: Mapping[str, Any], repositories: Sequence[Mapping[str, Any]]
+) -> Json:
+    """`installation.created` for an installation (GitHub's JSON) and its repositories."""
+    payload = copy.deepcopy(template("installation", "created"))
+    payload["installation"] = {**payload["installation"], **installation}
+    payload["repositories"] = [
+        {k: repo[k] for k in ("id", "node_id", "name", "full_name", "private") if k in repo}
+        for repo in repositories
+    ]
+    payload["sender"] = _sender(installation.get("account", {}))
+    return payload
+
+
+def push(
+    installation_id: int,
+    repository: Mapping[str, Any],
+    before: str,
+    after: str,
+    commits: Sequence[Mapping[str, Any]],
+    branch: str | None = None,
+) -> Json:
+    """`push` of `commits` (as a push payload lists them) to a branch, default: the default one."""
+    payload = copy.deepcopy(template("push", "payload"))
+    branch = branch or str(repository.get("default_branch", "main"))
+    payload.update(
+        ref=f"refs/heads/{branch}",
+        before=before,
+        after=after,
+        created=before.strip("0") == "",
+        deleted=False,
+        forced=False,
+        base_ref=None,
+        compare=f"{repository.get('html_url', '')}/compare/{before[:12]}...{after[:12]}",
+        commits=list(commits),
+        head_commit=commits[-1] if commits else None,
+        repository=_repository(payload["repository"], repository),
+        installation={"id": installation_id},
+    )
+    owner = repository.get("owner", {})
+    payload["pusher"] = {"name": owner.get("login", ""), "email": None}
+    payload["sender"] = _sender(owner)
+    return payload
+
+
+def issue_comment(
+    installation_id: int,
+    repository: Mapping[str, Any],
+    pull: Mapping[str, Any],
+    body: str,
+    author: Mapping[str, Any],
+    comment_id: int,
+) -> Json:
+    """`issue_comment.created` by `author` on a pull request (GitHub's pull JSON)."""
+    payload = copy.deepcopy(template("issue_comment", "created"))
+    issue = payload["issue"]
+    issue.update(
+        number=pull["number"],
+        title=pull.get("title", ""),
+        state=pull.get("state", "open"),
+        pull_request={"url": pull.get("url"), "html_url": pull.get("html_url")},
+    )
+    payload["comment"].update(id=comment_id, body=body, user=_sender(author))
+    payload.update(
+        action="created",
+        repository=_repository(payload["repository"], repository),
+        installation={"id": installation_id},
+        sender=_sender(author),
+    )
+    return payload
