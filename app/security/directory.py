@@ -143,7 +143,8 @@ class _ReadError(Exception):
 def _index(root: Path) -> dict[str, list[Path]]:
     vulns = root / "vulns" if (root / "vulns").is_dir() else root
     if not vulns.is_dir():
-        raise AdvisoryDirectoryError(f"advisory directory {root} does not exist")
+        problem = "is not a directory" if root.exists() else "does not exist"
+        raise AdvisoryDirectoryError(f"advisory directory {root} {problem}")
     files: dict[str, list[Path]] = {}
     for folder in sorted(p for p in vulns.iterdir() if p.is_dir()):
         records = sorted(p for p in folder.iterdir() if p.suffix in RECORD_SUFFIXES)
