@@ -122,7 +122,9 @@ class RemoveDefinitions(cst.CSTTransformer):
             kept.append(statement)
         if not kept:
             return cst.RemoveFromParent()
-        if len(kept) == len(updated.body):
+        if all(a is b for a, b in zip(kept, updated.body, strict=False)) and len(kept) == len(
+            updated.body
+        ):
             return updated
         return updated.with_changes(body=_strip_last_semicolon(kept))
 

@@ -5,9 +5,11 @@ Each guard returns the nodes it keeps with the reason, so a kept symbol can be e
 
 from __future__ import annotations
 
+import abc
 import builtins
 import fnmatch
 import re
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -55,7 +57,18 @@ ENTRY_MODULE_NAMES = frozenset(
      "conf", "hooks", "plugin", "plugins"}
 )  # fmt: skip
 ENTRY_DIRECTORIES = ("migrations", "management/commands", "templatetags", "alembic", "versions")
-BUILTIN_TYPES = {name: value for name, value in vars(builtins).items() if isinstance(value, type)}
+BUILTIN_TYPES: dict[str, type] = {
+    name: value for name, value in vars(builtins).items() if isinstance(value, type)
+}
+# External bases whose methods are known and never dispatched by name, so a method they lack
+# is not an override. (Not ast.NodeVisitor, cmd.Cmd and the like: they call `visit_*` etc.)
+KNOWN_BASES: dict[str, object] = {
+    **BUILTIN_TYPES,
+    "ABC": abc.ABC,
+    "abc.ABC": abc.ABC,
+    "Generic": typing.Generic,
+    "typing.Generic": typing.Generic,
+}
 TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_tests?|conftest|tests)\.py$|(^|/)tests/|^test/")
 
 
@@ -291,8 +304,8 @@ def overridden_base(graph: Graph, cls: Node, name: str, seen: set[int]) -> str |
             continue
         parents = resolve_base(graph, cls, base)
         if not parents:
-            builtin = BUILTIN_TYPES.get(base)
-            if builtin is not None and not hasattr(builtin, name):
+            known = KNOWN_BASES.get(base.split("[", 1)[0])
+            if known is not None and not hasattr(known, name):
                 continue
             return base  # outside the repository: any method may be an override
         for parent in parents:

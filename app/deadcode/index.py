@@ -52,7 +52,8 @@ class RepoIndex:
     """Identifier tokens of configuration files and templates, and of unparsable Python."""
     errors: tuple[ScanError, ...]
     parsed: tuple[str, ...]
-    """The files read and extracted in this run (the others came from the cache unchanged)."""
+    """The files read in this run; the others were unchanged since the last one (same size and
+    mtime), so their facts came straight from the cache."""
 
 
 def is_text_file(path: str) -> bool:

@@ -1,0 +1,214 @@
+"""The libcst removal codemod: before/after, and refusal when the result would not compile."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+
+from app.deadcode.codemod import RemovalFailed, Target, remove
+
+
+def check(before: str, targets: list[Target], after: str, unused: set[str] | None = None) -> None:
+    result = remove(dedent(before), "mod.py", targets, unused or set())
+    assert result == dedent(after)
+
+
+def test_removes_functions_with_decorators_and_comments_kept_elsewhere() -> None:
+    check(
+        """\
+        import os  # used below
+
+        # The dead one.
+        @cache
+        def dead():
+            return 1
+
+
+        def alive():  # stays
+            return os.sep
+        """,
+        [Target("dead", "", 5)],
+        """\
+        import os  # used below
+
+
+        def alive():  # stays
+            return os.sep
+        """,
+    )
+
+
+def test_removes_imports_only_the_removed_code_used() -> None:
+    check(
+        """\
+        from __future__ import annotations
+
+        import json, os
+        from typing import (
+            Any,
+            Iterable,
+        )
+
+        def dead(data: Any) -> str:
+            return json.dumps(data)
+
+        def alive(items: Iterable[str]) -> str:
+            return os.sep.join(items)
+        """,
+        [Target("dead", "", 9)],
+        """\
+        from __future__ import annotations
+
+        import os
+        from typing import Iterable
+
+        def alive(items: Iterable[str]) -> str:
+            return os.sep.join(items)
+        """,
+        unused={"json", "Any", "os", "Iterable"},
+    )
+
+
+def test_keeps_imports_other_modules_re_export() -> None:
+    check(
+        """\
+        import json
+
+        def dead():
+            return json.dumps(1)
+        """,
+        [Target("dead", "", 3)],
+        """\
+        import json
+        """,
+        unused=set(),  # the index says another module imports `json` from here
+    )
+
+
+def test_keeps_imports_named_in_strings_and_annotations() -> None:
+    check(
+        """\
+        from typing import TYPE_CHECKING
+        if TYPE_CHECKING:
+            from models import Model
+
+        def dead(m: Model):
+            return m
+
+        def alive(m: "Model"):
+            return m
+        """,
+        [Target("dead", "", 5)],
+        """\
+        from typing import TYPE_CHECKING
+        if TYPE_CHECKING:
+            from models import Model
+
+        def alive(m: "Model"):
+            return m
+        """,
+        unused={"Model"},
+    )
+
+
+def test_emptied_bodies_get_pass() -> None:
+    check(
+        """\
+        import sys
+
+        if sys.version_info >= (3, 11):
+            def dead():
+                return 1
+        else:
+            def dead():
+                return 2
+
+        class Holder:
+            def only(self):
+                return 1
+        """,
+        [Target("dead", "", 4), Target("dead", "", 7), Target("only", "Holder", 11)],
+        """\
+        import sys
+
+        if sys.version_info >= (3, 11):
+            pass
+        else:
+            pass
+
+        class Holder:
+            pass
+        """,
+    )
+
+
+def test_removes_members_constants_and_one_of_several_statements() -> None:
+    check(
+        """\
+        LIMIT = 1; KEPT = 2
+        ANNOTATED: int = 3
+
+        class Widget:
+            size = 1
+            color: str = "red"
+
+            def method(self):
+                return self.color
+        """,
+        [Target("LIMIT", "", 1), Target("ANNOTATED", "", 2), Target("size", "Widget", 5)],
+        """\
+        KEPT = 2
+
+        class Widget:
+            color: str = "red"
+
+            def method(self):
+                return self.color
+        """,
+    )
+
+
+def test_removes_named_re_exports() -> None:
+    check(
+        """\
+        from .legacy import old, kept
+        from .gone import thing
+        """,
+        [Target("old", "", 1), Target("thing", "", 2)],
+        """\
+        from .legacy import kept
+        """,
+    )
+
+
+def test_only_the_definition_at_the_given_line_goes() -> None:
+    check(
+        """\
+        def twin():
+            return 1
+
+        class Box:
+            def twin(self):
+                return 2
+        """,
+        [Target("twin", "Box", 5)],
+        """\
+        def twin():
+            return 1
+
+        class Box:
+            pass
+        """,
+    )
+
+
+def test_a_result_that_does_not_compile_is_refused() -> None:
+    source = "def dead():\n    return 1\n\ndef strange():\n    nonlocal missing\n"
+    with pytest.raises(RemovalFailed, match="does not compile"):
+        remove(source, "mod.py", [Target("dead", "", 1)])
+
+
+def test_a_target_that_is_not_there_is_refused() -> None:
+    with pytest.raises(RemovalFailed, match="not found"):
+        remove("def other():\n    pass\n", "mod.py", [Target("dead", "", 1)])

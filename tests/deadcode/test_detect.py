@@ -1,0 +1,245 @@
+"""Reference resolution and guards, on small trees (no git needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+
+from app.deadcode.confidence import Status
+from app.deadcode.detect import Detection, detect
+from app.deadcode.guards import GuardSettings
+from tests.deadcode.support import write
+
+
+def run(tmp_path: Path, files: dict[str, str], settings: GuardSettings | None = None) -> Detection:
+    write(tmp_path, {path: dedent(text) for path, text in files.items()})
+    paths = sorted(files)
+    return detect(tmp_path, paths, settings or GuardSettings(), cache=None)
+
+
+def dead(detection: Detection) -> dict[str, Status]:
+    return {f"{c.file}::{c.name}": c.status for c in detection.candidates}
+
+
+ENTRY = {"main.py": "if __name__ == '__main__':\n    run()\n"}
+
+
+def test_imports_relative_star_aliases_and_module_chains(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                "main.py": """\
+                    import pkg.chained
+                    import pkg.aliased as aliased
+                    from pkg import relative_user
+                    from pkg.starred import *
+
+                    if __name__ == "__main__":
+                        pkg.chained.used()
+                        aliased.used()
+                        relative_user.run()
+                        star_used()
+                    """,
+                "pkg/__init__.py": "",
+                "pkg/chained.py": "def used(): pass\ndef unused(): pass\n",
+                "pkg/aliased.py": "def used(): pass\ndef unused(): pass\n",
+                "pkg/relative_user.py": "from .target import used\ndef run():\n    used()\n",
+                "pkg/target.py": "def used(): pass\ndef unused(): pass\n",
+                "pkg/starred.py": "def star_used(): pass\ndef _private(): pass\n",
+            },
+        )
+    )
+    assert found == {
+        "pkg/chained.py::unused": Status.UNREFERENCED,
+        "pkg/aliased.py::unused": Status.UNREFERENCED,
+        "pkg/target.py::unused": Status.UNREFERENCED,
+        "pkg/starred.py::_private": Status.UNREFERENCED,
+    }
+
+
+def test_namespace_packages_resolve_by_path(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                **ENTRY,
+                "main.py": "from ns.tool import work\nif __name__ == '__main__':\n    work()\n",
+                "ns/tool.py": "def work(): pass\ndef idle(): pass\n",
+            },
+        )
+    )
+    assert found == {"ns/tool.py::idle": Status.UNREFERENCED}
+
+
+def test_side_effect_imports_keep_the_module(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                **ENTRY,
+                "main.py": "import app\nif __name__ == '__main__':\n    app.run()\n",
+                "app/__init__.py": "from . import signals  # registers handlers\ndef run(): pass\n",
+                "app/signals.py": "registry = []\nregistry.append(print)\n",
+                "app/orphan.py": "def unused(): pass\n",
+            },
+        )
+    )
+    assert found == {"app/orphan.py::app.orphan": Status.UNREFERENCED}
+
+
+def test_attributes_strings_and_prefixes_keep_members(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                "main.py": """\
+                    class Visitor:
+                        def visit_name(self): pass
+                        def visit_call(self): pass
+                        def dispatch(self, kind):
+                            return getattr(self, "visit_" + kind)()
+                        def called(self): pass
+                        def by_string(self): pass
+                        def unused(self): pass
+
+                    if __name__ == "__main__":
+                        thing = Visitor()
+                        thing.dispatch("name")
+                        something_else.called()
+                        getattr(thing, "by_string")()
+                    """,
+            },
+        )
+    )
+    assert found == {"main.py::Visitor.unused": Status.UNREFERENCED}
+
+
+def test_overrides_abstract_methods_dunders_and_declarative_fields(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                "main.py": """\
+                    import abc
+                    import unittest
+                    from dataclasses import dataclass
+
+                    class Base(abc.ABC):
+                        @abc.abstractmethod
+                        def hook(self): ...
+                        def helper(self): pass
+
+                    class Impl(Base):
+                        def hook(self): pass
+                        def helper(self): pass
+                        def extra(self): pass
+                        def __repr__(self): return "Impl"
+
+                    class Plain:
+                        def lonely(self): pass
+                        count = 0
+
+                    class Case(unittest.TestCase):
+                        def setUp(self): pass
+
+                    class Error(Exception):
+                        def __str__(self): return "error"
+                        def own(self): pass
+
+                    @dataclass
+                    class Record:
+                        field: int = 0
+
+                    if __name__ == "__main__":
+                        Impl(), Plain(), Case, Record(), Error()
+                    """,
+            },
+        )
+    )
+    assert found == {
+        "main.py::Base.helper": Status.UNREFERENCED,
+        "main.py::Impl.extra": Status.UNREFERENCED,
+        "main.py::Plain.lonely": Status.UNREFERENCED,
+        "main.py::Plain.count": Status.UNREFERENCED,
+        "main.py::Error.own": Status.UNREFERENCED,
+    }
+
+
+def test_tests_conftest_hooks_and_tested_only_code(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                **ENTRY,
+                "main.py": "from lib import used\nif __name__ == '__main__':\n    used()\n",
+                "lib.py": "def used(): pass\ndef for_tests(): pass\n",
+                "tests/conftest.py": "def pytest_configure(config): pass\ndef fixture(): pass\n",
+                "tests/test_lib.py": "from lib import for_tests\ndef test_it():\n    for_tests()\n",
+            },
+        )
+    )
+    assert found == {"lib.py::for_tests": Status.TESTED_ONLY}
+
+
+def test_only_dead_callers_chain(tmp_path: Path) -> None:
+    detection = run(
+        tmp_path,
+        {
+            **ENTRY,
+            "main.py": "import lib\nif __name__ == '__main__':\n    lib.run()\n",
+            "lib.py": "def run(): pass\ndef outer():\n    return inner()\ndef inner(): pass\n",
+        },
+    )
+    by_name = {c.name: c for c in detection.candidates}
+    assert by_name["outer"].status is Status.UNREFERENCED
+    assert by_name["inner"].status is Status.DEAD_REFERRERS
+    assert by_name["inner"].evidence[0] == "referenced only by dead code: `lib.py::outer`"
+    assert (by_name["outer"].confidence, by_name["inner"].confidence) == (100, 90)
+
+
+def test_modules_without_importers_and_scripts(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                **ENTRY,
+                "pkg/__init__.py": "",
+                "pkg/forgotten.py": "def a(): pass\n",
+                "script.py": "print('runs when executed')\n",
+                "config.toml": 'plugin = "pkg.loaded"\n',
+                "pkg/loaded.py": "def hook(): pass\n",
+            },
+        )
+    )
+    assert found == {"pkg/forgotten.py::pkg.forgotten": Status.UNREFERENCED}
+
+
+def test_library_mode_whitelist_and_decorators(tmp_path: Path) -> None:
+    files = {
+        "main.py": "import lib.api\nif __name__ == '__main__':\n    run()\n",
+        "lib/__init__.py": "",
+        "lib/api.py": """\
+            from lib.bus import bus
+
+            def public(): pass
+            def _private(): pass
+            def legacy_keep(): pass
+
+            @bus.subscribe
+            def handler(): pass
+            """,
+        "lib/bus.py": "class Bus:\n    def subscribe(self, f): return f\nbus = Bus()\n",
+    }
+    default = dead(run(tmp_path / "a", files))
+    assert set(default) == {
+        "lib/bus.py::lib.bus",  # only the unregistered handler used it
+        "lib/api.py::public",
+        "lib/api.py::_private",
+        "lib/api.py::legacy_keep",
+        "lib/api.py::handler",
+    }
+    settings = GuardSettings(
+        whitelist=("legacy_*",), decorators=("bus.subscribe",), library_public_api=True
+    )
+    assert set(dead(run(tmp_path / "b", files, settings))) == {"lib/api.py::_private"}
