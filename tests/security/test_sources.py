@@ -7,6 +7,7 @@ import shutil
 import socket
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from packaging.version import Version
@@ -219,3 +220,27 @@ def test_skip_reason_makes_a_package_unaudited() -> None:
 def test_malformed_pip_audit_json_is_a_failure(document) -> None:
     with pytest.raises(PipAuditFailed):
         parse_report(document, [])
+
+
+def test_an_unexpected_pip_audit_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    monkeypatch.setattr(metadata, "version", lambda name: "2.7.0")
+    report = PipAuditSource().audit(PINS[:1])
+    assert report.unaudited[0].reason == "pip-audit 2.7.0 is installed; expected 2.10.1"
+
+
+def test_local_osv_server_speaks_querybatch_and_vulns(osv: OsvServer) -> None:
+    batch = {
+        "queries": [
+            {"package": {"name": "Jinja2", "ecosystem": "PyPI"}, "version": "2.10"},
+            {"package": {"name": "jinja2", "ecosystem": "PyPI"}, "version": "2.11.3"},
+        ]
+    }
+    answer = httpx.post(f"{osv.url}/v1/querybatch", json=batch).json()
+    first, second = answer["results"]
+    assert {v["id"] for v in first["vulns"]} == {"PYSEC-2019-217", "PYSEC-2021-66"}
+    assert second == {}
+    record = httpx.get(f"{osv.url}/v1/vulns/PYSEC-2019-217").json()
+    assert record["id"] == "PYSEC-2019-217" and record["modified"].endswith("Z")
+    assert httpx.get(f"{osv.url}/v1/vulns/NOPE-1").status_code == 404
