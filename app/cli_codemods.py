@@ -29,7 +29,9 @@ def list_rules() -> None:
     """Print every rule: id, safety, what it applies to, summary."""
     for rule in RULES:
         info = rule.info
-        click.echo(f"{info.id}  {info.safety.value:<12} {info.applies.describe():<18} {info.summary}")
+        click.echo(
+            f"{info.id}  {info.safety.value:<12} {info.applies.describe():<18} {info.summary}"
+        )
 
 
 def _python_files(paths: Sequence[Path]) -> Iterator[Path]:
@@ -56,7 +58,9 @@ def run(rule: str, paths: tuple[Path, ...], show_diff: bool) -> None:
         raise click.BadParameter(f"unknown rule {exc.args[0]!r}", param_hint="RULE") from exc
     files = [p.resolve() for p in _python_files(paths)]
     # Module names (for pydantic models) are computed relative to the common folder.
-    root = Path(os.path.commonpath([p if p.is_dir() else p.parent for p in map(Path.resolve, paths)]))
+    root = Path(
+        os.path.commonpath([p if p.is_dir() else p.parent for p in map(Path.resolve, paths)])
+    )
     relative = [p.relative_to(root).as_posix() for p in files]
     texts = {}
     if any(r.info.family == "pydantic" for r in rules):
@@ -71,7 +75,9 @@ def run(rule: str, paths: tuple[Path, ...], show_diff: bool) -> None:
         new = result.outputs.get("run")
         for hit in result.hits:
             after = hit.after or "(manual fix needed)"
-            click.echo(f"{root / result.path}:{hit.line}: {hit.rule_id} {hit.before} -> {after}", err=True)
+            click.echo(
+                f"{root / result.path}:{hit.line}: {hit.rule_id} {hit.before} -> {after}", err=True
+            )
         if new is None:
             continue
         if show_diff:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import libcst as cst
 from libcst.metadata import ProviderT
@@ -12,6 +12,7 @@ from codemods.helpers import SCOPED, dotted
 
 OLD = "xml.etree.cElementTree"
 NEW = "xml.etree.ElementTree"
+ImportNode = TypeVar("ImportNode", cst.Import, cst.ImportFrom)
 
 
 class CElementTree(Rule):
@@ -60,9 +61,7 @@ class CElementTree(Rule):
             names.append(alias)
         return self._done(original_node, updated_node.with_changes(names=names))
 
-    def _done(
-        self, original: cst.CSTNode, updated: cst.Import | cst.ImportFrom
-    ) -> cst.Import | cst.ImportFrom:
+    def _done(self, original: cst.CSTNode, updated: ImportNode) -> ImportNode:
         if not original.deep_equals(updated):
             self.record(original, updated)
         return updated

@@ -2,10 +2,38 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from codemods.base import Applies, RuleInfo, Safety
 from codemods.rename import RenameRule
 
-ABCS = ["Awaitable", "Coroutine", "AsyncIterable", "AsyncIterator", "AsyncGenerator", "Hashable", "Iterable", "Iterator", "Generator", "Reversible", "Sized", "Container", "Callable", "Collection", "Set", "MutableSet", "Mapping", "MutableMapping", "MappingView", "KeysView", "ItemsView", "ValuesView", "Sequence", "MutableSequence", "ByteString"]
+ABCS = [
+    "Awaitable",
+    "Coroutine",
+    "AsyncIterable",
+    "AsyncIterator",
+    "AsyncGenerator",
+    "Hashable",
+    "Iterable",
+    "Iterator",
+    "Generator",
+    "Reversible",
+    "Sized",
+    "Container",
+    "Callable",
+    "Collection",
+    "Set",
+    "MutableSet",
+    "Mapping",
+    "MutableMapping",
+    "MappingView",
+    "KeysView",
+    "ItemsView",
+    "ValuesView",
+    "Sequence",
+    "MutableSequence",
+    "ByteString",
+]
 
 
 class CollectionsAbc(RenameRule):
@@ -24,4 +52,6 @@ class CollectionsAbc(RenameRule):
         needles=tuple(ABCS),
         requires_any=("collections",),
     )
-    renames = {f"collections.{name}": f"collections.abc.{name}" for name in ABCS}
+    renames: ClassVar[dict[str, str]] = {
+        f"collections.{name}": f"collections.abc.{name}" for name in ABCS
+    }

@@ -97,7 +97,9 @@ class Parsed:
     def __init__(self, source: str, module_name: ModuleNameAndPackage | None = None) -> None:
         self.source = source
         module = cst.parse_module(source)
-        cache = {FullyQualifiedNameProvider: module_name} if module_name is not None else {}
+        cache: dict[ProviderT, object] = (
+            {FullyQualifiedNameProvider: module_name} if module_name is not None else {}
+        )
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True, cache=cache)
 
     def run(

@@ -37,8 +37,14 @@ class LoggingWarn(RenameRule):
         link="https://docs.python.org/3/whatsnew/3.13.html#logging",
         needles=("warn(",),
         requires_any=("logging",),
-        uses=("logging.warn", "logging.getLogger", "logging.Logger", "logging.LoggerAdapter",
-              "logging.RootLogger", "logging.root"),
+        uses=(
+            "logging.warn",
+            "logging.getLogger",
+            "logging.Logger",
+            "logging.LoggerAdapter",
+            "logging.RootLogger",
+            "logging.root",
+        ),
         attrs=("warn",),
     )
     renames: ClassVar[dict[str, str]] = {"logging.warn": "logging.warning"}

@@ -238,9 +238,12 @@ class RenameRule(Rule):
         for assignment in scope.assignments[local]:
             for access in assignment.references:
                 parent = self.get_metadata(ParentNodeProvider, access.node, None)
-                if isinstance(parent, cst.Call) and parent.func is access.node:
-                    if not self.call_allowed(parent):
-                        return True
+                if (
+                    isinstance(parent, cst.Call)
+                    and parent.func is access.node
+                    and not self.call_allowed(parent)
+                ):
+                    return True
         return False
 
     def _uses_can_become(self, node: cst.ImportFrom, local: str, new: str) -> bool:

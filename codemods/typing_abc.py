@@ -7,7 +7,31 @@ from typing import ClassVar
 from codemods.base import Applies, RuleInfo, Safety
 from codemods.rename import RenameRule
 
-SAME = ["Awaitable", "Coroutine", "AsyncIterable", "AsyncIterator", "AsyncGenerator", "Iterable", "Iterator", "Generator", "Reversible", "Container", "Collection", "Callable", "MutableSet", "Mapping", "MutableMapping", "Sequence", "MutableSequence", "MappingView", "KeysView", "ItemsView", "ValuesView", "Hashable", "Sized"]
+SAME = [
+    "Awaitable",
+    "Coroutine",
+    "AsyncIterable",
+    "AsyncIterator",
+    "AsyncGenerator",
+    "Iterable",
+    "Iterator",
+    "Generator",
+    "Reversible",
+    "Container",
+    "Collection",
+    "Callable",
+    "MutableSet",
+    "Mapping",
+    "MutableMapping",
+    "Sequence",
+    "MutableSequence",
+    "MappingView",
+    "KeysView",
+    "ItemsView",
+    "ValuesView",
+    "Hashable",
+    "Sized",
+]
 
 
 class TypingAbc(RenameRule):

@@ -5,8 +5,9 @@ that may match. Files no rule wants cost nothing more. The rest are looked up in
 (content hash + rule-set version + the rules and batches asked for); misses go to worker
 processes (when there are enough of them), where the stdlib ``ast`` narrows the rules further
 (`codemods.prefilter`) and only files still wanted are parsed once with libcst, all their rules
-running on that one tree (`codemods.engine`). Bad input (non-UTF-8, ``@generated``, too large, syntax
-errors, output that does not compile) is skipped with a reason, never a crash or a partial write.
+running on that one tree (`codemods.engine`). Bad input (non-UTF-8, ``@generated``, too
+large, syntax errors, output that does not compile) is skipped with a reason, never a crash
+or a partial write.
 """
 
 from __future__ import annotations
@@ -155,7 +156,9 @@ class Runner:
         report.stats.candidates += 1
         if len(data) > self.max_bytes:
             report.errors.append(
-                ScanError(path, None, f"{len(data)} bytes, over the {self.max_bytes} limit: skipped")
+                ScanError(
+                    path, None, f"{len(data)} bytes, over the {self.max_bytes} limit: skipped"
+                )
             )
             return None
         if GENERATED_MARKER in data[:GENERATED_WINDOW]:

@@ -16,9 +16,7 @@ def run(
     path: str = "pkg/mod.py",
 ) -> tuple[str, list[Hit]]:
     chosen = rules if isinstance(rules, list) else [rules]
-    outcome = fix_source(
-        source, {"all": chosen}, facts or ProjectFacts(), path, module_name(path)
-    )
+    outcome = fix_source(source, {"all": chosen}, facts or ProjectFacts(), path, module_name(path))
     batch = outcome.batches.get("all")
     if batch is not None and batch.error:
         raise AssertionError(batch.error)
@@ -40,4 +38,6 @@ def unchanged(rule: type[Rule], source: str, facts: ProjectFacts | None = None) 
 
 
 def models(**files: str) -> ProjectFacts:
-    return pydantic_models({path.replace("__", "/") + ".py": dedent(t) for path, t in files.items()})
+    return pydantic_models(
+        {path.replace("__", "/") + ".py": dedent(t) for path, t in files.items()}
+    )

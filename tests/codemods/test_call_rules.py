@@ -13,7 +13,8 @@ def test_utcnow_keeps_naive_semantics_with_module_import():
     check(
         DatetimeUtcnow,
         "import datetime\nnow = datetime.datetime.utcnow()\n",
-        "import datetime\nnow = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)\n",
+        "import datetime\n"
+        "now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)\n",
     )
 
 
@@ -61,7 +62,9 @@ def test_utcfromtimestamp():
         "import datetime as dt\n"
         "when = dt.datetime.fromtimestamp(stamp, dt.timezone.utc).replace(tzinfo=None)\n",
     )
-    unchanged(DatetimeUtcfromtimestamp, "from pendulum import datetime\ndatetime.utcfromtimestamp(1)\n")
+    unchanged(
+        DatetimeUtcfromtimestamp, "from pendulum import datetime\ndatetime.utcfromtimestamp(1)\n"
+    )
 
 
 def test_get_event_loop_only_inside_coroutines():
@@ -125,7 +128,8 @@ def test_cgi_escape_exact_form_only():
     check(
         CgiEscape,
         "import cgi\nsafe = cgi.escape(text)\nkept = cgi.escape(text, True)\n",
-        "import cgi\nimport html\n\nsafe = html.escape(text, quote=False)\nkept = cgi.escape(text, True)\n",
+        "import cgi\nimport html\n\n"
+        "safe = html.escape(text, quote=False)\nkept = cgi.escape(text, True)\n",
     )
     unchanged(CgiEscape, "import html\nhtml.escape(text)\n")
 

@@ -111,8 +111,10 @@ def test_sqlalchemy_select_list():
 def test_django_renames():
     check(
         DjangoTranslation,
-        "from django.utils.translation import ugettext_lazy as _, ungettext\nn = ungettext('a', 'b', 2)\n",
-        "from django.utils.translation import gettext_lazy as _, ngettext\nn = ngettext('a', 'b', 2)\n",
+        "from django.utils.translation import ugettext_lazy as _, ungettext\n"
+        "n = ungettext('a', 'b', 2)\n",
+        "from django.utils.translation import gettext_lazy as _, ngettext\n"
+        "n = ngettext('a', 'b', 2)\n",
     )
     check(
         DjangoForceText,

@@ -20,7 +20,11 @@ class Custom(BaseModel):
 
 def test_models_found_across_files_and_subclasses():
     facts = models(pkg__models=MODELS)
-    assert set(facts.pydantic_models) == {"pkg.models.User", "pkg.models.Admin", "pkg.models.Custom"}
+    assert set(facts.pydantic_models) == {
+        "pkg.models.User",
+        "pkg.models.Admin",
+        "pkg.models.Custom",
+    }
     assert "dict" in facts.pydantic_models["pkg.models.Custom"].defines
 
 

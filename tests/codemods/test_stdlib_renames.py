@@ -132,7 +132,11 @@ def test_imp_reload_moves_to_importlib():
         "import imp\nimp.reload(mod)\n",
         "import importlib\n\nimportlib.reload(mod)\n",
     )
-    check(ImpReload, "from imp import reload\nreload(m)\n", "from importlib import reload\nreload(m)\n")
+    check(
+        ImpReload,
+        "from imp import reload\nreload(m)\n",
+        "from importlib import reload\nreload(m)\n",
+    )
     unchanged(ImpReload, "from importlib import reload\nreload(m)\n")
 
 
@@ -161,7 +165,8 @@ def test_base64_locale_pipes_renames():
     check(
         LocaleFormat,
         "import locale\nlocale.format('%d', 1, True)\nlocale.format(percent='%d', value=1)\n",
-        "import locale\nlocale.format_string('%d', 1, True)\nlocale.format(percent='%d', value=1)\n",
+        "import locale\nlocale.format_string('%d', 1, True)\n"
+        "locale.format(percent='%d', value=1)\n",
     )
     check(PipesQuote, "import pipes\npipes.quote(arg)\n", "import shlex\n\nshlex.quote(arg)\n")
     unchanged(PipesQuote, "import shlex\nshlex.quote(arg)  # pipes.quote\n")

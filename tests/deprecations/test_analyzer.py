@@ -15,9 +15,9 @@ from app.deprecations.gating import applicable, lowest_allowed
 from app.manifests import discover
 from app.manifests.requirements import parse_requirements
 from app.model import Kind, apply_edits
+from app.risk import combine
 from app.snapshot import snapshot_of
 from app.templates import render_body
-from app.risk import combine
 from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, Safety
 from codemods.engine import fix_source
 from codemods.registry import BY_ID, RULES
@@ -53,9 +53,14 @@ def analyze(repo: Path, tmp_path: Path, **kwargs: object):
 def test_one_finding_per_family_with_whole_file_edits(repo: Path, tmp_path: Path) -> None:
     _, analysis = analyze(repo, tmp_path)
     by_subject = {f.subject: f for f in analysis.findings}
-    assert {"deprecation:unittest", "deprecation:unittest:report-only", "deprecation:numpy",
-            "deprecation:pydantic", "deprecation:datetime", "deprecation:inspect:report-only",
-            } <= set(by_subject)
+    assert {
+        "deprecation:unittest",
+        "deprecation:unittest:report-only",
+        "deprecation:numpy",
+        "deprecation:pydantic",
+        "deprecation:datetime",
+        "deprecation:inspect:report-only",
+    } <= set(by_subject)
     numpy = by_subject["deprecation:numpy"]
     assert numpy.kind is Kind.DEPRECATION and numpy.batch == "numpy"
     assert [e.path for e in numpy.edits] == ["app/service.py"]
@@ -65,10 +70,18 @@ def test_one_finding_per_family_with_whole_file_edits(repo: Path, tmp_path: Path
     assert "list[float]" not in (edit.new or "")  # the typing family has its own proposal
     assert numpy.detail.to_json() == {
         "rules": [
-            {"id": "MB201", "summary": BY_ID["MB201"].info.summary, "safety": "safe",
-             "locations": [{"file": "app/service.py", "line": 34}]},
-            {"id": "MB203", "summary": BY_ID["MB203"].info.summary, "safety": "safe",
-             "locations": [{"file": "app/service.py", "line": 34}]},
+            {
+                "id": "MB201",
+                "summary": BY_ID["MB201"].info.summary,
+                "safety": "safe",
+                "locations": [{"file": "app/service.py", "line": 34}],
+            },
+            {
+                "id": "MB203",
+                "summary": BY_ID["MB203"].info.summary,
+                "safety": "safe",
+                "locations": [{"file": "app/service.py", "line": 34}],
+            },
         ]
     }
     report = by_subject["deprecation:unittest:report-only"]
@@ -98,7 +111,9 @@ def test_single_batch_reproduces_the_expected_tree(repo: Path, tmp_path: Path) -
         new = apply_edits((repo / edit.path).read_text(), [edit])
         assert new == (EXPECTED / edit.path).read_text(), edit.path
     assert {e.path for e in fixing[0].edits} == {
-        "app/service.py", "app/legacy.py", "tests/test_service.py"
+        "app/service.py",
+        "app/legacy.py",
+        "tests/test_service.py",
     }
 
 
@@ -130,7 +145,7 @@ def test_library_ranges(tmp_path: Path) -> None:
 
 def test_enable_and_disable(repo: Path, tmp_path: Path) -> None:
     config = parse_config("deprecation:\n  enable: [numpy, MB101]\n  disable: [MB203]\n")
-    analyzer, analysis = analyze(repo, tmp_path, config=config)
+    _, analysis = analyze(repo, tmp_path, config=config)
     ids = {r["id"] for f in analysis.findings for r in f.detail.to_json()["rules"]}
     assert ids == {"MB101", "MB201"}
     with pytest.raises(ConfigError) as error:
@@ -159,9 +174,15 @@ def test_describe_and_body(repo: Path, tmp_path: Path) -> None:
     details = [f.detail for f in numpy]
     assert all(isinstance(d, DeprecationDetail) for d in details)
     body = render_body(
-        "deprecation", details=details, findings=numpy, group=None,
-        risk=combine(f for x in numpy for f in x.risk_factors), restore=[],
-        proposal_id="p1", config=RepoConfig(), total_libyears=0.0,
+        "deprecation",
+        details=details,
+        findings=numpy,
+        group=None,
+        risk=combine(f for x in numpy for f in x.risk_factors),
+        restore=[],
+        proposal_id="p1",
+        config=RepoConfig(),
+        total_libyears=0.0,
     )
     for section in ("## What changes", "## Why", "## Risk", "## Rollback"):
         assert section in body
@@ -173,9 +194,18 @@ class BreaksCode(Rule):
     """A deliberately wrong rule: its output does not compile."""
 
     info = RuleInfo(
-        id="MB999", name="breaks", family="test", summary="breaks code", replaces="x",
-        replacement="return", applies=Applies(), deprecated_since="never", removed_in=None,
-        safety=Safety.SAFE, link="https://example.com", needles=("x",),
+        id="MB999",
+        name="breaks",
+        family="test",
+        summary="breaks code",
+        replaces="x",
+        replacement="return",
+        applies=Applies(),
+        deprecated_since="never",
+        removed_in=None,
+        safety=Safety.SAFE,
+        link="https://example.com",
+        needles=("x",),
     )
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:

@@ -41,12 +41,16 @@ def test_run_one_rule_with_diff_changes_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["codemods", "run", "MB101", str(work / "tests")])
     assert result.exit_code == 0, result.output
     assert "self.assertEqual(1, 1)" in (work / "tests" / "test_service.py").read_text()
-    assert (work / "app" / "service.py").read_bytes() == (BEFORE / "app" / "service.py").read_bytes()
+    assert (work / "app" / "service.py").read_bytes() == (
+        BEFORE / "app" / "service.py"
+    ).read_bytes()
     diff = CliRunner().invoke(cli, ["codemods", "run", "numpy", "--diff", str(work / "app")])
     assert diff.exit_code == 0, diff.output
     assert "-    return np.asarray(values, dtype=np.float) * np.NaN" in diff.stdout
     assert "+    return np.asarray(values, dtype=float) * np.nan" in diff.stdout
-    assert (work / "app" / "service.py").read_bytes() == (BEFORE / "app" / "service.py").read_bytes()
+    assert (work / "app" / "service.py").read_bytes() == (
+        BEFORE / "app" / "service.py"
+    ).read_bytes()
 
 
 def test_unknown_rule_is_a_usage_error(tmp_path: Path) -> None:
