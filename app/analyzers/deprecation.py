@@ -239,7 +239,7 @@ def _finding(batch: str, reports: tuple[RuleReport, ...], edits: tuple[Edit, ...
         )
     else:
         subject = f"deprecation:{batch}:report-only"
-        summary = f"{count} deprecated API use{'s' if count != 1 else ''} need a manual fix"
+        summary = f"{count} deprecated API use{'s need' if count != 1 else ' needs'} a manual fix"
     return Finding(
         kind=Kind.DEPRECATION,
         subject=subject,

@@ -1,0 +1,69 @@
+"""End to end: `maintainer scan --only deprecation` as a subprocess on a real git repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import FIXTURES, git, make_repo
+
+BEFORE = FIXTURES / "deprecations" / "before"
+EXPECTED = FIXTURES / "deprecations" / "expected"
+FILES = {
+    "requirements.txt": "numpy>=1.22,<2\njinja2==3.1.4\npydantic>=2.5\nrequests\n",
+    ".maintainer.yml": "open_pr_limit: 30\nhourly_pr_limit: 30\n",
+}
+
+
+def scan(repo: Path, *extra: str) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-m", "app", "scan", str(repo), "--only", "deprecation"]
+        + ["--format", "json", *extra],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIP_INDEX_URL": "http://127.0.0.1:9/unused"},
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode in (0, 1), completed.stderr
+    return json.loads(completed.stdout)
+
+
+def test_scan_json_carries_rules_and_apply_makes_family_branches(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", BEFORE, files=FILES)
+    document = scan(repo, "--apply")
+    proposals = {p["branch"]: p for p in document["proposals"]}
+    numpy = proposals["maintainer/deprecation/deprecations-numpy"]
+    assert numpy["rules"] == [
+        {
+            "id": "MB201",
+            "summary": "Use the builtins that np.float, np.int, np.object, … were aliases of",
+            "safety": "safe",
+            "locations": [{"file": "app/service.py", "line": 34}],
+        },
+        {
+            "id": "MB203",
+            "summary": "Use the canonical NumPy names NumPy 2.0 kept (np.nan, np.inf, np.float64, …)",
+            "safety": "safe",
+            "locations": [{"file": "app/service.py", "line": 34}],
+        },
+    ]
+    for section in ("## What changes", "## Why", "## Risk", "## Rollback"):
+        assert section in numpy["body"]
+    diff = git(repo, "diff", "main", numpy["branch"])
+    assert "-    return np.asarray(values, dtype=np.float) * np.NaN\n" in diff
+    assert "+    return np.asarray(values, dtype=float) * np.nan\n" in diff
+    added = [line for line in diff.splitlines() if line.startswith("+") and line[1:2] != "+"]
+    assert len(added) == 1  # only the numpy family's change is on this branch
+    unittest = proposals["maintainer/deprecation/deprecations-unittest"]
+    assert (
+        git(repo, "show", f"{unittest['branch']}:tests/test_service.py")
+        == (EXPECTED / "tests/test_service.py").read_text()
+    )
+    reported = [r for item in document["reported"] for r in item.get("rules", [])]
+    assert {r["id"] for r in reported} == {"MB102", "MB116"}
+    assert {e["file"] for e in document["errors"]} == {"broken.py", "latin1.py", "generated_pb2.py"}
+    assert git(repo, "status", "--porcelain") == ""
