@@ -83,12 +83,13 @@ def _effective(
 
 
 def _pin(dependency: Dependency, new: Version) -> str:
+    """Replace the pinned version's characters only (``== 1.0`` keeps its space)."""
+    if dependency.pinned_version is None:
+        return f"=={new}" if dependency.style is SpecStyle.PEP440 else str(new)
     match = _CLAUSE.search(dependency.spec_text)
-    if dependency.style is SpecStyle.POETRY:
-        operator = match.group("op") or "" if match else ""
-        return f"{operator}{new}" if operator in ("==", "=") else str(new)
-    operator = match.group("op") if match and match.group("op") in ("==", "===") else "=="
-    return f"{operator}{new}"
+    assert match is not None
+    text = dependency.spec_text
+    return text[: match.start("version")] + str(new) + text[match.end("version") :]
 
 
 def _rewrite_clauses(text: str, new: Version, bump: bool) -> str:
