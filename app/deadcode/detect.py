@@ -11,7 +11,7 @@ from pathlib import Path
 from app.deadcode.cache import FactsCache
 from app.deadcode.confidence import Candidate, candidates
 from app.deadcode.graph import Graph
-from app.deadcode.guards import GuardSettings, Roots, find_roots
+from app.deadcode.guards import GuardSettings, NodeGuard, Roots, find_roots
 from app.deadcode.index import DEFAULT_MAX_BYTES, RepoIndex, build_index
 from app.deadcode.liveness import Liveness, compute
 from app.model import Progress, no_progress
@@ -53,7 +53,7 @@ def detect(
             root, files, cache, max_bytes=max_bytes, workers=workers, progress=progress
         )
         graph = Graph(index.python)
-        roots = find_roots(graph, index.texts, settings)
-        liveness = compute(graph, roots)
+        roots = find_roots(graph, index.texts)
+        liveness = compute(graph, roots, NodeGuard(graph, settings))
         found = tuple(candidates(graph, liveness))
     return Detection(index, graph, roots, liveness, found)

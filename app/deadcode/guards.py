@@ -122,9 +122,12 @@ def entry_module(graph: Graph, position: int) -> str | None:
     return None
 
 
-def find_roots(graph: Graph, texts: Mapping[str, frozenset[str]], settings: GuardSettings) -> Roots:
+def find_roots(graph: Graph, texts: Mapping[str, frozenset[str]]) -> Roots:
+    """Roots found by scanning the repository: entry modules, `__all__`, strings, configs.
+
+    The per-symbol guards (`NodeGuard`) are applied later, only to what these do not reach.
+    """
     roots = Roots()
-    decorator_patterns = (*REGISTRATION_DECORATORS, *settings.decorators)
     for position, facts in enumerate(graph.files):
         reason = entry_module(graph, position)
         if reason:
@@ -137,10 +140,6 @@ def find_roots(graph: Graph, texts: Mapping[str, frozenset[str]], settings: Guar
     for path, words in texts.items():
         _strings(graph, roots, words, f"named in {path}", seen)
     _prefixes(graph, roots)
-    for node in graph.nodes:
-        reason = _node_guard(graph, node, decorator_patterns, settings)
-        if reason:
-            roots.keep([node.id], reason)
     for module in roots.dynamic_modules:
         for position in graph.module_nodes(module):
             roots.keep(
@@ -178,41 +177,49 @@ def _prefixes(graph: Graph, roots: Roots) -> None:
             roots.keep(graph.top_by_name.get(name, ()), reason)
 
 
-def _node_guard(
-    graph: Graph, node: Node, decorators: tuple[str, ...], settings: GuardSettings
-) -> str | None:
-    if node.kind in (MODULE, IMPORT):
-        if node.kind == MODULE and settings.library_public_api and _public_module(graph, node):
-            return "public module of a published library"
+class NodeGuard:
+    """Why a symbol is used although nothing references it (or ``None``)."""
+
+    def __init__(self, graph: Graph, settings: GuardSettings) -> None:
+        self.graph = graph
+        self.settings = settings
+        patterns = (*REGISTRATION_DECORATORS, *settings.decorators)
+        self.decorators = re.compile("|".join(fnmatch.translate(p) for p in patterns))
+        self.test_files = {i for i, f in enumerate(graph.files) if is_test_file(f.path)}
+
+    def __call__(self, node: Node) -> str | None:
+        graph, settings = self.graph, self.settings
+        if node.kind in (MODULE, IMPORT):
+            if node.kind == MODULE and settings.library_public_api and _public_module(graph, node):
+                return "public module of a published library"
+            return None
+        definition = node.definition
+        assert definition is not None
+        name = node.name
+        if name.startswith("__") and name.endswith("__"):
+            return "dunder name (called by Python itself)"
+        if name.startswith("__") and node.parent < 0:
+            return "module-level name with a double underscore (read by tools, e.g. `__unittest`)"
+        if _whitelisted(graph, node, settings.whitelist):
+            return "whitelisted in .maintainer.yml"
+        hit = next((d for d in definition.decorators if self.decorators.match(d)), None)
+        if hit:
+            return f"registered by the decorator `@{hit}`"
+        if definition.flags & Flag.ABSTRACT:
+            return "abstract method"
+        if name.startswith("pytest_"):
+            return "pytest hook"
+        if node.file in self.test_files:
+            reason = _test_guard(graph, node, graph.files[node.file].path)
+            if reason:
+                return reason
+        if node.parent >= 0:
+            reason = _member_guard(graph, node)
+            if reason:
+                return reason
+        if settings.library_public_api and _public_name(graph, node):
+            return "public name of a published library"
         return None
-    definition = node.definition
-    assert definition is not None
-    name = node.name
-    if name.startswith("__") and name.endswith("__"):
-        return "dunder name (called by Python itself)"
-    if name.startswith("__") and node.parent < 0:
-        return "module-level name with a double underscore (read by tools, e.g. `__unittest`)"
-    if _whitelisted(graph, node, settings.whitelist):
-        return "whitelisted in .maintainer.yml"
-    hit = next((d for d in definition.decorators if _matches(d, decorators)), None)
-    if hit:
-        return f"registered by the decorator `@{hit}`"
-    if definition.flags & Flag.ABSTRACT:
-        return "abstract method"
-    path = graph.files[node.file].path
-    if name.startswith("pytest_"):
-        return "pytest hook"
-    if is_test_file(path):
-        reason = _test_guard(graph, node, path)
-        if reason:
-            return reason
-    if node.parent >= 0:
-        reason = _member_guard(graph, node)
-        if reason:
-            return reason
-    if settings.library_public_api and _public_name(graph, node):
-        return "public name of a published library"
-    return None
 
 
 def _test_guard(graph: Graph, node: Node, path: str) -> str | None:
@@ -327,10 +334,6 @@ def _whitelisted(graph: Graph, node: Node, patterns: tuple[str, ...]) -> bool:
         for pattern in patterns
         for candidate in (node.name, full, short)
     )
-
-
-def _matches(decorator: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(decorator, pattern) for pattern in patterns)
 
 
 def _public_module(graph: Graph, node: Node) -> bool:
