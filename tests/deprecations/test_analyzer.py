@@ -45,13 +45,21 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo", BEFORE, files={"requirements.txt": REQUIREMENTS})
 
 
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory):
+    """One analysis with the default config, shared by the tests that only read it."""
+    tmp_path = tmp_path_factory.mktemp("default")
+    repo = make_repo(tmp_path / "repo", BEFORE, files={"requirements.txt": REQUIREMENTS})
+    return analyze(repo, tmp_path)
+
+
 def analyze(repo: Path, tmp_path: Path, **kwargs: object):
     analyzer = DeprecationAnalyzer(cache_dir=tmp_path / "cache", workers=1)
     return analyzer, analyzer.analyze(context(repo, **kwargs))  # type: ignore[arg-type]
 
 
-def test_one_finding_per_family_with_whole_file_edits(repo: Path, tmp_path: Path) -> None:
-    _, analysis = analyze(repo, tmp_path)
+def test_one_finding_per_family_with_whole_file_edits(default_run) -> None:
+    _, analysis = default_run
     by_subject = {f.subject: f for f in analysis.findings}
     assert {
         "deprecation:unittest",
@@ -92,8 +100,8 @@ def test_one_finding_per_family_with_whole_file_edits(repo: Path, tmp_path: Path
     assert combine(numpy.risk_factors).level.value == "low"
 
 
-def test_bad_files_are_errors_not_crashes(repo: Path, tmp_path: Path) -> None:
-    _, analysis = analyze(repo, tmp_path)
+def test_bad_files_are_errors_not_crashes(default_run) -> None:
+    _, analysis = default_run
     messages = {e.file: e.message for e in analysis.errors}
     assert "generated" in messages["generated_pb2.py"]
     assert "UTF-8" in messages["latin1.py"]
@@ -165,8 +173,8 @@ def test_cache_serves_unchanged_files_and_reparses_changed_ones(repo: Path, tmp_
     assert "np.inf" in (numpy.edits[0].new or "")
 
 
-def test_describe_and_body(repo: Path, tmp_path: Path) -> None:
-    analyzer, analysis = analyze(repo, tmp_path)
+def test_describe_and_body(default_run) -> None:
+    analyzer, analysis = default_run
     numpy = [f for f in analysis.findings if f.batch == "numpy"]
     description = analyzer.describe(numpy, None)
     assert description.slug == "deprecations-numpy"
