@@ -699,6 +699,12 @@ def _admin_routes(app: FastAPI, state: State) -> None:
     def expire_tokens() -> Json:
         return {"expired": state.expire_tokens()}
 
+    @app.get("/_emulator/tokens")
+    def tokens() -> list[str]:
+        """Every token issued so far: tests look for them where they must never appear."""
+        with state.lock:
+            return list(state.tokens)
+
     @app.post("/_emulator/settings")
     def settings(body: JsonBody) -> Json:
         if "token_ttl" in body:

@@ -8,6 +8,7 @@ wrapping githubkit's auth strategies and exceptions for that was more code than 
 from __future__ import annotations
 
 import base64
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -32,6 +33,10 @@ API_VERSION = "2022-11-28"
 DEFAULT_RATE_LIMIT_WAIT = 60.0
 PER_PAGE = 100
 MAX_PAGES = 50
+# GitHub asks integrations to wait at least a second between content-creating requests
+# (POST, PATCH, PUT, DELETE); going faster is what trips the secondary rate limit.
+WRITE_INTERVAL = 1.0
+WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
 class GitHub:
@@ -45,10 +50,14 @@ class GitHub:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         clock: Clock = time.time,
+        write_interval: float = WRITE_INTERVAL,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
         self._clock = clock
+        self._write_interval = write_interval
+        self._write_lock = threading.Lock()
+        self._last_write = 0.0
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
@@ -97,6 +106,8 @@ class GitHub:
         params: Mapping[str, str | int] | None = None,
         json: Any = None,
     ) -> httpx.Response:
+        if method in WRITES and not path.startswith("/app/"):
+            self._pace_write()
         try:
             return self._http.request(
                 method, path, params=params, json=json, headers={"Authorization": authorization}
@@ -104,6 +115,13 @@ class GitHub:
         except httpx.HTTPError as exc:
             # httpx's message names the URL only; the type says what broke.
             raise ServerError(f"{method} {path}: {type(exc).__name__}", 0) from None
+
+    def _pace_write(self) -> None:
+        with self._write_lock:
+            wait = self._last_write + self._write_interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._last_write = time.monotonic()
 
 
 class Installation:
@@ -142,7 +160,8 @@ class Installation:
     def paginate(self, path: str, params: Mapping[str, str | int] | None = None) -> list[Any]:
         """Every item of a list endpoint, following `Link: rel="next"`."""
         items: list[Any] = []
-        query: dict[str, str | int] = {"per_page": PER_PAGE, **(params or {})}
+        # The next page's URL carries its own query; httpx would drop it given any params.
+        query: dict[str, str | int] | None = {"per_page": PER_PAGE, **(params or {})}
         url: str | None = path
         for _ in range(MAX_PAGES):
             if url is None:
@@ -153,7 +172,7 @@ class Installation:
                 page = next((v for v in page.values() if isinstance(v, list)), [])
             items.extend(page)
             url = response.links.get("next", {}).get("url")
-            query = {}
+            query = None
         return items
 
     # -- repositories and contents ----------------------------------------------------

@@ -41,7 +41,7 @@ class Harness:
 
     def github(self, **kwargs: Any) -> GitHub:
         credentials = AppCredentials(APP_ID, SecretStr(app_keys().private_pem))
-        return GitHub(self.url, credentials, **kwargs)
+        return GitHub(self.url, credentials, **{"write_interval": 0.0, **kwargs})
 
     def admin(self, method: str, path: str, json: Any = None) -> httpx.Response:
         response = httpx.request(method, f"{self.url}/_emulator{path}", json=json)

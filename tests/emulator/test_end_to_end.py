@@ -190,3 +190,16 @@ def test_invalid_config_fails_the_check_then_a_fix_passes(sandbox: Running, tmp_
     good = sandbox.push_main({".maintainer.yml": "open_pr_limit: 3\nlabels: [deps]\n"}, work)
     [passing] = gh.check_runs(sandbox.repo, good, name="maintainer/config")
     assert passing.conclusion == "success"
+
+
+def test_no_token_key_or_secret_in_any_log(sandbox: Running) -> None:
+    tokens = httpx.get(f"{sandbox.info['github_url']}/_emulator/tokens").json()
+    assert tokens  # the bot did authenticate as its installation
+    key_lines = (sandbox.root / "app-key.pem").read_text().splitlines()[1:-1]
+    secrets = [*tokens, *key_lines, sandbox.info["webhook_secret"]]
+    logs = {p.name: p.read_text(errors="replace") for p in sandbox.root.glob("*.log")}
+    assert {"server.log", "worker.log", "emulator.log"} <= set(logs)
+    assert "HTTP Request" in logs["worker.log"] + logs["server.log"]  # logging was on
+    for name, text in logs.items():
+        for secret in secrets:
+            assert secret not in text, name

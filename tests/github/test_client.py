@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from pydantic import SecretStr
@@ -122,3 +123,35 @@ def test_no_token_or_key_in_logs(harness: Harness, caplog: pytest.LogCaptureFixt
     assert caplog.records  # httpx logged the requests
     for secret in (token, jwt_token, app_keys().private_pem.splitlines()[1]):
         assert secret not in text
+
+
+def test_content_creating_requests_are_paced(harness: Harness) -> None:
+    with harness.github(write_interval=0.25) as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        main = inst.branch_sha(REPO, "main")
+        assert main is not None
+        started = time.monotonic()
+        for name in ("a", "b", "c"):
+            inst.create_check_run(
+                REPO, name=name, head_sha=main, conclusion="success", title=name, summary=name
+            )
+        assert time.monotonic() - started >= 0.5
+        reads = time.monotonic()
+        for _ in range(3):
+            inst.check_runs(REPO, main)
+        assert time.monotonic() - reads < 0.5
+
+
+def test_pagination_follows_link_headers(harness: Harness) -> None:
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        main = inst.branch_sha(REPO, "main")
+        assert main is not None
+        for index in range(5):
+            inst.create_check_run(
+                REPO, name=f"c{index}", head_sha=main, conclusion="success", title="t", summary="s"
+            )
+        runs = inst.paginate(f"/repos/{REPO}/commits/{main}/check-runs", {"per_page": 2})
+        assert sorted(r["name"] for r in runs) == [f"c{i}" for i in range(5)]
+    pages = [r for r in harness.admin("GET", "/requests").json() if "check-runs" in r["path"]]
+    assert sum(1 for r in pages if r["method"] == "GET") == 3

@@ -34,15 +34,24 @@ def settings_for(harness: Harness, tmp_path: Path) -> Settings:
     )
 
 
-def scan_once(harness: Harness, tmp_path: Path, index: IndexServer, store: Store) -> ScanReport:
-    return run_scan(
-        INSTALLATION_ID,
-        REPO,
-        settings_for(harness, tmp_path),
-        store=store,
-        adapters=Adapters(index=SimpleIndex(index.url)),
-        now=NOW,
-    )
+def scan_once(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store, paced: bool = False
+) -> ScanReport:
+    """One scan job; `paced` goes through `connect(settings)` (1 s between writes)."""
+    github = None if paced else harness.github()
+    try:
+        return run_scan(
+            INSTALLATION_ID,
+            REPO,
+            settings_for(harness, tmp_path),
+            store=store,
+            github=github,
+            adapters=Adapters(index=SimpleIndex(index.url)),
+            now=NOW,
+        )
+    finally:
+        if github is not None:
+            github.close()
 
 
 def register(harness: Harness, store: Store) -> int:
@@ -57,7 +66,7 @@ def test_scan_opens_draft_prs_with_the_four_sections_and_records_them(
     harness: Harness, tmp_path: Path, index: IndexServer, store: Store
 ) -> None:
     repo_id = register(harness, store)
-    report = scan_once(harness, tmp_path, index, store)
+    report = scan_once(harness, tmp_path, index, store, paced=True)
     assert report.config_error is None and report.pull_requests
     with harness.github() as gh:
         pulls = gh.installation(INSTALLATION_ID).pulls(REPO)

@@ -1,0 +1,40 @@
+"""Signed deliveries built from the recorded payloads."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from app.emulator import deliveries
+from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
+
+
+def test_signature_is_github_hmac_sha256() -> None:
+    item = deliveries.delivery("ping", {"zen": "Keep it logically awesome."}, "abc")
+    headers = item.headers("s3cret")
+    expected = hmac.new(b"s3cret", item.body, hashlib.sha256).hexdigest()
+    assert headers["X-Hub-Signature-256"] == f"sha256={expected}"
+    assert (headers["X-GitHub-Event"], headers["X-GitHub-Delivery"]) == ("ping", "abc")
+
+
+def test_payloads_carry_the_emulators_objects(harness: Harness) -> None:
+    repository = harness.admin("GET", f"/repos/{REPO}").json()
+    installation = harness.admin(
+        "POST",
+        "/installations",
+        {"id": INSTALLATION_ID, "account": "octo-org", "repositories": [REPO]},
+    ).json()
+    created = deliveries.installation_created(installation, [repository])
+    assert created["action"] == "created" and created["installation"]["id"] == INSTALLATION_ID
+    assert created["repositories"] == [
+        {k: repository[k] for k in ("id", "node_id", "name", "full_name", "private")}
+    ]
+    head = repository["head"]
+    commits = harness.admin("GET", f"/repos/{REPO}/pushed?after={head}").json()
+    push = deliveries.push(INSTALLATION_ID, repository, "0" * 40, head, commits)
+    assert push["ref"] == "refs/heads/main" and push["after"] == head and push["created"]
+    assert push["repository"]["clone_url"] == f"{harness.url}/{REPO}.git"
+    assert push["installation"] == {"id": INSTALLATION_ID}
+    assert "requirements.txt" in push["head_commit"]["added"]
+    json.dumps(push)  # serialisable as sent
