@@ -75,12 +75,15 @@ class Sandbox:
     # -- processes ------------------------------------------------------------------------
 
     def start(self) -> None:
+        fixtures = deliveries.fixtures_dir()
+        for needed in ("demo-repo", "index", "github-payloads"):
+            if not (fixtures / needed).is_dir():
+                raise SandboxError(f"{fixtures / needed} is missing: run from a checkout")
         keys = generate()
         key_path = keys.write_private(self.root / "app-key.pem")
         github_port, server_port = _free_port(), _free_port()
         self.github_url = f"http://127.0.0.1:{github_port}"
         self.server_url = f"http://127.0.0.1:{server_port}"
-        fixtures = deliveries.fixtures_dir()
         emulator = ["-m", "app.emulator", "--port", str(github_port), "--app-id", str(APP_ID)]
         options = ["--data", str(self.root / "github"), "--key", str(key_path)]
         self._spawn("emulator", [*emulator, *options, "--index", str(fixtures / "index")], {})

@@ -27,7 +27,15 @@ REMOTE = "origin"
 
 
 class WorkspaceError(Exception):
-    """A clone, fetch or push failed; the message never holds the token."""
+    """A clone, fetch or push failed; the message never holds the token.
+
+    ``retryable`` tells the queue whether trying again later may help (a network or server
+    failure) or not (a refused URL, a push to the default branch).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,8 @@ class Workspace:
             try:
                 repo = self._fetch(path, clone_url, branch, env)
             except GitCommandError as exc:
-                raise WorkspaceError(f"cannot fetch {full_name}: {_git_reason(exc)}") from None
+                message = f"cannot fetch {full_name}: {_git_reason(exc)}"
+                raise WorkspaceError(message, retryable=True) from None
         sha = repo.git.rev_parse("HEAD")
         return Checkout(path, full_name, branch, sha)
 
@@ -84,10 +93,14 @@ class Workspace:
         url = repo.remotes[REMOTE].url
         tracking = f"refs/remotes/{REMOTE}/{branch}"
         with _auth_env(url, token) as env, repo.git.custom_environment(**env):
-            listed = str(repo.git.ls_remote(REMOTE, f"refs/heads/{branch}"))
-            if not listed.strip():
-                return None
-            repo.remotes[REMOTE].fetch(f"+refs/heads/{branch}:{tracking}", no_tags=True)
+            try:
+                listed = str(repo.git.ls_remote(REMOTE, f"refs/heads/{branch}"))
+                if not listed.strip():
+                    return None
+                repo.remotes[REMOTE].fetch(f"+refs/heads/{branch}:{tracking}", no_tags=True)
+            except GitCommandError as exc:
+                message = f"cannot fetch {branch}: {_git_reason(exc)}"
+                raise WorkspaceError(message, retryable=True) from None
         return str(repo.git.rev_parse(tracking))
 
     def commit(
@@ -101,7 +114,19 @@ class Workspace:
 
         Built with plumbing in a scratch index, so the work tree stays at the default branch.
         """
-        repo = Repo(checkout.path)
+        try:
+            return self._commit(Repo(checkout.path), checkout, edits, message, author)
+        except GitCommandError as exc:
+            raise WorkspaceError(f"cannot commit: {_git_reason(exc)}") from None
+
+    def _commit(
+        self,
+        repo: Repo,
+        checkout: Checkout,
+        edits: Sequence[Edit],
+        message: str,
+        author: Identity,
+    ) -> str:
         with tempfile.TemporaryDirectory() as scratch:
             index_env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
             with repo.git.custom_environment(**index_env):
@@ -158,7 +183,8 @@ class Workspace:
             try:
                 repo.git.push(REMOTE, refspec)
             except GitCommandError as exc:
-                raise WorkspaceError(f"cannot push {branch}: {_git_reason(exc)}") from None
+                reason = _git_reason(exc)
+                raise WorkspaceError(f"cannot push {branch}: {reason}", retryable=True) from None
 
 
 def _check_url(url: str) -> None:

@@ -137,3 +137,43 @@ def test_config_check_fails_with_line_then_passes(gh: GitHub, tmp_path: Path) ->
     assert "line 2" in (listed.summary or "") and "open_pr_limit" in (listed.summary or "")
     passed = report_config(inst, checkout, ".maintainer.yml", None)
     assert passed is not None and passed.conclusion == "success"
+
+
+def test_branch_pushed_before_a_crash_is_adopted(gh: GitHub, tmp_path: Path) -> None:
+    # A job pushed the bot's branch, then died before opening the PR; the retry finishes it.
+    proposal = bump("requests", "2.28.0", "2.32.3")
+    compose, inst, checkout = composer(gh, tmp_path)
+    workspace = compose.workspace
+    commit = workspace.commit(checkout, proposal.edits, "left behind", compose.bot.identity)
+    workspace.push(checkout, commit, proposal.branch, inst.token(), force=False)
+    [result] = compose.compose([proposal])
+    assert result.action == "created"
+    [pull] = inst.pulls(REPO)
+    [only] = inst.pull_commits(REPO, pull.number)
+    assert only.message == proposal.commit_message
+
+
+def test_branch_with_someone_elses_commits_is_left_alone(
+    harness: Harness, gh: GitHub, tmp_path: Path
+) -> None:
+    proposal = bump("requests", "2.28.0", "2.32.3")
+    inst = gh.installation(INSTALLATION_ID)
+    main = inst.branch_sha(REPO, "main")
+    assert main is not None
+    inst.create_branch(REPO, proposal.branch, main)
+    human = harness.human_push(REPO, proposal.branch, {"x.txt": "x\n"}, tmp_path)
+    [result] = composer(gh, tmp_path)[0].compose([proposal])
+    assert result.action == "skipped" and "commits by others" in result.detail
+    assert inst.branch_sha(REPO, proposal.branch) == human and inst.pulls(REPO) == []
+
+
+def test_security_proposals_may_bypass_the_open_pr_limit(gh: GitHub, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from app.model import Kind
+
+    update = bump("requests", "2.28.0", "2.32.3")
+    fix = replace(bump("pyyaml", "5.4.1", "5.4.2"), kind=Kind.SECURITY)
+    config = RepoConfig(open_pr_limit=1, hourly_pr_limit=10)
+    results = composer(gh, tmp_path, config)[0].compose([update, fix])
+    assert [r.action for r in results] == ["created", "created"]
