@@ -8,7 +8,7 @@ import libcst as cst
 from libcst.metadata import ProviderT
 
 from codemods.base import Applies, Rule, RuleInfo, Safety
-from codemods.helpers import SCOPED, name_reference, qualified_name
+from codemods.helpers import SCOPED, drop_use, name_reference, qualified_name
 
 OLD = {"ast.Num": "n", "ast.Str": "s", "ast.Bytes": "s", "ast.NameConstant": "value"}
 
@@ -42,6 +42,8 @@ class AstConstant(Rule):
             new_func = func.with_changes(attr=cst.Name("Constant"))
         else:
             new_func = name_reference(self, original_node, "ast", "Constant")
+            if new_func is not None:
+                drop_use(self, original_node.func)
         if new_func is None:
             return updated_node
         args = [

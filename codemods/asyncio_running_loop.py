@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import ProviderT
 
 from codemods.base import Applies, Rule, RuleInfo, RuleRun, Safety
-from codemods.helpers import SCOPED, name_reference, qualified_name
+from codemods.helpers import SCOPED, drop_use, name_reference, qualified_name
 
 OLD = ("asyncio.get_event_loop", "asyncio.events.get_event_loop")
 
@@ -64,7 +63,8 @@ class AsyncioRunningLoop(Rule):
             new_func = func.with_changes(attr=cst.Name("get_running_loop"))
         elif isinstance(func, cst.Name):
             new_func = name_reference(self, original_node, "asyncio", "get_running_loop")
-            RemoveImportsVisitor.remove_unused_import(self.context, "asyncio", func.value)
+            if new_func is not None:
+                drop_use(self, original_node.func)
         else:
             new_func = None
         if new_func is None:

@@ -127,6 +127,8 @@ class RuleRun:
     facts: ProjectFacts
     context: CodemodContext = field(default_factory=CodemodContext)
     hits: list[Hit] = field(default_factory=list)
+    dropped: dict[int, tuple[object, int]] = field(default_factory=dict)
+    """Import bindings (by id) some of whose uses the rules removed: (assignment, uses removed)."""
 
 
 class Rule(cst.CSTTransformer):

@@ -8,7 +8,7 @@ import libcst as cst
 from libcst.metadata import ProviderT
 
 from codemods.base import Applies, Rule, RuleInfo, Safety
-from codemods.helpers import SCOPED, module_reference, positional, qualified_name
+from codemods.helpers import SCOPED, drop_use, module_reference, positional, qualified_name
 
 
 class CgiEscape(Rule):
@@ -53,5 +53,6 @@ class CgiEscape(Rule):
         replacement = updated_node.with_changes(
             func=cst.Attribute(value=module, attr=cst.Name("escape")), args=[text, quote]
         )
+        drop_use(self, original_node.func)
         self.record(original_node, replacement)
         return replacement

@@ -18,6 +18,8 @@ from libcst.helpers import ModuleNameAndPackage
 from libcst.metadata import FullyQualifiedNameProvider, MetadataWrapper, ProviderT
 
 from codemods.base import Hit, ProjectFacts, Rule, RuleRun
+from codemods.facts import module_name as module_name_of
+from codemods.helpers import schedule_removals
 
 Visit = Callable[[cst.CSTNode], object]
 Leave = Callable[[cst.CSTNode, cst.CSTNode], object]
@@ -94,12 +96,10 @@ class FileOutcome:
 class Parsed:
     """One parsed file and its metadata, shared by every batch of rules run on it."""
 
-    def __init__(self, source: str, module_name: ModuleNameAndPackage | None = None) -> None:
+    def __init__(self, source: str, module_name: ModuleNameAndPackage) -> None:
         self.source = source
         module = cst.parse_module(source)
-        cache: dict[ProviderT, object] = (
-            {FullyQualifiedNameProvider: module_name} if module_name is not None else {}
-        )
+        cache: dict[ProviderT, object] = {FullyQualifiedNameProvider: module_name}
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True, cache=cache)
 
     def run(
@@ -111,6 +111,7 @@ class Parsed:
             providers: set[ProviderT] = set(instance.get_inherited_dependencies())
             instance.metadata = self.wrapper.resolve_many(providers)
         transformed = self.wrapper.module.visit(Combined(instances))
+        schedule_removals(run)
         if not run.hits:
             return [], BatchOutput(None)
         try:
@@ -147,7 +148,7 @@ def fix_source(
     All rules first run together; only when their hits span several batches is each of those
     batches re-run alone on the same tree, so every batch gets a text of its own.
     """
-    parsed = Parsed(source, module_name)
+    parsed = Parsed(source, module_name or module_name_of(filename))
     everything = [rule for rules in batches.values() for rule in rules]
     hits, combined = parsed.run(everything, facts, filename)
     if not hits:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import (
     Assignment,
     BuiltinScope,
@@ -25,7 +25,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from codemods.base import Rule
+from codemods.base import Rule, RuleRun
 
 
 def qualified_names(rule: Rule, node: cst.CSTNode) -> set[str]:
@@ -77,12 +77,23 @@ def module_reference(rule: Rule, node: cst.CSTNode, module: str) -> cst.Attribut
     scopes = list(_visible_scopes(scope_of(rule, node)))
     if not scopes:
         return None
+    present = False
     for scope in scopes:
         for assignment in scope.assignments[top]:
             if not _is_plain_import_of(assignment, top):
                 return None
-    AddImportsVisitor.add_needed_import(rule.context, module)
+            present = present or _imports_exactly(assignment, module)
+    if not present:
+        AddImportsVisitor.add_needed_import(rule.context, module)
     return dotted(module)
+
+
+def _imports_exactly(assignment: object, module: str) -> bool:
+    if not isinstance(assignment, ImportAssignment) or not isinstance(assignment.node, cst.Import):
+        return False
+    return any(
+        alias.asname is None and alias.evaluated_name == module for alias in assignment.node.names
+    )
 
 
 def _is_plain_import_of(assignment: object, top: str) -> bool:
@@ -101,11 +112,14 @@ def name_reference(rule: Rule, node: cst.CSTNode, module: str, obj: str) -> cst.
 
     ``None`` when ``obj`` is already bound to something else in a visible scope.
     """
+    present = False
     for scope in _visible_scopes(scope_of(rule, node)):
         for assignment in scope.assignments[obj]:
             if not _is_from_import_of(assignment, module, obj):
                 return None
-    AddImportsVisitor.add_needed_import(rule.context, module, obj)
+            present = True
+    if not present:
+        AddImportsVisitor.add_needed_import(rule.context, module, obj)
     return cst.Name(obj)
 
 
@@ -376,3 +390,50 @@ def drop_trailing_comma(args: list[cst.Arg]) -> list[cst.Arg]:
     if args and isinstance(args[-1].comma, cst.Comma):
         args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return args
+
+
+def root_name(expr: cst.BaseExpression) -> cst.Name | None:
+    while isinstance(expr, cst.Attribute | cst.Call):
+        expr = expr.value if isinstance(expr, cst.Attribute) else expr.func
+    return expr if isinstance(expr, cst.Name) else None
+
+
+def drop_use(rule: Rule, expr: cst.BaseExpression) -> None:
+    """Note that a use of an imported name (the root of ``expr``) disappears from the code.
+
+    When every use of an import binding is gone, `schedule_removals` hands it to libcst's
+    ``RemoveImportsVisitor``; imports that are still used never cost that extra pass.
+    """
+    name = root_name(expr)
+    scope = scope_of(rule, name) if name is not None else None
+    if name is None or scope is None:
+        return
+    found = scope[name.value]
+    if len(found) != 1:
+        return
+    assignment = next(iter(found))
+    if isinstance(assignment, ImportAssignment):
+        _, count = rule.run.dropped.get(id(assignment), (assignment, 0))
+        rule.run.dropped[id(assignment)] = (assignment, count + 1)
+
+
+def schedule_removals(run: RuleRun) -> None:
+    for assignment, count in run.dropped.values():
+        if not isinstance(assignment, ImportAssignment) or count < len(assignment.references):
+            continue
+        node = assignment.node
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                if (alias.evaluated_alias or alias.evaluated_name.split(".")[0]) == assignment.name:
+                    RemoveImportsVisitor.remove_unused_import(
+                        run.context, alias.evaluated_name, asname=alias.evaluated_alias
+                    )
+        elif isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative:
+            module = cst.helpers.get_full_name_for_node(node.module) or ""
+            if isinstance(node.names, cst.ImportStar):
+                continue
+            for alias in node.names:
+                if (alias.evaluated_alias or alias.evaluated_name) == assignment.name:
+                    RemoveImportsVisitor.remove_unused_import(
+                        run.context, module, alias.evaluated_name, alias.evaluated_alias
+                    )

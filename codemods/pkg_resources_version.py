@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import ProviderT
 
 from codemods.base import Applies, Rule, RuleInfo, Safety
-from codemods.helpers import SCOPED, module_reference, positional, qualified_name
+from codemods.helpers import SCOPED, drop_use, module_reference, positional, qualified_name
 
 OLD = "pkg_resources.get_distribution"
 
@@ -56,6 +55,6 @@ class PkgResourcesVersion(Rule):
             lpar=updated_node.lpar,
             rpar=updated_node.rpar,
         )
-        RemoveImportsVisitor.remove_unused_import(self.context, "pkg_resources")
+        drop_use(self, call.func)
         self.record(original_node, replacement)
         return replacement

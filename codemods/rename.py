@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import (
     ImportAssignment,
     ParentNodeProvider,
@@ -32,7 +31,7 @@ from libcst.metadata import (
 )
 
 from codemods.base import Rule, RuleRun
-from codemods.helpers import dotted, is_bound, module_reference, scope_of
+from codemods.helpers import dotted, drop_use, is_bound, module_reference, scope_of
 
 BUILTINS = "builtins"
 
@@ -143,21 +142,17 @@ class RenameRule(Rule):
         if new_module == BUILTINS:
             if is_bound(self, original, new_attr):
                 return None
-            self._forget_module(old_module)
+            drop_use(self, original)
             return cst.Name(new_attr, lpar=updated.lpar, rpar=updated.rpar)
         if new_module == old_module:
             return updated.with_changes(attr=cst.Name(new_attr))
         reference = module_reference(self, original, new_module)
         if reference is None:
             return None
-        self._forget_module(old_module)
+        drop_use(self, original)
         return cst.Attribute(
             value=reference, attr=cst.Name(new_attr), lpar=updated.lpar, rpar=updated.rpar
         )
-
-    def _forget_module(self, module: str) -> None:
-        """Drop ``import module`` afterwards if nothing uses it any more."""
-        RemoveImportsVisitor.remove_unused_import(self.context, module)
 
     # -- names imported with ``from module import name`` ----------------------------------------
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
@@ -174,6 +169,8 @@ class RenameRule(Rule):
         if move is None or move.rename_uses_to is None:
             return updated_node
         replacement = updated_node.with_changes(value=move.rename_uses_to)
+        if move.drop:
+            drop_use(self, original_node)
         self.record(original_node, replacement)
         return replacement
 
@@ -224,7 +221,6 @@ class RenameRule(Rule):
         if new_module == BUILTINS:
             if not uses_free:
                 return None
-            RemoveImportsVisitor.remove_unused_import(self.context, module or "", local)
             return Move(new_module, new_attr, None, rename_uses_to=new_attr, drop=True)
         if uses_free:
             return Move(new_module, new_attr, None, rename_uses_to=new_attr)

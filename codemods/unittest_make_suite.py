@@ -8,7 +8,7 @@ import libcst as cst
 from libcst.metadata import ProviderT
 
 from codemods.base import Applies, Rule, RuleInfo, Safety
-from codemods.helpers import SCOPED, module_reference, positional, qualified_name
+from codemods.helpers import SCOPED, drop_use, module_reference, positional, qualified_name
 
 LOADERS = {
     "unittest.makeSuite": ("TestLoader()", "loadTestsFromTestCase"),
@@ -53,5 +53,6 @@ class UnittestMakeSuite(Rule):
         replacement = updated_node.with_changes(
             func=cst.Attribute(value=loader, attr=cst.Name(method))
         )
+        drop_use(self, original_node.func)
         self.record(original_node, replacement)
         return replacement

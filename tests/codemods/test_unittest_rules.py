@@ -98,7 +98,6 @@ def test_make_suite_and_find_test_cases_use_a_loader():
         """,
         """\
         import unittest
-        from unittest import findTestCases
         suite = unittest.TestLoader().loadTestsFromTestCase(MyCase)
         more = unittest.defaultTestLoader.loadTestsFromModule(module)
         kept = unittest.makeSuite(MyCase, "check")
