@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.deadcode.facts import Definition, FileFacts, Flag, Import, Refs
+from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
-FORMAT = 3
+FORMAT = 4
 """Bump when the extractor or the stored layout changes: old entries are then ignored."""
 
 Signature = tuple[int, int, str]
-TextFacts = frozenset[str]
+TextFacts = tuple[str, ...]
 """Identifier tokens of a non-Python file (or of a Python file that could not be parsed)."""
 
 
@@ -82,7 +82,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _refs_out(refs: Refs) -> tuple[Any, ...]:
-    return (refs.names, refs.attrs, refs.chains)
+    return tuple(refs)
 
 
 def encode_facts(facts: FileFacts) -> bytes:
@@ -101,9 +101,7 @@ def encode_facts(facts: FileFacts) -> bytes:
         )
         for d in facts.definitions
     )
-    imports = tuple(
-        (i.binding, i.module, i.name, i.line, i.owner, int(i.flags)) for i in facts.imports
-    )
+    imports: Any = tuple((*i[:5], int(i.flags)) for i in facts.imports)
     return marshal.dumps(
         (
             "py",
@@ -131,7 +129,7 @@ def decode(value: Any) -> FileFacts | TextFacts | None:
     """The stored value back as facts; ``None`` when it is not in the expected layout."""
     try:
         if value[0] == "text":
-            return frozenset(value[1])
+            return tuple(value[1])
         (_, path, module, is_package, lines, definitions, imports, body, strings, prefixes,
          dunder_all, main_guard, side_effects) = value  # fmt: skip
         return FileFacts(
@@ -140,10 +138,10 @@ def decode(value: Any) -> FileFacts | TextFacts | None:
             is_package=is_package,
             lines=lines,
             definitions=tuple(
-                Definition(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], Flag(d[8]), Refs(*d[9]))
+                Definition(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], Refs(*d[9]))
                 for d in definitions
             ),
-            imports=tuple(Import(i[0], i[1], i[2], i[3], i[4], Flag(i[5])) for i in imports),
+            imports=tuple(Import(*i) for i in imports),
             body=Refs(*body),
             strings=strings,
             prefixes=prefixes,

@@ -20,8 +20,11 @@ class Collector:
     def __init__(self, strings: set[str], prefixes: set[str]) -> None:
         self.strings = strings
         self.prefixes = prefixes
+        self.imports: list[ast.Import | ast.ImportFrom] = []
+        """Import statements met by the last `refs` call (nested in functions, loops...)."""
 
     def refs(self, nodes: Iterable[ast.AST | None]) -> Refs:
+        self.imports = []
         names: set[str] = set()
         attrs: set[str] = set()
         chains: set[str] = set()
@@ -30,17 +33,24 @@ class Collector:
                 self._walk(root, names, attrs, chains)
         if not (names or attrs or chains):
             return NO_REFS
-        return Refs(frozenset(names), frozenset(attrs), frozenset(chains))
+        return Refs(tuple(sorted(names)), tuple(sorted(attrs)), tuple(sorted(chains)))
 
     def _walk(self, root: ast.AST, names: set[str], attrs: set[str], chains: set[str]) -> None:
-        for node in ast.walk(root):
+        # A hand-rolled walk: about a third faster than ``ast.walk`` because it skips the
+        # ``ctx`` children (Load/Store) and the generator machinery. This loop is where cold
+        # detection spends most of its time.
+        stack = [root]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node = pop()
             kind = type(node)
             if kind is ast.Name:
                 names.add(node.id)  # type: ignore[attr-defined]
-            elif kind is ast.Attribute:
+                continue
+            if kind is ast.Attribute:
                 attrs.add(node.attr)  # type: ignore[attr-defined]
                 chain = _chain(node)  # type: ignore[arg-type]
-                if chain is not None:
+                if chain is not None and not chain.startswith(("self.", "cls.")):
                     chains.add(chain)
             elif kind is ast.Constant:
                 value = node.value  # type: ignore[attr-defined]
@@ -49,10 +59,22 @@ class Collector:
                         self.strings.add(value)
                     elif "[" in value or "|" in value:
                         self._annotation(value, names, chains)
+                continue
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                self.imports.append(node)  # type: ignore[arg-type]
+                continue
             elif kind is ast.JoinedStr:
                 self._prefix(node.values[0] if node.values else None)  # type: ignore[attr-defined]
             elif kind is ast.BinOp and type(node.op) in (ast.Add, ast.Mod):  # type: ignore[attr-defined]
                 self._prefix(node.left)  # type: ignore[attr-defined]
+            for field in _fields(kind):
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            push(item)
+                elif isinstance(value, ast.AST):
+                    push(value)
 
     def _prefix(self, node: ast.AST | None) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -73,6 +95,16 @@ class Collector:
                 chain = _chain(node)
                 if chain is not None:
                     chains.add(chain)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    found = _FIELDS.get(kind)
+    if found is None:
+        found = _FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")  # type: ignore[attr-defined]
+    return found
 
 
 def _chain(node: ast.Attribute) -> str | None:
@@ -131,6 +163,8 @@ class Extractor:
 
     def run(self, tree: ast.Module, lines: int) -> FileFacts:
         self._module_level(tree.body, Flag.NONE)
+        body = self.collector.refs(self.body)
+        self._nested_imports(-1)
         return FileFacts(
             path=self.path,
             module=self.module,
@@ -138,9 +172,9 @@ class Extractor:
             lines=lines,
             definitions=tuple(self.definitions),
             imports=tuple(self.imports),
-            body=self.collector.refs(self.body),
-            strings=frozenset(self.strings),
-            prefixes=frozenset(self.prefixes),
+            body=body,
+            strings=tuple(sorted(self.strings)),
+            prefixes=tuple(sorted(self.prefixes)),
             dunder_all=tuple(self.dunder_all) if self.dunder_all is not None else None,
             main_guard=self.main_guard,
             side_effects=self.side_effects,
@@ -245,12 +279,12 @@ class Extractor:
                 ),
             )
         )
-        self._local_imports(node, len(self.definitions) - 1)
+        self._nested_imports(len(self.definitions) - 1)
 
-    def _local_imports(self, node: ast.AST, owner: int) -> None:
-        for child in ast.walk(node):
-            if isinstance(child, ast.Import | ast.ImportFrom):
-                self._import(child, owner, Flag.NONE)
+    def _nested_imports(self, owner: int) -> None:
+        """Imports inside the code just walked belong to its definition (-1: the module)."""
+        for statement in self.collector.imports:
+            self._import(statement, owner, Flag.NONE)
 
     def _class(self, node: ast.ClassDef, parent: str, flags: Flag) -> None:
         index = len(self.definitions)
@@ -272,8 +306,7 @@ class Extractor:
             flags=flags | Flag.REMOVABLE,
             refs=refs,
         )
-        if parent:
-            self._local_imports(node, index)
+        self._nested_imports(index)
 
     def _class_body(
         self, name: str, owner: int, statements: Sequence[ast.stmt], flags: Flag

@@ -10,9 +10,8 @@ import builtins
 import fnmatch
 import re
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from app.deadcode.facts import Flag
 from app.deadcode.graph import IMPORT, MODULE, Graph, Node
@@ -106,7 +105,7 @@ def qualified(graph: Graph, node: Node) -> str:
 
 def entry_module(graph: Graph, position: int) -> str | None:
     facts = graph.files[position]
-    stem = PurePosixPath(facts.path).stem
+    stem = facts.path.rsplit("/", 1)[-1].removesuffix(".py")
     if facts.main_guard:
         return "runs as a script (`if __name__ == '__main__'`)"
     if is_test_file(facts.path):
@@ -117,12 +116,12 @@ def entry_module(graph: Graph, position: int) -> str | None:
         return "framework directory loaded by convention"
     if "." not in facts.module and not facts.is_package and facts.side_effects:
         return "stand-alone script with module-level code"
-    if PurePosixPath(facts.path).parts[0] in ("docs", "doc", "scripts", "bin", "examples"):
+    if facts.path.split("/", 1)[0] in ("docs", "doc", "scripts", "bin", "examples"):
         return "documentation, script or example"
     return None
 
 
-def find_roots(graph: Graph, texts: Mapping[str, frozenset[str]]) -> Roots:
+def find_roots(graph: Graph, texts: Mapping[str, Sequence[str]]) -> Roots:
     """Roots found by scanning the repository: entry modules, `__all__`, strings, configs.
 
     The per-symbol guards (`NodeGuard`) are applied later, only to what these do not reach.
@@ -223,7 +222,7 @@ class NodeGuard:
 
 
 def _test_guard(graph: Graph, node: Node, path: str) -> str | None:
-    if PurePosixPath(path).name == "conftest.py" and node.parent < 0:
+    if path.rsplit("/", 1)[-1] == "conftest.py" and node.parent < 0:
         return "defined in conftest.py (fixtures and hooks are found by name)"
     if node.parent >= 0:
         return "member of a test class (collected by the test runner)"

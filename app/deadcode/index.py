@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from app.deadcode.cache import (
     FactsCache,
@@ -57,8 +57,9 @@ class RepoIndex:
 
 
 def is_text_file(path: str) -> bool:
-    pure = PurePosixPath(path)
-    return pure.suffix in TEXT_SUFFIXES or pure.name in TEXT_NAMES
+    name = path.rsplit("/", 1)[-1]
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    return suffix in TEXT_SUFFIXES or name in TEXT_NAMES
 
 
 def source_files(paths: Iterable[str]) -> list[SourceFile]:
@@ -134,7 +135,7 @@ def _encode(job: Job, data: bytes) -> tuple[bytes, ScanError | None]:
 
 
 def tokens(data: bytes) -> TextFacts:
-    return frozenset(TOKEN.findall(data.decode("utf-8", "replace")))
+    return tuple(sorted(set(TOKEN.findall(data.decode("utf-8", "replace")))))
 
 
 def build_index(

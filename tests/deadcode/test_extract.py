@@ -47,7 +47,7 @@ def test_definitions_with_kinds_lines_and_parents() -> None:
     assert by_name["function"].decorators == ("decorator",)
     assert by_name["Klass"].bases == ("Base",)
     assert "helper" in by_name["method"].refs.names
-    assert {"a", "b"} <= found.body.names  # unpacked names stay referenced by the module
+    assert {"a", "b"} <= set(found.body.names)  # unpacked names stay referenced by the module
 
 
 def test_references_names_attributes_and_module_chains() -> None:
@@ -60,8 +60,8 @@ def test_references_names_attributes_and_module_chains() -> None:
         """
     )
     refs = found.definitions[0].refs
-    assert {"os", "other", "x"} <= refs.names
-    assert {"path", "join", "value", "attribute"} <= refs.attrs
+    assert {"os", "other", "x"} <= set(refs.names)
+    assert {"path", "join", "value", "attribute"} <= set(refs.attrs)
     assert "os.path.join" in refs.chains
 
 
@@ -110,9 +110,9 @@ def test_all_strings_prefixes_and_string_annotations() -> None:
         """
     )
     assert found.dunder_all == ("exported", "more")
-    assert {"pkg.plugins.loaded"} <= found.strings
+    assert "pkg.plugins.loaded" in found.strings
     assert "just some words" not in found.strings
-    assert {"visit_", "on_"} <= found.prefixes
+    assert {"visit_", "on_"} <= set(found.prefixes)
     assert "Receipt" in found.definitions[0].refs.names
 
 
