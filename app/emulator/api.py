@@ -666,6 +666,18 @@ def _admin_routes(app: FastAPI, state: State) -> None:
         base = _base(request)
         return [_push_commit(base, repo, c) for c in commits]
 
+    @app.post("/_emulator/repos/{owner}/{name}/issues/{number}/comments", status_code=201)
+    def human_comment(request: Request, owner: str, name: str, number: int, body: JsonBody) -> Json:
+        """A comment by a person (`user`), as if typed on GitHub; send its webhook yourself."""
+        repo = state.repo(f"{owner}/{name}")
+        if repo is None or number not in repo.pulls:
+            raise ApiError(404, "Not Found")
+        author = state.user(str(body.get("user", repo.owner.login)))
+        comment = Comment(state.next_id(), number, str(body.get("body", "")), author, time.time())
+        with state.lock:
+            repo.comments[comment.id] = comment
+        return shapes.comment_json(_base(request), repo, comment)
+
     @app.post("/_emulator/installations", status_code=201)
     def install(request: Request, body: JsonBody) -> Json:
         installation = state.install(

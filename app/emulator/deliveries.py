@@ -134,24 +134,23 @@ def issue_comment(
     installation_id: int,
     repository: Mapping[str, Any],
     pull: Mapping[str, Any],
-    body: str,
-    author: Mapping[str, Any],
-    comment_id: int,
+    comment: Mapping[str, Any],
 ) -> Json:
-    """`issue_comment.created` by `author` on a pull request (GitHub's pull JSON)."""
+    """`issue_comment.created` for a comment (GitHub's JSON) on a pull request."""
     payload = copy.deepcopy(template("issue_comment", "created"))
-    issue = payload["issue"]
-    issue.update(
+    payload["issue"].update(
         number=pull["number"],
         title=pull.get("title", ""),
         state=pull.get("state", "open"),
+        user=pull.get("user", payload["issue"]["user"]),
         pull_request={"url": pull.get("url"), "html_url": pull.get("html_url")},
     )
-    payload["comment"].update(id=comment_id, body=body, user=_sender(author))
+    author = _sender(comment.get("user", {}))
+    payload["comment"].update({**comment, "user": author})
     payload.update(
         action="created",
         repository=_repository(payload["repository"], repository),
         installation={"id": installation_id},
-        sender=_sender(author),
+        sender=author,
     )
     return payload

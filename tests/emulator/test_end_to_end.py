@@ -203,3 +203,53 @@ def test_no_token_key_or_secret_in_any_log(sandbox: Running) -> None:
     for name, text in logs.items():
         for secret in secrets:
             assert secret not in text, name
+
+
+def _latest_scan(sandbox: Running) -> Any:
+    return next(j for j in sandbox.store.jobs(limit=200) if j.kind == "scan")
+
+
+def test_help_command_is_answered(sandbox: Running) -> None:
+    gh = sandbox.installation()
+    pull = gh.pulls(sandbox.repo)[0]
+    admin = f"{sandbox.info['github_url']}/_emulator/repos/{sandbox.repo}"
+    comment = httpx.post(
+        f"{admin}/issues/{pull.number}/comments",
+        json={"user": "octocat", "body": "/maintainer help"},
+    ).json()
+    pull_json = gh.request("GET", f"/repos/{sandbox.repo}/pulls/{pull.number}")
+    repository = httpx.get(admin).json()
+    payload = deliveries.issue_comment(
+        sandbox.info["installation_id"], repository, pull_json, comment
+    )
+    assert sandbox.send("issue_comment", payload) == 202
+    sandbox.settle()
+    replies = [
+        c
+        for c in gh.comments(sandbox.repo, pull.number)
+        if c.user_login == "maintainer-bot[bot]" and "Commands I understand" in c.body
+    ]
+    assert len(replies) == 1
+
+
+def test_transient_server_errors_are_retried(sandbox: Running, tmp_path: Path) -> None:
+    fault = {"path": f"/repos/{sandbox.repo}", "count": 2, "kind": "error", "status": 500}
+    httpx.post(f"{sandbox.info['github_url']}/_emulator/faults", json=fault).raise_for_status()
+    sandbox.push_main({"src/retry_me.py": "X = 1\n"}, tmp_path / "work")
+    job = _latest_scan(sandbox)
+    assert job.status == JobStatus.SUCCEEDED and job.attempts == 3
+
+
+def test_persistent_secondary_rate_limit_fails_with_the_reason(
+    sandbox: Running, tmp_path: Path
+) -> None:
+    faults = f"{sandbox.info['github_url']}/_emulator/faults"
+    fault = {"path": f"/repos/{sandbox.repo}", "count": 1000, "kind": "secondary", "retry_after": 1}
+    httpx.post(faults, json=fault).raise_for_status()
+    try:
+        sandbox.push_main({"src/limited.py": "Y = 2\n"}, tmp_path / "work")
+    finally:
+        httpx.delete(faults).raise_for_status()
+    job = _latest_scan(sandbox)
+    assert job.status == JobStatus.FAILED and job.attempts > 1
+    assert "RateLimited" in (job.error or "") and "secondary rate limit" in (job.error or "")
