@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 
@@ -41,6 +42,7 @@ def serve(host: str, port: int) -> None:
     if settings.workers > 0:
         consumer = services.queue.consumer(settings.workers, embedded=True)
         consumer.start()
+    gc.freeze()  # start-up objects never become garbage: keep them out of every GC pass
     try:
         uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
     finally:

@@ -25,10 +25,11 @@ from typing import Any
 import httpx
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
+from huey.storage import SqliteStorage
 
 from app.logs import redact
 from app.settings import Settings
-from app.store import JobKind, JobRecord, NewJob, Store
+from app.store import JobKind, JobRecord, NewDelivery, NewJob, Store
 
 log = logging.getLogger(__name__)
 
@@ -150,14 +151,31 @@ class Queue:
     ) -> bool:
         """Record the delivery and its job, then enqueue it; False for a repeated delivery."""
         job = NewJob(uuid.uuid4().hex, JobKind.DELIVERY, None, delivery_id)
-        if not self.store.record_delivery(delivery_id, event, action, body, job):
-            return False
+        return self.accept_deliveries([NewDelivery(delivery_id, event, action, body, job)])[0]
+
+    def accept_deliveries(self, batch: list[NewDelivery]) -> list[bool]:
+        """`accept_delivery` for many: one store transaction and one queue write (one fsync
+        each, however many deliveries), committed before this returns; True where new."""
+        fresh = self.store.record_deliveries(batch)
+        new = [item for item, is_new in zip(batch, fresh, strict=True) if is_new]
         try:
-            self._task(job.id)
+            self._enqueue_many([item.job.id for item in new])
         except Exception:
-            self.store.forget_delivery(delivery_id)
+            self.store.forget_deliveries([item.delivery_id for item in new])
             raise
-        return True
+        return fresh
+
+    def _enqueue_many(self, job_ids: list[str]) -> None:
+        """One message per job; on SQLite in one transaction (one fsync for the lot)."""
+        tasks = [self._task.s(job_id) for job_id in job_ids]
+        storage = self.huey.storage
+        if not isinstance(storage, SqliteStorage):
+            for task in tasks:
+                self.huey.enqueue(task)
+            return
+        rows = [(storage.name, storage.to_blob(self.huey.serialize_task(t)), 0) for t in tasks]
+        with storage.db(commit=True) as cursor:
+            cursor.executemany("insert into task (queue, data, priority) values (?, ?, ?)", rows)
 
     def enqueue(
         self, kind: JobKind, repository: str | None, args: Mapping[str, Any] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -12,8 +13,9 @@ from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
+from app.server.intake import BatchingIntake
 from app.server.signature import same_secret, valid_signature
-from app.store import JobKind
+from app.store import JobKind, NewDelivery, NewJob
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +24,8 @@ TICK_HEADER = "X-Maintainer-Tick-Secret"
 
 
 class Intake(Protocol):
-    def accept_delivery(
-        self, delivery_id: str, event: str, action: str | None, body: bytes
-    ) -> bool:
-        """Record and enqueue; False when the delivery id was seen before."""
+    def accept_deliveries(self, batch: list[NewDelivery]) -> list[bool]:
+        """Record and enqueue, committed on return; False where the delivery id was seen."""
         ...
 
     def enqueue(
@@ -76,12 +76,13 @@ def create_app(
         raise ValueError("the webhook secret is empty")
     ticks = tick_secret.get_secret_value().encode() if tick_secret is not None else b""
     app = FastAPI(title="maintainer-bot", docs_url=None, redoc_url=None, openapi_url=None)
+    batches = BatchingIntake(intake.accept_deliveries)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post("/webhooks/github")
+    # A plain Starlette route: the hot path skips FastAPI's dependency and response machinery.
     async def webhook(request: Request) -> JSONResponse:
         try:
             body = await _read_body(request, max_body)
@@ -100,11 +101,13 @@ def create_app(
             return _answer(400, error="body is not a JSON object")
         if event == "ping":
             return _answer(200, status="pong")
-        accepted = await run_in_threadpool(intake.accept_delivery, delivery, event, action, body)
-        if not accepted:
+        job = NewJob(uuid.uuid4().hex, JobKind.DELIVERY, None, delivery)
+        if not await batches.accept(NewDelivery(delivery, event, action, body, job)):
             return _answer(200, status="duplicate", delivery=delivery)
         log.debug("accepted delivery %s (%s %s)", delivery, event, action)
         return _answer(202, status="queued", delivery=delivery)
+
+    app.add_route("/webhooks/github", webhook, methods=["POST"])
 
     @app.post("/ticks")
     async def tick(request: Request) -> JSONResponse:

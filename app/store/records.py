@@ -105,6 +105,17 @@ class NewJob:
 
 
 @dataclass(frozen=True)
+class NewDelivery:
+    """A verified webhook delivery to record, with the job that will route it."""
+
+    delivery_id: str
+    event: str
+    action: str | None
+    body: bytes = field(repr=False)
+    job: NewJob
+
+
+@dataclass(frozen=True)
 class ProposalRecord:
     id: int
     repository_id: int

@@ -164,3 +164,21 @@ def test_empty_webhook_secret_is_refused() -> None:
 def test_fixture_copy_carries_its_licence() -> None:
     assert (PAYLOADS / "LICENSE").read_text().startswith("The MIT License")
     assert Path(PAYLOADS).is_dir()
+
+
+def test_concurrent_copies_of_one_delivery_are_queued_once(
+    client: httpx.Client, services: Services
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = (PAYLOADS / "push" / "payload.json").read_bytes()
+    base = str(client.base_url)
+
+    def send(_: int) -> int:
+        with httpx.Client(base_url=base) as own:
+            return deliver(own, "push", body, delivery="same-id").status_code
+
+    with ThreadPoolExecutor(16) as pool:
+        codes = list(pool.map(send, range(32)))
+    assert sorted(codes) == [200] * 31 + [202]
+    assert services.queue.pending() == 1 and services.store.job_count() == 1

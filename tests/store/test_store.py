@@ -199,3 +199,20 @@ def test_datetimes_come_back_aware_utc(store: Store, clock: Clock) -> None:
     repo = store.repository_by_id(1)
     assert repo is not None and repo.last_scan_at == clock.now
     assert repo.last_scan_at.tzinfo is not None
+
+
+def test_batched_deliveries_dedupe_within_and_across_batches(store: Store) -> None:
+    from app.store import NewDelivery
+
+    def item(delivery: str, job: str) -> NewDelivery:
+        return NewDelivery(delivery, "push", None, b"{}", NewJob(job, "delivery", None, delivery))
+
+    assert store.record_deliveries([item("a", "1"), item("b", "2"), item("a", "3")]) == [
+        True,
+        True,
+        False,
+    ]
+    assert store.record_deliveries([item("b", "4"), item("c", "5")]) == [False, True]
+    assert store.delivery_count() == 3 and store.job_count() == 3
+    store.forget_deliveries(["a", "c"])
+    assert store.delivery_count() == 1 and store.job_count() == 1
