@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     ImportAssignment,
     ParentNodeProvider,
@@ -97,7 +98,9 @@ class RenameRule(Rule):
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
     ) -> cst.ImportFrom | cst.RemovalSentinel:
         self._import_depth -= 1
-        return updated_node
+        if original_node.relative or original_node.module is None:
+            return updated_node
+        return self._rewrite_import(original_node, updated_node)
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._targets.add(id(node.target))
@@ -261,72 +264,48 @@ class RenameRule(Rule):
                 return False
         return True
 
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
-        body: list[cst.BaseSmallStatement] = []
-        extra: list[cst.SimpleStatementLine] = []
-        changed = False
-        for original, updated in zip(original_node.body, updated_node.body, strict=True):
-            if not isinstance(original, cst.ImportFrom) or not isinstance(updated, cst.ImportFrom):
-                body.append(updated)
-                continue
-            kept, lines = self._rewrite_import(original, updated)
-            if kept is updated and not lines:
-                body.append(updated)
-                continue
-            changed = True
-            if kept is not None:
-                body.append(kept)
-            extra.extend(lines)
-        if not changed:
-            return updated_node
-        if not body:
-            first, *rest = extra
-            first = first.with_changes(leading_lines=updated_node.leading_lines)
-            return cst.FlattenSentinel([first, *rest]) if rest else first
-        line = updated_node.with_changes(body=_fix_last_semicolon(body))
-        return cst.FlattenSentinel([line, *extra]) if extra else line
+    def _rewrite_import(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        """Move this rule's names out of ``from module import ...``, in place where possible.
 
-    def _rewrite_import(
-        self, original: cst.ImportFrom, updated: cst.ImportFrom
-    ) -> tuple[cst.ImportFrom | None, list[cst.SimpleStatementLine]]:
-        """The import left in place (``None``: none) and new import lines to add after it."""
+        Names going to one new module stay in this statement (its module changes) when nothing
+        else is left in it; otherwise they leave it and libcst's ``AddImportsVisitor`` adds
+        them. The result is always one ``ImportFrom``, so the next rule sees this statement.
+        Aliases are matched to the original by name, since earlier rules may have changed it.
+        """
         if isinstance(original.names, cst.ImportStar) or isinstance(updated.names, cst.ImportStar):
-            return updated, []
-        moves = [self._move(original, alias) for alias in original.names]
-        if not any(m is not None and not m.drop for m in moves):
-            return updated, []
+            return updated
+        if cst.helpers.get_full_name_for_node(original.module or cst.Name("")) != (
+            cst.helpers.get_full_name_for_node(updated.module or cst.Name(""))
+        ):
+            return updated
+        by_name = {(a.evaluated_name, a.evaluated_alias): a for a in original.names}
+        moves = []
+        for alias in updated.names:
+            source = by_name.get((alias.evaluated_name, alias.evaluated_alias))
+            moves.append(self._move(original, source) if source is not None else None)
+        moving = [m for m in moves if m is not None and not m.drop]
+        if not moving:
+            return updated
         kept = [a for a, m in zip(updated.names, moves, strict=True) if m is None or m.drop]
-        moved = [m for m in moves if m is not None and not m.drop]
-        targets = {m.module for m in moved}
-        if not kept and len(targets) == 1:
-            names = [
-                alias.with_changes(name=cst.Name(m.name), asname=_asname(m, alias))
-                for alias, m in zip(updated.names, moves, strict=True)
-                if m is not None and not m.drop
-            ]
-            rewritten = updated.with_changes(
-                module=dotted(targets.pop()), names=_fix_last_comma(names, updated)
-            )
-            self.record(original, rewritten)
-            return rewritten, []
-        lines = []
-        for target in sorted(targets):
-            aliases = [
-                cst.ImportAlias(
-                    name=cst.Name(m.name),
-                    asname=cst.AsName(name=cst.Name(m.asname)) if m.asname else None,
+        targets = list(dict.fromkeys(m.module for m in moving))
+        in_place = targets[0] if not kept else None
+        names = list(kept)
+        for alias, move in zip(updated.names, moves, strict=True):
+            if move is None or move.drop:
+                continue
+            if move.module == in_place:
+                names.append(
+                    alias.with_changes(name=cst.Name(move.name), asname=_asname(move, alias))
                 )
-                for m in moved
-                if m.module == target
-            ]
-            statement = cst.ImportFrom(module=dotted(target), names=_fix_last_comma(aliases, None))
-            self.record(original, statement)
-            lines.append(cst.SimpleStatementLine(body=[statement]))
-        if not kept:
-            return None, lines
-        return updated.with_changes(names=_fix_last_comma(kept, updated)), lines
+            else:
+                AddImportsVisitor.add_needed_import(
+                    self.context, move.module, move.name, move.asname
+                )
+        rewritten = updated.with_changes(names=_fix_last_comma(names, updated))
+        if in_place is not None:
+            rewritten = rewritten.with_changes(module=dotted(in_place))
+        self.record(original, rewritten)
+        return rewritten
 
 
 def _asname(move: Move, alias: cst.ImportAlias) -> cst.AsName | cst.MaybeSentinel | None:
@@ -358,9 +337,3 @@ def _fix_last_comma(
     if not trailing:
         result[-1] = result[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return result
-
-
-def _fix_last_semicolon(body: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatement]:
-    if body and hasattr(body[-1], "semicolon"):
-        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-    return body

@@ -64,7 +64,7 @@ def test_jinja2_markup_moves_to_markupsafe():
     check(
         Jinja2Markupsafe,
         "from jinja2 import Environment, Markup, escape\nm = Markup(escape(x))\n",
-        "from jinja2 import Environment\nfrom markupsafe import Markup, escape\n"
+        "from jinja2 import Environment\nfrom markupsafe import Markup, escape\n\n"
         "m = Markup(escape(x))\n",
     )
     check(
@@ -124,7 +124,7 @@ def test_django_renames():
     check(
         DjangoUrl,
         "from django.conf.urls import include, url\nurlpatterns = [url(r'^$', view)]\n",
-        "from django.conf.urls import include\nfrom django.urls import re_path\n"
+        "from django.conf.urls import include\nfrom django.urls import re_path\n\n"
         "urlpatterns = [re_path(r'^$', view)]\n",
     )
 

@@ -28,9 +28,8 @@ def test_collections_abc_from_import_and_attribute():
         """\
         import collections
         from collections import OrderedDict
-        from collections.abc import Mapping
         from collections.abc import (
-            Sequence,
+            Mapping, Sequence,
             Iterable,
         )
         import collections.abc

@@ -1,6 +1,6 @@
 from codemods.typing_abc import TypingAbc
 from codemods.typing_builtins import TypingBuiltins
-from tests.codemods.support import check, unchanged
+from tests.codemods.support import check, run, unchanged
 
 
 def test_typing_aliases_become_builtins():
@@ -51,7 +51,24 @@ def test_typing_abc_moves_to_collections_abc():
     check(
         TypingAbc,
         "from typing import Callable, Iterable, Optional\nf: Callable[[int], Iterable[str]]\n",
-        "from typing import Optional\nfrom collections.abc import Callable, Iterable\n"
+        "from typing import Optional\nfrom collections.abc import Callable, Iterable\n\n"
         "f: Callable[[int], Iterable[str]]\n",
     )
     unchanged(TypingAbc, "from collections.abc import Callable\nf: Callable[[], None]\n")
+
+
+def test_two_rules_moving_names_out_of_one_statement():
+    # MB112 renames Deque to deque and MB113 renames AbstractSet to Set: both must move their
+    # import, or the renamed uses would point at nothing.
+    new, hits = run(
+        [TypingBuiltins, TypingAbc],
+        "from typing import AbstractSet, Deque, Optional\n"
+        "def f(a: AbstractSet[int], b: Deque[int]) -> Optional[int]: ...\n",
+    )
+    assert new == (
+        "from typing import Optional\n"
+        "from collections import deque\n"
+        "from collections.abc import Set\n\n"
+        "def f(a: Set[int], b: deque[int]) -> Optional[int]: ...\n"
+    )
+    assert {h.rule_id for h in hits} == {"MB112", "MB113"}
