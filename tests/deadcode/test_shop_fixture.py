@@ -140,6 +140,8 @@ def test_body_has_the_sections_and_the_table(shop: Path) -> None:
     )
     assert "no reference anywhere in the repository" in body
     assert "referenced only by dead code: `shop/other.py::_outer`" in body
+    assert "Reverting brings every removed definition back exactly as it was" in body
+    assert "`/maintainer explain`" in body  # the shared footer
 
 
 def test_json_output_carries_the_symbols(shop: Path) -> None:
