@@ -1,1 +1,22 @@
-"""libcst codemods, one module per rule, collected by `codemods.registry`."""
+"""libcst codemods, one module per rule, collected by `codemods.registry`.
+
+Each rule module holds one `codemods.base.Rule` subclass with its metadata (`RuleInfo`: a
+stable id, ``MB1xx`` for the standard library and ``MB2xx`` for third-party libraries, a
+summary, what it replaces and with what, where it applies, since when the old API is
+deprecated and when it is removed, its safety class and the upstream link) and its libcst
+hooks. `codemods.rename.RenameRule` covers rules that only move a name; the rest use the
+helpers in `codemods.helpers` (qualified names, scopes, receiver types, import references).
+
+How a file is processed:
+
+1. `codemods.prefilter`: each rule's needles are looked for in the raw bytes; the files that
+   pass are surveyed with the stdlib ``ast`` for the qualified names a rule needs.
+2. `codemods.engine`: the file is parsed once with libcst, metadata is resolved once, and all
+   remaining rules run in one pass (`Combined`); imports are then added and removed with
+   libcst's ``AddImportsVisitor``/``RemoveImportsVisitor``. The output must ``compile()``,
+   or the file is left untouched and the failure reported.
+3. `app.deprecations.runner` adds files, worker processes and the on-disk cache around it.
+
+Adding a rule: a new module with one `Rule` subclass, one line in `codemods.registry.RULES`,
+and before/after tests with negative cases in ``tests/codemods/``.
+"""

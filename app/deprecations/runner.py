@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -94,6 +95,15 @@ def process(job: Job) -> Entry:
         if b.error
     )
     return Entry(outcome.hits, outputs, errors)
+
+
+def _start_method() -> str:
+    """``fork`` is fastest, but forking a process that runs other threads (a queue worker)
+    can copy a held lock into the child; then pay for ``forkserver``/``spawn`` instead."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 class Runner:
@@ -191,8 +201,7 @@ class Runner:
                 results.append(process(job))
                 self.progress("deprecations", index, len(jobs))
             return results
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
+        context = multiprocessing.get_context(_start_method())
         chunk = max(1, len(jobs) // (workers * 4))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for index, entry in enumerate(pool.map(process, jobs, chunksize=chunk), 1):

@@ -72,3 +72,18 @@ def test_default_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert default_cache_dir(tmp_path) == tmp_path / ".git" / "maintainer-cache" / "deprecations"
     monkeypatch.setenv(ENV, str(tmp_path / "elsewhere"))
     assert default_cache_dir(tmp_path) == tmp_path / "elsewhere" / "deprecations"
+
+
+def test_processes_started_from_a_threaded_program(tmp_path: Path) -> None:
+    import threading
+
+    paths = write_files(tmp_path, 8)
+    batches = {"numpy": [NumpyBuiltinAliases]}
+    results: list[object] = []
+    thread = threading.Thread(
+        target=lambda: results.append(Runner(tmp_path, batches, workers=2).run(paths))
+    )
+    thread.start()
+    thread.join()
+    serial = Runner(tmp_path, batches, workers=1).run(paths)
+    assert results and results[0].results == serial.results  # type: ignore[attr-defined]
