@@ -65,6 +65,7 @@ class Sandbox:
     say: Any = None
     secret: str = field(default_factory=lambda: secrets.token_hex(WEBHOOK_SECRET_BYTES))
     children: list[Child] = field(default_factory=list)
+    _env: dict[str, str] = field(default_factory=dict)
     github_url: str = ""
     server_url: str = ""
 
@@ -88,12 +89,21 @@ class Sandbox:
         options = ["--data", str(self.root / "github"), "--key", str(key_path)]
         self._spawn("emulator", [*emulator, *options, "--index", str(fixtures / "index")], {})
         _wait_until_up(f"{self.github_url}/_emulator/requests", self.children[-1])
-        env = self._service_env(key_path)
-        self._spawn("server", ["-m", "app", "serve", "--port", str(server_port)], env)
-        self._spawn("worker", ["-m", "app", "worker", "--workers", "1"], env)
-        _wait_until_up(f"{self.server_url}/healthz", self.children[-2])
+        self._env = self._service_env(key_path)
+        # The server only accepts deliveries (no in-process consumer); the worker runs the jobs.
+        serve = ["-m", "app", "serve", "--port", str(server_port)]
+        self._spawn("server", serve, {**self._env, "MAINTAINER_WORKERS": "0"})
+        _wait_until_up(f"{self.server_url}/healthz", self.children[-1])
+        self.start_worker()
         self._say(f"GitHub emulator: {self.github_url}")
         self._say(f"maintainer serve: {self.server_url} (logs in {self.root})")
+
+    def start_worker(self) -> Child:
+        self._spawn("worker", ["-m", "app", "worker", "--workers", "2"], self._env)
+        return self.children[-1]
+
+    def child(self, name: str) -> Child:
+        return next(c for c in reversed(self.children) if c.name == name)
 
     def _service_env(self, key_path: Path) -> dict[str, str]:
         return {
@@ -102,14 +112,13 @@ class Sandbox:
             "MAINTAINER_WEBHOOK_SECRET": self.secret,
             "MAINTAINER_GITHUB_URL": self.github_url,
             "MAINTAINER_DATA_DIR": str(self.root / "bot"),
-            "MAINTAINER_WORKERS": "1",
             "MAINTAINER_JOB_RETRY_DELAY": "1",
             "PIP_INDEX_URL": self.index_url or f"{self.github_url}/simple",
         }
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
         log = self.root / f"{name}.log"
-        handle: IO[bytes] = log.open("wb")
+        handle: IO[bytes] = log.open("ab")
         clean = {k: v for k, v in os.environ.items() if not k.startswith("MAINTAINER_")}
         process = subprocess.Popen(
             [sys.executable, *args],

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 import time
@@ -49,6 +50,9 @@ def create_app(state: State) -> FastAPI:
     async def faults_and_log(request: Request, call_next: Any) -> Response:
         path = request.url.path
         fault = None if path.startswith("/_emulator") else state.take_fault(request.method, path)
+        if fault is not None and fault.kind == "delay":
+            await asyncio.sleep(fault.seconds)
+            fault = None
         response: Response = _fault_response(fault) if fault else await call_next(request)
         if not path.startswith("/_emulator"):
             state.log(request.method, path, response.status_code)
@@ -696,6 +700,7 @@ def _admin_routes(app: FastAPI, state: State) -> None:
             method=body.get("method"),
             retry_after=body.get("retry_after"),
             kind=kind,
+            seconds=float(body.get("seconds", 0)),
         )
         with state.lock:
             state.faults.append(fault)

@@ -115,7 +115,8 @@ class Fault:
     remaining: int
     method: str | None = None
     retry_after: int | None = None
-    kind: str = "error"  # "error", "rate_limit" (429) or "secondary" (403)
+    kind: str = "error"  # "error", "rate_limit" (429), "secondary" (403) or "delay"
+    seconds: float = 0.0  # "delay": answer normally, this much later
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
