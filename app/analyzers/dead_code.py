@@ -7,6 +7,7 @@ removed safely, are findings without edits: reported in the scan output, never p
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,9 +21,9 @@ from app.deadcode.confidence import Candidate, Status
 from app.deadcode.detect import detect
 from app.deadcode.guards import GuardSettings
 from app.deadcode.history import Change, GitHistory
-from app.deadcode.plan import FilePlan, plan
+from app.deadcode.plan import FilePlan, Plan, plan
 from app.model import Edit, Finding, Kind, RiskFactor, ScanError
-from app.snapshot import Snapshot
+from app.snapshot import NotARepository, Snapshot, snapshot_of
 
 DAYS_PER_MONTH = 30.44
 
@@ -81,7 +82,7 @@ class DeadCodeAnalyzer:
         snapshot = context.snapshot
         detection = detect(
             snapshot.root,
-            snapshot.files,
+            _every_file(snapshot),
             _guard_settings(settings, context),
             cache=self.cache,
             max_bytes=settings.max_file_bytes,
@@ -102,8 +103,10 @@ class DeadCodeAnalyzer:
             batch_mode=settings.batch,
         )
         kept = {c.node: reason for c, reason in decided.kept}
+        selected = set(snapshot.files)
+        decided = _within(decided, selected, kept)
         removed = self._removals(decided.files, snapshot, evidence, analysis, kept)
-        reported = [c for c in detection.candidates if c.node not in removed]
+        reported = [c for c in detection.candidates if c.node not in removed and c.file in selected]
         analysis.findings.extend(_reported(reported, kept, evidence, settings))
         return analysis
 
@@ -140,7 +143,7 @@ class DeadCodeAnalyzer:
         where = group or (details[0].batch if details else "the repository")
         noun = "definition" if count == 1 else "definitions"
         title = f"Remove {count} unused {noun} from {where}"
-        return Description(title, f"dead-code-{where}", title)
+        return Description(title, where, title)
 
 
 class _Evidence:
@@ -175,6 +178,26 @@ class _Evidence:
             months_unchanged=months,
             removed=removed,
         )
+
+
+def _every_file(snapshot: Snapshot) -> tuple[str, ...]:
+    """All files of the work tree, not only those `paths` selects: code in an excluded folder
+    still references code elsewhere. Removals stay within the selected files."""
+    try:
+        return snapshot_of(snapshot.root).files
+    except (NotARepository, OSError, subprocess.CalledProcessError):
+        return snapshot.files
+
+
+def _within(decided: Plan, selected: set[str], kept: dict[int, str]) -> Plan:
+    """Drop whole batches that would edit a file outside ``paths`` (they stay reported)."""
+    outside = {f.batch for f in decided.files if f.path not in selected}
+    for file_plan in decided.files:
+        if file_plan.batch in outside:
+            kept.update(
+                (c.node, "needs an edit outside the configured paths") for c in file_plan.candidates
+            )
+    return Plan(tuple(f for f in decided.files if f.batch not in outside), decided.kept)
 
 
 def _guard_settings(settings: DeadCodeSettings, context: ScanContext) -> GuardSettings:

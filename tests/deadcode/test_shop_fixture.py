@@ -146,7 +146,7 @@ def test_body_has_the_sections_and_the_table(shop: Path) -> None:
 
 def test_json_output_carries_the_symbols(shop: Path) -> None:
     document = json.loads(scan_json(run_scan(shop)))
-    proposal = next(p for p in document["proposals"] if p["branch"].endswith("dead-code-shop"))
+    proposal = next(p for p in document["proposals"] if p["branch"] == "maintainer/dead-code/shop")
     helper = next(s for s in proposal["symbols"] if s["name"] == "helper")
     assert helper == {
         "name": "helper",
@@ -215,3 +215,11 @@ def test_folder_batches(shop: Path) -> None:
     text = (shop / ".maintainer.yml").read_text() + "  batch: folder\n"
     result = run_scan(shop, parse_config(text))
     assert {f.batch for f in proposed(result)} == {"shop", "tests"}
+
+
+def test_excluded_paths_still_count_as_references(shop: Path) -> None:
+    text = (shop / ".maintainer.yml").read_text() + "paths:\n  exclude: [tests]\n"
+    result = run_scan(shop, parse_config(text))
+    removed = removed_names(result)
+    assert removed == DEAD - {"tests/test_shop.py::_unused_test_helper"}
+    assert reported_names(result) == {"shop/helpers.py::only_tested"}  # still used by tests
