@@ -211,6 +211,9 @@ class TypeOracle:
                 return known.pop()
         if isinstance(expr, cst.Name):
             return self._name_type(expr, depth)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            cls = self_method_class(self.rule, expr.value)
+            return self._member_type(cls, expr.attr.value, depth) if cls is not None else None
         if isinstance(expr, cst.Subscript):
             inner = self.type_of(expr.value, depth + 1)
             return self.rules.subscript.get(inner) if inner else None
@@ -228,6 +231,25 @@ class TypeOracle:
                 if len(types) == 1:
                     return types.pop()
         return None
+
+    def _member_type(self, cls: cst.ClassDef, attr: str, depth: int) -> str | None:
+        """``self.attr``: every value the class body and its methods assign to it agrees."""
+        collector = _MemberAssignments(attr)
+        for statement in cls.body.body:
+            if isinstance(statement, cst.FunctionDef) and statement.params.params:
+                collector.receiver = statement.params.params[0].name.value
+                statement.body.visit(collector)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Name) and t.target.value == attr
+                        for t in small.targets
+                    ):
+                        collector.values.append(small.value)
+        if collector.unknown or not collector.values:
+            return None
+        types = {self.type_of(value, depth + 1) for value in collector.values}
+        return types.pop() if len(types) == 1 else None
 
     def _call_type(self, call: cst.Call, depth: int) -> str | None:
         names = self.names(call.func)
@@ -437,3 +459,55 @@ def schedule_removals(run: RuleRun) -> None:
                     RemoveImportsVisitor.remove_unused_import(
                         run.context, module, alias.evaluated_name, alias.evaluated_alias
                     )
+
+
+class _MemberAssignments(cst.CSTVisitor):
+    """The values assigned to ``<receiver>.<attr>`` in a method body (``unknown`` when some
+    assignment hides its value: tuple unpacking, augmented assignment, ``del``)."""
+
+    def __init__(self, attr: str) -> None:
+        super().__init__()
+        self.attr = attr
+        self.receiver = ""
+        self.values: list[cst.BaseExpression] = []
+        self.unknown = False
+
+    def _is_member(self, node: cst.BaseExpression) -> bool:
+        return (
+            isinstance(node, cst.Attribute)
+            and node.attr.value == self.attr
+            and isinstance(node.value, cst.Name)
+            and node.value.value == self.receiver
+        )
+
+    def _mentions(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseExpression) and self._is_member(node):
+            return True
+        return any(self._mentions(child) for child in node.children)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if self._is_member(target.target):
+                self.values.append(node.value)
+            elif self._mentions(target.target):
+                self.unknown = True
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self._is_member(node.target) and node.value is not None:
+            self.values.append(node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.unknown = self.unknown or self._is_member(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self.unknown = self.unknown or self._mentions(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.unknown = self.unknown or self._mentions(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and self._mentions(node.asname.name):
+            self.unknown = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a nested function's "self" is another variable

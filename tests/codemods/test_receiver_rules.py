@@ -180,3 +180,56 @@ def test_pandas_iteritems_leaves_other_objects():
             return df.iteritems()
         """,
     )
+
+
+def test_logger_kept_on_self():
+    check(
+        LoggingWarn,
+        """\
+        import logging
+
+        class Service:
+            log = logging.getLogger("service")
+
+            def __init__(self):
+                self.audit = logging.getLogger("audit")
+
+            def run(self):
+                self.log.warn("a")
+                self.audit.warn("b")
+        """,
+        """\
+        import logging
+
+        class Service:
+            log = logging.getLogger("service")
+
+            def __init__(self):
+                self.audit = logging.getLogger("audit")
+
+            def run(self):
+                self.log.warning("a")
+                self.audit.warning("b")
+        """,
+    )
+
+
+def test_self_attribute_with_mixed_or_hidden_assignments_untouched():
+    unchanged(
+        LoggingWarn,
+        """\
+        import logging
+
+        class Service:
+            def __init__(self, reporter):
+                self.log = logging.getLogger("service")
+                self.out, self.err = reporter, reporter
+
+            def swap(self, other):
+                self.log = other
+
+            def run(self):
+                self.log.warn("a")
+                self.out.warn("b")
+        """,
+    )
