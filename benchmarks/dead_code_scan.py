@@ -120,7 +120,7 @@ def run(repeat: int) -> dict[str, Any]:
 
 def summarize(rounds: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
     def median(tool: str, key: str) -> float:
-        return statistics.median(r[tool][key] for r in rounds)
+        return float(statistics.median(r[tool][key] for r in rounds))
 
     vulture_seconds = median("vulture", "seconds")
     last = rounds[-1]
