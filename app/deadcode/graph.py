@@ -273,10 +273,10 @@ class Graph:
                 return found, module
             targets = self.lookup(module, rest[0])
             found.extend(targets)
-            for member_name in rest[1:2]:
+            if len(rest) > 1:  # "pkg.mod:Class.attr": the member of that class
                 for target in targets:
-                    for scope in self.scopes[self.nodes[target].file : self.nodes[target].file + 1]:
-                        found.extend(scope.members.get(target, {}).get(member_name, ()))
+                    members = self.scopes[self.nodes[target].file].members.get(target, {})
+                    found.extend(members.get(rest[1], ()))
             return found, None
         return [], None
 

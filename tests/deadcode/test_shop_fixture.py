@@ -125,8 +125,11 @@ def test_git_evidence_dates_each_symbol_and_module(shop: Path) -> None:
     module = symbols["shop.legacy_dashboard_v1"]
     assert (module.lines, module.months_unchanged) == (15, 8)
     body = next(p.body for p in result.proposals if "shop" in p.title)
-    assert "Module `shop.legacy_dashboard_v1` has no import anywhere" in body
-    assert "last modified 8 months ago, 15 lines" in body
+    assert (
+        "Module `shop.legacy_dashboard_v1` has 0 imports, last modified 8 months ago, 15 lines"
+        in body
+    )
+    assert "Module `shop.legacy_reexport` is imported only by code removed here" in body
     assert "| `helper` | function | `shop/other.py:4` | 3 | 2026-10-01" in body
 
 
