@@ -158,6 +158,21 @@ class DeadCodeSettings(Strict):
     )
 
 
+class MergeSettings(Strict):
+    """When the bot may merge its own PRs (on `merge when green`): off unless enabled."""
+
+    enabled: bool = False
+    kinds: list[Kind] = Field(
+        default_factory=lambda: [Kind.DEPENDENCY_UPDATE, Kind.SECURITY],
+        description="Kinds of PR the bot may merge when green.",
+    )
+    update_types: list[UpdateType] = Field(
+        default_factory=lambda: [UpdateType.PATCH, UpdateType.MINOR],
+        description="For version changes: the update types the bot may merge.",
+    )
+    method: Literal["merge", "squash", "rebase"] = "squash"
+
+
 class RepoConfig(Strict):
     """The whole of `.maintainer.yml`."""
 
@@ -181,6 +196,11 @@ class RepoConfig(Strict):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     deprecation: DeprecationSettings = Field(default_factory=DeprecationSettings)
     dead_code: DeadCodeSettings = Field(default_factory=DeadCodeSettings)
+    merge: MergeSettings = Field(default_factory=MergeSettings)
+    rebase: Literal["conflicted", "behind", "never"] = Field(
+        default="conflicted",
+        description="When open bot PRs are brought up to date with the base branch.",
+    )
 
     @field_validator("target_python")
     @classmethod
