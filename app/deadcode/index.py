@@ -6,6 +6,7 @@ import marshal
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,7 +228,13 @@ def _run(jobs: list[Job], workers: int | None, progress: Progress) -> list[Outco
             outcomes.append(run_job(job))
             progress("dead-code: indexing", done, len(jobs))
         return outcomes
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    # fork is the cheapest start, but forking a process that runs other threads (a queue
+    # worker, an HTTP client pool) can copy a held lock into the child: then use forkserver.
+    single_threaded = threading.active_count() == 1
+    method = "fork" if os.name == "posix" and single_threaded else "spawn"
+    if os.name == "posix" and not single_threaded:
+        method = "forkserver"
+    context = multiprocessing.get_context(method)
     # Largest files first, in small chunks, so no worker is left with a big file at the end.
     ordered = sorted(jobs, key=lambda j: -j.size)
     outcomes = []

@@ -243,3 +243,25 @@ def test_library_mode_whitelist_and_decorators(tmp_path: Path) -> None:
         whitelist=("legacy_*",), decorators=("bus.subscribe",), library_public_api=True
     )
     assert set(dead(run(tmp_path / "b", files, settings))) == {"lib/api.py::_private"}
+
+
+def test_setup_cfg_entry_points_ini_and_templates(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                "setup.cfg": "[options.entry_points]\nconsole_scripts =\n    tool = app.cli:run\n",
+                "tox.ini": "[testenv]\ncommands = python -m app.tasks\n",
+                "app/__init__.py": "",
+                "app/cli.py": "def run(): pass\ndef unused(): pass\n",
+                "app/tasks.py": "def nightly(): pass\n",
+                "app/views.py": "class Page:\n    def title(self): ...\n    def gone(self): ...\n",
+                "app/templates/page.html": "<h1>{{ page.title }}</h1>\n",
+                "main.py": "from app.views import Page\nif __name__ == '__main__':\n    Page()\n",
+            },
+        )
+    )
+    assert found == {
+        "app/cli.py::unused": Status.UNREFERENCED,
+        "app/views.py::Page.gone": Status.UNREFERENCED,
+    }

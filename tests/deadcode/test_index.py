@@ -129,3 +129,19 @@ def test_bad_input_is_skipped_with_a_reason(tmp_path: Path) -> None:
     assert [f.path for f in index.python] == ["pkg/__init__.py"]
     # An unparsable file still protects the names it mentions.
     assert "uses_this_name" in index.texts["pkg/broken.py"]
+
+
+def test_parallel_extraction_from_a_threaded_process(tmp_path: Path) -> None:
+    import threading
+
+    write(tmp_path, _tree(60))
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        index = build_index(tmp_path, files, None, workers=2)  # forkserver, not fork
+    finally:
+        stop.set()
+        thread.join()
+    assert len(index.python) == 61
