@@ -61,9 +61,6 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=FULL")  # an accepted delivery survives power loss
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        # Checkpoint every ~80 MB of WAL, not every 4 MB: delivery bodies make the WAL grow fast,
-        # and a checkpoint runs inside the commit that triggers it (a latency spike).
-        cursor.execute("PRAGMA wal_autocheckpoint=20000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

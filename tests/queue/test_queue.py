@@ -204,7 +204,7 @@ def test_a_failed_enqueue_forgets_the_delivery(queue: Queue, store: Store) -> No
     def broken(*args: object, **kwargs: object) -> None:
         raise Boom
 
-    queue._task = broken
+    queue._enqueue_many = broken  # type: ignore[method-assign]
     with pytest.raises(Boom):
         queue.accept_delivery("d-1", "push", None, b"{}")
     assert store.delivery_count() == 0 and store.job_count() == 0
