@@ -46,6 +46,9 @@ class SourceFile:
         return f"py:{self.module}:{self.is_package}"
 
 
+TEXT_SALT = "text"
+
+
 @dataclass(frozen=True)
 class RepoIndex:
     python: tuple[FileFacts, ...]
@@ -165,10 +168,10 @@ def build_index(
             errors.append(ScanError(path, None, f"skipped: {exc.strerror or exc}"))
             continue
         if stat.st_size > max_bytes:
-            errors.append(
-                ScanError(path, None, f"skipped: {stat.st_size} bytes, over the {max_bytes} limit")
-            )
-            continue
+            # Generated code: not parsed (nor edited), but its names still count as uses.
+            reason = f"skipped: {stat.st_size} bytes, over the {max_bytes} limit (generated?)"
+            errors.append(ScanError(path, None, f"{reason}; read as text only"))
+            source = None
         signature = manifest.get(path)
         if signature is not None and signature[:2] == (stat.st_size, stat.st_mtime_ns):
             value = _cached(cache, signature[2])
@@ -203,7 +206,7 @@ def _job(
     return Job(
         root=str(root),
         path=path,
-        salt=source.salt if source else "text",
+        salt=source.salt if source else TEXT_SALT,
         module=source.module if source else "",
         is_package=source.is_package if source else False,
         python=source is not None,

@@ -97,7 +97,7 @@ def test_bad_input_is_skipped_with_a_reason(tmp_path: Path) -> None:
             "pkg/__init__.py": "",
             "pkg/broken.py": "def ok():\n    pass\n\ndef broken(:\n    uses_this_name()\n",
             "pkg/latin.py": b"# -*- coding: utf-8 -*-\nname = '\xe9t\xe9'\n",
-            "pkg/huge.py": "X = 1\n" * 50_000,
+            "pkg/huge.py": "X = 1\n" * 50_000,  # 300 kB
             "pkg/nul.py": "x = 1\0\n",
         },
     )
@@ -125,6 +125,7 @@ def test_bad_input_is_skipped_with_a_reason(tmp_path: Path) -> None:
     assert errors["pkg/broken.py"].line == 4
     assert errors["pkg/broken.py"].message.startswith("skipped: syntax error")
     assert "over the 100000 limit" in errors["pkg/huge.py"].message
+    assert "X" in index.texts["pkg/huge.py"]  # read as text: its names still count
     assert "symbolic links" in errors["pkg/loop_a.py"].message.lower()
     assert [f.path for f in index.python] == ["pkg/__init__.py"]
     # An unparsable file still protects the names it mentions.
