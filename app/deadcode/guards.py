@@ -114,6 +114,8 @@ def entry_module(graph: Graph, position: int) -> str | None:
         return f"`{stem}.py` is loaded by convention (tools and frameworks)"
     if any(f"/{d}/" in f"/{facts.path}" for d in ENTRY_DIRECTORIES):
         return "framework directory loaded by convention"
+    if facts.is_package and "." not in facts.module:
+        return "top-level package: the project itself, imported from outside"
     if "." not in facts.module and not facts.is_package and facts.side_effects:
         return "stand-alone script with module-level code"
     if facts.path.split("/", 1)[0] in ("docs", "doc", "scripts", "bin", "examples"):

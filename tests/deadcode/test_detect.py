@@ -265,3 +265,21 @@ def test_setup_cfg_entry_points_ini_and_templates(tmp_path: Path) -> None:
         "app/cli.py::unused": Status.UNREFERENCED,
         "app/views.py::Page.gone": Status.UNREFERENCED,
     }
+
+
+def test_a_top_level_package_is_never_dead_as_a_whole(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                "lib/__init__.py": "from lib.core import api\n\napi()\nVERSION = 1\n",
+                "lib/core.py": "def api(): pass\ndef _unused(): pass\n",
+                "lib/orphan.py": "def lonely(): pass\n",
+            },
+        )
+    )
+    assert found == {
+        "lib/core.py::_unused": Status.UNREFERENCED,
+        "lib/orphan.py::lib.orphan": Status.UNREFERENCED,
+        "lib/__init__.py::VERSION": Status.UNREFERENCED,
+    }
