@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import signal
 
 import click
 import uvicorn
@@ -43,11 +44,19 @@ def serve(host: str, port: int) -> None:
         consumer = services.queue.consumer(settings.workers, embedded=True)
         consumer.start()
     gc.freeze()  # start-up objects never become garbage: keep them out of every GC pass
+    # uvicorn re-raises the signal that stopped it once it is done; with these handlers that
+    # lands here instead of killing the process before the consumers have finished their jobs.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _note_signal)
     try:
         uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
+
+
+def _note_signal(signum: int, _frame: object) -> None:
+    log.info("received %s, stopping", signal.Signals(signum).name)
 
 
 @click.command("worker")
