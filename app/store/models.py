@@ -163,3 +163,47 @@ class IgnoreRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(When)
+    pr_number: Mapped[int | None] = mapped_column(Integer)  # the PR whose comment made it
+
+
+class ProposalChangeRow(Base):
+    """One package a proposal moves, from and to which version (for ignores and rejections)."""
+
+    __tablename__ = "proposal_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    proposal_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    package: Mapped[str] = mapped_column(String(255))
+    from_version: Mapped[str | None] = mapped_column(String(64))
+    to_version: Mapped[str] = mapped_column(String(64))
+    update_type: Mapped[str | None] = mapped_column(String(16))
+
+
+class PullLifecycleRow(Base):
+    """What happened in a bot PR's conversation: merge requests, human commits at the end."""
+
+    __tablename__ = "pull_lifecycle"
+
+    proposal_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    merge_requested_by: Mapped[str | None] = mapped_column(String(255))
+    merge_requested_at: Mapped[datetime | None] = mapped_column(When)
+    merged_by_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    human_commits: Mapped[int | None] = mapped_column(Integer)  # counted when it closed
+
+
+class HandledCommentRow(Base):
+    """A comment whose commands ran: a redelivered or retried event runs them only once."""
+
+    __tablename__ = "handled_comments"
+
+    comment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(255))
+    handled_at: Mapped[datetime] = mapped_column(When)
