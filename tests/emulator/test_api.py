@@ -70,3 +70,55 @@ def test_refs_pulls_comments_labels_reactions_checks(harness: Harness) -> None:
         assert inst.check_runs(REPO, main, name="other") == []
         commit = inst.commit(REPO, main)
         assert commit.sha == main and commit.message == "Initial commit"
+
+
+def test_ref_updates_are_fast_forward_unless_forced(harness: Harness, tmp_path) -> None:
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        main = inst.branch_sha(REPO, "main")
+        assert main is not None
+        inst.create_branch(REPO, "topic", main)
+        ahead = harness.human_push(REPO, "topic", {"a.txt": "a\n"}, tmp_path)
+        inst.update_branch(REPO, "topic", main, force=True)  # rewind: needs force
+        assert inst.branch_sha(REPO, "topic") == main
+        inst.update_branch(REPO, "topic", ahead, force=False)  # fast-forward
+        with pytest.raises(Unprocessable):
+            inst.update_branch(REPO, "topic", main, force=False)
+        assert inst.branch_sha(REPO, "topic") == ahead
+
+
+def test_pull_lifecycle_comments_reactions_merge(harness: Harness, tmp_path) -> None:
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        main = inst.branch_sha(REPO, "main")
+        assert main is not None
+        inst.create_branch(REPO, "topic", main)
+        head = harness.human_push(REPO, "topic", {"a.txt": "a\n"}, tmp_path)
+        pull = inst.create_pull(REPO, title="T", head="topic", base="main", body="B", draft=True)
+        assert (pull.draft, pull.state, pull.head_sha, pull.merged) == (True, "open", head, False)
+        with pytest.raises(Unprocessable):  # one open PR per head and base
+            inst.create_pull(REPO, title="T", head="topic", base="main", body="B", draft=True)
+        assert [p.number for p in inst.pulls(REPO, head="octo-org:topic")] == [pull.number]
+        assert inst.pulls(REPO, head="octo-org:other") == []
+        comment = inst.comment(REPO, pull.number, "hello")
+        inst.react(REPO, comment.id, "+1")
+        reactions = inst.request("GET", f"/repos/{REPO}/issues/comments/{comment.id}/reactions")
+        assert [r["content"] for r in reactions] == ["+1"]
+        inst.add_labels(REPO, pull.number, ["a", "b"])
+        inst.add_labels(REPO, pull.number, ["b", "c"])
+        assert inst.pull(REPO, pull.number).labels == ("a", "b", "c")
+        run = inst.request(
+            "POST",
+            f"/repos/{REPO}/check-runs",
+            json={"name": "ci", "head_sha": head, "status": "in_progress"},
+        )
+        assert run["conclusion"] is None
+        done = inst.request(
+            "PATCH", f"/repos/{REPO}/check-runs/{run['id']}", json={"conclusion": "success"}
+        )
+        assert (done["status"], done["conclusion"]) == ("completed", "success")
+        merged = inst.request("PUT", f"/repos/{REPO}/pulls/{pull.number}/merge", json={})
+        after = inst.pull(REPO, pull.number)
+        assert after.merged and after.state == "closed"
+        assert inst.commit(REPO, merged["sha"]).parents == (main, head)
+        assert inst.branch_sha(REPO, "main") == merged["sha"]
