@@ -328,13 +328,10 @@ def overridden_base(graph: Graph, cls: Node, name: str, seen: set[int]) -> str |
 def _whitelisted(graph: Graph, node: Node, patterns: tuple[str, ...]) -> bool:
     if not patterns:
         return False
-    full = qualified(graph, node)
-    short = full.split(".", full.count(".") - (2 if node.parent >= 0 else 1))[-1]
-    return any(
-        fnmatch.fnmatchcase(candidate, pattern)
-        for pattern in patterns
-        for candidate in (node.name, full, short)
-    )
+    names = {node.name, qualified(graph, node)}
+    if node.parent >= 0:
+        names.add(f"{graph.nodes[node.parent].name}.{node.name}")
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
 
 
 def _public_module(graph: Graph, node: Node) -> bool:

@@ -283,3 +283,13 @@ def test_a_top_level_package_is_never_dead_as_a_whole(tmp_path: Path) -> None:
         "lib/orphan.py::lib.orphan": Status.UNREFERENCED,
         "lib/__init__.py::VERSION": Status.UNREFERENCED,
     }
+
+
+def test_whitelist_matches_name_class_member_or_dotted_path(tmp_path: Path) -> None:
+    files = {
+        "main.py": "import lib\nif __name__ == '__main__':\n    lib.Box()\n",
+        "lib.py": "class Box:\n    def keep(self): ...\n    def drop(self): ...\n"
+        "def helper(): ...\ndef other(): ...\n",
+    }
+    settings = GuardSettings(whitelist=("Box.keep", "lib.help*"))
+    assert set(dead(run(tmp_path, files, settings))) == {"lib.py::Box.drop", "lib.py::other"}
