@@ -44,10 +44,20 @@ def finding(detail: Update, kind: Kind = Kind.DEPENDENCY_UPDATE) -> Finding:
     )
 
 
+def version_of(finding: Finding) -> str:
+    assert isinstance(finding.detail, Update)
+    return finding.detail.to_version
+
+
+def package_of(finding: Finding) -> str:
+    assert isinstance(finding.detail, Update)
+    return finding.detail.package
+
+
 def test_first_allowed_alternative_wins_min_release_age() -> None:
     findings = [finding(update("a", "3.0.0", age=1)), finding(update("a", "2.9.0", age=20))]
     result = plan(findings, RepoConfig(min_release_age_days=3), NOW)
-    assert [b.findings[0].detail.to_version for b in result.batches] == ["2.9.0"]
+    assert [version_of(b.findings[0]) for b in result.batches] == ["2.9.0"]
 
 
 def test_everything_too_young_is_held_with_the_reason() -> None:
@@ -70,7 +80,7 @@ def test_ignore_rules_by_glob_version_and_update_type() -> None:
         finding(update("flask", "2.9.0")),
     ]
     result = plan(findings, config, NOW)
-    assert sorted(b.findings[0].detail.to_version for b in result.batches) == ["2.9.0", "4.2.9"]
+    assert sorted(version_of(b.findings[0]) for b in result.batches) == ["2.9.0", "4.2.9"]
 
 
 def test_stored_ignores_count_like_config_ones() -> None:
@@ -94,7 +104,7 @@ def test_groups_collect_matching_updates() -> None:
         finding(update("requests", "2.32.0")),
     ]
     result = plan(findings, config, NOW)
-    grouped = {b.key: sorted(f.detail.package for f in b.findings) for b in result.batches}
+    grouped = {b.key: sorted(package_of(f) for f in b.findings) for b in result.batches}
     assert grouped == {
         "group:dev": ["pytest", "ruff"],
         "requests": ["requests"],

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from app.config import UpdateType
 from app.model import RiskFactor, RiskLevel
@@ -6,8 +7,8 @@ from app.risk import combine, update_factors
 from tests.support import NOW
 
 
-def factors(**overrides):
-    arguments = dict(
+def factors(**overrides: Any) -> tuple[RiskFactor, ...]:
+    arguments: dict[str, Any] = dict(
         update_type=UpdateType.PATCH,
         old_major=2,
         released=NOW - timedelta(days=60),

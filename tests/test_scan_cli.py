@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.support import FIXTURES, INDEX_FIXTURES, IndexServer, git, make_repo
 
@@ -35,10 +36,11 @@ def scan(repo: Path, index: IndexServer, *extra: str) -> subprocess.CompletedPro
     )
 
 
-def scan_json(repo: Path, index: IndexServer, *extra: str) -> dict:
+def scan_json(repo: Path, index: IndexServer, *extra: str) -> dict[str, Any]:
     completed = scan(repo, index, "--format", "json", *extra)
     assert completed.returncode in (0, 1), completed.stderr
-    return json.loads(completed.stdout)
+    document: dict[str, Any] = json.loads(completed.stdout)
+    return document
 
 
 def test_demo_repository_proposals_have_the_documented_shape(tmp_path, index) -> None:

@@ -1,5 +1,5 @@
-from app.manifests import includes, rewrite_hashes, rewrite_specifier
-from app.manifests.requirements import parse_requirements
+from app.manifests import rewrite_hashes, rewrite_specifier
+from app.manifests.requirements import includes, parse_requirements
 from app.model import apply_edits
 
 TEXT = """# Runtime
