@@ -28,6 +28,10 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/index_lookup.py
+	$(BIN)/python benchmarks/security_audit.py
+	$(BIN)/python benchmarks/deprecation_scan.py
+	$(BIN)/python benchmarks/dead_code_scan.py
+	$(BIN)/python benchmarks/webhook_load.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
