@@ -411,28 +411,6 @@ def _pull_routes(app: FastAPI, state: State) -> None:
             pull.updated_at = time.time()
         return shapes.pull_json(_base(request), repo, pull, repo.labels.get(number, []))
 
-    @app.put("/repos/{owner}/{name}/pulls/{number}/merge")
-    def merge_pull(request: Request, owner: str, name: str, number: int, body: JsonBody) -> Json:
-        """A merge commit on the base branch (the only merge method emulated)."""
-        repo = _repo(request, state, owner, name)
-        pull = _pull(repo, number)
-        head = repo.git.branch_sha(pull.head_ref)
-        base_sha = repo.git.branch_sha(pull.base_ref)
-        if pull.state != "open" or head is None or base_sha is None:
-            raise ApiError(405, "Pull Request is not mergeable")
-        if body.get("sha") and body["sha"] != head:
-            raise ApiError(409, "Head branch was modified. Review and try the merge again.")
-        title = body.get("commit_title") or f"Merge pull request #{number} from {pull.head_ref}"
-        author = (repo.owner.login, f"{repo.owner.id}+{repo.owner.login}@users.noreply.github.com")
-        merged = repo.git.merge(base_sha, head, str(title), author)
-        if merged is None:
-            raise ApiError(405, "Pull Request is not mergeable")
-        repo.git.set_ref(f"refs/heads/{pull.base_ref}", merged, base_sha)
-        with state.lock:
-            pull.head_sha, pull.merged = head, True
-            pull.state, pull.closed_at = "closed", time.time()
-        return {"sha": merged, "merged": True, "message": "Pull Request successfully merged"}
-
     @app.get("/repos/{owner}/{name}/pulls/{number}/commits")
     def pull_commits(request: Request, owner: str, name: str, number: int) -> JSONResponse:
         repo = _repo(request, state, owner, name)

@@ -137,16 +137,6 @@ class BareRepo:
             )
         return commits
 
-    def merge(self, base: str, head: str, message: str, author: tuple[str, str]) -> str | None:
-        """A merge commit of `head` into `base` (both shas); None when they conflict."""
-        try:
-            tree = self.git("merge-tree", "--write-tree", base, head).split()[0]
-        except GitFailed:
-            return None
-        parents = ["-p", base, "-p", head]
-        command = ["git", "--git-dir", str(self.path), "commit-tree", tree, *parents, "-m", message]
-        return _run(command, _identity(*author)).strip()
-
     def changes(self, sha: str) -> dict[str, list[str]]:
         """Paths a commit added, removed and modified (against its first parent)."""
         listed = self.git("diff-tree", "--no-commit-id", "-r", "--name-status", "--root", sha)

@@ -8,7 +8,7 @@ import httpx
 import jwt
 import pytest
 
-from app.github import NotFound, Unprocessable
+from app.github import GitHubError, NotFound, Unprocessable
 from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
 
 
@@ -117,8 +117,15 @@ def test_pull_lifecycle_comments_reactions_merge(harness: Harness, tmp_path) -> 
             "PATCH", f"/repos/{REPO}/check-runs/{run['id']}", json={"conclusion": "success"}
         )
         assert (done["status"], done["conclusion"]) == ("completed", "success")
-        merged = inst.request("PUT", f"/repos/{REPO}/pulls/{pull.number}/merge", json={})
-        after = inst.pull(REPO, pull.number)
+        inst.update_pull(REPO, pull.number, title="T2")
+        with pytest.raises(GitHubError):  # GitHub refuses to merge a draft
+            inst.request("PUT", f"/repos/{REPO}/pulls/{pull.number}/merge", json={})
+        inst.create_branch(REPO, "other", main)
+        ready = inst.create_pull(REPO, title="R", head="topic", base="other", body="", draft=False)
+        assert ready.number != pull.number  # same head, another base is allowed
+        inst.update_pull(REPO, pull.number, state="closed")
+        merged = inst.request("PUT", f"/repos/{REPO}/pulls/{ready.number}/merge", json={})
+        after = inst.pull(REPO, ready.number)
         assert after.merged and after.state == "closed"
         assert inst.commit(REPO, merged["sha"]).parents == (main, head)
-        assert inst.branch_sha(REPO, "main") == merged["sha"]
+        assert inst.branch_sha(REPO, "other") == merged["sha"]
