@@ -182,7 +182,11 @@ class Queue:
     ) -> str:
         job = NewJob(uuid.uuid4().hex, kind, repository, None, dict(args or {}))
         self.store.add_job(job)
-        self._task(job.id)
+        try:
+            self._task(job.id)
+        except Exception as exc:
+            self.store.fail_job(job.id, f"could not enqueue: {describe(exc)}")
+            raise
         return job.id
 
     def pending(self) -> int:

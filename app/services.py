@@ -19,6 +19,7 @@ from app.store import JobKind, JobRecord, Store, open_store
 log = logging.getLogger(__name__)
 
 DELIVERY_BODIES_KEPT = timedelta(days=7)
+SUCCEEDED_JOBS_KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def tick_handler(store: Store, queue: Queue) -> JobHandler:
                 continue
             queue.enqueue(JobKind.SCAN, repository.full_name, {"reason": "schedule"})
         store.prune_deliveries(now - DELIVERY_BODIES_KEPT)
+        store.prune_jobs(now - SUCCEEDED_JOBS_KEPT)
 
     return handle
 

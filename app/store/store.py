@@ -338,6 +338,16 @@ class Store:
             )
             return int(result.rowcount)
 
+    def prune_jobs(self, before: datetime) -> int:
+        """Forget succeeded jobs last touched before `before` (failed ones stay listed)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                delete(JobRow).where(
+                    JobRow.status == JobStatus.SUCCEEDED, JobRow.updated_at < before
+                )
+            )
+            return int(result.rowcount)
+
     def add_job(self, job: NewJob) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(JobRow).values(**_job_values(job, self._clock())))

@@ -139,6 +139,9 @@ def test_job_states_and_orphans(store: Store, clock: Clock) -> None:
     store.start_job("j2", "host:2")
     store.finish_job("j2")
     assert store.job_count(JobStatus.SUCCEEDED) == 1
+    assert store.prune_jobs(clock.now) == 0
+    assert store.prune_jobs(clock.now + timedelta(seconds=1)) == 1  # the failed one stays
+    assert [j.id for j in store.jobs()] == ["j1"]
 
 
 def test_locks_exclude_and_recover_from_dead_or_silent_owners(store: Store, clock: Clock) -> None:
