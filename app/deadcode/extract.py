@@ -411,4 +411,9 @@ def _is_main_guard(test: ast.expr) -> bool:
 def extract(path: str, module: str, is_package: bool, source: bytes) -> FileFacts:
     """Parse ``source``; raises ``SyntaxError``/``ValueError`` for invalid code."""
     tree = ast.parse(source, filename=path)
-    return Extractor(path, module, is_package).run(tree, source.count(b"\n") + 1)
+    return Extractor(path, module, is_package).run(tree, line_count(source))
+
+
+def line_count(source: bytes) -> int:
+    """Lines as editors count them: a final newline does not start another line."""
+    return source.count(b"\n") + (0 if not source or source.endswith(b"\n") else 1)

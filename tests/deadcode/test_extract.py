@@ -138,3 +138,14 @@ def test_type_checking_main_guard_and_side_effects() -> None:
 def test_docstring_only_module_has_no_side_effects() -> None:
     found = facts('"""Docs."""\nimport os\nVALUE = 1\n')
     assert not found.side_effects
+
+
+def test_line_count_ignores_the_final_newline() -> None:
+    from app.deadcode.extract import line_count
+
+    assert [line_count(b""), line_count(b"a\n"), line_count(b"a\nb"), line_count(b"a\n\n")] == [
+        0,
+        1,
+        2,
+        2,
+    ]
