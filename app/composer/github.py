@@ -33,7 +33,7 @@ from app.workspace import Checkout, Identity, Workspace, WorkspaceError
 
 BOT_BRANCH_PREFIX = "maintainer/"
 STOPPED_MARKER = "<!-- maintainer:stopped -->"
-_VERSION_SUFFIX = re.compile(r"-v?\d[\w.+!-]*$")
+_VERSION_SUFFIX = re.compile(r"-v?\d+(?:\.\d+)*(?:(?:a|b|rc|\.post|\.dev)\d+)*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

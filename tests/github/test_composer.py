@@ -177,3 +177,20 @@ def test_security_proposals_may_bypass_the_open_pr_limit(gh: GitHub, tmp_path: P
     config = RepoConfig(open_pr_limit=1, hourly_pr_limit=10)
     results = composer(gh, tmp_path, config)[0].compose([update, fix])
     assert [r.action for r in results] == ["created", "created"]
+
+
+@pytest.mark.parametrize(
+    ("slug", "key"),
+    [
+        ("requests-2.32.3", "requests"),
+        ("django-5.0rc1", "django"),
+        ("boto3-1.35.0", "boto3"),
+        ("py-1password-1.0", "py-1password"),
+        ("group-dev-tools", "group-dev-tools"),
+    ],
+)
+def test_supersede_key_strips_only_the_version(slug: str, key: str) -> None:
+    from app.composer.github import supersede_key
+
+    prefix = "maintainer/dependency-update/"
+    assert supersede_key(prefix + slug) == prefix + key
