@@ -351,7 +351,6 @@ def _pull_routes(app: FastAPI, state: State) -> None:
 
     @app.post("/repos/{owner}/{name}/pulls", status_code=201)
     def create_pull(request: Request, owner: str, name: str, body: JsonBody) -> Json:
-        installation = _installation(request, state)
         repo = _repo(request, state, owner, name)
         head = str(body.get("head", "")).split(":", 1)[-1]
         base_ref = str(body.get("base") or repo.default_branch)
@@ -380,7 +379,7 @@ def _pull_routes(app: FastAPI, state: State) -> None:
             head_ref=head,
             base_ref=base_ref,
             draft=bool(body.get("draft", False)),
-            user=_actor(state, installation),
+            user=state.bot,  # installation tokens act as the App's bot account
             created_at=now,
             updated_at=now,
             head_sha=head_sha,
@@ -434,10 +433,6 @@ def _set_pull_state(repo: Repo, pull: Pull, wanted: str) -> None:
         if repo.git.branch_sha(pull.head_ref) is None:
             raise ApiError(422, "Validation Failed: the head branch was deleted")
         pull.state, pull.closed_at = "open", None
-
-
-def _actor(state: State, installation: Installation) -> Any:
-    return state.bot
 
 
 # -- issues: comments, labels, reactions ---------------------------------------------------
