@@ -249,15 +249,18 @@ def _is_future(statement: cst.Import | cst.ImportFrom) -> bool:
 def _with_aliases(
     statement: cst.Import | cst.ImportFrom, aliases: list[cst.ImportAlias]
 ) -> cst.BaseSmallStatement | None:
+    """The import with only ``aliases`` left, in the layout of the original."""
     if not aliases:
         return None
-    last = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    aliases = [*aliases[:-1], last]
-    if isinstance(statement, cst.ImportFrom):
-        if len(aliases) == 1 and statement.lpar is not None:
-            return statement.with_changes(names=aliases, lpar=None, rpar=None)
-        return statement.with_changes(names=aliases)
-    return statement.with_changes(names=aliases)
+    if isinstance(statement, cst.ImportFrom) and len(aliases) == 1 and statement.lpar is not None:
+        single = aliases[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return statement.with_changes(names=[single], lpar=None, rpar=None)
+    # The new last name takes the old last name's comma: none, or the trailing comma and
+    # line break of a parenthesized one-name-per-line import.
+    original = statement.names
+    assert not isinstance(original, cst.ImportStar)
+    last = aliases[-1].with_changes(comma=original[-1].comma)
+    return statement.with_changes(names=[*aliases[:-1], last])
 
 
 def _strip_last_semicolon(

@@ -212,3 +212,32 @@ def test_a_result_that_does_not_compile_is_refused() -> None:
 def test_a_target_that_is_not_there_is_refused() -> None:
     with pytest.raises(RemovalFailed, match="not found"):
         remove("def other():\n    pass\n", "mod.py", [Target("dead", "", 1)])
+
+
+def test_a_parenthesized_import_keeps_its_layout() -> None:
+    check(
+        """\
+        from models import (
+            Kept,
+            Other,
+            Gone,
+        )
+
+        def dead():
+            return Gone
+
+        def alive():
+            return Kept, Other
+        """,
+        [Target("dead", "", 7)],
+        """\
+        from models import (
+            Kept,
+            Other,
+        )
+
+        def alive():
+            return Kept, Other
+        """,
+        unused={"Gone"},
+    )
