@@ -49,7 +49,9 @@ def serve(host: str, port: int) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _note_signal)
     try:
-        uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+        uvicorn.run(
+            app, host=host, port=port, access_log=False, log_config=None, proxy_headers=False
+        )
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
