@@ -85,7 +85,9 @@ def _fault_response(fault: Fault) -> Response:
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """The emulator's root URL, with the prefix it is mounted at (GHES serves `/api/v3`)."""
+    root = str(request.scope.get("root_path") or "")
+    return f"{request.url.scheme}://{request.url.netloc}{root}".rstrip("/")
 
 
 # -- authentication ------------------------------------------------------------------------

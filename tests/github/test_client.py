@@ -155,3 +155,29 @@ def test_pagination_follows_link_headers(harness: Harness) -> None:
         assert sorted(r["name"] for r in runs) == [f"c{i}" for i in range(5)]
     pages = [r for r in harness.admin("GET", "/requests").json() if "check-runs" in r["path"]]
     assert sum(1 for r in pages if r["method"] == "GET") == 3
+
+
+def test_enterprise_server_base_url_with_a_path(tmp_path) -> None:
+    """GHES serves the API under /api/v3: the client and clone URLs follow MAINTAINER_GITHUB_URL."""
+    from fastapi import FastAPI
+
+    from app.emulator import Emulator
+    from app.emulator.server import ServerThread
+    from app.workspace import Workspace
+    from tests.emulator.harness import DEMO_TREE, app_keys
+
+    emulator = Emulator(tmp_path / "e", app_keys().public_pem, app_id=APP_ID)
+    emulator.seed(REPO, DEMO_TREE)
+    emulator.install(INSTALLATION_ID, "octo-org", [REPO])
+    host = FastAPI()
+    host.mount("/api/v3", emulator.app)
+    with ServerThread(host) as server:
+        credentials = AppCredentials(APP_ID, SecretStr(app_keys().private_pem))
+        with GitHub(f"{server.url}/api/v3", credentials) as gh:
+            inst = gh.installation(INSTALLATION_ID)
+            repo = inst.repository(REPO)
+            assert repo.clone_url == f"{server.url}/api/v3/{REPO}.git"
+            checkout = Workspace(tmp_path / "cache").checkout(
+                REPO, repo.clone_url, "main", inst.token()
+            )
+            assert (checkout.path / "requirements.txt").is_file()
