@@ -60,7 +60,60 @@ def remove(
     return result
 
 
-class RemoveDefinitions(cst.CSTTransformer):
+class _Remover(cst.CSTTransformer):
+    """Removes statements through placeholders, so the blank lines that separated a removed
+    statement from the one before it stay (``import x`` / blank / constant keeps its blank)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._removed: set[int] = set()
+
+    def _remove(self, original: cst.BaseStatement) -> cst.BaseStatement:
+        placeholder = cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=_leading(original))
+        self._removed.add(id(placeholder))
+        return placeholder
+
+    def _collapse(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        kept: list[cst.BaseStatement] = []
+        blank = 0
+        for statement in body:
+            if id(statement) in self._removed:
+                blank = max(blank, _leading_blank(statement))
+                continue
+            if blank > _leading_blank(statement):
+                missing = [cst.EmptyLine()] * (blank - _leading_blank(statement))
+                statement = statement.with_changes(leading_lines=[*missing, *_leading(statement)])
+            blank = 0
+            kept.append(statement)
+        return kept
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        return updated.with_changes(body=self._collapse(updated.body))
+
+    def leave_IndentedBlock(
+        self, original: cst.IndentedBlock, updated: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body = self._collapse(updated.body)
+        if not body:
+            body = [cst.SimpleStatementLine(body=[cst.Pass()])]
+        return updated.with_changes(body=body)
+
+
+def _leading(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    lines: Sequence[cst.EmptyLine] = getattr(statement, "leading_lines", ())
+    return lines
+
+
+def _leading_blank(statement: cst.BaseStatement) -> int:
+    count = 0
+    for line in _leading(statement):
+        if line.comment is not None:
+            break
+        count += 1
+    return count
+
+
+class RemoveDefinitions(_Remover):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, targets: Iterable[Target]) -> None:
@@ -89,26 +142,24 @@ class RemoveDefinitions(cst.CSTTransformer):
 
     def leave_FunctionDef(
         self, original: cst.FunctionDef, updated: cst.FunctionDef
-    ) -> cst.FunctionDef | cst.RemovalSentinel:
+    ) -> cst.BaseStatement:
         self.functions -= 1
         if self._take(original.name.value, original):
-            return cst.RemoveFromParent()
+            return self._remove(original)
         return updated
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.classes.append(node.name.value)
 
-    def leave_ClassDef(
-        self, original: cst.ClassDef, updated: cst.ClassDef
-    ) -> cst.ClassDef | cst.RemovalSentinel:
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.BaseStatement:
         self.classes.pop()
         if self._take(original.name.value, original):
-            return cst.RemoveFromParent()
+            return self._remove(original)
         return updated
 
     def leave_SimpleStatementLine(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+    ) -> cst.BaseStatement:
         kept = []
         for statement in updated.body:
             name = _assigned_name(statement)
@@ -121,7 +172,7 @@ class RemoveDefinitions(cst.CSTTransformer):
                 continue
             kept.append(statement)
         if not kept:
-            return cst.RemoveFromParent()
+            return self._remove(original)
         if all(a is b for a, b in zip(kept, updated.body, strict=False)) and len(kept) == len(
             updated.body
         ):
@@ -139,13 +190,8 @@ class RemoveDefinitions(cst.CSTTransformer):
             return statement
         return _with_aliases(statement, kept)
 
-    def leave_IndentedBlock(
-        self, original: cst.IndentedBlock, updated: cst.IndentedBlock
-    ) -> cst.IndentedBlock:
-        return _non_empty(updated)
 
-
-class RemoveImports(cst.CSTTransformer):
+class RemoveImports(_Remover):
     """Remove module-level import bindings whose only users were removed."""
 
     def __init__(self, names: set[str]) -> None:
@@ -171,7 +217,7 @@ class RemoveImports(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+    ) -> cst.BaseStatement:
         if self.depth:
             return updated
         kept: list[cst.BaseSmallStatement] = []
@@ -188,13 +234,8 @@ class RemoveImports(cst.CSTTransformer):
                 continue
             kept.append(statement)
         if not kept:
-            return cst.RemoveFromParent()
+            return self._remove(original)
         return updated.with_changes(body=_strip_last_semicolon(kept))
-
-    def leave_IndentedBlock(
-        self, original: cst.IndentedBlock, updated: cst.IndentedBlock
-    ) -> cst.IndentedBlock:
-        return _non_empty(updated)
 
 
 def used_names(node: cst.CSTNode) -> set[str]:
@@ -270,9 +311,3 @@ def _strip_last_semicolon(
     if hasattr(last, "semicolon"):
         statements = [*statements[:-1], last.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]
     return statements
-
-
-def _non_empty(block: cst.IndentedBlock) -> cst.IndentedBlock:
-    if block.body:
-        return block
-    return block.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])

@@ -241,3 +241,30 @@ def test_a_parenthesized_import_keeps_its_layout() -> None:
         """,
         unused={"Gone"},
     )
+
+
+def test_the_blank_lines_before_a_removed_statement_stay() -> None:
+    check(
+        """\
+        import os
+
+        UNUSED = "0" * 40
+        FIELD = os.sep
+
+
+        def dead():
+            pass
+        def squeezed():
+            pass
+        """,
+        [Target("UNUSED", "", 3), Target("dead", "", 7)],
+        """\
+        import os
+
+        FIELD = os.sep
+
+
+        def squeezed():
+            pass
+        """,
+    )
