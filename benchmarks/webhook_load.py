@@ -211,7 +211,7 @@ def main() -> int:
         deliveries, jobs = store.delivery_count(), store.job_count()
     print(
         f"accepted={accepted} queued={queued} stored deliveries={deliveries} jobs={jobs} "
-        f"cores={os.cpu_count()}"
+        f"cores={os.cpu_count()} load average={os.getloadavg()[0]:.1f} (other work shares them)"
     )
     fixed = [r for r in results if r.name == "fixed-rate"]
     saturation = [r for r in results if r.name == "saturation"]
