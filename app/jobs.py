@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.analyzers.base import Adapters
+from app.commands.lifecycle import changes_of, rejected_rules
 from app.composer import Composed
 from app.composer.github import ComposedPull, GitHubComposer, bot_for, report_config
 from app.config import CONFIG_PATHS, ConfigError, IgnoreRule, RepoConfig, find_config, load_config
@@ -21,7 +22,8 @@ from app.model import Proposal
 from app.pipeline import scan
 from app.settings import ENV_PREFIX, Settings, SettingsError
 from app.store import ProposalStatus, RepositoryRecord, Store
-from app.workspace import Checkout, Workspace
+from app.store.conversation import Conversation
+from app.workspace import Checkout, Workspace, with_token
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,14 @@ class ScanReport:
             for c in self.composed
             if isinstance(c, ComposedPull) and c.number is not None and c.action != "superseded"
         )
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """Branches a maintainer asked to rebase or recreate (comment commands)."""
+
+    rebase: frozenset[str]
+    recreate: frozenset[str]
 
 
 def connect(settings: Settings) -> GitHub:
@@ -70,6 +80,8 @@ def run_scan(
     github: GitHub | None = None,
     adapters: Adapters | None = None,
     now: datetime | None = None,
+    rebase: Collection[str] = (),
+    recreate: Collection[str] = (),
 ) -> ScanReport:
     """Scan one repository of one installation and open or update its draft PRs.
 
@@ -78,7 +90,9 @@ def run_scan(
     connection = github or connect(settings)
     try:
         gh = connection.installation(installation_id)
-        return _scan(gh, repo_full_name, settings, store, adapters, now or datetime.now(UTC))
+        branches = _Asked(frozenset(rebase), frozenset(recreate))
+        when = now or datetime.now(UTC)
+        return _scan(gh, repo_full_name, settings, store, adapters, when, branches)
     finally:
         if github is None:
             connection.close()
@@ -91,16 +105,23 @@ def _scan(
     store: Store | None,
     adapters: Adapters | None,
     now: datetime,
+    asked: _Asked | None = None,
 ) -> ScanReport:
     repository = gh.repository(repo_full_name)
     workspace = Workspace(settings.workspace())
-    checkout = workspace.checkout(
-        repository.full_name, repository.clone_url, repository.default_branch, gh.token()
+    checkout = with_token(
+        gh,
+        lambda token: workspace.checkout(
+            repository.full_name, repository.clone_url, repository.default_branch, token
+        ),
     )
     record = store.repository(repository.full_name) if store is not None else None
     config, config_error = _config(gh, checkout, store, record)
     bot = bot_for(gh, settings.app_slug)
-    composer = GitHubComposer(gh, workspace, checkout, bot, config)
+    asked = asked or _Asked(frozenset(), frozenset())
+    composer = GitHubComposer(
+        gh, workspace, checkout, bot, config, rebase=asked.rebase, recreate=asked.recreate
+    )
     result = scan(
         checkout.path,
         adapters or default_adapters(settings),
@@ -160,7 +181,7 @@ def _ignores(store: Store | None, record: RepositoryRecord | None) -> list[Ignor
             }
         )
         for rule in store.ignore_rules(record.id)
-    ]
+    ] + rejected_rules(Conversation(store).rejected(record.id))
 
 
 def _record(
@@ -185,6 +206,7 @@ def _record(
         saved = store.save_proposal(
             record.id, proposal.kind.value, proposal.branch, proposal.title, subject
         )
+        Conversation(store).record_changes(saved.id, changes_of(proposal))
         if not isinstance(item, ComposedPull) or item.number is None:
             continue
         if item.action == "stopped":

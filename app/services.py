@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from app.config import RepoConfig
 from app.events import BadPayload, Event, EventContext, Replies, router
+from app.events.conversation import LazyInstallations
 from app.events.repos import workable
-from app.jobs import run_scan
+from app.jobs import connect, run_scan
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due
 from app.settings import Settings
@@ -112,7 +113,14 @@ def pipeline_handler(settings: Settings, store: Store) -> JobHandler:
         repository = store.repository(job.repository or "")
         if repository is None or repository.installation_id is None:
             raise JobFailed(f"{job.repository} is not part of any installation")
-        report = run_scan(repository.installation_id, repository.full_name, settings, store=store)
+        report = run_scan(
+            repository.installation_id,
+            repository.full_name,
+            settings,
+            store=store,
+            rebase=job.args.get("rebase", ()),
+            recreate=job.args.get("recreate", ()),
+        )
         log.info(
             "job %s: scanned %s at %s: PRs %s, %d error(s)%s",
             job.id,
@@ -136,7 +144,13 @@ def build_services(
     store = open_store(settings.database())
     policy = RetryPolicy(settings.job_retries, settings.job_retry_delay)
     queue = Queue(build_huey(settings), store, policy, settings.tick_minutes)
-    context = EventContext(store, queue, replies or GitHubReplies(settings), settings.app_slug)
+    context = EventContext(
+        store,
+        queue,
+        replies or GitHubReplies(settings),
+        settings.app_slug,
+        github=LazyInstallations(lambda: connect(settings)),
+    )
     queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context)
     queue.handlers[JobKind.TICK] = tick_handler(store, queue)
     chosen = {JobKind.SCAN: pipeline_handler(settings, store)}

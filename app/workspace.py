@@ -12,10 +12,11 @@ import base64
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from git import GitCommandError, Repo
@@ -24,6 +25,8 @@ from pydantic import SecretStr
 from app.model import Edit, apply_edits, edits_by_path
 
 REMOTE = "origin"
+T = TypeVar("T")
+_AUTH_FAILURES = ("Authentication failed", "returned error: 401", "HTTP 401")
 
 
 class WorkspaceError(Exception):
@@ -33,9 +36,32 @@ class WorkspaceError(Exception):
     failure) or not (a refused URL, a push to the default branch).
     """
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
+    def __init__(self, message: str, *, retryable: bool = False, auth: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.auth = auth
+
+
+class TokenSource(Protocol):
+    """Hands out the installation token, and forgets it when git says it no longer works."""
+
+    def token(self) -> SecretStr: ...
+
+    def forget_token(self) -> None: ...
+
+
+def with_token(source: TokenSource, action: Callable[[SecretStr], T]) -> T:
+    """Run a git operation with the token; if git's server refuses it, once more with a new one.
+
+    A REST 401 refreshes the token in `app.github`; this is the same for git over HTTP.
+    """
+    try:
+        return action(source.token())
+    except WorkspaceError as exc:
+        if not exc.auth:
+            raise
+    source.forget_token()
+    return action(source.token())
 
 
 @dataclass(frozen=True)
@@ -67,7 +93,7 @@ class Workspace:
                 repo = self._fetch(path, clone_url, branch, env)
             except GitCommandError as exc:
                 message = f"cannot fetch {full_name}: {_git_reason(exc)}"
-                raise WorkspaceError(message, retryable=True) from None
+                raise WorkspaceError(message, retryable=True, auth=_auth_failed(exc)) from None
         sha = repo.git.rev_parse("HEAD")
         return Checkout(path, full_name, branch, sha)
 
@@ -100,7 +126,7 @@ class Workspace:
                 repo.remotes[REMOTE].fetch(f"+refs/heads/{branch}:{tracking}", no_tags=True)
             except GitCommandError as exc:
                 message = f"cannot fetch {branch}: {_git_reason(exc)}"
-                raise WorkspaceError(message, retryable=True) from None
+                raise WorkspaceError(message, retryable=True, auth=_auth_failed(exc)) from None
         return str(repo.git.rev_parse(tracking))
 
     def commit(
@@ -171,6 +197,10 @@ class Workspace:
     def tree_of(self, checkout: Checkout, commit: str) -> str:
         return str(Repo(checkout.path).git.rev_parse(f"{commit}^{{tree}}"))
 
+    def edit(self, checkout: Checkout, base: str, commit: str) -> str:
+        """What `commit` changes against `base`: `git diff-tree -r` (modes, blobs, paths)."""
+        return str(Repo(checkout.path).git.diff_tree("-r", base, commit))
+
     def push(
         self, checkout: Checkout, commit: str, branch: str, token: SecretStr, *, force: bool
     ) -> None:
@@ -183,8 +213,8 @@ class Workspace:
             try:
                 repo.git.push(REMOTE, refspec)
             except GitCommandError as exc:
-                reason = _git_reason(exc)
-                raise WorkspaceError(f"cannot push {branch}: {reason}", retryable=True) from None
+                message = f"cannot push {branch}: {_git_reason(exc)}"
+                raise WorkspaceError(message, retryable=True, auth=_auth_failed(exc)) from None
 
 
 def _check_url(url: str) -> None:
@@ -205,6 +235,11 @@ def _auth_env(url: str, token: SecretStr) -> Iterator[dict[str, str]]:
         "GIT_TERMINAL_PROMPT": "0",
         "GIT_ASKPASS": "true",
     }
+
+
+def _auth_failed(exc: GitCommandError) -> bool:
+    stderr = str(exc.stderr or "")
+    return any(marker in stderr for marker in _AUTH_FAILURES)
 
 
 def _git_reason(exc: GitCommandError) -> str:

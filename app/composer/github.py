@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from app.commands.lifecycle import should_update_branch
 from app.composer import Composed
 from app.config import ConfigError, RepoConfig
 from app.github import (
@@ -29,7 +30,7 @@ from app.github import (
 )
 from app.model import EditConflict, Kind, Proposal
 from app.templates import render
-from app.workspace import Checkout, Identity, Workspace, WorkspaceError
+from app.workspace import Checkout, Identity, Workspace, WorkspaceError, with_token
 
 BOT_BRANCH_PREFIX = "maintainer/"
 STOPPED_MARKER = "<!-- maintainer:stopped -->"
@@ -104,6 +105,8 @@ class GitHubComposer:
         config: RepoConfig,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rebase: Collection[str] = (),
+        recreate: Collection[str] = (),
     ) -> None:
         self.gh = gh
         self.workspace = workspace
@@ -114,6 +117,9 @@ class GitHubComposer:
         self.config = config
         # Wall-clock time, not the scan's `now`: the hourly limit is about GitHub's own clock.
         self.clock = clock
+        # Branches a maintainer asked to rebase / recreate (`/maintainer rebase|recreate`).
+        self.rebase = frozenset(rebase)
+        self.recreate = frozenset(recreate)
 
     def open_pulls(self) -> dict[str, PullRequest]:
         """The bot's open pull requests by branch."""
@@ -166,13 +172,11 @@ class GitHubComposer:
         if refusal is not None:
             return self._result(proposal, "deferred", refusal)
         commit = self._commit(proposal)
-        remote_tip = self.workspace.fetch_branch(self.checkout, proposal.branch, self.gh.token())
+        remote_tip = self._fetch_branch(proposal.branch)
         if remote_tip is not None and self._foreign_on_branch(remote_tip):
             detail = f"branch {proposal.branch} exists with commits by others; left alone"
             return self._result(proposal, "skipped", detail)
-        self.workspace.push(
-            self.checkout, commit, proposal.branch, self.gh.token(), force=remote_tip is not None
-        )
+        self._push(commit, proposal.branch, force=remote_tip is not None)
         pull = self._create_pull(proposal)
         if proposal.labels:
             self.gh.add_labels(self.repo, pull.number, proposal.labels)
@@ -208,13 +212,15 @@ class GitHubComposer:
     def _update(self, proposal: Proposal, pull: PullRequest) -> Composed:
         commits = self.gh.pull_commits(self.repo, pull.number)
         foreign = [c for c in commits if not self.bot.wrote(c)]
-        if foreign:
+        if foreign and proposal.branch not in self.recreate:
             return self._stop(proposal, pull, foreign)
         commit = self._commit(proposal)
-        tip = self.workspace.fetch_branch(self.checkout, proposal.branch, self.gh.token())
+        tip = self._fetch_branch(proposal.branch)
         unchanged = tip is not None and self._same_change(tip, commit)
+        if tip is not None and not unchanged and not foreign:
+            unchanged = not self._may_update(proposal.branch, tip, commit)
         if not unchanged:
-            self.workspace.push(self.checkout, commit, proposal.branch, self.gh.token(), force=True)
+            self._push(commit, proposal.branch, force=True)
         if pull.title != proposal.title or pull.body != proposal.body:
             self.gh.update_pull(self.repo, pull.number, title=proposal.title, body=proposal.body)
             unchanged = False
@@ -232,6 +238,16 @@ class GitHubComposer:
             self.checkout, commit
         )
         return same_tree and parents == (self.checkout.sha,)
+
+    def _may_update(self, branch: str, tip: str, commit: str) -> bool:
+        """The `rebase` policy of `.maintainer.yml` (or an explicit `/maintainer rebase`)."""
+        parents = self.workspace.parents(self.checkout, tip)
+        same_edit = bool(parents) and self.workspace.edit(
+            self.checkout, parents[0], tip
+        ) == self.workspace.edit(self.checkout, self.checkout.sha, commit)
+        return should_update_branch(
+            self.config.rebase, requested=branch in self.rebase, same_edit=same_edit
+        )
 
     def _stop(self, proposal: Proposal, pull: PullRequest, foreign: list[Commit]) -> Composed:
         said = any(
@@ -271,6 +287,17 @@ class GitHubComposer:
         return closed
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _fetch_branch(self, branch: str) -> str | None:
+        return with_token(
+            self.gh, lambda token: self.workspace.fetch_branch(self.checkout, branch, token)
+        )
+
+    def _push(self, commit: str, branch: str, *, force: bool) -> None:
+        with_token(
+            self.gh,
+            lambda token: self.workspace.push(self.checkout, commit, branch, token, force=force),
+        )
 
     def _commit(self, proposal: Proposal) -> str:
         return self.workspace.commit(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.events import checks, comments, installation, pulls, push, repository
+from app.events import checks, conversation, installation, pulls, push, repository
 from app.events.context import EventContext, JobSink, Replies
 from app.events.router import BadPayload, Event, Router
 
@@ -12,7 +12,7 @@ router: Router[EventContext] = Router(
     pulls.router,
     checks.router,
     repository.router,
-    comments.router,
+    conversation.router,  # comment commands (was comments.router: help only), merge when green
 )
 
 __all__ = ["BadPayload", "Event", "EventContext", "JobSink", "Replies", "Router", "router"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.github import Installation
 from app.store import JobKind, Store
 
 BOT_BRANCH_PREFIX = "maintainer/"
@@ -32,6 +33,8 @@ class EventContext:
     replies: Replies
     app_slug: str
     branch_prefix: str = BOT_BRANCH_PREFIX
+    # GitHub as one installation, for handlers that do more than reply (comment commands).
+    github: Callable[[int], Installation] | None = None
 
     @property
     def bot_login(self) -> str:

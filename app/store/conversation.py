@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.commands.situation import Change
 from app.store.models import (
     HandledCommentRow,
     IgnoreRow,
@@ -38,14 +39,6 @@ class StoredIgnore:
     created_by: str | None
     created_at: datetime
     pr_number: int | None
-
-
-@dataclass(frozen=True)
-class ChangeRecord:
-    package: str
-    from_version: str | None
-    to_version: str
-    update_type: str | None
 
 
 @dataclass(frozen=True)
@@ -119,7 +112,7 @@ class Conversation:
 
     # -- what a proposal moves; versions closed without merging -------------------------------
 
-    def record_changes(self, proposal_id: int, changes: Sequence[ChangeRecord]) -> None:
+    def record_changes(self, proposal_id: int, changes: Sequence[Change]) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 delete(ProposalChangeRow).where(ProposalChangeRow.proposal_id == proposal_id)
@@ -139,16 +132,14 @@ class Conversation:
                     ],
                 )
 
-    def changes(self, proposal_id: int) -> list[ChangeRecord]:
+    def changes(self, proposal_id: int) -> list[Change]:
         with Session(self.engine) as session:
             rows = session.scalars(
                 select(ProposalChangeRow)
                 .where(ProposalChangeRow.proposal_id == proposal_id)
                 .order_by(ProposalChangeRow.package)
             )
-            return [
-                ChangeRecord(r.package, r.from_version, r.to_version, r.update_type) for r in rows
-            ]
+            return [Change(r.package, r.from_version, r.to_version, r.update_type) for r in rows]
 
     def rejected(self, repository_id: int) -> list[tuple[str, str, int | None]]:
         """(package, version, PR number) of bot PRs closed without merging (not superseded)."""
@@ -161,6 +152,7 @@ class Conversation:
                 .where(
                     ProposalRow.repository_id == repository_id,
                     ProposalRow.status == ProposalStatus.CLOSED,
+                    ProposalRow.outcome == "closed",  # superseded ones were not rejected
                 )
                 .order_by(ProposalChangeRow.id)
             )
@@ -239,6 +231,13 @@ class Conversation:
         except IntegrityError:
             return False
         return True
+
+    def release_comment(self, comment_id: int) -> None:
+        """Forget a claim whose commands could not run (so a retry reads the comment again)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(HandledCommentRow).where(HandledCommentRow.comment_id == comment_id)
+            )
 
     # -- outcomes ------------------------------------------------------------------------------
 
