@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
 WEBHOOK_PATH = "/webhooks/github"
+INLINE_LIMIT = 256 * 1024  # bodies above this are verified and parsed in a worker thread
 TICK_HEADER = "X-Maintainer-Tick-Secret"
 
 
@@ -107,7 +108,12 @@ def create_app(
             body = await _read_body(request, max_body)
         except TooLarge:
             return _answer(413, error=f"payload larger than {max_body} bytes")
-        if not valid_signature(secret, body, headers.get("x-hub-signature-256")):
+        signature = headers.get("x-hub-signature-256")
+        if len(body) > INLINE_LIMIT:  # megabytes: hash and parse off the event loop
+            valid = await run_in_threadpool(valid_signature, secret, body, signature)
+        else:
+            valid = valid_signature(secret, body, signature)
+        if not valid:
             return _answer(401, error="missing or wrong X-Hub-Signature-256")
         event = headers.get("x-github-event")
         delivery = headers.get("x-github-delivery")
@@ -115,7 +121,10 @@ def create_app(
             return _answer(400, error="missing X-GitHub-Event or X-GitHub-Delivery")
         if len(delivery) > 64 or len(event) > 64:
             return _answer(400, error="X-GitHub-Event or X-GitHub-Delivery too long")
-        is_object, action = _action(body)
+        if len(body) > INLINE_LIMIT:
+            is_object, action = await run_in_threadpool(_action, body)
+        else:
+            is_object, action = _action(body)
         if not is_object:
             return _answer(400, error="body is not a JSON object")
         if event == "ping":

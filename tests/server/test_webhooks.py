@@ -182,3 +182,15 @@ def test_concurrent_copies_of_one_delivery_are_queued_once(
         codes = list(pool.map(send, range(32)))
     assert sorted(codes) == [200] * 31 + [202]
     assert services.queue.pending() == 1 and services.store.job_count() == 1
+
+
+def test_a_large_delivery_is_verified_and_parsed_off_the_loop(
+    client: httpx.Client, services: Services
+) -> None:
+    body = json.dumps({"action": "edited", "pad": "x" * (2 * 1024 * 1024)}).encode()
+    assert deliver(client, "issues", body).status_code == 202
+    assert deliver(client, "issues", body, secret="wrong").status_code == 401
+    assert deliver(client, "issues", b"[" + body + b"]").status_code == 400
+    [job] = services.store.jobs()
+    delivery = services.store.delivery(job.delivery_id or "")
+    assert delivery is not None and delivery.action == "edited" and delivery.body == body
