@@ -76,12 +76,18 @@ class _Remover(cst.CSTTransformer):
     def _collapse(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
         kept: list[cst.BaseStatement] = []
         blank = 0
+        removed_before = False
         for statement in body:
             if id(statement) in self._removed:
                 blank = max(blank, _leading_blank(statement))
+                removed_before = True
                 continue
-            if blank > _leading_blank(statement):
-                missing = [cst.EmptyLine()] * (blank - _leading_blank(statement))
+            own = _leading_blank(statement)
+            if removed_before and not kept:
+                # Now first in its block: no blank lines above it (formatters agree).
+                statement = statement.with_changes(leading_lines=_leading(statement)[own:])
+            elif blank > own:
+                missing = [cst.EmptyLine()] * (blank - own)
                 statement = statement.with_changes(leading_lines=[*missing, *_leading(statement)])
             blank = 0
             kept.append(statement)

@@ -100,6 +100,17 @@ def run_pytest(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_ruff(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args, "--no-cache", "--isolated", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
 def compile_all(root: Path, paths: Sequence[str] | None = None) -> None:
     for path in paths or [str(p.relative_to(root)) for p in root.rglob("*.py")]:
         source = (root / path).read_text(encoding="utf-8")

@@ -268,3 +268,32 @@ def test_the_blank_lines_before_a_removed_statement_stay() -> None:
             pass
         """,
     )
+
+
+def test_a_statement_that_becomes_first_loses_its_blank_lines() -> None:
+    check(
+        """\
+        LIMIT = 10
+
+
+        def kept():
+            pass
+
+
+        class Widget:
+            size = 3
+
+            def method(self):
+                pass
+        """,
+        [Target("LIMIT", "", 1), Target("size", "Widget", 9)],
+        """\
+        def kept():
+            pass
+
+
+        class Widget:
+            def method(self):
+                pass
+        """,
+    )

@@ -20,6 +20,7 @@ from tests.deadcode.support import (
     repo_from,
     reported_names,
     run_pytest,
+    run_ruff,
     run_scan,
 )
 
@@ -99,6 +100,10 @@ def test_edits_keep_the_code_valid_and_the_fixture_tests_green(shop: Path) -> No
     assert "from shop.api import public_api" in (shop / "shop/__init__.py").read_text()
     outcome = run_pytest(shop)
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    lint = run_ruff(shop, "check", "--select", "F")  # no undefined names, no unused imports
+    assert lint.returncode == 0, lint.stdout
+    formatted = run_ruff(shop, "format", "--check")  # the diff keeps the formatting
+    assert formatted.returncode == 0, formatted.stdout
     rescan = run_scan(shop)
     assert removed_names(rescan) == set()
 
