@@ -134,6 +134,10 @@ class Installation:
     def token(self) -> SecretStr:
         return self.github.tokens.token(self.id)
 
+    def forget_token(self) -> None:
+        """Drop the cached token (git was refused with it); the next use fetches a new one."""
+        self.github.tokens.invalidate(self.id)
+
     def request(
         self,
         method: str,

@@ -63,3 +63,34 @@ def test_push_to_default_branch_is_refused(harness: Harness, tmp_path: Path) -> 
     checkout = workspace.checkout(REPO, f"{harness.url}/{REPO}.git", "main", token(harness))
     with pytest.raises(WorkspaceError):
         workspace.push(checkout, checkout.sha, "main", token(harness), force=True)
+
+
+def test_token_refused_by_git_is_refreshed_once(harness: Harness, tmp_path: Path) -> None:
+    from app.workspace import with_token
+
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        stale = inst.token()
+        harness.admin("POST", "/tokens/expire")  # revoked early: the cache does not know yet
+        assert inst.token() == stale
+        workspace = Workspace(tmp_path / "cache")
+        url = f"{harness.url}/{REPO}.git"
+        checkout = with_token(inst, lambda token: workspace.checkout(REPO, url, "main", token))
+        assert (checkout.path / "requirements.txt").is_file()
+        assert inst.token() != stale
+
+
+def test_other_git_failures_are_not_retried_with_a_new_token(
+    harness: Harness, tmp_path: Path
+) -> None:
+    from app.workspace import with_token
+
+    calls: list[str] = []
+
+    def missing_branch(token: SecretStr):
+        calls.append(token.get_secret_value())
+        return Workspace(tmp_path / "c").checkout(REPO, f"{harness.url}/{REPO}.git", "nope", token)
+
+    with harness.github() as gh, pytest.raises(WorkspaceError) as caught:
+        with_token(gh.installation(INSTALLATION_ID), missing_branch)
+    assert len(calls) == 1 and not caught.value.auth and caught.value.retryable
