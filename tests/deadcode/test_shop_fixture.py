@@ -186,6 +186,8 @@ def test_remove_tested_only_takes_the_tests_along(shop: Path) -> None:
     outcome = run_pytest(shop)
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     assert "1 passed" in outcome.stdout
+    assert run_ruff(shop, "check", "--select", "F").returncode == 0
+    assert run_ruff(shop, "format", "--check").returncode == 0
 
 
 def test_library_mode_keeps_public_names(shop: Path) -> None:
