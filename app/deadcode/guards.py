@@ -135,6 +135,8 @@ def find_roots(graph: Graph, texts: Mapping[str, Sequence[str]]) -> Roots:
             roots.keep([position], reason)
         for name in facts.dunder_all or ():
             roots.keep(graph.scopes[position].top.get(name, ()), "listed in `__all__`")
+            if facts.is_package:  # a submodule listed in a package's `__all__`
+                roots.keep(graph.module_nodes(f"{facts.module}.{name}"), "listed in `__all__`")
     seen: set[str] = set()
     for facts in graph.files:
         _strings(graph, roots, facts.strings, f"named in a string in {facts.path}", seen)

@@ -293,3 +293,20 @@ def test_whitelist_matches_name_class_member_or_dotted_path(tmp_path: Path) -> N
     }
     settings = GuardSettings(whitelist=("Box.keep", "lib.help*"))
     assert set(dead(run(tmp_path, files, settings))) == {"lib.py::Box.drop", "lib.py::other"}
+
+
+def test_all_keeps_names_and_submodules(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                "lib/__init__.py": '__all__ = ["exported", "plugins"]\n'
+                "def exported(): ...\ndef hidden(): ...\n",
+                "lib/plugins.py": "def hook(): ...\n",
+            },
+        )
+    )
+    assert found == {  # the module stays; what nothing uses inside it still goes
+        "lib/__init__.py::hidden": Status.UNREFERENCED,
+        "lib/plugins.py::hook": Status.UNREFERENCED,
+    }
