@@ -168,6 +168,8 @@ def build_index(
             errors.append(ScanError(path, None, f"skipped: {exc.strerror or exc}"))
             continue
         if stat.st_size > max_bytes:
+            if source is None:
+                continue  # a data file, not configuration: not worth reading
             # Generated code: not parsed (nor edited), but its names still count as uses.
             reason = f"skipped: {stat.st_size} bytes, over the {max_bytes} limit (generated?)"
             errors.append(ScanError(path, None, f"{reason}; read as text only"))

@@ -99,6 +99,7 @@ def test_bad_input_is_skipped_with_a_reason(tmp_path: Path) -> None:
             "pkg/latin.py": b"# -*- coding: utf-8 -*-\nname = '\xe9t\xe9'\n",
             "pkg/huge.py": "X = 1\n" * 50_000,  # 300 kB
             "pkg/nul.py": "x = 1\0\n",
+            "data/big.json": "[" + "1," * 60_000 + "1]",
         },
     )
     os.symlink("loop_b.py", tmp_path / "pkg/loop_a.py")
@@ -111,6 +112,7 @@ def test_bad_input_is_skipped_with_a_reason(tmp_path: Path) -> None:
         "pkg/nul.py",
         "pkg/loop_a.py",
         "pkg/missing.py",
+        "data/big.json",
     ]
     index = build_index(tmp_path, files, None, max_bytes=100_000)
     errors = {e.file: e for e in index.errors}
@@ -128,6 +130,7 @@ def test_bad_input_is_skipped_with_a_reason(tmp_path: Path) -> None:
     assert "X" in index.texts["pkg/huge.py"]  # read as text: its names still count
     assert "symbolic links" in errors["pkg/loop_a.py"].message.lower()
     assert [f.path for f in index.python] == ["pkg/__init__.py"]
+    assert "data/big.json" not in index.texts  # oversized data: ignored, not an error
     # An unparsable file still protects the names it mentions.
     assert "uses_this_name" in index.texts["pkg/broken.py"]
 
