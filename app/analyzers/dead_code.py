@@ -244,13 +244,15 @@ def _finding(file_plan: FilePlan, edit: Edit, evidence: _Evidence) -> Finding:
 
 
 def _risk(file_plan: FilePlan, symbols: Sequence[Symbol]) -> tuple[RiskFactor, ...]:
+    """Weighted factors use one text per kind of risk, so a proposal counts each once."""
     factors = []
     if file_plan.delete:
-        factors.append(RiskFactor(f"deletes the whole module `{file_plan.path}`", 1))
-    doubtful = [s for s in symbols if s.confidence < 90]
-    for symbol in doubtful:
-        text = f"`{symbol.name}` is removed with a confidence of {symbol.confidence}% only"
-        factors.append(RiskFactor(text, 1 if symbol is doubtful[0] else 0))
+        factors.append(RiskFactor("deletes whole modules", 1))
+    for symbol in symbols:
+        if symbol.confidence < 90:
+            factors.append(RiskFactor("some removals have a confidence under 90%", 1))
+            text = f"`{symbol.name}` is removed with a confidence of {symbol.confidence}%"
+            factors.append(RiskFactor(text, 0))
     if any(s.kind == "test" for s in symbols):
         factors.append(RiskFactor("removes tests together with the code they test", 1))
     if any("module-level code runs on import" in e for s in symbols for e in s.evidence):

@@ -233,3 +233,12 @@ def test_excluded_paths_still_count_as_references(shop: Path) -> None:
     removed = removed_names(result)
     assert removed == DEAD - {"tests/test_shop.py::_unused_test_helper"}
     assert reported_names(result) == {"shop/helpers.py::only_tested"}  # still used by tests
+
+
+def test_risk_counts_each_kind_of_risk_once(shop: Path) -> None:
+    proposal = next(p for p in run_scan(shop).proposals if p.branch.endswith("/shop"))
+    texts = [f.text for f in proposal.risk.factors]
+    assert proposal.risk.level.value == "medium"  # whole modules deleted + confidence < 90%
+    assert texts.count("deletes whole modules") == 1
+    assert texts.count("some removals have a confidence under 90%") == 1
+    assert "`Widget.unused_attr` is removed with a confidence of 80%" in texts
