@@ -310,3 +310,44 @@ def test_all_keeps_names_and_submodules(tmp_path: Path) -> None:
         "lib/__init__.py::hidden": Status.UNREFERENCED,
         "lib/plugins.py::hook": Status.UNREFERENCED,
     }
+
+
+def test_framework_registrations_are_kept(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                "main.py": "import app.handlers\nif __name__ == '__main__':\n    pass\n",
+                "app/__init__.py": "",
+                "app/handlers.py": """\
+                    import click
+                    from celery import shared_task
+                    from django.dispatch import receiver
+                    from fastapi import APIRouter
+                    from .runtime import celery_app, cli, router
+
+                    @cli.command()
+                    def export(): ...
+
+                    @celery_app.task
+                    def nightly(): ...
+
+                    @shared_task(bind=True)
+                    def retry(self): ...
+
+                    @receiver(post_save)
+                    def on_save(sender, **kwargs): ...
+
+                    @router.get("/items")
+                    def items(): ...
+
+                    @click.group()
+                    def tools(): ...
+
+                    def forgotten(): ...
+                    """,
+                "app/runtime.py": "celery_app = cli = router = object()\n",
+            },
+        )
+    )
+    assert found == {"app/handlers.py::forgotten": Status.UNREFERENCED}
