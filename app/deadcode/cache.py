@@ -18,7 +18,7 @@ from typing import Any
 
 from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
-FORMAT = 5
+FORMAT = 6
 """Bump when the extractor or the stored layout changes: old entries are then ignored."""
 
 Signature = tuple[int, int, str]

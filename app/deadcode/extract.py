@@ -10,6 +10,7 @@ from app.deadcode.facts import NO_REFS, Definition, FileFacts, Flag, Import, Ref
 
 IDENTIFIER_PATH = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+ENTRY_POINT = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 MAX_STRING = 200
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -59,6 +60,8 @@ class Collector:
                         self.strings.add(value)
                     elif "[" in value or "|" in value:
                         self._annotation(value, names, chains)
+                    elif ":" in value:  # "tool = pkg.cli:main" in setup.py entry_points
+                        self.strings.update(ENTRY_POINT.findall(value))
                 continue
             elif kind is ast.Import or kind is ast.ImportFrom:
                 self.imports.append(node)  # type: ignore[arg-type]

@@ -351,3 +351,18 @@ def test_framework_registrations_are_kept(tmp_path: Path) -> None:
         )
     )
     assert found == {"app/handlers.py::forgotten": Status.UNREFERENCED}
+
+
+def test_setup_py_entry_points(tmp_path: Path) -> None:
+    found = dead(
+        run(
+            tmp_path,
+            {
+                "setup.py": "from setuptools import setup\n"
+                'setup(entry_points={"console_scripts": ["tool = app.cli:run"]})\n',
+                "app/__init__.py": "",
+                "app/cli.py": "def run(): ...\ndef unused(): ...\n",
+            },
+        )
+    )
+    assert found == {"app/cli.py::unused": Status.UNREFERENCED}
