@@ -6,6 +6,7 @@ left empty gets ``pass``. The result must compile, or the file is not changed at
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -54,10 +55,32 @@ def remove(
         changed = changed.visit(RemoveImports(orphans))
     result = changed.code
     try:
-        compile(result, path, "exec", dont_inherit=True)
+        tree = ast.parse(result, path)
+        compile(tree, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         raise RemovalFailed(f"the edited file does not compile: {exc}") from exc
+    top_level = {t.name for t in targets if not t.parent} | orphans
+    dangling = sorted(_dangling(tree, top_level))
+    if dangling:
+        shown = ", ".join(f"`{name}`" for name in dangling)
+        raise RemovalFailed(f"the edited file would still use the removed {shown}")
     return result
+
+
+def _dangling(tree: ast.AST, removed: set[str]) -> set[str]:
+    """Removed names the remaining code still reads and nothing binds any more."""
+    read: set[str] = set()
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add(node.asname or node.name.split(".", 1)[0])
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return (read & removed) - bound
 
 
 class _Remover(cst.CSTTransformer):

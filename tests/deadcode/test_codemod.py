@@ -297,3 +297,9 @@ def test_a_statement_that_becomes_first_loses_its_blank_lines() -> None:
                 pass
         """,
     )
+
+
+def test_a_removal_that_leaves_a_dangling_name_is_refused() -> None:
+    source = "def helper():\n    return 1\n\n\ndef caller():\n    return helper()\n"
+    with pytest.raises(RemovalFailed, match="would still use the removed `helper`"):
+        remove(source, "mod.py", [Target("helper", "", 1)])
