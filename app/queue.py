@@ -196,8 +196,9 @@ class Queue:
     # -- consuming ------------------------------------------------------------------------
 
     def consumer(self, workers: int, embedded: bool = False) -> Consumer:
-        """Recover orphaned jobs, then build a thread consumer (not started)."""
+        """Recover orphaned jobs and lost messages, then build a thread consumer (not started)."""
         self.recover()
+        self.recover_messages()
         kind = EmbeddedConsumer if embedded else Consumer
         return kind(self.huey, workers=workers, worker_type="thread", periodic=True, max_delay=1.0)
 
@@ -210,6 +211,17 @@ class Queue:
             self.store.retry_job(job.id, "the worker running it stopped")
             self._task(job.id)
         return len(orphans)
+
+    def recover_messages(self) -> int:
+        """Re-enqueue queued jobs that have no message: a process that died between committing
+        a job and its message (the client saw no 202, and a redelivery would be a duplicate)."""
+        waiting = self.huey.pending() + self.huey.scheduled()
+        present = {task.args[0] for task in waiting if task.args}
+        lost = [job_id for job_id in self.store.queued_job_ids() if job_id not in present]
+        for job_id in lost:
+            log.warning("job %s had no queue message; queueing it again", job_id)
+        self._enqueue_many(lost)
+        return len(lost)
 
     def run_job(self, job_id: str) -> None:
         """Run one job now, in this thread (what the Huey task does)."""

@@ -408,6 +408,11 @@ class Store:
                 query = query.where(JobRow.status == status)
             return [_job(row) for row in session.scalars(query)]
 
+    def queued_job_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            query = select(JobRow.id).where(JobRow.status == JobStatus.QUEUED)
+            return list(conn.scalars(query.order_by(JobRow.created_at)))
+
     def job_count(self, status: JobStatus | None = None) -> int:
         with self.engine.connect() as conn:
             query = select(func.count()).select_from(JobRow)

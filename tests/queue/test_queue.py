@@ -216,3 +216,21 @@ def test_settings_pick_the_queue_file(tmp_path: Path) -> None:
 
     huey = build_huey(settings)
     assert Path(huey.storage.filename) == tmp_path / "q" / "jobs.db"
+
+
+def test_a_job_whose_message_was_never_written_is_queued_at_consumer_start(
+    queue: Queue, store: Store
+) -> None:
+    from app.store import NewJob
+
+    kept = queue.enqueue(JobKind.SCAN, "octo/a")
+    retry = queue.enqueue(JobKind.SCAN, "octo/b")
+    queue.huey.dequeue()
+    queue.huey.dequeue()
+    queue._task.schedule((retry,), delay=600)  # a retry waiting in the schedule
+    queue._task(kept)
+    store.add_job(NewJob("lost", JobKind.SCAN, "octo/c"))  # died before its message
+    assert queue.recover_messages() == 1
+    ids = sorted(task.args[0] for task in queue.huey.pending())
+    assert ids == sorted([kept, retry, "lost"])  # the delayed one waits in the queue too
+    assert queue.recover_messages() == 0
