@@ -7,14 +7,13 @@ left empty gets ``pass``. The result must compile, or the file is not changed at
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-WORD = re.compile(r"[A-Za-z_]\w*")
+from app.deadcode.extract import IDENTIFIER_PATH, MAX_STRING
 
 
 @dataclass(frozen=True)
@@ -289,7 +288,21 @@ class _Names(cst.CSTVisitor):
         return False
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.names.update(WORD.findall(node.value))
+        """A string naming code (``"Model"``, ``"list[Model]"``, ``__all__`` entries), not
+        prose: ``"application/json"`` does not use an import named ``json``."""
+        value = node.evaluated_value
+        if not isinstance(value, str) or len(value) > MAX_STRING:
+            return
+        if IDENTIFIER_PATH.fullmatch(value):
+            self.names.add(value.split(".", 1)[0].split(":", 1)[0])
+            return
+        if "[" not in value and "|" not in value:
+            return
+        try:
+            expression = ast.parse(value, mode="eval")
+        except (SyntaxError, ValueError):
+            return
+        self.names.update(n.id for n in ast.walk(expression) if isinstance(n, ast.Name))
 
 
 def _assigned_name(statement: cst.BaseSmallStatement) -> str | None:

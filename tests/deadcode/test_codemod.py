@@ -303,3 +303,21 @@ def test_a_removal_that_leaves_a_dangling_name_is_refused() -> None:
     source = "def helper():\n    return 1\n\n\ndef caller():\n    return helper()\n"
     with pytest.raises(RemovalFailed, match="would still use the removed `helper`"):
         remove(source, "mod.py", [Target("helper", "", 1)])
+
+
+def test_prose_in_strings_does_not_keep_an_import() -> None:
+    check(
+        """\
+        import json
+
+        MEDIA = "application/json"
+
+        def dead(text):
+            return json.loads(text)
+        """,
+        [Target("dead", "", 5)],
+        """\
+        MEDIA = "application/json"
+        """,
+        unused={"json"},
+    )
