@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +15,7 @@ from app.events.repos import workable
 from app.jobs import connect, run_scan
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due
-from app.settings import Settings
+from app.settings import Settings, SettingsError
 from app.store import JobKind, JobRecord, Store, open_store
 
 log = logging.getLogger(__name__)
@@ -36,21 +37,16 @@ class GitHubReplies:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._github: object | None = None
+        self._github: GitHub | None = None
+        self._lock = threading.Lock()
 
     def comment(self, installation_id: int, repository: str, number: int, body: str) -> None:
-        from app.github.auth import AppCredentials
-        from app.github.client import GitHub
-
-        if not isinstance(self._github, GitHub):
-            key = self._settings.app_private_key()
-            if self._settings.app_id is None or key is None:
-                raise JobFailed(
-                    "MAINTAINER_APP_ID and MAINTAINER_PRIVATE_KEY (or _PATH) are needed to reply"
-                )
-            self._github = GitHub(
-                self._settings.github_url, AppCredentials(self._settings.app_id, key)
-            )
+        with self._lock:
+            if self._github is None:
+                try:
+                    self._github = connect(self._settings)
+                except SettingsError as exc:
+                    raise JobFailed(str(exc)) from None
         self._github.installation(installation_id).comment(repository, number, body)
 
 
