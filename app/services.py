@@ -12,6 +12,7 @@ from app.config import RepoConfig
 from app.events import BadPayload, Event, EventContext, Replies, router
 from app.events.conversation import LazyInstallations
 from app.events.repos import workable
+from app.github import GitHub
 from app.jobs import connect, run_scan
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due
