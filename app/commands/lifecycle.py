@@ -31,12 +31,12 @@ def changes_of(proposal: Proposal) -> list[Change]:
 
 
 def rejected_rules(rejected: Iterable[tuple[str, str, int | None]]) -> list[IgnoreRule]:
-    """A bot PR closed without merging means "not this version": exactly that version is
-    skipped from now on; a newer one may be proposed."""
+    """A bot PR closed without merging means "not this version": nothing up to that version is
+    proposed again (no older alternative either, as Dependabot does); a newer one may be."""
     return [
         IgnoreRule(
             dependency=package,
-            versions=[f"=={version}"],
+            versions=[f"<={version}"],
             reason=f"#{number} was closed without merging" if number else "closed without merging",
         )
         for package, version, number in rejected

@@ -1,0 +1,339 @@
+"""Comment commands end to end: real `issue_comment` payload shapes routed to the handler,
+against the GitHub emulator (real git repositories) and a real store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.jobs import _ignores
+from app.store import JobKind, ProposalStatus, Store, open_store
+from tests.commands.world import World, make_world
+from tests.emulator.harness import REPO, Harness
+from tests.support import IndexServer
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def world(harness: Harness, store: Store, index: IndexServer, tmp_path: Path) -> World:
+    return make_world(harness, store, index, tmp_path)
+
+
+def test_permission_endpoint_owner_admin_others_read_until_added(world: World) -> None:
+    def role(login: str) -> tuple[str, str]:
+        answer = world.gh.request("GET", f"/repos/{REPO}/collaborators/{login}/permission")
+        return answer["permission"], answer["role_name"]
+
+    assert role("octo-org") == ("admin", "admin")
+    assert role("stranger") == ("read", "read")
+    world.grant("alice", "push")
+    world.grant("mia", "maintain")
+    assert role("alice") == ("write", "write")
+    assert role("mia") == ("write", "maintain")
+
+
+def test_help_for_anyone_with_reactions(world: World) -> None:
+    number = world.pull("click").number
+    comment = world.say(number, "/maintainer help", user="stranger")
+    assert world.reactions(comment["id"]) == ["eyes", "+1"]
+    [reply] = world.replies(number)
+    assert "| `merge when green` |" in reply and "| `show ignores` |" in reply
+
+
+def test_unknown_command_gets_help_and_confused(world: World) -> None:
+    number = world.pull("click").number
+    comment = world.say(number, "@maintainer-bot frobnicate")
+    assert world.reactions(comment["id"]) == ["eyes", "confused"]
+    assert "I don't know the command `frobnicate`" in world.replies(number)[0]
+
+
+def test_reader_is_refused_politely_and_nothing_changes(world: World) -> None:
+    pull = world.pull("click")
+    comment = world.say(pull.number, "/maintainer close", user="stranger")
+    assert world.reactions(comment["id"]) == ["eyes", "confused"]
+    assert "needs write, maintain or admin permission" in world.replies(pull.number)[0]
+    assert world.gh.pull(REPO, pull.number).open
+
+
+def test_close_then_the_version_is_not_proposed_again_and_reopen(world: World) -> None:
+    pull = world.pull("click")
+    world.grant("alice", "write")
+    comment = world.say(pull.number, "/maintainer close", user="alice")
+    assert world.reactions(comment["id"]) == ["eyes", "+1"]
+    assert not world.gh.pull(REPO, pull.number).open
+    assert world.proposal(pull.number).status is ProposalStatus.CLOSED
+    assert "will not propose `click` 8.5.1 again" in world.replies(pull.number)[0]
+    record = world.store.repository(REPO)
+    rules = [r for r in _ignores(world.store, record) if r.dependency == "click"]
+    assert [(r.versions, r.reason) for r in rules] == [
+        (["<=8.5.1"], f"#{pull.number} was closed without merging")
+    ]
+    report = world.scan()
+    assert all("click" not in c.branch for c in report.composed)  # the planner held it back
+
+    world.say(pull.number, "/maintainer reopen", user="alice")
+    assert world.gh.pull(REPO, pull.number).open
+    assert world.proposal(pull.number).status is ProposalStatus.OPEN
+    assert [r for r in _ignores(world.store, record) if r.dependency == "click"] == []
+
+
+def test_ignore_this_minor_version_show_ignores_and_unignore(world: World) -> None:
+    pull = world.pull("click")
+    world.say(pull.number, "/maintainer ignore this minor version", user="octo-org")
+    assert not world.gh.pull(REPO, pull.number).open
+    [stored] = world.talk.ignores(world.repo_id)
+    assert (stored.package, stored.versions) == ("click", ("==8.5.*",))
+    assert (stored.created_by, stored.pr_number) == ("octo-org", pull.number)
+
+    other = world.pull("jinja2").number
+    comment = world.say(other, "/maintainer show ignores", user="octo-org")
+    table = world.replies(other)[0]
+    assert world.reactions(comment["id"]) == ["eyes", "+1"]
+    assert "| `click` | ==8.5.* | comment | @octo-org |" in table
+    assert f"| #{pull.number} |" in table
+    assert "| `urllib3` | major updates | .maintainer.yml | — | — | — |" in table
+
+    world.say(other, "/maintainer unignore click", user="octo-org")
+    assert world.talk.ignores(world.repo_id) == []
+    assert world.jobs.jobs[-1][0] is JobKind.SCAN
+    assert "Removed 1 stored ignore" in world.replies(other)[-1]
+
+
+def test_ignore_a_package_in_a_grouped_pr_rebuilds_the_group(world: World) -> None:
+    group = world.pull("group-dev-tools")
+    before = {c.package for c in world.talk.changes(world.proposal(group.number).id)}
+    assert {"pytest", "mypy", "ruff"} <= before
+    ambiguous = world.say(group.number, "/maintainer ignore this major version", user="octo-org")
+    assert world.reactions(ambiguous["id"]) == ["eyes", "confused"]
+    world.say(group.number, "/maintainer ignore pytest major version", user="octo-org")
+    assert [(i.package, i.versions) for i in world.talk.ignores(world.repo_id)] == [
+        ("pytest", ("==9.*",))
+    ]
+    assert world.gh.pull(REPO, group.number).open
+    assert world.jobs.jobs[-1][0] is JobKind.SCAN
+    world.scan()  # the job the command queued
+    after = {c.package: c.to_version for c in world.talk.changes(world.proposal(group.number).id)}
+    assert not after.get("pytest", "").startswith("9.")  # a pytest 8 may still be proposed
+    repo = world.harness.emulator.state.repo(REPO)
+    assert repo is not None
+    dev = repo.git.git("show", f"{group.head_ref}:requirements-dev.txt")
+    assert "pytest==9" not in dev and "pytest==" in dev
+
+
+def test_malformed_arguments_get_a_precise_reply(world: World) -> None:
+    number = world.pull("click").number
+    comment = world.say(number, "/maintainer ignore click major", user="octo-org")
+    assert world.reactions(comment["id"]) == ["eyes", "confused"]
+    assert "write nothing or `major|minor|patch version`" in world.replies(number)[0]
+    assert world.talk.ignores(world.repo_id) == []
+
+
+def test_rebase_refused_over_a_human_commit_recreate_discards_it(world: World) -> None:
+    pull = world.pull("click")
+    world.harness.human_push(REPO, pull.head_ref, {"NOTES.md": "mine\n"}, world.tmp)
+    world.say(pull.number, "/maintainer rebase", user="octo-org")
+    assert "I never rewrite them; `recreate`" in world.replies(pull.number)[0]
+    assert world.jobs.jobs == []
+    world.say(pull.number, "/maintainer recreate", user="octo-org")
+    kind, repository, args = world.jobs.jobs[-1]
+    assert (kind, repository, args["recreate"]) == (JobKind.SCAN, REPO, [pull.head_ref])
+    world.scan(recreate=args["recreate"])
+    commits = world.gh.pull_commits(REPO, pull.number)
+    assert [c.author_login for c in commits] == ["maintainer-bot[bot]"]
+
+
+def test_rebase_policy_conflicted_leaves_a_behind_branch_then_rebase_brings_it_up(
+    world: World,
+) -> None:
+    pull = world.pull("jinja2")
+    world.harness.human_push(REPO, "main", {"src/unrelated.py": "X = 1\n"}, world.tmp)
+    main = world.gh.branch_sha(REPO, "main")
+    world.scan()  # the push's scan: the branch only fell behind, so it is left alone
+    assert world.gh.pull(REPO, pull.number).head_sha == pull.head_sha
+    world.say(pull.number, "/maintainer rebase", user="octo-org")
+    _, _, args = world.jobs.jobs[-1]
+    assert args["rebase"] == [pull.head_ref]
+    world.scan(rebase=args["rebase"])
+    [commit] = world.gh.pull_commits(REPO, pull.number)
+    assert commit.parents == (main,)
+
+
+def test_rebase_policy_behind_updates_every_behind_branch(
+    harness: Harness, store: Store, index: IndexServer, tmp_path: Path
+) -> None:
+    world = make_world(harness, store, index, tmp_path, "rebase: behind\n")
+    pull = world.pull("jinja2")
+    world.harness.human_push(REPO, "main", {"src/unrelated.py": "X = 1\n"}, world.tmp)
+    world.scan()
+    [commit] = world.gh.pull_commits(REPO, pull.number)
+    assert commit.parents == (world.gh.branch_sha(REPO, "main"),)
+
+
+def test_merge_when_green_is_off_by_default(world: World) -> None:
+    pull = world.pull("jinja2")
+    world.ci(pull.head_sha, "tests", "completed", "success")
+    comment = world.say(pull.number, "/maintainer merge when green", user="octo-org")
+    assert world.reactions(comment["id"]) == ["eyes", "confused"]
+    assert "merging is off" in world.replies(pull.number)[0]
+    assert not world.gh.pull(REPO, pull.number).merged
+
+
+MERGING = "merge:\n  enabled: true\n  update_types: [patch, minor]\n"
+
+
+@pytest.fixture
+def merging(harness: Harness, store: Store, index: IndexServer, tmp_path: Path) -> World:
+    return make_world(harness, store, index, tmp_path, MERGING)
+
+
+def test_merge_when_green_waits_for_pending_checks_then_merges(merging: World) -> None:
+    world = merging
+    pull = world.pull("jinja2")
+    world.ci(pull.head_sha, "lint", "completed", "success")
+    world.ci(pull.head_sha, "tests", "in_progress")
+    comment = world.say(pull.number, "/maintainer merge when green", user="octo-org")
+    assert world.reactions(comment["id"]) == ["eyes", "+1"]
+    assert "once its checks pass (checks are still running: tests)" in world.replies(pull.number)[0]
+    assert world.talk.merge_request(world.proposal(pull.number).id) is not None
+    assert not world.gh.pull(REPO, pull.number).merged
+
+    world.ci(pull.head_sha, "tests", "completed", "success")  # a newer run of `tests`
+    merged = world.gh.pull(REPO, pull.number)
+    assert merged.merged and not merged.draft
+    assert "Merged: all checks passed: lint, tests" in world.replies(pull.number)[-1]
+    proposal = world.proposal(pull.number)
+    assert proposal.status is ProposalStatus.MERGED
+    [outcome] = [o for o in world.talk.outcomes(REPO) if o.status is ProposalStatus.MERGED]
+    assert outcome.merged_by_bot and outcome.human_commits == 0
+    main = world.harness.emulator.state.repo(REPO)
+    assert main is not None
+    tree = main.git.git("rev-parse", "main^{tree}")
+    assert tree == main.git.git("rev-parse", f"{pull.head_sha}^{{tree}}")  # the PR's change
+
+
+def test_merge_now_when_already_green_and_a_failure_stops_a_waiting_merge(merging: World) -> None:
+    world = merging
+    green = world.pull("jinja2")
+    world.ci(green.head_sha, "tests", "completed", "success")
+    world.say(green.number, "/maintainer merge when green", user="octo-org")
+    assert world.gh.pull(REPO, green.number).merged
+
+    waiting = world.pull("urllib3")
+    world.say(waiting.number, "/maintainer merge when green", user="octo-org")
+    world.ci(waiting.head_sha, "tests", "completed", "failure")
+    assert not world.gh.pull(REPO, waiting.number).merged
+    assert "I will not merge this pull request after all" in world.replies(waiting.number)[-1]
+    assert world.talk.merge_request(world.proposal(waiting.number).id) is None
+
+
+def test_merge_policy_refuses_major_updates_and_failing_checks(merging: World) -> None:
+    world = merging
+    major = world.pull("pyyaml")
+    world.say(major.number, "/maintainer merge when green", user="octo-org")
+    assert "it includes major updates" in world.replies(major.number)[0]
+    failing = world.pull("jinja2")
+    world.ci(failing.head_sha, "tests", "completed", "failure")
+    world.say(failing.number, "/maintainer merge when green", user="octo-org")
+    assert "checks are failing: tests" in world.replies(failing.number)[0]
+
+
+def test_cancel_merge(merging: World) -> None:
+    world = merging
+    pull = world.pull("jinja2")
+    world.say(pull.number, "/maintainer merge when green", user="octo-org")
+    world.say(pull.number, "/maintainer cancel merge", user="octo-org")
+    assert world.talk.merge_request(world.proposal(pull.number).id) is None
+    world.ci(pull.head_sha, "tests", "completed", "success")
+    assert not world.gh.pull(REPO, pull.number).merged
+
+
+def test_never_merge_an_unreviewed_human_commit(merging: World) -> None:
+    world = merging
+    pull = world.pull("jinja2")
+    head = world.harness.human_push(REPO, pull.head_ref, {"NOTES.md": "mine\n"}, world.tmp)
+    world.ci(head, "tests", "completed", "success")
+    world.say(pull.number, "/maintainer merge when green", user="octo-org")
+    assert "no approving review covers them" in world.replies(pull.number)[0]
+    world.admin("POST", f"/repos/{REPO}/pulls/{pull.number}/reviews", {"user": "octo-org"})
+    world.say(pull.number, "/maintainer merge when green", user="octo-org")
+    assert world.gh.pull(REPO, pull.number).merged
+    [outcome] = [o for o in world.talk.outcomes(REPO) if o.status is ProposalStatus.MERGED]
+    assert outcome.human_commits == 1
+
+
+def test_explain(world: World) -> None:
+    pull = world.pull("jinja2")
+    world.say(pull.number, "/maintainer explain", user="octo-org")
+    body = world.replies(pull.number)[0]
+    assert "| `jinja2` | 3.0.3 | 3.1.6 | minor |" in body
+    assert "Merging: refuse (merging is off" in body
+
+
+def test_several_commands_in_one_comment_get_one_reply(world: World) -> None:
+    pull = world.pull("click")
+    comment = world.say(pull.number, "/maintainer show ignores\n/maintainer close", user="octo-org")
+    assert world.reactions(comment["id"]) == ["eyes", "+1"]
+    [reply] = world.replies(pull.number)
+    assert "| `urllib3` |" in reply and "Closing at @octo-org's request" in reply
+
+
+def test_redelivered_and_edited_comments_run_nothing_again(world: World) -> None:
+    pull = world.pull("click")
+    comment = world.say(pull.number, "/maintainer close", user="octo-org")
+    world.deliver_comment(pull.number, comment)  # the same comment, delivered again
+    world.deliver_comment(pull.number, {**comment, "body": "/maintainer reopen"}, action="edited")
+    assert world.reactions(comment["id"]) == ["eyes", "+1"]
+    assert len(world.replies(pull.number)) == 1
+    assert not world.gh.pull(REPO, pull.number).open
+
+
+def test_repeated_command_and_closed_pr(world: World) -> None:
+    pull = world.pull("click")
+    world.say(pull.number, "/maintainer close", user="octo-org")
+    again = world.say(pull.number, "/maintainer close", user="octo-org")
+    assert world.reactions(again["id"]) == ["eyes", "+1"]
+    assert "already closed; nothing changed" in world.replies(pull.number)[-1]
+    rebase = world.say(pull.number, "/maintainer rebase", user="octo-org")
+    assert world.reactions(rebase["id"]) == ["eyes", "confused"]
+    assert "closed; `reopen` it first" in world.replies(pull.number)[-1]
+
+
+def test_bots_are_never_answered(world: World) -> None:
+    number = world.pull("click").number
+    comment = world.say(number, "/maintainer close", user="dependabot[bot]", user_type="Bot")
+    assert world.reactions(comment["id"]) == []
+    assert world.replies(number) == []
+
+
+def test_plain_issues_and_foreign_prs_take_only_scan_and_help(world: World) -> None:
+    number = world.pull("click").number
+    refused = world.say(number, "/maintainer close", user="octo-org", issue=True)
+    assert world.reactions(refused["id"]) == ["eyes", "confused"]
+    assert "on issues I only understand `scan` and `help`" in world.replies(number)[0]
+    world.say(number, "/maintainer scan", user="octo-org", issue=True)
+    assert world.jobs.jobs[-1][0] is JobKind.SCAN
+
+    repo = world.harness.emulator.state.repo(REPO)
+    assert repo is not None
+    other = world.pull("jinja2").number
+    repo.pulls[other].user = world.harness.emulator.state.user("octocat")  # a person's PR
+    world.say(other, "/maintainer rebase", user="octo-org")
+    assert "not one of mine" in world.replies(other)[0]
+    assert world.gh.pull(REPO, other).open
+
+
+def test_a_human_closing_a_bot_pr_records_its_commits(world: World) -> None:
+    pull = world.pull("click")
+    world.harness.human_push(REPO, pull.head_ref, {"NOTES.md": "mine\n"}, world.tmp)
+    world.gh.update_pull(REPO, pull.number, state="closed")
+    world.pull_closed(pull.number)
+    [outcome] = [o for o in world.talk.outcomes(REPO) if o.status is ProposalStatus.CLOSED]
+    assert outcome.human_commits == 1
