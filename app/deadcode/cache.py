@@ -14,16 +14,23 @@ import marshal
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
-FORMAT = 6
+FORMAT = 7
 """Bump when the extractor or the stored layout changes: old entries are then ignored."""
 
 Signature = tuple[int, int, str]
-TextFacts = tuple[str, ...]
-"""Identifier tokens of a non-Python file (or of a Python file that could not be parsed)."""
+
+
+class TextFacts(NamedTuple):
+    """Identifier tokens of a configuration file or template, or of Python that could not be
+    parsed (then ``problem`` says why, and is reported on every scan, cached or not)."""
+
+    tokens: tuple[str, ...]
+    problem: str = ""
+    line: int = 0
 
 
 def default_cache_dir() -> Path:
@@ -121,15 +128,15 @@ def encode_facts(facts: FileFacts) -> bytes:
     )
 
 
-def encode_text(tokens: TextFacts) -> bytes:
-    return marshal.dumps(("text", tokens))
+def encode_text(text: TextFacts) -> bytes:
+    return marshal.dumps(("text", *text))
 
 
 def decode(value: Any) -> FileFacts | TextFacts | None:
     """The stored value back as facts; ``None`` when it is not in the expected layout."""
     try:
         if value[0] == "text":
-            return tuple(value[1])
+            return TextFacts(*value[1:])
         (_, path, module, is_package, lines, definitions, imports, body, strings, prefixes,
          dunder_all, main_guard, side_effects) = value  # fmt: skip
         return FileFacts(

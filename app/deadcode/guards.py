@@ -10,9 +10,10 @@ import builtins
 import fnmatch
 import re
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from app.deadcode.cache import TextFacts
 from app.deadcode.facts import Flag
 from app.deadcode.graph import IMPORT, MODULE, Graph, Node
 
@@ -123,7 +124,7 @@ def entry_module(graph: Graph, position: int) -> str | None:
     return None
 
 
-def find_roots(graph: Graph, texts: Mapping[str, Sequence[str]]) -> Roots:
+def find_roots(graph: Graph, texts: Mapping[str, TextFacts]) -> Roots:
     """Roots found by scanning the repository: entry modules, `__all__`, strings, configs.
 
     The per-symbol guards (`NodeGuard`) are applied later, only to what these do not reach.
@@ -140,8 +141,8 @@ def find_roots(graph: Graph, texts: Mapping[str, Sequence[str]]) -> Roots:
     seen: set[str] = set()
     for facts in graph.files:
         _strings(graph, roots, facts.strings, f"named in a string in {facts.path}", seen)
-    for path, words in texts.items():
-        _strings(graph, roots, words, f"named in {path}", seen)
+    for path, text in texts.items():
+        _strings(graph, roots, text.tokens, f"named in {path}", seen)
     _prefixes(graph, roots)
     for module in roots.dynamic_modules:
         for position in graph.module_nodes(module):

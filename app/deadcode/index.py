@@ -53,7 +53,7 @@ TEXT_SALT = "text"
 class RepoIndex:
     python: tuple[FileFacts, ...]
     texts: dict[str, TextFacts]
-    """Identifier tokens of configuration files and templates, and of unparsable Python."""
+    """Configuration files and templates, and Python that could not be parsed."""
     errors: tuple[ScanError, ...]
     parsed: tuple[str, ...]
     """The files read in this run; the others were unchanged since the last one (same size and
@@ -118,27 +118,26 @@ def run_job(job: Job) -> Outcome:
     stored = cache.load(key) if cache is not None else None
     if stored is not None:
         return Outcome(job.path, signature, marshal.dumps(stored), None)
-    encoded, error = _encode(job, data)
+    encoded = _encode(job, data)
     if cache is not None:
         cache.store_encoded(key, encoded)
-    return Outcome(job.path, signature, encoded, error)
+    return Outcome(job.path, signature, encoded, None)
 
 
-def _encode(job: Job, data: bytes) -> tuple[bytes, ScanError | None]:
+def _encode(job: Job, data: bytes) -> bytes:
     if not job.python:
-        return encode_text(tokens(data)), None
+        return encode_text(TextFacts(tokens(data)))
     try:
-        return encode_facts(extract(job.path, job.module, job.is_package, data)), None
+        return encode_facts(extract(job.path, job.module, job.is_package, data))
     except SyntaxError as exc:
-        reason = f"skipped: syntax error: {exc.msg}"
-        error = ScanError(job.path, exc.lineno, reason)
+        problem, line = f"skipped: syntax error: {exc.msg}", exc.lineno or 0
     except (ValueError, RecursionError, MemoryError) as exc:
-        error = ScanError(job.path, None, f"skipped: cannot parse: {type(exc).__name__}: {exc}")
+        problem, line = f"skipped: cannot parse: {type(exc).__name__}: {exc}", 0
     # Its names still protect what it may use: the file is read as plain text.
-    return encode_text(tokens(data)), error
+    return encode_text(TextFacts(tokens(data), problem, line))
 
 
-def tokens(data: bytes) -> TextFacts:
+def tokens(data: bytes) -> tuple[str, ...]:
     return tuple(sorted(set(TOKEN.findall(data.decode("utf-8", "replace")))))
 
 
@@ -199,6 +198,8 @@ def build_index(
         cache.save_manifest(root, kept)
     python = tuple(v for p, v in sorted(values.items()) if isinstance(v, FileFacts))
     texts = {p: v for p, v in values.items() if not isinstance(v, FileFacts)}
+    errors.extend(ScanError(p, t.line or None, t.problem) for p, t in texts.items() if t.problem)
+    errors.sort(key=lambda e: (e.file, e.line or 0))
     return RepoIndex(python, texts, tuple(errors), tuple(sorted(parsed)))
 
 

@@ -127,12 +127,12 @@ def test_bad_input_is_skipped_with_a_reason(tmp_path: Path) -> None:
     assert errors["pkg/broken.py"].line == 4
     assert errors["pkg/broken.py"].message.startswith("skipped: syntax error")
     assert "over the 100000 limit" in errors["pkg/huge.py"].message
-    assert "X" in index.texts["pkg/huge.py"]  # read as text: its names still count
+    assert "X" in index.texts["pkg/huge.py"].tokens  # read as text: its names still count
     assert "symbolic links" in errors["pkg/loop_a.py"].message.lower()
     assert [f.path for f in index.python] == ["pkg/__init__.py"]
     assert "data/big.json" not in index.texts  # oversized data: ignored, not an error
     # An unparsable file still protects the names it mentions.
-    assert "uses_this_name" in index.texts["pkg/broken.py"]
+    assert "uses_this_name" in index.texts["pkg/broken.py"].tokens
 
 
 def test_parallel_extraction_from_a_threaded_process(tmp_path: Path) -> None:
@@ -149,3 +149,14 @@ def test_parallel_extraction_from_a_threaded_process(tmp_path: Path) -> None:
         stop.set()
         thread.join()
     assert len(index.python) == 61
+
+
+def test_problems_are_reported_again_when_the_facts_come_from_the_cache(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/broken.py": "def broken(:\n"})
+    files = ["pkg/__init__.py", "pkg/broken.py"]
+    cache = FactsCache(tmp_path / ".cache")
+    cold = build_index(tmp_path, files, cache)
+    warm = build_index(tmp_path, files, cache)
+    assert warm.parsed == ()
+    assert warm.errors == cold.errors
+    assert [(e.file, e.line) for e in warm.errors] == [("pkg/broken.py", 1)]
