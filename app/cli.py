@@ -12,6 +12,7 @@ import click
 from app import cli_service
 from app.analyzers.base import Adapters
 from app.cli_codemods import codemods
+from app.cli_stats import stats
 from app.composer import Composed
 from app.composer.local import LocalComposer
 from app.config import ConfigError, find_config, json_schema, load_config, parse_config
@@ -189,6 +190,7 @@ cli.add_command(cli_service.worker)
 cli.add_command(cli_service.jobs)
 cli.add_command(codemods)
 cli.add_command(sandbox)
+cli.add_command(stats)
 
 
 def main() -> None:

@@ -55,6 +55,8 @@ class Outcome:
     repository: str
     kind: str
     status: ProposalStatus
+    outcome: str | None  # "merged", "closed", "superseded"
+    stopped: bool  # the composer saw commits by others on the branch
     opened_at: datetime | None
     closed_at: datetime | None
     human_commits: int | None
@@ -258,6 +260,8 @@ class Conversation:
                     repository=full_name,
                     kind=row.kind,
                     status=ProposalStatus(row.status),
+                    outcome=row.outcome,
+                    stopped=row.stopped,
                     opened_at=row.opened_at,
                     closed_at=row.closed_at,
                     human_commits=life.human_commits if life else None,

@@ -1,0 +1,95 @@
+"""Outcome tracking: `summarize` over plain outcomes, and `maintainer stats` over a real store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from app.outcomes import summarize
+from app.store import ProposalStatus, RepoRef, Store, open_store
+from app.store.conversation import Conversation, Outcome
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def outcome(
+    status: ProposalStatus,
+    *,
+    repository: str = "o/a",
+    kind: str = "dependency-update",
+    hours: float | None = None,
+    human: int | None = 0,
+    outcome: str | None = None,
+    stopped: bool = False,
+    bot: bool = False,
+) -> Outcome:
+    closed = T0 + timedelta(hours=hours) if hours is not None else None
+    return Outcome(repository, kind, status, outcome, stopped, T0, closed, human, bot)
+
+
+def test_summarize_per_repository_and_kind_with_totals() -> None:
+    rows = summarize(
+        [
+            outcome(ProposalStatus.MERGED, hours=2, bot=True),
+            outcome(ProposalStatus.MERGED, hours=10, human=2),
+            outcome(ProposalStatus.MERGED, hours=4, human=None, stopped=True),
+            outcome(ProposalStatus.CLOSED, hours=1, outcome="closed"),
+            outcome(ProposalStatus.CLOSED, hours=1, outcome="superseded"),
+            outcome(ProposalStatus.OPEN),
+            outcome(ProposalStatus.MERGED, kind="security", hours=1),
+            outcome(ProposalStatus.CLOSED, repository="o/b", outcome="closed"),
+        ]
+    )
+    by_key = {(r.repository, r.kind): r for r in rows}
+    deps = by_key[("o/a", "dependency-update")]
+    assert (deps.opened, deps.still_open, deps.closed, deps.superseded) == (6, 1, 1, 1)
+    assert (deps.merged_untouched, deps.merged_with_edits, deps.merged_by_bot) == (1, 2, 1)
+    assert deps.median_hours_to_merge == 4.0
+    assert deps.approval_rate == pytest.approx(3 / 4)
+    assert by_key[("o/a", "*")].opened == 7 and by_key[("o/a", "*")].merged == 4
+    assert by_key[("o/b", "*")].approval_rate == 0.0
+    total = by_key[("*", "*")]
+    assert (total.opened, total.merged, total.closed) == (8, 4, 2)
+    assert summarize([]) == []
+
+
+@pytest.fixture
+def recorded(tmp_path: Path) -> Path:
+    """A store file with three bot PRs in one repository: merged by hand, closed, open."""
+    clock = [T0]
+    store: Store = open_store(f"sqlite:///{tmp_path / 'maintainer.db'}", clock=lambda: clock[0])
+    store.upsert_installation(1, "o", "User")
+    store.add_repositories(1, [RepoRef(10, "o/a")])
+    talk = Conversation(store)
+    for number, branch in enumerate(("a-1", "b-2", "c-3"), start=1):
+        proposal = store.save_proposal(10, "dependency-update", f"maintainer/{branch}", branch)
+        store.set_pull_request(proposal.id, number, f"{number:040d}")
+    clock[0] = T0 + timedelta(hours=6)
+    merged = store.record_pr_outcome(10, 1, merged=True)
+    assert merged is not None
+    talk.record_human_commits(merged.id, 1)
+    store.record_pr_outcome(10, 2, merged=False)
+    store.engine.dispose()
+    return tmp_path
+
+
+def test_stats_cli_table_and_json(recorded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAINTAINER_DATA_DIR", str(recorded))
+    runner = CliRunner()
+    table = runner.invoke(cli, ["stats"])
+    assert table.exit_code == 0, table.output
+    assert "approval" in table.output and "6 h" in table.output and "50%" in table.output
+    answer = runner.invoke(cli, ["stats", "--repo", "o/a", "--format", "json"])
+    assert answer.exit_code == 0, answer.output
+    [row, total] = json.loads(answer.output)["rows"]
+    assert (row["kind"], total["kind"]) == ("dependency-update", "*")
+    assert row["opened"] == 3 and row["open"] == 1 and row["closed"] == 1
+    assert row["merged_with_human_edits"] == 1 and row["merged_untouched"] == 0
+    assert row["median_hours_to_merge"] == 6.0 and row["approval_rate"] == 0.5
+    none = runner.invoke(cli, ["stats", "--repo", "o/zzz"])
+    assert "no pull requests recorded for o/zzz" in none.output
