@@ -89,7 +89,8 @@ class DeadCodeAnalyzer:
             workers=self.workers,
             progress=context.progress,
         )
-        analysis = Analysis(errors=list(detection.index.errors))
+        selected = set(snapshot.files)
+        analysis = Analysis(errors=[e for e in detection.index.errors if e.file in selected])
         history = context.adapters.history
         if history is None:
             analysis.notes.append("dead-code: no git history adapter, so no last-modified dates")
@@ -103,7 +104,6 @@ class DeadCodeAnalyzer:
             batch_mode=settings.batch,
         )
         kept = {c.node: reason for c, reason in decided.kept}
-        selected = set(snapshot.files)
         decided = _within(decided, selected, kept)
         removed = self._removals(decided.files, snapshot, evidence, analysis, kept)
         reported = [c for c in detection.candidates if c.node not in removed and c.file in selected]

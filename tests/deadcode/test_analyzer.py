@@ -75,3 +75,18 @@ def test_no_history_adapter_is_a_note_not_an_error(tmp_path: Path) -> None:
     result = scan(root, Adapters(), only=[Kind.DEAD_CODE], now=NOW, config=parse_config(CONFIG))
     assert result.errors == []
     assert any("no git history adapter" in note for note in result.notes)
+
+
+def test_problems_in_excluded_paths_are_not_reported(tmp_path: Path) -> None:
+    config = CONFIG + "paths:\n  exclude: [vendor]\n"
+    root = repo_with(
+        tmp_path / "repo",
+        {
+            ".maintainer.yml": config,
+            "main.py": MAIN,
+            "pkg/__init__.py": "",
+            "pkg/mod.py": "def used(): pass\n",
+            "vendor/broken.py": "def broken(:\n",
+        },
+    )
+    assert run_scan(root).errors == []
