@@ -492,8 +492,7 @@ def _issue_routes(app: FastAPI, state: State) -> None:
         if comment is None:
             raise ApiError(404, "Not Found")
         content = str(body.get("content", ""))
-        allowed = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
-        if content not in allowed:
+        if content not in shapes.REACTIONS:
             raise ApiError(422, "Validation Failed: content is not a reaction")
         reaction_id = state.next_id()
         with state.lock:

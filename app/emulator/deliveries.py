@@ -3,6 +3,7 @@ in place of the recorded ones, and sent to a server as GitHub would send them.""
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import hmac
@@ -74,15 +75,29 @@ def send(
 
 
 def _sender(account: Mapping[str, Any]) -> Json:
-    sender: Json = copy.deepcopy(template("installation", "created")["sender"])
-    sender.update({k: account[k] for k in ("login", "id", "type") if k in account})
-    return sender
+    return _merge(template("installation", "created")["sender"], account)
 
 
 def _repository(recorded: Mapping[str, Any], repository: Mapping[str, Any]) -> Json:
+    """The recorded repository with the emulator's values over it, nested objects included,
+    so every field GitHub sends (and a strict model may require) is still there."""
+    return _merge(recorded, repository)
+
+
+def _merge(recorded: Mapping[str, Any], actual: Mapping[str, Any]) -> Json:
     merged = copy.deepcopy(dict(recorded))
-    merged.update(repository)
+    for key, value in actual.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
     return merged
+
+
+def _installation_ref(installation_id: int) -> Json:
+    """What events other than `installation` say about it: the id and its (legacy) node id."""
+    node = base64.b64encode(f"023:IntegrationInstallation{installation_id}".encode()).decode()
+    return {"id": installation_id, "node_id": node}
 
 
 def installation_created(
@@ -90,7 +105,7 @@ def installation_created(
 ) -> Json:
     """`installation.created` for an installation (GitHub's JSON) and its repositories."""
     payload = copy.deepcopy(template("installation", "created"))
-    payload["installation"] = {**payload["installation"], **installation}
+    payload["installation"] = _merge(payload["installation"], installation)
     payload["repositories"] = [
         {k: repo[k] for k in ("id", "node_id", "name", "full_name", "private") if k in repo}
         for repo in repositories
@@ -122,7 +137,7 @@ def push(
         commits=list(commits),
         head_commit=commits[-1] if commits else None,
         repository=_repository(payload["repository"], repository),
-        installation={"id": installation_id},
+        installation=_installation_ref(installation_id),
     )
     owner = repository.get("owner", {})
     payload["pusher"] = {"name": owner.get("login", ""), "email": None}
@@ -150,7 +165,7 @@ def issue_comment(
     payload.update(
         action="created",
         repository=_repository(payload["repository"], repository),
-        installation={"id": installation_id},
+        installation=_installation_ref(installation_id),
         sender=author,
     )
     return payload

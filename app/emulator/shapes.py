@@ -9,17 +9,30 @@ from app.emulator.gitrepo import GitCommit
 from app.emulator.state import CheckRun, Comment, Installation, Pull, Repo, State, User, iso
 
 Json = dict[str, Any]
+REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
 
 
 def user_json(base: str, user: User) -> Json:
+    api = f"{base}/users/{user.login}"
     return {
         "login": user.login,
         "id": user.id,
         "node_id": f"U_{user.id}",
+        "avatar_url": f"{base}/avatars/u/{user.id}",
+        "gravatar_id": "",
         "type": user.type,
         "site_admin": False,
-        "url": f"{base}/users/{user.login}",
+        "url": api,
         "html_url": f"{base}/{user.login}",
+        "followers_url": f"{api}/followers",
+        "following_url": f"{api}/following{{/other_user}}",
+        "gists_url": f"{api}/gists{{/gist_id}}",
+        "starred_url": f"{api}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{api}/subscriptions",
+        "organizations_url": f"{api}/orgs",
+        "repos_url": f"{api}/repos",
+        "events_url": f"{api}/events{{/privacy}}",
+        "received_events_url": f"{api}/received_events",
     }
 
 
@@ -144,7 +157,7 @@ def commit_json(base: str, state: State, repo: Repo, commit: GitCommit) -> Json:
 
 
 def comment_json(base: str, repo: Repo, comment: Comment) -> Json:
-    counts: dict[str, int] = {}
+    counts = dict.fromkeys(REACTIONS, 0)
     for _, content, _ in comment.reactions:
         counts[content] = counts.get(content, 0) + 1
     return {
@@ -158,7 +171,11 @@ def comment_json(base: str, repo: Repo, comment: Comment) -> Json:
         "url": f"{base}/repos/{repo.full_name}/issues/comments/{comment.id}",
         "html_url": f"{base}/{repo.full_name}/pull/{comment.number}#issuecomment-{comment.id}",
         "issue_url": f"{base}/repos/{repo.full_name}/issues/{comment.number}",
-        "reactions": {"total_count": len(comment.reactions), **counts},
+        "reactions": {
+            "url": f"{base}/repos/{repo.full_name}/issues/comments/{comment.id}/reactions",
+            "total_count": len(comment.reactions),
+            **counts,
+        },
     }
 
 
