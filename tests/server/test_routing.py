@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from app.events import Event, EventContext, Router, router
-from app.events.commands import parse_command
 from app.events.push import relevant
 from app.store import JobKind, ProposalStatus, RepoRef, Store, open_store
 from tests.server.conftest import RecordingReplies
@@ -314,15 +313,6 @@ def test_unknown_commands_get_help_and_other_comments_nothing(
     send(context, "issue_comment", comment("Thanks! @maintainer-bot help later"))
     send(context, "issue_comment", comment("@maintainer-bot help", user_type="Bot"))
     assert len(replies.comments) == 1
-
-
-def test_parse_command() -> None:
-    assert parse_command("@Maintainer-Bot  ignore django >=5\nmore", "maintainer-bot") == (
-        "ignore",
-        ("django", ">=5"),
-    )
-    assert parse_command("/maintainer", "maintainer-bot") == ("help", ())
-    assert parse_command("hello /maintainer help", "maintainer-bot") is None
 
 
 def test_router_composes_and_matches_actions() -> None:
