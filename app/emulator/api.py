@@ -18,7 +18,17 @@ from starlette.concurrency import run_in_threadpool
 from app.emulator import shapes
 from app.emulator.githttp import http_backend
 from app.emulator.gitrepo import GitCommit
-from app.emulator.state import CheckRun, Comment, Fault, Installation, Pull, Repo, State, iso
+from app.emulator.state import (
+    CheckRun,
+    Comment,
+    Fault,
+    Installation,
+    Pull,
+    Reaction,
+    Repo,
+    State,
+    iso,
+)
 
 DOCS = "https://docs.github.com/rest"
 INDEX_JSON = "application/vnd.pypi.simple.v1+json"
@@ -301,6 +311,9 @@ def _repo_routes(app: FastAPI, state: State) -> None:
 
 
 def _content_json(base: str, repo: Repo, path: str, sha: str, data: bytes) -> Json:
+    url = f"{base}/repos/{repo.full_name}/contents/{path}"
+    git_url = f"{base}/repos/{repo.full_name}/git/blobs/{sha}"
+    html_url = f"{base}/{repo.full_name}/blob/{repo.default_branch}/{path}"
     return {
         "type": "file",
         "encoding": "base64",
@@ -309,7 +322,11 @@ def _content_json(base: str, repo: Repo, path: str, sha: str, data: bytes) -> Js
         "path": path,
         "sha": sha,
         "content": base64.encodebytes(data).decode("ascii"),
-        "url": f"{base}/repos/{repo.full_name}/contents/{path}",
+        "url": url,
+        "git_url": git_url,
+        "html_url": html_url,
+        "download_url": None,
+        "_links": {"self": url, "git": git_url, "html": html_url},
     }
 
 
@@ -494,10 +511,10 @@ def _issue_routes(app: FastAPI, state: State) -> None:
         content = str(body.get("content", ""))
         if content not in shapes.REACTIONS:
             raise ApiError(422, "Validation Failed: content is not a reaction")
-        reaction_id = state.next_id()
+        reaction = Reaction(state.next_id(), content, state.bot, time.time())
         with state.lock:
-            comment.reactions.append((reaction_id, content, state.bot))
-        return shapes.reaction_json(_base(request), reaction_id, content, state.bot)
+            comment.reactions.append(reaction)
+        return shapes.reaction_json(_base(request), reaction)
 
     @app.get("/repos/{owner}/{name}/issues/comments/{comment_id}/reactions")
     def reactions(request: Request, owner: str, name: str, comment_id: int) -> list[Json]:
@@ -506,7 +523,7 @@ def _issue_routes(app: FastAPI, state: State) -> None:
         if comment is None:
             raise ApiError(404, "Not Found")
         base = _base(request)
-        return [shapes.reaction_json(base, i, c, u) for i, c, u in comment.reactions]
+        return [shapes.reaction_json(base, r) for r in comment.reactions]
 
 
 # -- check runs ----------------------------------------------------------------------------
@@ -613,7 +630,7 @@ def _history(repo: Repo, head: str) -> list[GitCommit]:
 def _push_commit(base: str, repo: Repo, commit: GitCommit) -> Json:
     return {
         "id": commit.sha,
-        "tree_id": repo.git.git("rev-parse", f"{commit.sha}^{{tree}}").strip(),
+        "tree_id": commit.tree,
         "distinct": True,
         "message": commit.message,
         "timestamp": commit.committer_date,

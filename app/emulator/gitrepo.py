@@ -12,7 +12,9 @@ from pathlib import Path
 ZERO_SHA = "0" * 40
 _FIELD = "\x1f"
 _RECORD = "\x1e"
-_LOG_FORMAT = _FIELD.join(["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"]) + _RECORD
+_LOG_FORMAT = (
+    _FIELD.join(["%H", "%T", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"]) + _RECORD
+)
 
 
 class GitFailed(Exception):
@@ -22,6 +24,7 @@ class GitFailed(Exception):
 @dataclass(frozen=True)
 class GitCommit:
     sha: str
+    tree: str
     parents: tuple[str, ...]
     author_name: str
     author_email: str
@@ -125,14 +128,15 @@ class BareRepo:
             commits.append(
                 GitCommit(
                     sha=f[0],
-                    parents=tuple(f[1].split()),
-                    author_name=f[2],
-                    author_email=f[3],
-                    author_date=f[4],
-                    committer_name=f[5],
-                    committer_email=f[6],
-                    committer_date=f[7],
-                    message=f[8].rstrip("\n"),
+                    tree=f[1],
+                    parents=tuple(f[2].split()),
+                    author_name=f[3],
+                    author_email=f[4],
+                    author_date=f[5],
+                    committer_name=f[6],
+                    committer_email=f[7],
+                    committer_date=f[8],
+                    message=f[9].rstrip("\n"),
                 )
             )
         return commits

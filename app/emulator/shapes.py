@@ -6,7 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from app.emulator.gitrepo import GitCommit
-from app.emulator.state import CheckRun, Comment, Installation, Pull, Repo, State, User, iso
+from app.emulator.state import (
+    CheckRun,
+    Comment,
+    Installation,
+    Pull,
+    Reaction,
+    Repo,
+    State,
+    User,
+    iso,
+)
 
 Json = dict[str, Any]
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
@@ -36,8 +46,52 @@ def user_json(base: str, user: User) -> Json:
     }
 
 
+# The URL templates GitHub lists on every repository, relative to its API URL.
+_REPO_URLS = {
+    "archive_url": "/{archive_format}{/ref}",
+    "assignees_url": "/assignees{/user}",
+    "blobs_url": "/git/blobs{/sha}",
+    "branches_url": "/branches{/branch}",
+    "collaborators_url": "/collaborators{/collaborator}",
+    "comments_url": "/comments{/number}",
+    "commits_url": "/commits{/sha}",
+    "compare_url": "/compare/{base}...{head}",
+    "contents_url": "/contents/{+path}",
+    "contributors_url": "/contributors",
+    "deployments_url": "/deployments",
+    "downloads_url": "/downloads",
+    "events_url": "/events",
+    "forks_url": "/forks",
+    "git_commits_url": "/git/commits{/sha}",
+    "git_refs_url": "/git/refs{/sha}",
+    "git_tags_url": "/git/tags{/sha}",
+    "hooks_url": "/hooks",
+    "issue_comment_url": "/issues/comments{/number}",
+    "issue_events_url": "/issues/events{/number}",
+    "issues_url": "/issues{/number}",
+    "keys_url": "/keys{/key_id}",
+    "labels_url": "/labels{/name}",
+    "languages_url": "/languages",
+    "merges_url": "/merges",
+    "milestones_url": "/milestones{/number}",
+    "notifications_url": "/notifications{?since,all,participating}",
+    "pulls_url": "/pulls{/number}",
+    "releases_url": "/releases{/id}",
+    "stargazers_url": "/stargazers",
+    "statuses_url": "/statuses/{sha}",
+    "subscribers_url": "/subscribers",
+    "subscription_url": "/subscription",
+    "tags_url": "/tags",
+    "teams_url": "/teams",
+    "trees_url": "/git/trees{/sha}",
+}
+
+
 def repo_json(base: str, repo: Repo) -> Json:
     api = f"{base}/repos/{repo.full_name}"
+    html = f"{base}/{repo.full_name}"
+    host = base.split("://", 1)[-1].split("/", 1)[0]
+    open_pulls = sum(1 for p in repo.pulls.values() if p.state == "open")
     return {
         "id": repo.id,
         "node_id": f"R_{repo.id}",
@@ -45,17 +99,42 @@ def repo_json(base: str, repo: Repo) -> Json:
         "full_name": repo.full_name,
         "private": repo.private,
         "owner": user_json(base, repo.owner),
-        "html_url": f"{base}/{repo.full_name}",
+        "html_url": html,
+        "description": None,
+        "homepage": None,
         "url": api,
-        "pulls_url": f"{api}/pulls{{/number}}",
+        **{key: api + suffix for key, suffix in _REPO_URLS.items()},
         "clone_url": f"{base}/{repo.full_name}.git",
         "git_url": f"{base}/{repo.full_name}.git",
+        "ssh_url": f"git@{host}:{repo.full_name}.git",
+        "svn_url": html,
+        "mirror_url": None,
         "default_branch": repo.default_branch,
         "master_branch": repo.default_branch,
         "archived": repo.archived,
         "disabled": False,
         "fork": False,
+        "is_template": False,
         "visibility": "private" if repo.private else "public",
+        "language": "Python",
+        "license": None,
+        "size": 0,
+        "forks": 0,
+        "forks_count": 0,
+        "watchers": 0,
+        "watchers_count": 0,
+        "stargazers_count": 0,
+        "subscribers_count": 0,
+        "network_count": 0,
+        "open_issues": open_pulls,
+        "open_issues_count": open_pulls,
+        "has_issues": True,
+        "has_projects": False,
+        "has_wiki": False,
+        "has_pages": False,
+        "has_downloads": False,
+        "has_discussions": False,
+        "topics": [],
         "created_at": iso(repo.created_at),
         "updated_at": iso(repo.created_at),
         "pushed_at": iso(repo.created_at),
@@ -82,13 +161,17 @@ def installation_json(base: str, state: State, installation: Installation) -> Js
         },
         "events": ["push", "pull_request", "check_suite", "check_run", "issue_comment"],
         "suspended_at": None,
+        "suspended_by": None,
+        "single_file_name": None,
+        "html_url": f"{base}/settings/installations/{installation.id}",
+        "created_at": iso(state.started_at),
+        "updated_at": iso(state.started_at),
     }
 
 
 def pull_json(base: str, repo: Repo, pull: Pull, labels: list[str]) -> Json:
     head_sha = repo.git.branch_sha(pull.head_ref) or pull.head_sha
     base_sha = repo.git.branch_sha(pull.base_ref) or pull.base_sha
-    html = f"{base}/{repo.full_name}/pull/{pull.number}"
     return {
         "id": pull.id,
         "node_id": f"PR_{pull.id}",
@@ -108,12 +191,48 @@ def pull_json(base: str, repo: Repo, pull: Pull, labels: list[str]) -> Json:
         "mergeable": None,
         "head": _end(base, repo, pull.head_ref, head_sha),
         "base": _end(base, repo, pull.base_ref, base_sha),
-        "url": f"{base}/repos/{repo.full_name}/pulls/{pull.number}",
-        "html_url": html,
-        "issue_url": f"{base}/repos/{repo.full_name}/issues/{pull.number}",
-        "comments_url": f"{base}/repos/{repo.full_name}/issues/{pull.number}/comments",
-        "commits_url": f"{base}/repos/{repo.full_name}/pulls/{pull.number}/commits",
+        "merged_by": None,
+        "milestone": None,
+        "auto_merge": None,
+        "author_association": "NONE" if pull.user.type == "Bot" else "CONTRIBUTOR",
+        "maintainer_can_modify": False,
+        "mergeable_state": "unknown",
+        "comments": sum(1 for c in repo.comments.values() if c.number == pull.number),
+        "review_comments": 0,
+        "commits": len(repo.git.commits_between(base_sha, head_sha)) if pull.state == "open" else 0,
+        "additions": 0,
+        "deletions": 0,
+        "changed_files": 0,
+        **_pull_urls(base, repo, pull.number, head_sha),
     }
+
+
+def _pull_urls(base: str, repo: Repo, number: int, head_sha: str) -> Json:
+    api = f"{base}/repos/{repo.full_name}"
+    html = f"{base}/{repo.full_name}/pull/{number}"
+    urls = {
+        "url": f"{api}/pulls/{number}",
+        "html_url": html,
+        "diff_url": f"{html}.diff",
+        "patch_url": f"{html}.patch",
+        "issue_url": f"{api}/issues/{number}",
+        "comments_url": f"{api}/issues/{number}/comments",
+        "commits_url": f"{api}/pulls/{number}/commits",
+        "review_comments_url": f"{api}/pulls/{number}/comments",
+        "review_comment_url": f"{api}/pulls/comments{{/number}}",
+        "statuses_url": f"{api}/statuses/{head_sha}",
+    }
+    links = {
+        "self": "url",
+        "html": "html_url",
+        "issue": "issue_url",
+        "comments": "comments_url",
+        "review_comments": "review_comments_url",
+        "review_comment": "review_comment_url",
+        "commits": "commits_url",
+        "statuses": "statuses_url",
+    }
+    return {**urls, "_links": {name: {"href": urls[key]} for name, key in links.items()}}
 
 
 def _end(base: str, repo: Repo, ref: str, sha: str) -> Json:
@@ -134,8 +253,15 @@ def commit_json(base: str, state: State, repo: Repo, commit: GitCommit) -> Json:
         "node_id": f"C_{commit.sha}",
         "url": f"{base}/repos/{repo.full_name}/commits/{commit.sha}",
         "html_url": f"{base}/{repo.full_name}/commit/{commit.sha}",
+        "comments_url": f"{base}/repos/{repo.full_name}/commits/{commit.sha}/comments",
         "commit": {
+            "url": f"{base}/repos/{repo.full_name}/git/commits/{commit.sha}",
             "message": commit.message,
+            "comment_count": 0,
+            "tree": {
+                "sha": commit.tree,
+                "url": f"{base}/repos/{repo.full_name}/git/trees/{commit.tree}",
+            },
             "author": {
                 "name": commit.author_name,
                 "email": commit.author_email,
@@ -158,8 +284,8 @@ def commit_json(base: str, state: State, repo: Repo, commit: GitCommit) -> Json:
 
 def comment_json(base: str, repo: Repo, comment: Comment) -> Json:
     counts = dict.fromkeys(REACTIONS, 0)
-    for _, content, _ in comment.reactions:
-        counts[content] = counts.get(content, 0) + 1
+    for reaction in comment.reactions:
+        counts[reaction.content] = counts.get(reaction.content, 0) + 1
     return {
         "id": comment.id,
         "node_id": f"IC_{comment.id}",
@@ -179,8 +305,14 @@ def comment_json(base: str, repo: Repo, comment: Comment) -> Json:
     }
 
 
-def reaction_json(base: str, reaction_id: int, content: str, user: User) -> Json:
-    return {"id": reaction_id, "content": content, "user": user_json(base, user)}
+def reaction_json(base: str, reaction: Reaction) -> Json:
+    return {
+        "id": reaction.id,
+        "node_id": f"REA_{reaction.id}",
+        "content": reaction.content,
+        "user": user_json(base, reaction.user),
+        "created_at": iso(reaction.created_at),
+    }
 
 
 def check_run_json(base: str, state: State, repo: Repo, run: CheckRun) -> Json:
@@ -198,9 +330,31 @@ def check_run_json(base: str, state: State, repo: Repo, run: CheckRun) -> Json:
             "summary": run.output.get("summary"),
             "text": run.output.get("text"),
             "annotations_count": len(run.output.get("annotations") or []),
+            "annotations_url": f"{base}/repos/{repo.full_name}/check-runs/{run.id}/annotations",
             "annotations": run.output.get("annotations") or [],
         },
-        "app": {"id": state.app_id, "slug": state.app_slug, "name": state.app_slug},
+        "app": app_json(base, state),
         "url": f"{base}/repos/{repo.full_name}/check-runs/{run.id}",
         "html_url": f"{base}/{repo.full_name}/runs/{run.id}",
+        "details_url": None,
+        "external_id": None,
+        "check_suite": {"id": run.id},
+        "pull_requests": [],
+    }
+
+
+def app_json(base: str, state: State) -> Json:
+    return {
+        "id": state.app_id,
+        "slug": state.app_slug,
+        "node_id": f"A_{state.app_id}",
+        "name": state.app_slug,
+        "description": "maintenance pull requests",
+        "owner": user_json(base, state.bot),
+        "external_url": base,
+        "html_url": f"{base}/apps/{state.app_slug}",
+        "created_at": iso(state.started_at),
+        "updated_at": iso(state.started_at),
+        "permissions": {"contents": "write", "pull_requests": "write", "checks": "write"},
+        "events": ["push", "pull_request", "check_run", "check_suite", "issue_comment"],
     }

@@ -64,13 +64,21 @@ class Pull:
 
 
 @dataclass
+class Reaction:
+    id: int
+    content: str
+    user: User
+    created_at: float
+
+
+@dataclass
 class Comment:
     id: int
     number: int
     body: str
     user: User
     created_at: float
-    reactions: list[tuple[int, str, User]] = field(default_factory=list)
+    reactions: list[Reaction] = field(default_factory=list)
 
 
 @dataclass
@@ -140,6 +148,7 @@ class State:
         self.app_slug = app_slug
         self.public_key = public_key
         self.token_ttl = DEFAULT_TOKEN_TTL
+        self.started_at = time.time()
         self.index_dir: Path | None = None
         self.lock = threading.RLock()
         self.users: dict[str, User] = {}
