@@ -138,7 +138,7 @@ def comment_created(event: Event, context: EventContext) -> None:
         thread.reply([render("commands/failed.md.j2", actor=login, verb="command", reason=exc)])
         thread.gh.react(thread.repo, comment_id, Reaction.REFUSED)
         return
-    ok = _run_all(thread, talk, situation, [decide(p, situation) for p in parsed])
+    ok = _run_all(thread, talk, situation, [(p, decide(p, situation)) for p in parsed])
     thread.gh.react(thread.repo, comment_id, Reaction.DONE if ok else Reaction.REFUSED)
 
 
@@ -161,16 +161,19 @@ def _needs_permission(parsed: Iterable[object]) -> bool:
 
 
 def _run_all(
-    thread: Thread, talk: Conversation, situation: Situation, decisions: Sequence[Decision]
+    thread: Thread,
+    talk: Conversation,
+    situation: Situation,
+    decisions: Sequence[tuple[Parsed, Decision]],
 ) -> bool:
     bodies: list[str] = []
     ok = True
-    for decision in decisions:
+    for parsed, decision in decisions:
         try:
             bodies.extend(_perform(thread, talk, situation, decision))
             ok = ok and decision.ok
         except (ActionFailed, GitHubError) as exc:
-            verb = next((type(a).__name__ for a in decision.actions), "command")
+            verb = parsed.verb.value if isinstance(parsed, Command) else "command"
             log.warning("command on %s#%s failed: %s", thread.repo, thread.number, exc)
             bodies.append(
                 render("commands/failed.md.j2", actor=situation.actor, verb=verb, reason=exc)

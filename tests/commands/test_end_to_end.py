@@ -337,3 +337,14 @@ def test_a_human_closing_a_bot_pr_records_its_commits(world: World) -> None:
     world.pull_closed(pull.number)
     [outcome] = [o for o in world.talk.outcomes(REPO) if o.status is ProposalStatus.CLOSED]
     assert outcome.human_commits == 1
+
+
+def test_a_failing_action_says_why(world: World) -> None:
+    pull = world.pull("click")
+    world.say(pull.number, "/maintainer close", user="octo-org")
+    world.gh.delete_branch(REPO, pull.head_ref)
+    comment = world.say(pull.number, "/maintainer reopen", user="octo-org")
+    assert world.reactions(comment["id"]) == ["eyes", "confused"]
+    reply = world.replies(pull.number)[-1]
+    assert "`reopen` failed:" in reply and "head branch was deleted" in reply
+    assert world.proposal(pull.number).status is ProposalStatus.CLOSED
