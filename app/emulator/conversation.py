@@ -52,6 +52,7 @@ class Conversation:
 
     roles: dict[tuple[str, str], str] = field(default_factory=dict)
     reviews: dict[tuple[str, int], list[Review]] = field(default_factory=dict)
+    required: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (repo, branch)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def role(self, repo: Repo, login: str) -> str:
@@ -65,7 +66,33 @@ def add_conversation_routes(app: FastAPI, state: State) -> Conversation:
     _collaborator_routes(app, state, conversation)
     _review_routes(app, state, conversation)
     _merge_routes(app, state)
+    _protection_routes(app, state, conversation)
     return conversation
+
+
+def _protection_routes(app: FastAPI, state: State, conversation: Conversation) -> None:
+    @app.get("/repos/{owner}/{name}/branches/{branch}/protection/required_status_checks")
+    def required_checks(request: Request, owner: str, name: str, branch: str) -> Json:
+        repo = _repo(request, state, owner, name)
+        contexts = conversation.required.get((repo.full_name.lower(), branch))
+        if contexts is None:
+            raise ApiError(404, "Branch not protected")
+        return {
+            "strict": False,
+            "contexts": list(contexts),
+            "checks": [{"context": c, "app_id": None} for c in contexts],
+        }
+
+    @app.put("/_emulator/repos/{owner}/{name}/branches/{branch}/protection")
+    def protect(owner: str, name: str, branch: str, body: JsonBody) -> Json:
+        """Require these check names (`contexts`) on pull requests into `branch`."""
+        repo = state.repo(f"{owner}/{name}")
+        if repo is None:
+            raise ApiError(404, "Not Found")
+        contexts = [str(c) for c in body.get("contexts", [])]
+        with conversation.lock:
+            conversation.required[(repo.full_name.lower(), branch)] = contexts
+        return {"contexts": contexts}
 
 
 def _collaborator_routes(app: FastAPI, state: State, conversation: Conversation) -> None:

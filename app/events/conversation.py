@@ -301,14 +301,18 @@ def _pull_situation(
         changes=tuple(changes),
         human_commits=humans,
         human_commits_reviewed=reviewed,
-        checks=summarize_checks(thread.gh.check_runs(thread.repo, pull.head_sha)),
+        checks=summarize_checks(
+            thread.gh.check_runs(thread.repo, pull.head_sha),
+            github.required_checks(thread.gh, thread.repo, pull.base_ref),
+        ),
         merge_requested_by=request.requested_by if request else None,
         ci_result=proposal.ci_result if proposal else None,
     )
 
 
-def summarize_checks(runs: Iterable[CheckRun]) -> Checks:
-    """The latest run per name (the bot's own `maintainer/` runs are not CI)."""
+def summarize_checks(runs: Iterable[CheckRun], required: Iterable[str] = ()) -> Checks:
+    """The latest run per name (the bot's own `maintainer/` runs are not CI); a required
+    check (branch protection) that has not started yet counts as pending."""
     latest: dict[str, CheckRun] = {}
     for run in runs:
         if run.name.startswith(OWN_CHECK_PREFIX):
@@ -323,6 +327,7 @@ def summarize_checks(runs: Iterable[CheckRun]) -> Checks:
             passed.append(name)
         else:
             failing.append(name)
+    pending += sorted(set(required) - set(latest))
     return Checks(tuple(passed), tuple(pending), tuple(failing))
 
 

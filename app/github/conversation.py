@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from app.github.client import Installation
-from app.github.errors import GitHubError
+from app.github.errors import GitHubError, NotFound
 
 READY_FOR_REVIEW = """
 mutation($id: ID!) {
@@ -80,3 +80,17 @@ def merge(gh: Installation, full_name: str, number: int, *, sha: str, method: st
 
 def set_state(gh: Installation, full_name: str, number: int, state: str) -> None:
     gh.update_pull(full_name, number, state=state)
+
+
+def required_checks(gh: Installation, full_name: str, branch: str) -> tuple[str, ...]:
+    """The check names branch protection requires on `branch` (none when unprotected)."""
+    path = f"/repos/{full_name}/branches/{quote(branch, safe='')}/protection/required_status_checks"
+    try:
+        data = gh.request("GET", path)
+    except NotFound:
+        return ()
+    names = list(data.get("contexts") or []) if isinstance(data, Mapping) else []
+    for check in data.get("checks") or [] if isinstance(data, Mapping) else []:
+        if isinstance(check, Mapping) and check.get("context"):
+            names.append(check["context"])
+    return tuple(sorted({str(n) for n in names}))

@@ -348,3 +348,15 @@ def test_a_failing_action_says_why(world: World) -> None:
     reply = world.replies(pull.number)[-1]
     assert "`reopen` failed:" in reply and "head branch was deleted" in reply
     assert world.proposal(pull.number).status is ProposalStatus.CLOSED
+
+
+def test_a_required_check_that_has_not_started_keeps_the_merge_waiting(merging: World) -> None:
+    world = merging
+    world.admin("PUT", f"/repos/{REPO}/branches/main/protection", {"contexts": ["tests"]})
+    pull = world.pull("jinja2")
+    world.ci(pull.head_sha, "lint", "completed", "success")  # green so far, but not `tests`
+    world.say(pull.number, "/maintainer merge when green", user="octo-org")
+    assert "checks are still running: tests" in world.replies(pull.number)[0]
+    assert not world.gh.pull(REPO, pull.number).merged
+    world.ci(pull.head_sha, "tests", "completed", "success")
+    assert world.gh.pull(REPO, pull.number).merged

@@ -108,6 +108,8 @@ def test_checks_summary_ignores_own_runs_and_keeps_the_latest_per_name() -> None
         ("types",),
     )
     assert not checks.green
+    waiting = summarize_checks([run(1, "lint", "completed", "success")], required=["e2e", "lint"])
+    assert (waiting.passed, waiting.pending) == (("lint",), ("e2e",))
 
 
 def test_ignore_views_join_the_store_and_the_file() -> None:
