@@ -157,10 +157,20 @@ def _pull(repo: Repo, number: int) -> Pull:
     return pull
 
 
+def _number(request: Request, name: str, default: int) -> int:
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ApiError(422, f"Validation Failed: {name} must be a number") from None
+
+
 def _page(request: Request, items: list[Any]) -> tuple[list[Any], dict[str, str]]:
     """GitHub pagination: `per_page` (max 100) and `page`, with a `Link` header."""
-    per_page = min(int(request.query_params.get("per_page", "30")), 100)
-    page = max(int(request.query_params.get("page", "1")), 1)
+    per_page = min(max(_number(request, "per_page", 30), 1), 100)
+    page = max(_number(request, "page", 1), 1)
     chosen = items[(page - 1) * per_page : page * per_page]
     headers = {}
     if page * per_page < len(items):
@@ -655,9 +665,12 @@ def _admin_routes(app: FastAPI, state: State) -> None:
     @app.post("/_emulator/repos", status_code=201)
     def seed(request: Request, body: JsonBody) -> Json:
         tree = Path(body["tree"]) if body.get("tree") else None
-        repo = state.create_repo(
-            str(body["owner"]), str(body["name"]), tree, str(body.get("default_branch", "main"))
-        )
+        try:
+            repo = state.create_repo(
+                str(body["owner"]), str(body["name"]), tree, str(body.get("default_branch", "main"))
+            )
+        except ValueError as exc:
+            raise ApiError(422, str(exc)) from None
         return shapes.repo_json(_base(request), repo)
 
     @app.get("/_emulator/repos/{owner}/{name}")

@@ -15,6 +15,7 @@ from typing import Any
 from app.emulator.gitrepo import BareRepo
 
 DEFAULT_TOKEN_TTL = 3600.0
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
 _NOREPLY = re.compile(r"^(?:(\d+)\+)?(.+)@users\.noreply\.github\.com$", re.IGNORECASE)
 
 
@@ -226,6 +227,9 @@ class State:
     def create_repo(
         self, owner: str, name: str, tree: Path | None, default_branch: str = "main"
     ) -> Repo:
+        for part in (owner, name):
+            if not _NAME.fullmatch(part):
+                raise ValueError(f"{part!r} is not a GitHub owner or repository name")
         with self.lock:
             user = self.user(owner)
             author = (user.login, user.email or f"{user.id}+{user.login}@users.noreply.github.com")

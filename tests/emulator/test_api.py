@@ -129,3 +129,18 @@ def test_pull_lifecycle_comments_reactions_merge(harness: Harness, tmp_path) -> 
         assert after.merged and after.state == "closed"
         assert inst.commit(REPO, merged["sha"]).parents == (main, head)
         assert inst.branch_sha(REPO, "other") == merged["sha"]
+
+
+def test_bad_input_gets_4xx_not_5xx(harness: Harness) -> None:
+    with harness.github() as gh:
+        token = gh.installation(INSTALLATION_ID).token().get_secret_value()
+    headers = {"Authorization": f"token {token}"}
+    bad_page = httpx.get(f"{harness.url}/repos/{REPO}/pulls?per_page=lots", headers=headers)
+    assert bad_page.status_code == 422
+    for owner in ("..", "a/b", ".hidden"):
+        seeded = httpx.post(
+            f"{harness.url}/_emulator/repos", json={"owner": owner, "name": "x", "tree": None}
+        )
+        assert seeded.status_code == 422, owner
+    missing = httpx.post(f"{harness.url}/repos/{REPO}/pulls", headers=headers, json={})
+    assert missing.status_code == 422
