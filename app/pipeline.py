@@ -14,6 +14,7 @@ from packaging.version import Version
 from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
 from app.config import IgnoreRule, RepoConfig, load_config
+from app.deadcode.history import GitPythonHistory
 from app.manifests import discover
 from app.manifests.base import ManifestParse
 from app.model import Kind, Progress, ScanResult, Unaudited, no_progress
@@ -87,11 +88,7 @@ def scan_snapshot(
         progress=progress,
     )
     kinds = selected_kinds(config, only)
-    if Kind.SECURITY in kinds and adapters.advisories is None:
-        context = replace(
-            context,
-            adapters=replace(adapters, advisories=source_for(config.security, snapshot.root)),
-        )
+    context = replace(context, adapters=_default_adapters(adapters, kinds, config, snapshot))
     for kind in kinds:
         analysis = analyzer_for(kind).analyze(context)
         result.unaudited.extend(
@@ -104,6 +101,17 @@ def scan_snapshot(
     result.deferred.extend(decided.held)
     result.proposals.extend(build(batch, config, snapshot.read_text) for batch in decided.batches)
     return result
+
+
+def _default_adapters(
+    adapters: Adapters, kinds: Sequence[Kind], config: RepoConfig, snapshot: Snapshot
+) -> Adapters:
+    """Adapters the caller left out that follow from the repository itself."""
+    if Kind.SECURITY in kinds and adapters.advisories is None:
+        adapters = replace(adapters, advisories=source_for(config.security, snapshot.root))
+    if Kind.DEAD_CODE in kinds and adapters.history is None:
+        adapters = replace(adapters, history=GitPythonHistory(snapshot.root))
+    return adapters
 
 
 def selected_kinds(config: RepoConfig, only: Sequence[Kind] | None) -> list[Kind]:

@@ -43,7 +43,8 @@ class SourceFile:
 
     @property
     def salt(self) -> str:
-        return f"py:{self.module}:{self.is_package}"
+        # Facts record the file's path, so the same content elsewhere is another entry.
+        return f"py:{self.path}:{self.module}:{self.is_package}"
 
 
 TEXT_SALT = "text"
