@@ -71,7 +71,7 @@ def summarize(outcomes: Iterable[Outcome]) -> list[OutcomeStats]:
 
 def _row(repository: str, kind: str, outcomes: list[Outcome]) -> OutcomeStats:
     merged = [o for o in outcomes if o.status is ProposalStatus.MERGED]
-    edited = [o for o in merged if o.stopped or (o.human_commits or 0) > 0]
+    edited = [o for o in merged if _edited(o)]
     superseded = [
         o for o in outcomes if o.status is ProposalStatus.SUPERSEDED or o.outcome == "superseded"
     ]
@@ -93,3 +93,11 @@ def _row(repository: str, kind: str, outcomes: list[Outcome]) -> OutcomeStats:
         merged_by_bot=sum(1 for o in merged if o.merged_by_bot),
         median_hours_to_merge=round(statistics.median(hours), 2) if hours else None,
     )
+
+
+def _edited(outcome: Outcome) -> bool:
+    """Commits by others were on the branch when it merged (counted then; else the composer's
+    stop, which `recreate` may have undone, is the best knowledge)."""
+    if outcome.human_commits is not None:
+        return outcome.human_commits > 0
+    return outcome.stopped

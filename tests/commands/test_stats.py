@@ -41,6 +41,7 @@ def test_summarize_per_repository_and_kind_with_totals() -> None:
             outcome(ProposalStatus.CLOSED, hours=1, outcome="closed"),
             outcome(ProposalStatus.CLOSED, hours=1, outcome="superseded"),
             outcome(ProposalStatus.OPEN),
+            outcome(ProposalStatus.MERGED, kind="deprecation", human=0, stopped=True),
             outcome(ProposalStatus.MERGED, kind="security", hours=1),
             outcome(ProposalStatus.CLOSED, repository="o/b", outcome="closed"),
         ]
@@ -51,10 +52,12 @@ def test_summarize_per_repository_and_kind_with_totals() -> None:
     assert (deps.merged_untouched, deps.merged_with_edits, deps.merged_by_bot) == (1, 2, 1)
     assert deps.median_hours_to_merge == 4.0
     assert deps.approval_rate == pytest.approx(3 / 4)
-    assert by_key[("o/a", "*")].opened == 7 and by_key[("o/a", "*")].merged == 4
+    recreated = by_key[("o/a", "deprecation")]  # stopped once, recreated, merged untouched
+    assert (recreated.merged_untouched, recreated.merged_with_edits) == (1, 0)
+    assert by_key[("o/a", "*")].opened == 8 and by_key[("o/a", "*")].merged == 5
     assert by_key[("o/b", "*")].approval_rate == 0.0
     total = by_key[("*", "*")]
-    assert (total.opened, total.merged, total.closed) == (8, 4, 2)
+    assert (total.opened, total.merged, total.closed) == (9, 5, 2)
     assert summarize([]) == []
 
 
