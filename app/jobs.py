@@ -129,6 +129,7 @@ def _scan(
         now=now,
         open_prs=len(composer.open_pulls()),
         stored_ignores=_ignores(store, record),
+        ci_results=_ci_results(store, record),
     )
     composed = composer.compose(result.proposals)
     if store is not None and record is not None:
@@ -182,6 +183,17 @@ def _ignores(store: Store | None, record: RepositoryRecord | None) -> list[Ignor
         )
         for rule in store.ignore_rules(record.id)
     ] + rejected_rules(Conversation(store).rejected(record.id))
+
+
+def _ci_results(store: Store | None, record: RepositoryRecord | None) -> dict[str, str]:
+    """Each bot branch's CI conclusion on its current head, for the PR body's risk section."""
+    if store is None or record is None:
+        return {}
+    return {
+        p.branch: p.ci_result
+        for p in store.proposals(record.id)
+        if p.ci_result is not None and p.ci_sha == p.head_sha
+    }
 
 
 def _record(

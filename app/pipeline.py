@@ -3,7 +3,7 @@ proposals. Composing (local branches or GitHub PRs) is the caller's next step.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ def scan(
     config: RepoConfig | None = None,
     open_prs: int = 0,
     stored_ignores: Sequence[IgnoreRule] = (),
+    ci_results: Mapping[str, str] | None = None,
 ) -> ScanResult:
     """Scan the git work tree at ``path``.
 
@@ -55,6 +56,7 @@ def scan(
         progress=progress,
         open_prs=open_prs,
         stored_ignores=stored_ignores,
+        ci_results=ci_results,
     )
 
 
@@ -68,6 +70,7 @@ def scan_snapshot(
     progress: Progress,
     open_prs: int,
     stored_ignores: Sequence[IgnoreRule],
+    ci_results: Mapping[str, str] | None = None,
 ) -> ScanResult:
     if only:
         config = config.model_copy(update={"enabled": list(only)})
@@ -99,7 +102,9 @@ def scan_snapshot(
         result.notes.extend(analysis.notes)
     decided = plan(result.findings, config, now, open_prs, stored_ignores)
     result.deferred.extend(decided.held)
-    result.proposals.extend(build(batch, config, snapshot.read_text) for batch in decided.batches)
+    result.proposals.extend(
+        build(batch, config, snapshot.read_text, ci_results) for batch in decided.batches
+    )
     return result
 
 

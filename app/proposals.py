@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.analyzers import analyzer_for
 from app.config import RepoConfig
 from app.model import Edit, Proposal
 from app.planner import Batch
-from app.risk import combine
+from app.risk import ci_factor, combine
 from app.templates import render_body
 
 BRANCH_PREFIX = "maintainer"
@@ -38,12 +38,20 @@ def branch_name(kind: str, slug: str) -> str:
     return f"{BRANCH_PREFIX}/{kind}/{slugify(slug)}"
 
 
-def build(batch: Batch, config: RepoConfig, read_text: ReadText) -> Proposal:
+def build(
+    batch: Batch,
+    config: RepoConfig,
+    read_text: ReadText,
+    ci_results: Mapping[str, str] | None = None,
+) -> Proposal:
+    """``ci_results`` maps bot branches to their last CI conclusion (it joins the risk)."""
     analyzer = analyzer_for(batch.kind)
     description = analyzer.describe(batch.findings, batch.group)
     branch = branch_name(batch.kind.value, description.slug)
     proposal_id = hashlib.sha1(branch.encode()).hexdigest()[:12]
-    risk = combine(f for finding in batch.findings for f in finding.risk_factors)
+    factors = [f for finding in batch.findings for f in finding.risk_factors]
+    ci = ci_factor((ci_results or {}).get(branch))
+    risk = combine([*factors, ci] if ci else factors)
     labels = tuple(
         dict.fromkeys([*config.labels, *(lb for f in batch.findings for lb in f.labels)])
     )

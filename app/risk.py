@@ -68,3 +68,19 @@ def _usage_factor(importing_files: int) -> RiskFactor:
     noun = "file imports" if importing_files == 1 else "files import"
     weight = 1 if importing_files >= WIDELY_IMPORTED else 0
     return RiskFactor(f"{importing_files} {noun} it", weight)
+
+
+_CI_FAILED = {"failure", "timed_out", "cancelled", "action_required", "startup_failure"}
+
+
+def ci_factor(result: str | None) -> RiskFactor | None:
+    """What the branch's last CI conclusion says about the change, if CI has run on it."""
+    if result is None:
+        return None
+    if result == "success":
+        return RiskFactor("CI passed on this branch", 0)
+    if result in _CI_FAILED:
+        return RiskFactor(
+            f"CI {result.replace('_', ' ')} on this branch: check it before merging", 3
+        )
+    return RiskFactor(f"CI finished as {result.replace('_', ' ')} on this branch", 0)

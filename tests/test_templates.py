@@ -61,3 +61,16 @@ def test_huge_tables_are_cut_under_githubs_limit_with_a_note() -> None:
     assert len(body) <= GITHUB_BODY_LIMIT
     assert "more rows not shown" in body
     assert "## Rollback" in body
+
+
+def test_a_failed_ci_run_raises_the_risk_and_shows_in_the_risk_section() -> None:
+    batch = Batch(Kind.DEPENDENCY_UPDATE, "requests", None, (finding(),))
+    branch = "maintainer/dependency-update/requests-2.32.3"
+    failed = build(batch, RepoConfig(), lambda path: TEXT, {branch: "failure"})
+    assert failed.risk.level is RiskLevel.HIGH
+    assert "- CI failure on this branch: check it before merging" in failed.body
+    passed = build(batch, RepoConfig(), lambda path: TEXT, {branch: "success"})
+    assert passed.risk.level is RiskLevel.LOW
+    assert "- CI passed on this branch" in passed.body
+    other = build(batch, RepoConfig(), lambda path: TEXT, {"maintainer/other": "failure"})
+    assert "CI" not in other.body.split("## Risk")[1].split("## Rollback")[0]

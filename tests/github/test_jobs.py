@@ -108,3 +108,22 @@ def test_invalid_config_fails_the_check_and_keeps_the_last_valid_one(
         assert scan_once(harness, tmp_path, index, store).config_error is None
         [passing] = inst.check_runs(REPO, fixed, name="maintainer/config")
         assert passing.conclusion == "success"
+
+
+def test_a_ci_failure_on_the_head_shows_in_the_refreshed_risk_section(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    repo_id = register(harness, store)
+    scan_once(harness, tmp_path, index, store)
+    [first, *_] = store.proposals(repo_id, [ProposalStatus.OPEN])
+    assert first.head_sha is not None
+    store.record_ci_result(repo_id, first.head_sha, "failure")
+    scan_once(harness, tmp_path, index, store)
+    with harness.github() as gh:
+        pulls = {p.number: p for p in gh.installation(INSTALLATION_ID).pulls(REPO)}
+    body = pulls[first.pr_number or 0].body
+    risk = body.split("## Risk")[1].split("## Rollback")[0]
+    assert "**High** risk." in risk
+    assert "CI failure on this branch: check it before merging" in risk
+    others = [p for n, p in pulls.items() if n != first.pr_number]
+    assert all("CI failure" not in p.body for p in others)
