@@ -10,7 +10,7 @@ from app.model import Kind
 from app.pipeline import scan
 from tests.deadcode.support import repo_with
 
-FILES = {
+FILES: dict[str, str | bytes] = {
     "pkg/__init__.py": "",
     "pkg/mod.py": "def used():\n    return 1\n\n\ndef unused():\n    return 2\n",
     "main.py": "from pkg.mod import used\n\nprint(used())\n",
@@ -19,7 +19,7 @@ FILES = {
 
 def test_a_shared_cache_keeps_paths_apart(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    nested = {f"src/{path}": text for path, text in FILES.items()}
+    nested: dict[str, str | bytes] = {f"src/{path}": text for path, text in FILES.items()}
     first = repo_with(tmp_path / "first", FILES)
     second = repo_with(tmp_path / "second", nested)
     config = RepoConfig(dead_code=DeadCodeSettings(library_public_api=False))
