@@ -143,19 +143,19 @@ def fix_source(
     filename: str = "<unknown>",
     module_name: ModuleNameAndPackage | None = None,
 ) -> FileOutcome:
-    """Run each batch of rules on ``source`` (parsed once); raises libcst's ``ParserSyntaxError``.
+    """Run each batch of rules on ``source``; raises libcst's ``ParserSyntaxError``.
 
-    All rules first run together; only when their hits span several batches is each of those
-    batches re-run alone on the same tree, so every batch gets a text of its own.
+    The file is parsed once and its metadata resolved once; each batch then makes one pass
+    over that same tree, so every batch gets a text of its own (one proposal per batch). A
+    batch without hits costs only its pass: imports are fixed and the output compiled only
+    for batches that changed something.
     """
     parsed = Parsed(source, module_name or module_name_of(filename))
-    everything = [rule for rules in batches.values() for rule in rules]
-    hits, combined = parsed.run(everything, facts, filename)
-    if not hits:
-        return FileOutcome()
-    batch_of = {rule.info.id: name for name, rules in batches.items() for rule in rules}
-    touched = sorted({batch_of[hit.rule_id] for hit in hits})
-    if len(touched) == 1:
-        return FileOutcome(tuple(hits), {touched[0]: combined})
-    outputs = {name: parsed.run(batches[name], facts, filename)[1] for name in touched}
-    return FileOutcome(tuple(hits), outputs)
+    hits: list[Hit] = []
+    outputs: dict[str, BatchOutput] = {}
+    for name, rules in batches.items():
+        batch_hits, output = parsed.run(rules, facts, filename)
+        if batch_hits:
+            hits.extend(batch_hits)
+            outputs[name] = output
+    return FileOutcome(tuple(sorted(hits, key=lambda h: (h.line, h.rule_id))), outputs)
