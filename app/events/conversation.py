@@ -123,17 +123,17 @@ def comment_created(event: Event, context: EventContext) -> None:
     stored = known_repository(event, context)
     if stored is None:
         return
+    thread = Thread(context.github(installation_id), context, stored, installation_id, number)
     talk = Conversation(context.store)
     if not talk.claim_comment(comment_id, stored.id, number, login):
         log.info("comment %s on %s#%s was handled before", comment_id, stored.full_name, number)
         return
-    thread = Thread(context.github(installation_id), context, stored, installation_id, number)
     try:
         thread.gh.react(thread.repo, comment_id, Reaction.SEEN)
         situation = _situation(thread, talk, issue, login, _needs_permission(parsed))
     except GitHubError as exc:
-        talk.release_comment(comment_id)
         if exc.retryable:
+            talk.release_comment(comment_id)
             raise  # the delivery job runs again and the comment is read again
         thread.reply([render("commands/failed.md.j2", actor=login, verb="command", reason=exc)])
         thread.gh.react(thread.repo, comment_id, Reaction.REFUSED)

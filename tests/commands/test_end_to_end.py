@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.github import ServerError
 from app.jobs import _ignores
 from app.store import JobKind, ProposalStatus, Store, open_store
 from tests.commands.world import World, make_world
@@ -360,3 +361,19 @@ def test_a_required_check_that_has_not_started_keeps_the_merge_waiting(merging: 
     assert not world.gh.pull(REPO, pull.number).merged
     world.ci(pull.head_sha, "tests", "completed", "success")
     assert world.gh.pull(REPO, pull.number).merged
+
+
+def test_a_transient_github_error_lets_the_retried_delivery_run_the_command(world: World) -> None:
+    pull = world.pull("click")
+    path = f"/repos/{REPO}/collaborators/octo-org/permission"
+    world.admin("POST", "/faults", {"path": path, "count": 1, "kind": "error", "status": 502})
+    with pytest.raises(ServerError):
+        world.say(pull.number, "/maintainer close", user="octo-org")
+    comment = world.gh.comments(REPO, pull.number)[-1]
+    assert world.gh.pull(REPO, pull.number).open
+    world.deliver_comment(
+        pull.number,
+        {"id": comment.id, "body": comment.body, "user": {"login": "octo-org", "type": "User"}},
+    )
+    assert not world.gh.pull(REPO, pull.number).open
+    assert world.reactions(comment.id)[-1] == "+1"
