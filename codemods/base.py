@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.metadata import PositionProvider, ProviderT
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ProviderT
 
 
 class Safety(StrEnum):
@@ -123,7 +123,7 @@ class ProjectFacts:
 class RuleRun:
     """The mutable state shared by the rules of one pass over one file."""
 
-    module: cst.Module
+    wrapper: MetadataWrapper
     facts: ProjectFacts
     context: CodemodContext = field(default_factory=CodemodContext)
     hits: list[Hit] = field(default_factory=list)
@@ -135,7 +135,7 @@ class Rule(cst.CSTTransformer):
     """Base class of every rule. Subclasses set ``info`` and implement ``visit_*``/``leave_*``."""
 
     info: ClassVar[RuleInfo]
-    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (PositionProvider,)
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__()
@@ -159,11 +159,18 @@ class Rule(cst.CSTTransformer):
         return frozenset(cls.info.uses)
 
     def code(self, node: cst.CSTNode) -> str:
-        return self.run.module.code_for_node(node)
+        return self.run.wrapper.module.code_for_node(node)
+
+    def parent(self, node: cst.CSTNode | None) -> cst.CSTNode | None:
+        """The parent of a node of the original tree (resolved only when a rule first asks:
+        most files never need it)."""
+        if node is None:
+            return None
+        return self.run.wrapper.resolve(ParentNodeProvider).get(node)
 
     def record(self, original: cst.CSTNode, after: cst.CSTNode | None) -> None:
         """Note one rewrite of ``original`` (``after=None`` for a report-only finding)."""
-        position = self.get_metadata(PositionProvider, original)
+        position = self.run.wrapper.resolve(PositionProvider)[original]
         before = _one_line(self.code(original))
         replaced = _one_line(self.code(after)) if after is not None else ""
         self.run.hits.append(Hit(self.info.id, position.start.line, before, replaced))

@@ -105,7 +105,7 @@ class Parsed:
     def run(
         self, rules: Sequence[type[Rule]], facts: ProjectFacts, filename: str
     ) -> tuple[list[Hit], BatchOutput]:
-        run = RuleRun(module=self.wrapper.module, facts=facts, context=CodemodContext())
+        run = RuleRun(wrapper=self.wrapper, facts=facts, context=CodemodContext())
         instances = [rule(run) for rule in rules]
         for instance in instances:
             providers: set[ProviderT] = set(instance.get_inherited_dependencies())

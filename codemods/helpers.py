@@ -17,8 +17,6 @@ from libcst.metadata import (
     ClassScope,
     GlobalScope,
     ImportAssignment,
-    ParentNodeProvider,
-    PositionProvider,
     ProviderT,
     QualifiedNameProvider,
     Scope,
@@ -144,7 +142,7 @@ def enclosing_class(rule: Rule, node: cst.CSTNode) -> cst.ClassDef | None:
     current: cst.CSTNode | None = node
     seen_function = False
     while current is not None:
-        parent = rule.get_metadata(ParentNodeProvider, current, None)
+        parent = rule.parent(current)
         if isinstance(parent, cst.FunctionDef | cst.Lambda):
             if seen_function:
                 return None
@@ -285,9 +283,9 @@ class TypeOracle:
             return self._param_type(node)
         if not isinstance(node, cst.Name):
             return None
-        parent = self.rule.get_metadata(ParentNodeProvider, node, None)
+        parent = self.rule.parent(node)
         if isinstance(parent, cst.AssignTarget):
-            statement = self.rule.get_metadata(ParentNodeProvider, parent, None)
+            statement = self.rule.parent(parent)
             if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
                 return self.type_of(statement.value, depth + 1)
         if isinstance(parent, cst.AnnAssign) and parent.target is node:
@@ -304,8 +302,8 @@ class TypeOracle:
 
     def _self_type(self, param: cst.Param) -> str | None:
         """``self``: the first parameter of a plain method of a class of a known type."""
-        params = self.rule.get_metadata(ParentNodeProvider, param, None)
-        function = self.rule.get_metadata(ParentNodeProvider, params, None) if params else None
+        params = self.rule.parent(param)
+        function = self.rule.parent(params) if params else None
         if not isinstance(params, cst.Parameters) or not isinstance(function, cst.FunctionDef):
             return None
         if not params.params or params.params[0] is not param:
@@ -353,8 +351,8 @@ def self_method_class(rule: Rule, receiver: cst.BaseExpression) -> cst.ClassDef 
     if not isinstance(assignment, Assignment) or not isinstance(assignment.node, cst.Param):
         return None
     param = assignment.node
-    params = rule.get_metadata(ParentNodeProvider, param, None)
-    function = rule.get_metadata(ParentNodeProvider, params, None) if params else None
+    params = rule.parent(param)
+    function = rule.parent(params) if params else None
     if not isinstance(params, cst.Parameters) or not isinstance(function, cst.FunctionDef):
         return None
     if not params.params or params.params[0] is not param:
@@ -386,13 +384,9 @@ def local_class_chain(rule: Rule, cls: cst.ClassDef) -> list[cst.ClassDef]:
     return chain
 
 
-SCOPED: tuple[ProviderT, ...] = (
-    PositionProvider,
-    QualifiedNameProvider,
-    ScopeProvider,
-    ParentNodeProvider,
-)
-"""The metadata most rules need: positions, qualified names, scopes and parents."""
+SCOPED: tuple[ProviderT, ...] = (QualifiedNameProvider, ScopeProvider)
+"""The metadata most rules need up front: qualified names and scopes (parents and positions
+are resolved lazily through `Rule.parent` and `Rule.record`)."""
 
 
 def keyword(call: cst.Call, name: str) -> cst.Arg | None:

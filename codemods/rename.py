@@ -23,8 +23,6 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     ImportAssignment,
-    ParentNodeProvider,
-    PositionProvider,
     ProviderT,
     QualifiedNameProvider,
     QualifiedNameSource,
@@ -65,10 +63,8 @@ class Move:
 class RenameRule(Rule):
     renames: ClassVar[Mapping[str, str]]
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (
-        PositionProvider,
         QualifiedNameProvider,
         ScopeProvider,
-        ParentNodeProvider,
     )
 
     @classmethod
@@ -236,7 +232,7 @@ class RenameRule(Rule):
             return True
         for assignment in scope.assignments[local]:
             for access in assignment.references:
-                parent = self.get_metadata(ParentNodeProvider, access.node, None)
+                parent = self.parent(access.node)
                 if (
                     isinstance(parent, cst.Call)
                     and parent.func is access.node
