@@ -16,10 +16,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext
+
+if TYPE_CHECKING:
+    from codemods.prefilter import Survey
+
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ProviderT
 
 
@@ -152,6 +156,19 @@ class Rule(cst.CSTTransformer):
         if not any(needle in data for needle in needles):
             return False
         return not required or any(word in data for word in required)
+
+    @classmethod
+    def reaches(cls, found: Survey) -> bool:
+        """The ast pre-filter: does the file reach one of ``uses`` and spell one of ``attrs``?
+
+        Rules with a sharper test override this; it must never reject a file the rule would
+        change.
+        """
+        uses = cls.ast_uses()
+        if uses and uses.isdisjoint(found.uses):
+            return False
+        attrs = cls.info.attrs
+        return not attrs or not found.names.isdisjoint(attrs)
 
     @classmethod
     def ast_uses(cls) -> frozenset[str]:

@@ -9,6 +9,7 @@ from libcst.metadata import ProviderT
 
 from codemods.base import Applies, Rule, RuleInfo, Safety
 from codemods.helpers import SCOPED, drop_trailing_comma, qualified_name
+from codemods.prefilter import Survey
 
 
 class JsonEncoding(Rule):
@@ -28,6 +29,11 @@ class JsonEncoding(Rule):
         requires_any=("json",),
         uses=("json.loads", "json.load"),
     )
+
+    @classmethod
+    def reaches(cls, found: Survey) -> bool:
+        return any((use, "encoding") in found.calls for use in cls.info.uses)
+
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from codemods.base import Applies, RuleInfo, RuleRun, Safety
 from codemods.helpers import TypeOracle, TypeRules
+from codemods.prefilter import Survey
 from codemods.rename import RenameRule
 
 LOGGER = "logging.Logger"
@@ -48,6 +49,14 @@ class LoggingWarn(RenameRule):
         attrs=("warn",),
     )
     renames: ClassVar[dict[str, str]] = {"logging.warn": "logging.warning"}
+
+    @classmethod
+    def reaches(cls, found: Survey) -> bool:
+        """``logging.warn`` itself, or ``.warn(...)`` called on an object in a file that makes
+        loggers (``warnings.warn`` is a module function and does not count)."""
+        if "logging.warn" in found.uses:
+            return True
+        return "warn" in found.methods and not found.uses.isdisjoint(cls.info.uses)
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)

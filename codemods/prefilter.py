@@ -22,6 +22,10 @@ class Survey:
 
     uses: frozenset[str]
     names: frozenset[str]
+    calls: frozenset[tuple[str, str]]
+    """(qualified name of the called function, keyword argument) for every keyword passed."""
+    methods: frozenset[str]
+    """Names of methods called on objects (``x.warn(...)``, not ``warnings.warn(...)``)."""
 
 
 def survey(tree: ast.AST) -> Survey:
@@ -44,7 +48,20 @@ def survey(tree: ast.AST) -> Survey:
                 bindings[alias.asname or alias.name] = qualified
                 uses.add(qualified)
                 names.add(alias.name)
+    calls: set[tuple[str, str]] = set()
+    methods: set[str] = set()
     for node in nodes:
+        if isinstance(node, ast.Call):
+            func = node.func
+            callee: str | None = None
+            if isinstance(func, ast.Attribute):
+                callee = _dotted(func, bindings)
+                if callee is None:
+                    methods.add(func.attr)
+            elif isinstance(func, ast.Name):
+                callee = bindings.get(func.id)
+            if callee is not None:
+                calls.update((callee, k.arg) for k in node.keywords if k.arg)
         if isinstance(node, ast.Name):
             names.add(node.id)
             if node.id in bindings:
@@ -54,7 +71,7 @@ def survey(tree: ast.AST) -> Survey:
             dotted = _dotted(node, bindings)
             if dotted is not None:
                 uses.add(dotted)
-    return Survey(frozenset(uses), frozenset(names))
+    return Survey(frozenset(uses), frozenset(names), frozenset(calls), frozenset(methods))
 
 
 def _dotted(node: ast.Attribute, bindings: dict[str, str]) -> str | None:
@@ -81,12 +98,4 @@ def by_ast(source: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
         found = survey(ast.parse(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return list(rules)  # libcst will report the problem precisely
-    return [rule for rule in rules if _reaches(rule, found)]
-
-
-def _reaches(rule: type[Rule], found: Survey) -> bool:
-    uses = rule.ast_uses()
-    if uses and uses.isdisjoint(found.uses):
-        return False
-    attrs = rule.info.attrs
-    return not attrs or not found.names.isdisjoint(attrs)
+    return [rule for rule in rules if rule.reaches(found)]

@@ -1,0 +1,41 @@
+"""The two cheap stages must keep every file a rule would change and drop obvious misses."""
+
+import ast
+
+from codemods.base import ProjectFacts
+from codemods.json_encoding import JsonEncoding
+from codemods.logging_warn import LoggingWarn
+from codemods.prefilter import by_ast, by_text, survey
+from codemods.registry import RULES
+
+
+def test_survey_resolves_imports_and_calls():
+    found = survey(
+        ast.parse(
+            "import numpy as np\nfrom json import loads as parse\nimport warnings\n"
+            "np.float\nparse(s, encoding='x')\nwarnings.warn('a')\nlog.warn('b')\n"
+        )
+    )
+    assert {"numpy", "numpy.float", "json.loads", "warnings.warn"} <= found.uses
+    assert ("json.loads", "encoding") in found.calls
+    assert found.methods == {"warn"}
+
+
+def test_text_stage_needs_the_needles():
+    assert by_text(b"print('hello')\n", RULES, ProjectFacts()) == []
+    assert JsonEncoding in by_text(
+        b"import json\njson.loads(s, encoding='u')\n", RULES, ProjectFacts()
+    )
+
+
+def test_ast_stage_drops_near_misses_and_keeps_real_ones():
+    near = "import json\nopen(p, encoding='utf-8')\njson.loads(s)\n"
+    assert by_ast(near, [JsonEncoding]) == []
+    assert by_ast("import json\njson.loads(s, encoding='u')\n", [JsonEncoding]) == [JsonEncoding]
+    warnings_only = (
+        "import logging\nimport warnings\nlog = logging.getLogger()\nwarnings.warn('x')\n"
+    )
+    assert by_ast(warnings_only, [LoggingWarn]) == []
+    real = "import logging\nlog = logging.getLogger()\nlog.warn('x')\n"
+    assert by_ast(real, [LoggingWarn]) == [LoggingWarn]
+    assert by_ast("def broken(:\n", [LoggingWarn]) == [LoggingWarn]  # libcst reports it
