@@ -117,7 +117,7 @@ class DeprecationAnalyzer:
         stats = report.stats
         analysis.notes.append(
             f"deprecation: {len(rules)} rules, {stats.files} files, {stats.candidates} "
-            f"candidates, {stats.parsed} parsed, {stats.cached} from cache"
+            f"candidates, {stats.surveyed} surveyed, {stats.parsed} parsed, {stats.cached} cached"
         )
         return analysis
 

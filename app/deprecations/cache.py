@@ -35,6 +35,8 @@ class Entry:
     hits: tuple[Hit, ...]
     outputs: dict[str, str]
     errors: tuple[tuple[int | None, str], ...]
+    parsed: bool = False
+    """Whether libcst parsed the file (the ast pre-filter may have settled it)."""
 
 
 def key(*parts: bytes | str) -> str:
@@ -60,6 +62,7 @@ class ResultCache:
                 hits=tuple(Hit(h[0], int(h[1]), h[2], h[3]) for h in data["hits"]),
                 outputs={str(k): str(v) for k, v in data["outputs"].items()},
                 errors=tuple((e[0], str(e[1])) for e in data["errors"]),
+                parsed=bool(data.get("parsed", False)),
             )
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
@@ -70,6 +73,7 @@ class ResultCache:
             "hits": [[h.rule_id, h.line, h.before, h.after] for h in entry.hits],
             "outputs": entry.outputs,
             "errors": [list(e) for e in entry.errors],
+            "parsed": entry.parsed,
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,10 @@ class FileResult:
 class RunStats:
     files: int = 0
     candidates: int = 0
+    surveyed: int = 0
+    """Files not in the cache, checked by the ast pre-filter in a worker."""
     parsed: int = 0
+    """Of those, files libcst parsed."""
     cached: int = 0
 
 
@@ -83,7 +86,7 @@ def process(job: Job) -> Entry:
     try:
         outcome = fix_source(job.text, batches, job.facts, job.path, module_name(job.path))
     except cst.ParserSyntaxError as exc:
-        return Entry((), {}, ((exc.raw_line, f"syntax error, skipped: {exc.message}"),))
+        return Entry((), {}, ((exc.raw_line, f"syntax error, skipped: {exc.message}"),), True)
     except RecursionError:
         return Entry((), {}, ((None, "too deeply nested to parse, skipped"),))
     except Exception as exc:  # a bug in one rule must not stop the scan
@@ -94,7 +97,7 @@ def process(job: Job) -> Entry:
         for name, b in outcome.batches.items()
         if b.error
     )
-    return Entry(outcome.hits, outputs, errors)
+    return Entry(outcome.hits, outputs, errors, True)
 
 
 def _start_method() -> str:
@@ -146,8 +149,9 @@ class Runner:
                 self._collect(job, cached, report)
             else:
                 jobs.append((job, cache_key))
-        report.stats.parsed = len(jobs)
+        report.stats.surveyed = len(jobs)
         for (job, cache_key), entry in zip(jobs, self._execute([j for j, _ in jobs]), strict=True):
+            report.stats.parsed += entry.parsed
             if self.cache is not None:
                 self.cache.put(cache_key, entry)
             self._collect(job, entry, report)

@@ -163,7 +163,7 @@ def test_enable_and_disable(repo: Path, tmp_path: Path) -> None:
 
 def test_cache_serves_unchanged_files_and_reparses_changed_ones(repo: Path, tmp_path: Path) -> None:
     _, first = analyze(repo, tmp_path)
-    assert "0 from cache" in first.notes[-1]
+    assert "0 cached" in first.notes[-1]
     service = repo / "app" / "service.py"
     service.write_text(service.read_text().replace("np.NaN", "np.Inf"))
     _, second = analyze(repo, tmp_path)
