@@ -18,7 +18,7 @@ from libcst.metadata import (
     GlobalScope,
     ImportAssignment,
     ProviderT,
-    QualifiedNameProvider,
+    QualifiedName,
     Scope,
     ScopeProvider,
 )
@@ -26,9 +26,20 @@ from libcst.metadata import (
 from codemods.base import Rule, RuleRun
 
 
+def qualified(rule: Rule, node: cst.CSTNode) -> set[QualifiedName]:
+    """What ``QualifiedNameProvider`` would say, asked of the scope for this one node only
+    (the provider itself walks the whole tree again, which costs a third of the metadata)."""
+    scope = rule.get_metadata(ScopeProvider, node, None)
+    if scope is None:
+        return set()
+    try:
+        return set(scope.get_qualified_names_for(node))
+    except Exception:  # libcst raises on nodes it does not track (parts of imports)
+        return set()
+
+
 def qualified_names(rule: Rule, node: cst.CSTNode) -> set[str]:
-    names = rule.get_metadata(QualifiedNameProvider, node, set())
-    return {q.name for q in names}
+    return {q.name for q in qualified(rule, node)}
 
 
 def qualified_name(rule: Rule, node: cst.CSTNode) -> str | None:
@@ -384,7 +395,7 @@ def local_class_chain(rule: Rule, cls: cst.ClassDef) -> list[cst.ClassDef]:
     return chain
 
 
-SCOPED: tuple[ProviderT, ...] = (QualifiedNameProvider, ScopeProvider)
+SCOPED: tuple[ProviderT, ...] = (ScopeProvider,)
 """The metadata most rules need up front: qualified names and scopes (parents and positions
 are resolved lazily through `Rule.parent` and `Rule.record`)."""
 

@@ -24,20 +24,19 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     ImportAssignment,
     ProviderT,
-    QualifiedNameProvider,
     QualifiedNameSource,
     ScopeProvider,
 )
 
 from codemods.base import Rule, RuleRun
-from codemods.helpers import dotted, drop_use, is_bound, module_reference, scope_of
+from codemods.helpers import dotted, drop_use, is_bound, module_reference, qualified, scope_of
 
 BUILTINS = "builtins"
 
 
 def imported_name(rule: Rule, node: cst.CSTNode) -> str | None:
     """The qualified name of ``node`` when it is exactly one name reached through an import."""
-    names = rule.get_metadata(QualifiedNameProvider, node, set())
+    names = qualified(rule, node)
     if len(names) != 1:
         return None
     only = next(iter(names))
@@ -62,10 +61,7 @@ class Move:
 
 class RenameRule(Rule):
     renames: ClassVar[Mapping[str, str]]
-    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (
-        QualifiedNameProvider,
-        ScopeProvider,
-    )
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (ScopeProvider,)
 
     @classmethod
     def ast_uses(cls) -> frozenset[str]:
