@@ -59,8 +59,11 @@ def test_a_file_the_codemod_cannot_compile_is_left_alone(tmp_path: Path) -> None
 
 
 def test_no_history_adapter_is_a_note_not_an_error(tmp_path: Path) -> None:
-    from app.analyzers.base import Adapters
+    from app.analyzers.base import Adapters, ScanContext
+    from app.analyzers.dead_code import DeadCodeAnalyzer
+    from app.manifests import discover
     from app.pipeline import scan
+    from app.snapshot import snapshot_of
     from tests.support import NOW
 
     root = repo_with(
@@ -72,9 +75,23 @@ def test_no_history_adapter_is_a_note_not_an_error(tmp_path: Path) -> None:
             "pkg/mod.py": "def used(): pass\n",
         },
     )
-    result = scan(root, Adapters(), only=[Kind.DEAD_CODE], now=NOW, config=parse_config(CONFIG))
+    config = parse_config(CONFIG)
+    snapshot = snapshot_of(root)
+    context = ScanContext(
+        snapshot=snapshot,
+        config=config,
+        manifests=discover(snapshot),
+        target_python="3.11",
+        now=NOW,
+        adapters=Adapters(),
+    )
+    analysis = DeadCodeAnalyzer().analyze(context)
+    assert analysis.errors == []
+    assert any("no git history adapter" in note for note in analysis.notes)
+    # The pipeline supplies the repository's own history when the caller does not.
+    result = scan(root, Adapters(), only=[Kind.DEAD_CODE], now=NOW, config=config)
     assert result.errors == []
-    assert any("no git history adapter" in note for note in result.notes)
+    assert not any("no git history adapter" in note for note in result.notes)
 
 
 def test_problems_in_excluded_paths_are_not_reported(tmp_path: Path) -> None:
