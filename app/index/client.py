@@ -37,7 +37,7 @@ class SimpleIndex:
         self,
         index_url: str | None = None,
         cache: HttpCache | None = None,
-        concurrency: int = 16,
+        concurrency: int = 32,
         timeout: float = 20.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
