@@ -17,6 +17,7 @@ from codemods.configparser_readfp import ReadFp
 from codemods.configparser_safe import SafeConfigParser
 from codemods.datetime_utcfromtimestamp import DatetimeUtcfromtimestamp
 from codemods.datetime_utcnow import DatetimeUtcnow
+from codemods.datetime_utcnow_reference import DatetimeUtcnowReference
 from codemods.distutils_find_executable import FindExecutable
 from codemods.django_force_text import DjangoForceText
 from codemods.django_translation import DjangoTranslation
@@ -56,6 +57,7 @@ RULES: tuple[type[Rule], ...] = (
     ThreadingMethods,
     DatetimeUtcnow,
     DatetimeUtcfromtimestamp,
+    DatetimeUtcnowReference,
     AsyncioRunningLoop,
     TypingBuiltins,
     TypingAbc,

@@ -3,6 +3,7 @@ from codemods.asyncio_running_loop import AsyncioRunningLoop
 from codemods.cgi_escape import CgiEscape
 from codemods.datetime_utcfromtimestamp import DatetimeUtcfromtimestamp
 from codemods.datetime_utcnow import DatetimeUtcnow
+from codemods.datetime_utcnow_reference import DatetimeUtcnowReference
 from codemods.inspect_getargspec import InspectGetargspec
 from codemods.json_encoding import JsonEncoding
 from codemods.pkg_resources_version import PkgResourcesVersion
@@ -150,3 +151,20 @@ def test_json_loads_encoding():
         "import json\ndata = json.loads(raw)\n",
     )
     unchanged(JsonEncoding, "import simplejson\nsimplejson.loads(raw, encoding='utf-8')\n")
+
+
+def test_utcnow_passed_as_a_callable_is_reported():
+    source = (
+        "import datetime\n"
+        "from datetime import datetime as dt\n"
+        "created = Column(default=datetime.datetime.utcnow)\n"
+        "made = Field(default_factory=dt.utcnow)\n"
+        "now = dt.utcnow()\n"
+        "other = clock.utcnow\n"
+    )
+    new, hits = run(DatetimeUtcnowReference, source)
+    assert new == source
+    assert [(h.rule_id, h.line, h.before) for h in hits] == [
+        ("MB126", 3, "datetime.datetime.utcnow"),
+        ("MB126", 4, "dt.utcnow"),
+    ]
