@@ -18,7 +18,7 @@ from app.config import CONFIG_PATHS, ConfigError, IgnoreRule, RepoConfig, find_c
 from app.github import AppCredentials, GitHub, Installation
 from app.index.cache import HttpCache
 from app.index.client import SimpleIndex
-from app.model import Proposal
+from app.model import Kind, Proposal
 from app.pipeline import scan
 from app.settings import ENV_PREFIX, Settings, SettingsError
 from app.store import ProposalStatus, RepositoryRecord, Store
@@ -82,6 +82,7 @@ def run_scan(
     now: datetime | None = None,
     rebase: Collection[str] = (),
     recreate: Collection[str] = (),
+    only: Sequence[Kind] | None = None,
 ) -> ScanReport:
     """Scan one repository of one installation and open or update its draft PRs.
 
@@ -92,7 +93,7 @@ def run_scan(
         gh = connection.installation(installation_id)
         branches = _Asked(frozenset(rebase), frozenset(recreate))
         when = now or datetime.now(UTC)
-        return _scan(gh, repo_full_name, settings, store, adapters, when, branches)
+        return _scan(gh, repo_full_name, settings, store, adapters, when, branches, only)
     finally:
         if github is None:
             connection.close()
@@ -106,6 +107,7 @@ def _scan(
     adapters: Adapters | None,
     now: datetime,
     asked: _Asked | None = None,
+    only: Sequence[Kind] | None = None,
 ) -> ScanReport:
     repository = gh.repository(repo_full_name)
     workspace = Workspace(settings.workspace())
@@ -130,6 +132,7 @@ def _scan(
         open_prs=len(composer.open_pulls()),
         stored_ignores=_ignores(store, record),
         ci_results=_ci_results(store, record),
+        only=only,
     )
     composed = composer.compose(result.proposals)
     if store is not None and record is not None:

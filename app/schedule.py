@@ -38,6 +38,12 @@ def last_slot(schedule: Schedule, now: datetime) -> datetime:
     return previous
 
 
+def security_due(schedule: Schedule, last_security_scan_at: datetime | None, now: datetime) -> bool:
+    """Security checks run daily at the schedule's time, whatever the schedule's interval."""
+    daily = Schedule(interval="daily", time=schedule.time, timezone=schedule.timezone)
+    return last_security_scan_at is None or last_security_scan_at < last_slot(daily, now)
+
+
 def is_due(schedule: Schedule, last_scan_at: datetime | None, now: datetime) -> bool:
     """Never scanned, or not scanned since the last scheduled moment."""
     return last_scan_at is None or last_scan_at < last_slot(schedule, now)

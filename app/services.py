@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.config import RepoConfig
 from app.events import BadPayload, Event, EventContext, Replies, router
@@ -14,8 +14,9 @@ from app.events.conversation import LazyInstallations
 from app.events.repos import workable
 from app.github import GitHub
 from app.jobs import connect, run_scan
+from app.model import Kind
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
-from app.schedule import is_due
+from app.schedule import is_due, security_due
 from app.settings import Settings, SettingsError
 from app.store import JobKind, JobRecord, Store, open_store
 
@@ -68,22 +69,36 @@ def delivery_handler(store: Store, context: EventContext) -> JobHandler:
     return handle
 
 
+SECURITY_ONLY = [Kind.SECURITY.value]
+
+
 def tick_handler(store: Store, queue: Queue) -> JobHandler:
-    """Enqueue a scan of every repository due by its schedule (and not already queued)."""
+    """Enqueue a scan of every repository due by its schedule (and not already queued).
+
+    Security fixes skip the schedule: between scheduled scans a security-only scan runs daily
+    at the schedule's time, unless `security.bypass_schedule` is off.
+    """
 
     def handle(job: JobRecord) -> None:
         now = store.now()
         for repository in store.repositories():
-            config = store.last_valid_config(repository.id) or RepoConfig()
-            if not is_due(config.schedule, repository.last_scan_at, now):
-                continue
             if store.has_pending(JobKind.SCAN, repository.full_name):
                 continue
-            queue.enqueue(JobKind.SCAN, repository.full_name, {"reason": "schedule"})
+            config = store.last_valid_config(repository.id) or RepoConfig()
+            if is_due(config.schedule, repository.last_scan_at, now):
+                queue.enqueue(JobKind.SCAN, repository.full_name, {"reason": "schedule"})
+            elif _security_due(config, repository.last_security_scan_at, now):
+                args = {"reason": "security", "only": SECURITY_ONLY}
+                queue.enqueue(JobKind.SCAN, repository.full_name, args)
         store.prune_deliveries(now - DELIVERY_BODIES_KEPT)
         store.prune_jobs(now - SUCCEEDED_JOBS_KEPT)
 
     return handle
+
+
+def _security_due(config: RepoConfig, last: datetime | None, now: datetime) -> bool:
+    wanted = Kind.SECURITY in config.enabled and config.security.bypass_schedule
+    return wanted and security_due(config.schedule, last, now)
 
 
 def scan_guard(store: Store, run: JobHandler) -> JobHandler:
@@ -95,7 +110,7 @@ def scan_guard(store: Store, run: JobHandler) -> JobHandler:
             log.info("job %s: %s is not active; nothing to do", job.id, job.repository)
             return
         run(job)
-        store.mark_scanned(repository.id)
+        store.mark_scanned(repository.id, security_only=job.args.get("only") == SECURITY_ONLY)
 
     return handle
 
@@ -117,6 +132,7 @@ def pipeline_handler(settings: Settings, store: Store) -> JobHandler:
             store=store,
             rebase=job.args.get("rebase", ()),
             recreate=job.args.get("recreate", ()),
+            only=[Kind(kind) for kind in job.args.get("only", ())] or None,
         )
         log.info(
             "job %s: scanned %s at %s: PRs %s, %d error(s)%s",

@@ -81,6 +81,7 @@ class RepositoryRow(Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_scan_at: Mapped[datetime | None] = mapped_column(When)
+    last_security_scan_at: Mapped[datetime | None] = mapped_column(When)
     config_json: Mapped[str | None] = mapped_column(Text)
     config_sha: Mapped[str | None] = mapped_column(String(64))
     config_error: Mapped[str | None] = mapped_column(Text)

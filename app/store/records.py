@@ -59,6 +59,7 @@ class RepositoryRecord:
     active: bool
     last_scan_at: datetime | None
     config_error: str | None
+    last_security_scan_at: datetime | None = None
 
     @property
     def owner(self) -> str:

@@ -212,13 +212,16 @@ class Store:
             )
             return bool(result.rowcount)
 
-    def mark_scanned(self, repo_id: int, at: datetime | None = None) -> None:
+    def mark_scanned(
+        self, repo_id: int, at: datetime | None = None, *, security_only: bool = False
+    ) -> None:
+        """Remember a scan; a full scan also counts as the security scan."""
+        moment = at or self._clock()
+        values = {"last_security_scan_at": moment}
+        if not security_only:
+            values["last_scan_at"] = moment
         with self.engine.begin() as conn:
-            conn.execute(
-                update(RepositoryRow)
-                .where(RepositoryRow.id == repo_id)
-                .values(last_scan_at=at or self._clock())
-            )
+            conn.execute(update(RepositoryRow).where(RepositoryRow.id == repo_id).values(**values))
 
     def save_valid_config(self, repo_id: int, config: RepoConfig, sha: str | None) -> None:
         """Keep `config` as the last valid configuration and clear any recorded error."""
@@ -714,6 +717,7 @@ def _repository(row: RepositoryRow) -> RepositoryRecord:
         active=row.active,
         last_scan_at=row.last_scan_at,
         config_error=row.config_error,
+        last_security_scan_at=row.last_security_scan_at,
     )
 
 

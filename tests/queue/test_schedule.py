@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.config import RepoConfig, Schedule
-from app.schedule import is_due, last_slot
+from app.schedule import is_due, last_slot, security_due
 from app.services import Services, build_services
 from app.settings import Settings
 from app.store import JobKind, JobRecord, JobStatus, RepoRef
@@ -111,3 +111,36 @@ def test_scans_of_inactive_repositories_end_without_running(
     queue.run_job(job_id)
     job = store.job(job_id)
     assert ran == [] and job is not None and job.status is JobStatus.SUCCEEDED
+
+
+def test_security_checks_are_daily_whatever_the_schedule() -> None:
+    weekly = Schedule(interval="weekly", day="monday", time="05:00")
+    assert security_due(weekly, None, NOW)
+    assert security_due(weekly, datetime(2026, 3, 4, 4, 59, tzinfo=UTC), NOW)
+    assert not security_due(weekly, datetime(2026, 3, 4, 5, 1, tzinfo=UTC), NOW)
+
+
+def test_the_tick_runs_security_only_scans_between_scheduled_ones(
+    services: Services, ran: list[str]
+) -> None:
+    store, queue = services.store, services.queue
+    store.upsert_installation(1, "octo", "Organization")
+    store.add_repositories(1, [RepoRef(1, "octo/weekly"), RepoRef(2, "octo/opted-out")])
+    recently = datetime.now(UTC) - timedelta(minutes=5)
+    yesterday = datetime.now(UTC) - timedelta(days=1, hours=1)
+    for repo_id in (1, 2):
+        store.mark_scanned(repo_id, recently)
+        store.mark_scanned(repo_id, yesterday, security_only=True)
+    opted_out = RepoConfig.model_validate({"security": {"bypass_schedule": False}})
+    store.save_valid_config(2, opted_out, None)
+
+    queue.run_job(queue.enqueue(JobKind.TICK, None))
+    scans = [j for j in store.jobs(JobStatus.QUEUED) if j.kind == JobKind.SCAN]
+    assert [(j.repository, j.args.get("only")) for j in scans] == [("octo/weekly", ["security"])]
+    queue.run_job(scans[0].id)
+    assert ran == ["octo/weekly"]
+    record = store.repository("octo/weekly")
+    assert record is not None and record.last_scan_at == recently
+    assert record.last_security_scan_at is not None and record.last_security_scan_at > recently
+    queue.run_job(queue.enqueue(JobKind.TICK, None))
+    assert [j for j in store.jobs(JobStatus.QUEUED) if j.kind == JobKind.SCAN] == []
