@@ -257,7 +257,8 @@ def _risk(detail: DeprecationDetail) -> tuple[RiskFactor, ...]:
     for report in detail.rules:
         info = report.info
         if info.safety is Safety.CONDITIONAL:
-            factors.append(RiskFactor(f"{info.id} is a conditional rewrite: {info.risk_note}", 2))
+            note = info.risk_note[:1].lower() + info.risk_note[1:]
+            factors.append(RiskFactor(f"{info.id} is a conditional rewrite: {note}", 2))
         elif info.safety is Safety.SAFE:
             factors.append(
                 RiskFactor(f"{info.id} is a safe rewrite: same behaviour on supported versions", 0)
