@@ -1,8 +1,9 @@
 """`make demo`: turn the bundled demo tree into a real git repository and scan it.
 
 By default the scan runs against the recorded index responses in fixtures/index/ (served by a
-local HTTP server), so the demo gives the same answer on any machine, online or not. Set
-DEMO_LIVE=1 to ask the live package index instead.
+local HTTP server) and the advisory records in fixtures/advisory-database/, so the demo gives
+the same answer on any machine, online or not. Set DEMO_LIVE=1 to ask the live package index
+instead. It runs the dependency, security and deprecation analyzers.
 """
 
 from __future__ import annotations
@@ -33,9 +34,21 @@ def main() -> int:
 
 def run(repo: Path, index_args: list[str]) -> int:
     bodies = repo.parent / "bodies"
-    command = [str(MAINTAINER), "scan", str(repo), *index_args, "--apply", "--output", str(bodies)]
+    command = [
+        str(MAINTAINER),
+        "scan",
+        str(repo),
+        *index_args,
+        "--only",
+        "dependency-update,security,deprecation",
+        "--advisory-db",
+        str(FIXTURES / "advisory-database"),
+        "--apply",
+        "--output",
+        str(bodies),
+    ]
     status = subprocess.run(command, check=False).returncode
-    first = sorted(bodies.glob("*.md"))[:1]
+    first = sorted(bodies.glob("maintainer-security-*.md"))[:1]
     for body in first:
         print(f"\n--- {body.name} ---\n{body.read_text()}")
     return status
