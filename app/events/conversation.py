@@ -53,8 +53,8 @@ from app.events.repos import known_repository
 from app.events.router import Event, Router
 from app.github import CheckRun, GitHub, GitHubError, Installation, PullRequest
 from app.github import conversation as github
-from app.store import JobKind, ProposalRecord, ProposalStatus, RepositoryRecord
-from app.store.conversation import Conversation, StoredIgnore
+from app.store import IgnoreRecord, JobKind, ProposalRecord, ProposalStatus, RepositoryRecord
+from app.store.conversation import Conversation
 from app.templates import render
 
 log = logging.getLogger(__name__)
@@ -198,16 +198,16 @@ def _perform(
             github.set_state(thread.gh, thread.repo, thread.number, "open")
             talk.reopen(_proposal(talk, thread).id)
         elif isinstance(action, StoreIgnore):
-            talk.add_ignore(
+            store.add_ignore(
                 repo_id,
                 action.package,
-                action.versions,
+                versions=action.versions,
                 reason=action.reason,
                 created_by=situation.actor,
                 pr_number=thread.number if situation.on_pull else None,
             )
         elif isinstance(action, RemoveIgnores):
-            talk.remove_ignores(repo_id, action.package)
+            store.remove_ignore(repo_id, action.package)
         elif isinstance(action, Enqueue):
             thread.context.jobs.enqueue(JobKind.SCAN, thread.repo, _job_args(action, situation))
         elif isinstance(action, RequestMerge):
@@ -266,7 +266,7 @@ def _situation(
         on_pull=False,
         bot_pull=False,
         merge=config.merge,
-        ignores=ignore_views(talk.ignores(thread.repository.id), config),
+        ignores=ignore_views(talk.store.ignore_rules(thread.repository.id), config),
     )
     if "pull_request" not in issue:
         return base
@@ -331,10 +331,10 @@ def summarize_checks(runs: Iterable[CheckRun], required: Iterable[str] = ()) -> 
     return Checks(tuple(passed), tuple(pending), tuple(failing))
 
 
-def ignore_views(stored: Iterable[StoredIgnore], config: RepoConfig) -> tuple[IgnoreView, ...]:
+def ignore_views(stored: Iterable[IgnoreRecord], config: RepoConfig) -> tuple[IgnoreView, ...]:
     from_comments = [
         IgnoreView(
-            i.package,
+            i.dependency,
             i.versions,
             i.update_types,
             "comment",

@@ -6,7 +6,6 @@ Works on the same engine as `Store` (tables in `app.store.models`, migration 000
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,6 @@ from sqlalchemy.orm import Session
 from app.commands.situation import Change
 from app.store.models import (
     HandledCommentRow,
-    IgnoreRow,
     ProposalChangeRow,
     ProposalRow,
     PullLifecycleRow,
@@ -26,19 +24,6 @@ from app.store.models import (
 )
 from app.store.records import ProposalRecord, ProposalStatus
 from app.store.store import Store
-
-
-@dataclass(frozen=True)
-class StoredIgnore:
-    id: int
-    repository_id: int
-    package: str
-    versions: tuple[str, ...]
-    update_types: tuple[str, ...]
-    reason: str | None
-    created_by: str | None
-    created_at: datetime
-    pr_number: int | None
 
 
 @dataclass(frozen=True)
@@ -67,50 +52,6 @@ class Conversation:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.engine = store.engine
-
-    # -- ignores ---------------------------------------------------------------------------
-
-    def add_ignore(
-        self,
-        repository_id: int,
-        package: str,
-        versions: Sequence[str],
-        *,
-        reason: str | None,
-        created_by: str | None,
-        pr_number: int | None,
-    ) -> StoredIgnore:
-        with Session(self.engine) as session, session.begin():
-            row = IgnoreRow(
-                repository_id=repository_id,
-                dependency=package.lower(),
-                versions=json.dumps(list(versions)),
-                update_types="[]",
-                reason=reason,
-                created_by=created_by,
-                created_at=self.store.now(),
-                pr_number=pr_number,
-            )
-            session.add(row)
-            session.flush()
-            return _ignore(row)
-
-    def ignores(self, repository_id: int) -> list[StoredIgnore]:
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(IgnoreRow)
-                .where(IgnoreRow.repository_id == repository_id)
-                .order_by(IgnoreRow.id)
-            )
-            return [_ignore(row) for row in rows]
-
-    def remove_ignores(self, repository_id: int, package: str) -> int:
-        """Forget the stored ignores of `package` (`*`: all of them); how many were removed."""
-        query = delete(IgnoreRow).where(IgnoreRow.repository_id == repository_id)
-        if package != "*":
-            query = query.where(IgnoreRow.dependency == package.lower())
-        with self.engine.begin() as conn:
-            return int(conn.execute(query).rowcount)
 
     # -- what a proposal moves; versions closed without merging -------------------------------
 
@@ -269,17 +210,3 @@ class Conversation:
                 )
                 for row, full_name, life in session.execute(query)
             ]
-
-
-def _ignore(row: IgnoreRow) -> StoredIgnore:
-    return StoredIgnore(
-        id=row.id,
-        repository_id=row.repository_id,
-        package=row.dependency,
-        versions=tuple(json.loads(row.versions)),
-        update_types=tuple(json.loads(row.update_types)),
-        reason=row.reason,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        pr_number=row.pr_number,
-    )

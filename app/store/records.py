@@ -139,6 +139,8 @@ class ProposalRecord:
 
 @dataclass(frozen=True)
 class IgnoreRecord:
+    """An ignore stored from a comment command: the scope, who asked, when, from which PR."""
+
     id: int
     repository_id: int
     dependency: str
@@ -146,3 +148,5 @@ class IgnoreRecord:
     update_types: tuple[str, ...]
     reason: str | None
     created_by: str | None
+    created_at: datetime | None = None
+    pr_number: int | None = None

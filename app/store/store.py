@@ -628,16 +628,18 @@ class Store:
         update_types: Sequence[str] = (),
         reason: str | None = None,
         created_by: str | None = None,
+        pr_number: int | None = None,
     ) -> IgnoreRecord:
         with Session(self.engine) as session, session.begin():
             row = IgnoreRow(
                 repository_id=repository_id,
-                dependency=dependency,
+                dependency=dependency.lower(),
                 versions=json.dumps(list(versions)),
                 update_types=json.dumps(list(update_types)),
                 reason=reason,
                 created_by=created_by,
                 created_at=self._clock(),
+                pr_number=pr_number,
             )
             session.add(row)
             session.flush()
@@ -653,13 +655,12 @@ class Store:
             return [_ignore(row) for row in rows]
 
     def remove_ignore(self, repository_id: int, dependency: str) -> int:
+        """Forget the stored ignores of `dependency` (`*`: all of them); how many went."""
+        query = delete(IgnoreRow).where(IgnoreRow.repository_id == repository_id)
+        if dependency != "*":
+            query = query.where(IgnoreRow.dependency == dependency.lower())
         with self.engine.begin() as conn:
-            result = conn.execute(
-                delete(IgnoreRow).where(
-                    IgnoreRow.repository_id == repository_id, IgnoreRow.dependency == dependency
-                )
-            )
-            return int(result.rowcount)
+            return int(conn.execute(query).rowcount)
 
 
 def _release_name(session: Session, full_name: str, new_id: int) -> None:
@@ -768,4 +769,6 @@ def _ignore(row: IgnoreRow) -> IgnoreRecord:
         update_types=tuple(json.loads(row.update_types)),
         reason=row.reason,
         created_by=row.created_by,
+        created_at=row.created_at,
+        pr_number=row.pr_number,
     )

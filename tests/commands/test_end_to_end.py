@@ -90,8 +90,8 @@ def test_ignore_this_minor_version_show_ignores_and_unignore(world: World) -> No
     pull = world.pull("click")
     world.say(pull.number, "/maintainer ignore this minor version", user="octo-org")
     assert not world.gh.pull(REPO, pull.number).open
-    [stored] = world.talk.ignores(world.repo_id)
-    assert (stored.package, stored.versions) == ("click", ("==8.5.*",))
+    [stored] = world.store.ignore_rules(world.repo_id)
+    assert (stored.dependency, stored.versions) == ("click", ("==8.5.*",))
     assert (stored.created_by, stored.pr_number) == ("octo-org", pull.number)
 
     other = world.pull("jinja2").number
@@ -103,7 +103,7 @@ def test_ignore_this_minor_version_show_ignores_and_unignore(world: World) -> No
     assert "| `urllib3` | major updates | .maintainer.yml | — | — | — |" in table
 
     world.say(other, "/maintainer unignore click", user="octo-org")
-    assert world.talk.ignores(world.repo_id) == []
+    assert world.store.ignore_rules(world.repo_id) == []
     assert world.jobs.jobs[-1][0] is JobKind.SCAN
     assert "Removed 1 stored ignore" in world.replies(other)[-1]
 
@@ -115,7 +115,7 @@ def test_ignore_a_package_in_a_grouped_pr_rebuilds_the_group(world: World) -> No
     ambiguous = world.say(group.number, "/maintainer ignore this major version", user="octo-org")
     assert world.reactions(ambiguous["id"]) == ["eyes", "confused"]
     world.say(group.number, "/maintainer ignore pytest major version", user="octo-org")
-    assert [(i.package, i.versions) for i in world.talk.ignores(world.repo_id)] == [
+    assert [(i.dependency, i.versions) for i in world.store.ignore_rules(world.repo_id)] == [
         ("pytest", ("==9.*",))
     ]
     assert world.gh.pull(REPO, group.number).open
@@ -134,7 +134,7 @@ def test_malformed_arguments_get_a_precise_reply(world: World) -> None:
     comment = world.say(number, "/maintainer ignore click major", user="octo-org")
     assert world.reactions(comment["id"]) == ["eyes", "confused"]
     assert "write nothing or `major|minor|patch version`" in world.replies(number)[0]
-    assert world.talk.ignores(world.repo_id) == []
+    assert world.store.ignore_rules(world.repo_id) == []
 
 
 def test_rebase_refused_over_a_human_commit_recreate_discards_it(world: World) -> None:

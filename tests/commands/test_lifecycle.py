@@ -129,21 +129,21 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def test_stored_ignores_carry_who_when_and_which_pr(store: Store) -> None:
-    talk = Conversation(store)
-    talk.add_ignore(10, "Requests", ["==2.*"], reason="r", created_by="alice", pr_number=4)
-    talk.add_ignore(10, "flask", [], reason=None, created_by="bob", pr_number=None)
-    first, _ = talk.ignores(10)
-    assert (first.package, first.versions, first.created_by, first.pr_number) == (
+    store.add_ignore(
+        10, "Requests", versions=["==2.*"], reason="r", created_by="alice", pr_number=4
+    )
+    store.add_ignore(10, "flask", created_by="bob")
+    first, _ = store.ignore_rules(10)
+    assert (first.dependency, first.versions, first.created_by, first.pr_number) == (
         "requests",
         ("==2.*",),
         "alice",
         4,
     )
-    assert first.created_at.tzinfo is not None
-    # the scan job's planner sees them too (same table the store already exposes)
+    assert first.created_at is not None and first.created_at.tzinfo is not None
     assert [r.dependency for r in store.ignore_rules(10)] == ["requests", "flask"]
-    assert talk.remove_ignores(10, "REQUESTS") == 1
-    assert talk.remove_ignores(10, "*") == 1 and talk.ignores(10) == []
+    assert store.remove_ignore(10, "REQUESTS") == 1
+    assert store.remove_ignore(10, "*") == 1 and store.ignore_rules(10) == []
 
 
 def test_comment_claims_merge_requests_and_rejections(store: Store) -> None:
