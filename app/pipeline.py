@@ -45,8 +45,8 @@ def scan(
     whole scan; everything else lands in the result's ``errors``.
     """
     snapshot = snapshot_of(path)
-    loaded = load_config(snapshot.root) if config is None else None
-    config = config or (loaded.config if loaded else RepoConfig())
+    if config is None:
+        config = load_config(snapshot.root).config
     return scan_snapshot(
         snapshot,
         config,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from app.config import UpdateType
 from app.index.model import Project, Release
@@ -62,6 +62,17 @@ class Update:
             "libyears": self.libyears,
             "development": self.development,
         }
+
+
+def wants_prereleases(dependency: Dependency) -> bool:
+    """Pre-releases are candidates only when the declared specifier names one."""
+    for clause in dependency.specifier:
+        try:
+            if Version(clause.version.removesuffix(".*")).is_prerelease:
+                return True
+        except InvalidVersion:
+            continue
+    return False
 
 
 @dataclass(frozen=True)

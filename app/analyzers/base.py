@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
 from app.config import RepoConfig
+from app.imports import ImportCounts
 from app.manifests.base import ManifestParse
 from app.model import Finding, Kind, Progress, ScanError, no_progress
 from app.snapshot import Snapshot
@@ -36,6 +38,11 @@ class ScanContext:
     now: datetime
     adapters: Adapters
     progress: Progress = no_progress
+
+    @cached_property
+    def import_counts(self) -> ImportCounts:
+        """Which files import which modules: parsed once per scan, shared by the analyzers."""
+        return ImportCounts.of(self.snapshot)
 
 
 @dataclass(frozen=True)

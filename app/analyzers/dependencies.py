@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from packaging.version import InvalidVersion, Version
-
 from app.analyzers.base import Analysis, Description, ScanContext
 from app.imports import ImportCounts
 from app.index.model import LookupFailure, Project
 from app.manifests.base import Dependency
 from app.model import Finding, Kind, ScanError
 from app.risk import update_factors
-from app.updates import MissingDigest, Releases, Update, baseline, make_update, update_edits
+from app.updates import (
+    MissingDigest,
+    Releases,
+    Update,
+    baseline,
+    make_update,
+    update_edits,
+    wants_prereleases,
+)
 from app.versions import new_specifier
 
 MAX_ALTERNATIVES = 30
@@ -32,7 +38,7 @@ class DependencyAnalyzer:
             return analysis
         projects = index.fetch(sorted({d.name for d in dependencies}), context.progress)
         libraries = {m.path for m in context.manifests if m.is_library}
-        imports = ImportCounts.of(context.snapshot)
+        imports = context.import_counts
         for dependency in dependencies:
             project = projects.get(dependency.name)
             if isinstance(project, LookupFailure) or project is None:
@@ -55,7 +61,7 @@ class DependencyAnalyzer:
         is_library: bool,
         imports: ImportCounts,
     ) -> list[Finding | ScanError]:
-        prereleases = _wants_prereleases(dependency)
+        prereleases = wants_prereleases(dependency)
         releases = Releases(project, context.target_python, prereleases)
         current = baseline(dependency, releases)
         floor = dependency.pinned_version or (current.version if current else None)
@@ -114,20 +120,6 @@ class DependencyAnalyzer:
             )
         slug = f"{first.package}-{targets[-1]}"
         return Description(title, slug, title)
-
-
-def _wants_prereleases(dependency: Dependency) -> bool:
-    pinned = dependency.pinned_version
-    if pinned is not None:
-        return pinned.is_prerelease
-    return any(_is_pre(s.version) for s in dependency.specifier)
-
-
-def _is_pre(version: str) -> bool:
-    try:
-        return Version(version.removesuffix(".*")).is_prerelease
-    except InvalidVersion:
-        return False
 
 
 def _summary(update: Update) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from app.analyzers.base import Analysis, Description, ScanContext
 from app.imports import ImportCounts
@@ -23,7 +23,7 @@ from app.security.detail import SecurityFix, Unfixable, advisory_ids
 from app.security.fixes import FixChoice, choose_fixes
 from app.security.floor import fixed_specifier
 from app.security.source import AdvisorySource, PackageVersion
-from app.updates import MissingDigest, Releases, make_update, update_edits
+from app.updates import MissingDigest, Releases, make_update, update_edits, wants_prereleases
 
 LABEL = "security"
 
@@ -97,7 +97,7 @@ class SecurityAnalyzer:
         projects.update(_fetch_names(context.adapters.index, missing, context))
         releases = {p: _releases(p, projects, context.target_python) for p in vulnerable}
         choices = choose_fixes(source, vulnerable, releases)
-        imports = ImportCounts.of(context.snapshot)
+        imports = context.import_counts
         for target in targets:
             if target.package in vulnerable:
                 analysis.findings.append(
@@ -224,7 +224,7 @@ def _target(
         why = project.message if project else "no answer from the package index"
         reason = f"cannot find the lowest release {spec!r} allows: {why}"
         return Unaudited(dependency.name, None, reason)
-    releases = Releases(project, python, _wants_prereleases(dependency))
+    releases = Releases(project, python, wants_prereleases(dependency))
     allowed = sorted(
         r.version for r in releases.usable() if dependency.specifier.contains(r.version, True)
     )
@@ -242,16 +242,6 @@ def _releases(
         return Releases(project, python, package.version.is_prerelease)
     why = project.message if project else "no answer from the package index"
     return f"cannot choose a fixed release of {package.name}: {why}"
-
-
-def _wants_prereleases(dependency: Dependency) -> bool:
-    for clause in dependency.specifier:
-        try:
-            if Version(clause.version.removesuffix(".*")).is_prerelease:
-                return True
-        except InvalidVersion:
-            continue
-    return False
 
 
 def _unaudited(unaudited: Unaudited, dependency: Dependency) -> Finding:
