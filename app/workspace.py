@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,6 +28,10 @@ from app.model import Edit, apply_edits, edits_by_path
 REMOTE = "origin"
 T = TypeVar("T")
 _AUTH_FAILURES = ("Authentication failed", "returned error: 401", "HTTP 401")
+# GitHub's character sets: accounts are letters, digits and hyphens (GitHub Enterprise Server
+# also allows `_`), at most 39; repositories letters, digits, `.`, `_` and `-`, at most 100.
+_OWNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,38}")
+_REPOSITORY = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 
 class WorkspaceError(Exception):
@@ -87,7 +92,7 @@ class Workspace:
     def checkout(self, full_name: str, clone_url: str, branch: str, token: SecretStr) -> Checkout:
         """Clone or fetch `full_name` and leave its work tree at the tip of `branch`."""
         _check_url(clone_url)
-        path = self.root / full_name
+        path = self.path_of(full_name)
         with _auth_env(clone_url, token) as env:
             try:
                 repo = self._fetch(path, clone_url, branch, env)
@@ -96,6 +101,18 @@ class Workspace:
                 raise WorkspaceError(message, retryable=True, auth=_auth_failed(exc)) from None
         sha = repo.git.rev_parse("HEAD")
         return Checkout(path, full_name, branch, sha)
+
+    def path_of(self, full_name: str) -> Path:
+        """`root/owner/name`, once `full_name` is a GitHub name and the folder (symlinks
+        resolved) lies inside the workspace: a name from a payload never reaches another path."""
+        owner, _, name = full_name.partition("/")
+        if not _OWNER.fullmatch(owner) or not _REPOSITORY.fullmatch(name) or name in (".", ".."):
+            raise WorkspaceError(f"{full_name!r} is not a GitHub repository name")
+        root = self.root.resolve()
+        path = root / owner / name
+        if not path.resolve().is_relative_to(root):
+            raise WorkspaceError(f"{full_name!r} resolves outside the workspace {root}")
+        return path
 
     def _fetch(self, path: Path, url: str, branch: str, env: Mapping[str, str]) -> Repo:
         if not (path / ".git").is_dir():
