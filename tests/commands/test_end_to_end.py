@@ -377,3 +377,48 @@ def test_a_transient_github_error_lets_the_retried_delivery_run_the_command(worl
     )
     assert not world.gh.pull(REPO, pull.number).open
     assert world.reactions(comment.id)[-1] == "+1"
+
+
+def test_rebase_at_the_open_pr_limit_rebuilds_the_branch(world: World) -> None:
+    open_now = len(world.gh.pulls(REPO))
+    world.configure(f"hourly_pr_limit: 20\nopen_pr_limit: {open_now}\n")
+    pull = world.pull("jinja2")
+    world.harness.human_push(REPO, "main", {"src/unrelated.py": "X = 1\n"}, world.tmp)
+    main = world.gh.branch_sha(REPO, "main")
+    world.scan()  # behind only: left alone
+    comment = world.say(pull.number, "/maintainer rebase", user="octo-org")
+    assert world.reactions(comment["id"]) == ["eyes", "+1"]
+    _, _, args = world.jobs.jobs[-1]
+    world.scan(rebase=args["rebase"])
+    [commit] = world.gh.pull_commits(REPO, pull.number)
+    assert commit.parents == (main,)
+    assert len(world.replies(pull.number)) == 1  # the promise, kept: nothing to take back
+    assert len(world.gh.pulls(REPO)) == open_now
+
+
+def test_a_rebase_that_cannot_happen_is_answered_with_the_reason(world: World) -> None:
+    pull = world.pull("click")
+    requirements = world.gh.file_text(REPO, "requirements.txt", "main")
+    assert requirements is not None
+    without_click = "".join(
+        line
+        for line in requirements.splitlines(keepends=True)
+        if not line.lstrip().startswith(("click", "--hash"))
+    )
+    world.harness.human_push(REPO, "main", {"requirements.txt": without_click}, world.tmp)
+    world.say(pull.number, "/maintainer rebase", user="octo-org")
+    _, _, args = world.jobs.jobs[-1]
+    world.scan(rebase=args["rebase"])
+    assert world.gh.pull(REPO, pull.number).head_sha == pull.head_sha
+    reply = world.replies(pull.number)[-1]
+    assert reply.startswith(f"I did not rebase `{pull.head_ref}`: this scan of `main` no longer")
+
+
+def test_a_rebase_of_an_up_to_date_branch_says_there_was_nothing_to_do(world: World) -> None:
+    pull = world.pull("jinja2")
+    world.say(pull.number, "/maintainer rebase", user="octo-org")
+    _, _, args = world.jobs.jobs[-1]
+    world.scan(rebase=args["rebase"])
+    assert world.gh.pull(REPO, pull.number).head_sha == pull.head_sha
+    reply = world.replies(pull.number)[-1]
+    assert reply.startswith(f"`{pull.head_ref}` is already up to date with `main`")
