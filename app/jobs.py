@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from app.analyzers.base import Adapters
 from app.commands.lifecycle import changes_of, rejected_rules
 from app.composer import Composed
-from app.composer.github import ComposedPull, GitHubComposer, bot_for, report_config
+from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for, report_config
 from app.config import CONFIG_PATHS, ConfigError, IgnoreRule, RepoConfig, find_config, load_config
 from app.github import AppCredentials, GitHub, Installation
 from app.index.cache import HttpCache
@@ -143,7 +143,10 @@ def _scan(
         repository=repository.full_name,
         sha=checkout.sha,
         composed=tuple(composed),
-        errors=tuple(str(e) for e in result.errors),
+        errors=(
+            *(str(e) for e in result.errors),
+            *(f"{c.branch}: {c.detail}" for c in composed if c.action == FAILED),
+        ),
         config_error=config_error,
     )
 

@@ -36,6 +36,7 @@ from app.workspace import Checkout, Identity, Workspace, WorkspaceError, with_to
 
 BOT_BRANCH_PREFIX = "maintainer/"
 STOPPED_MARKER = "<!-- maintainer:stopped -->"
+FAILED = "failed"  # the action of a proposal that could not be carried out (an error)
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,12 @@ class GitHubComposer:
             if pull is not None:
                 return self._update(proposal, pull)
             return self._open(proposal, open_pulls)
-        except (EditConflict, WorkspaceError) as exc:
-            return ComposedPull(proposal.id, proposal.branch, "skipped", str(exc))
+        except WorkspaceError as exc:
+            if exc.retryable:
+                raise  # the job fails and the queue runs it again: nothing passes for done
+            return ComposedPull(proposal.id, proposal.branch, FAILED, str(exc))
+        except EditConflict as exc:
+            return ComposedPull(proposal.id, proposal.branch, FAILED, str(exc))
 
     # -- a new pull request ---------------------------------------------------------------
 

@@ -12,8 +12,10 @@ from pydantic import SecretStr
 from app.analyzers.base import Adapters
 from app.index.client import SimpleIndex
 from app.jobs import ScanReport, run_scan
+from app.queue import RetryPolicy, transient
 from app.settings import Settings
 from app.store import ProposalStatus, RepoRef, Store, open_store
+from app.workspace import WorkspaceError
 from tests.emulator.harness import APP_ID, DEMO_TREE, INSTALLATION_ID, REPO, Harness, app_keys
 from tests.support import NOW, IndexServer
 
@@ -159,3 +161,33 @@ def test_at_the_open_pr_limit_a_conflicting_push_still_rebuilds_the_open_prs(
             text = inst.file_text(REPO, "requirements.txt", pull.head_ref)
             assert text is not None and text.startswith("# reviewed by ops\n")
         assert len(inst.pulls(REPO, state="all")) == 2  # and no PR beyond the limit
+
+
+def test_a_transient_push_failure_fails_the_job_and_its_retry_opens_every_pr(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    register(harness, store)
+    receive_pack = {"path": f"/{REPO}.git/git-receive-pack", "method": "POST", "count": 1}
+    harness.admin("POST", "/faults", {**receive_pack, "status": 500})
+    with pytest.raises(WorkspaceError) as caught:
+        scan_once(harness, tmp_path, index, store)
+    # the queue retries it, like a GitHub 5xx
+    assert transient(caught.value) and RetryPolicy().delay(caught.value, 1) is not None
+    retried = scan_once(harness, tmp_path, index, store)
+    assert {c.action for c in retried.composed} == {"created"}
+    assert retried.errors == ()
+    with harness.github() as gh:
+        pulls = gh.installation(INSTALLATION_ID).pulls(REPO)
+    assert len(pulls) == len(retried.composed) == len(retried.pull_requests)
+
+
+def test_a_push_refused_for_good_is_an_error_of_the_job_not_a_success(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    register(harness, store)
+    receive_pack = {"path": f"/{REPO}.git/git-receive-pack", "method": "POST", "count": 100}
+    harness.admin("POST", "/faults", {**receive_pack, "status": 403})
+    report = scan_once(harness, tmp_path, index, store)
+    assert report.pull_requests == ()
+    assert report.errors and all("cannot push" in e for e in report.errors)
+    assert len(report.errors) == len(report.composed)

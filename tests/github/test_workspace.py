@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,19 @@ def test_other_git_failures_are_not_retried_with_a_new_token(
 
     with harness.github() as gh, pytest.raises(WorkspaceError) as caught:
         with_token(gh.installation(INSTALLATION_ID), missing_branch)
-    assert len(calls) == 1 and not caught.value.auth and caught.value.retryable
+    assert len(calls) == 1 and not caught.value.auth
+    assert not caught.value.retryable  # a missing branch does not appear by trying again
+    assert "Remote branch nope not found" in str(caught.value)
+
+
+def test_an_unreachable_server_is_a_retryable_failure(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/{REPO}.git"
+    with pytest.raises(WorkspaceError) as caught:
+        Workspace(tmp_path / "c").checkout(REPO, url, "main", SecretStr("t"))
+    assert caught.value.retryable and not caught.value.auth
 
 
 @pytest.mark.parametrize(
