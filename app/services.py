@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.config import RepoConfig
@@ -52,7 +52,7 @@ class GitHubReplies:
         self._github.installation(installation_id).comment(repository, number, body)
 
 
-def delivery_handler(store: Store, context: EventContext) -> JobHandler:
+def delivery_handler(store: Store, context: EventContext, policy: RetryPolicy) -> JobHandler:
     def handle(job: JobRecord) -> None:
         delivery = store.delivery(job.delivery_id or "")
         if delivery is None or delivery.body is None:
@@ -61,7 +61,9 @@ def delivery_handler(store: Store, context: EventContext) -> JobHandler:
             event = Event.from_body(delivery.event, delivery.id, delivery.body)
         except BadPayload as exc:
             raise JobFailed(str(exc)) from None
-        handled = router.dispatch(event, context)
+        attempt = job.attempts
+        this_job = replace(context, will_retry=lambda exc: policy.delay(exc, attempt) is not None)
+        handled = router.dispatch(event, this_job)
         log.info(
             "delivery %s (%s %s): %d handler(s)", delivery.id, event.name, event.action, handled
         )
@@ -164,7 +166,7 @@ def build_services(
         settings.app_slug,
         github=LazyInstallations(lambda: connect(settings)),
     )
-    queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context)
+    queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context, policy)
     queue.handlers[JobKind.TICK] = tick_handler(store, queue)
     chosen = {JobKind.SCAN: pipeline_handler(settings, store)}
     chosen[JobKind.REFRESH] = chosen[JobKind.SCAN]

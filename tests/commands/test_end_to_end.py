@@ -3,16 +3,22 @@ against the GitHub emulator (real git repositories) and a real store."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
+from app.emulator import deliveries
 from app.github import ServerError
 from app.jobs import _ignores
-from app.store import JobKind, ProposalStatus, Store, open_store
+from app.services import build_services
+from app.settings import Settings
+from app.store import JobKind, JobStatus, NewDelivery, NewJob, ProposalStatus, Store, open_store
 from tests.commands.world import World, make_world
-from tests.emulator.harness import REPO, Harness
+from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
 from tests.support import IndexServer
 
 
@@ -422,3 +428,54 @@ def test_a_rebase_of_an_up_to_date_branch_says_there_was_nothing_to_do(world: Wo
     assert world.gh.pull(REPO, pull.number).head_sha == pull.head_sha
     reply = world.replies(pull.number)[-1]
     assert reply.startswith(f"`{pull.head_ref}` is already up to date with `main`")
+
+
+def test_when_the_permission_check_keeps_failing_the_last_attempt_still_answers(
+    harness: Harness, index: IndexServer, tmp_path: Path
+) -> None:
+    """Through the real queue and services: 502s on the permission endpoint fail the delivery
+    job, it is retried, and after its last retry the comment is answered (never only 👀)."""
+    settings = Settings(
+        app_id=APP_ID,
+        private_key=SecretStr(app_keys().private_pem),
+        github_url=harness.url,
+        data_dir=tmp_path / "data",
+        job_retries=1,
+        job_retry_delay=0.01,
+        workers=0,
+    )
+    services = build_services(settings)
+    world = make_world(harness, services.store, index, tmp_path, MERGING)
+    pull = world.pull("jinja2")
+    world.ci(pull.head_sha, "tests", "completed", "success")
+    path = f"/repos/{REPO}/collaborators/octo-org/permission"
+    world.admin("POST", "/faults", {"path": path, "count": 1000, "kind": "error", "status": 502})
+    comment = world.admin(
+        "POST",
+        f"/repos/{REPO}/issues/{pull.number}/comments",
+        {"user": "octo-org", "body": "/maintainer merge when green"},
+    )
+    payload = deliveries.issue_comment(
+        INSTALLATION_ID,
+        world.repository_json(),
+        world.gh.request("GET", f"/repos/{REPO}/pulls/{pull.number}"),
+        comment,
+    )
+    job = NewJob(uuid.uuid4().hex, JobKind.DELIVERY, None, "delivery-1")
+    body = json.dumps(payload).encode()
+    services.queue.accept_deliveries(
+        [NewDelivery("delivery-1", "issue_comment", "created", body, job)]
+    )
+    services.queue.run_job(job.id)  # attempt 1: fails, a retry is scheduled
+    first = services.store.job(job.id)
+    assert first is not None and first.status is JobStatus.QUEUED
+    assert world.replies(pull.number) == []  # not yet: the retry may still succeed
+    services.queue.run_job(job.id)  # attempt 2, the last
+    last = services.store.job(job.id)
+    assert last is not None and last.status is JobStatus.FAILED and "502" in (last.error or "")
+    [reply] = world.replies(pull.number)
+    assert "`command` failed" in reply and "gave up" in reply
+    reactions = world.reactions(comment["id"])  # 👀 on each attempt (GitHub keeps one)
+    assert reactions[-1] == "confused" and set(reactions) == {"eyes", "confused"}
+    assert not world.gh.pull(REPO, pull.number).merged
+    services.store.engine.dispose()

@@ -73,6 +73,7 @@ class World:
             InstallationReplies(self.github),
             SLUG,
             github=self.github.installation,
+            will_retry=lambda exc: True,  # as under the queue, with retries left
         )
 
     # -- the repository and its PRs ---------------------------------------------------------
