@@ -230,6 +230,7 @@ def _job_args(action: Enqueue, situation: Situation) -> dict[str, Any]:
     args: dict[str, Any] = {"reason": f"command {action.job.value} by {situation.actor}"}
     if action.job.value in ("rebase", "recreate") and situation.branch:
         args[action.job.value] = [situation.branch]
+        args["pull"] = situation.number  # where to say so if the job gives up
     return args
 
 

@@ -479,3 +479,32 @@ def test_when_the_permission_check_keeps_failing_the_last_attempt_still_answers(
     assert reactions[-1] == "confused" and set(reactions) == {"eyes", "confused"}
     assert not world.gh.pull(REPO, pull.number).merged
     services.store.engine.dispose()
+
+
+def test_a_rebase_whose_scan_job_gives_up_is_answered_on_the_pr(
+    harness: Harness, index: IndexServer, tmp_path: Path
+) -> None:
+    settings = Settings(
+        app_id=APP_ID,
+        private_key=SecretStr(app_keys().private_pem),
+        github_url=harness.url,
+        data_dir=tmp_path / "data",
+        job_retries=1,
+        job_retry_delay=0.01,
+        workers=0,
+    )
+    services = build_services(settings)
+    world = make_world(harness, services.store, index, tmp_path)
+    pull = world.pull("jinja2")
+    args = {"reason": "command rebase by octo-org", "rebase": [pull.head_ref], "pull": pull.number}
+    job_id = services.queue.enqueue(JobKind.SCAN, REPO, args)
+    fetches = {"path": f"/{REPO}.git/info/refs", "method": "GET", "count": 1000, "status": 502}
+    world.admin("POST", "/faults", fetches)
+    services.queue.run_job(job_id)
+    assert world.replies(pull.number) == []  # a retry follows
+    services.queue.run_job(job_id)
+    job = services.store.job(job_id)
+    assert job is not None and job.status is JobStatus.FAILED
+    [reply] = world.replies(pull.number)
+    assert reply.startswith(f"I did not rebase `{pull.head_ref}`: the scan failed and I gave up")
+    services.store.engine.dispose()
