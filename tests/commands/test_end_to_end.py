@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from app.emulator import deliveries
 from app.github import ServerError
 from app.jobs import _ignores
-from app.services import build_services
+from app.services import Services, build_services
 from app.settings import Settings
 from app.store import JobKind, JobStatus, NewDelivery, NewJob, ProposalStatus, Store, open_store
 from tests.commands.world import World, make_world
@@ -412,9 +412,7 @@ def test_a_rebase_that_cannot_happen_is_answered_with_the_reason(world: World) -
         if not line.lstrip().startswith(("click", "--hash"))
     )
     world.harness.human_push(REPO, "main", {"requirements.txt": without_click}, world.tmp)
-    world.say(pull.number, "/maintainer rebase", user="octo-org")
-    _, _, args = world.jobs.jobs[-1]
-    world.scan(rebase=args["rebase"])
+    world.ask_and_scan(pull.number, "rebase")
     assert world.gh.pull(REPO, pull.number).head_sha == pull.head_sha
     reply = world.replies(pull.number)[-1]
     assert reply.startswith(f"I did not rebase `{pull.head_ref}`: this scan of `main` no longer")
@@ -422,19 +420,14 @@ def test_a_rebase_that_cannot_happen_is_answered_with_the_reason(world: World) -
 
 def test_a_rebase_of_an_up_to_date_branch_says_there_was_nothing_to_do(world: World) -> None:
     pull = world.pull("jinja2")
-    world.say(pull.number, "/maintainer rebase", user="octo-org")
-    _, _, args = world.jobs.jobs[-1]
-    world.scan(rebase=args["rebase"])
+    world.ask_and_scan(pull.number, "rebase")
     assert world.gh.pull(REPO, pull.number).head_sha == pull.head_sha
     reply = world.replies(pull.number)[-1]
     assert reply.startswith(f"`{pull.head_ref}` is already up to date with `main`")
 
 
-def test_when_the_permission_check_keeps_failing_the_last_attempt_still_answers(
-    harness: Harness, index: IndexServer, tmp_path: Path
-) -> None:
-    """Through the real queue and services: 502s on the permission endpoint fail the delivery
-    job, it is retried, and after its last retry the comment is answered (never only 👀)."""
+def queued_services(harness: Harness, tmp_path: Path) -> Services:
+    """The service wiring (queue, handlers, replies) on the emulator; one retry per job."""
     settings = Settings(
         app_id=APP_ID,
         private_key=SecretStr(app_keys().private_pem),
@@ -444,7 +437,15 @@ def test_when_the_permission_check_keeps_failing_the_last_attempt_still_answers(
         job_retry_delay=0.01,
         workers=0,
     )
-    services = build_services(settings)
+    return build_services(settings)
+
+
+def test_when_the_permission_check_keeps_failing_the_last_attempt_still_answers(
+    harness: Harness, index: IndexServer, tmp_path: Path
+) -> None:
+    """Through the real queue and services: 502s on the permission endpoint fail the delivery
+    job, it is retried, and after its last retry the comment is answered (never only 👀)."""
+    services = queued_services(harness, tmp_path)
     world = make_world(harness, services.store, index, tmp_path, MERGING)
     pull = world.pull("jinja2")
     world.ci(pull.head_sha, "tests", "completed", "success")
@@ -484,16 +485,7 @@ def test_when_the_permission_check_keeps_failing_the_last_attempt_still_answers(
 def test_a_rebase_whose_scan_job_gives_up_is_answered_on_the_pr(
     harness: Harness, index: IndexServer, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        app_id=APP_ID,
-        private_key=SecretStr(app_keys().private_pem),
-        github_url=harness.url,
-        data_dir=tmp_path / "data",
-        job_retries=1,
-        job_retry_delay=0.01,
-        workers=0,
-    )
-    services = build_services(settings)
+    services = queued_services(harness, tmp_path)
     world = make_world(harness, services.store, index, tmp_path)
     pull = world.pull("jinja2")
     args = {"reason": "command rebase by octo-org", "rebase": [pull.head_ref], "pull": pull.number}

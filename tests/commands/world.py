@@ -160,6 +160,12 @@ class World:
             del payload["issue"]["pull_request"]
         self.dispatch("issue_comment", payload)
 
+    def ask_and_scan(self, number: int, command: str) -> None:
+        """A maintainer's `rebase` / `recreate` on #number, then the scan job it queued."""
+        self.say(number, f"/maintainer {command}", user="octo-org")
+        _, _, args = self.jobs.jobs[-1]
+        self.scan(rebase=args.get("rebase", ()), recreate=args.get("recreate", ()))
+
     def ci(self, sha: str, name: str, status: str, conclusion: str | None = None) -> int:
         """A check run by CI (not the bot) on `sha`; with a conclusion, its completed event."""
         body: dict[str, Any] = {"name": name, "head_sha": sha, "status": status}

@@ -163,12 +163,18 @@ def test_at_the_open_pr_limit_a_conflicting_push_still_rebuilds_the_open_prs(
         assert len(inst.pulls(REPO, state="all")) == 2  # and no PR beyond the limit
 
 
+def fail_pushes(harness: Harness, status: int, count: int) -> None:
+    """The next `count` pushes (git smart HTTP) are answered `status`."""
+    receive_pack = f"/{REPO}.git/git-receive-pack"
+    fault = {"path": receive_pack, "method": "POST", "count": count, "status": status}
+    harness.admin("POST", "/faults", fault)
+
+
 def test_a_transient_push_failure_fails_the_job_and_its_retry_opens_every_pr(
     harness: Harness, tmp_path: Path, index: IndexServer, store: Store
 ) -> None:
     register(harness, store)
-    receive_pack = {"path": f"/{REPO}.git/git-receive-pack", "method": "POST", "count": 1}
-    harness.admin("POST", "/faults", {**receive_pack, "status": 500})
+    fail_pushes(harness, 500, count=1)
     with pytest.raises(WorkspaceError) as caught:
         scan_once(harness, tmp_path, index, store)
     # the queue retries it, like a GitHub 5xx
@@ -185,8 +191,7 @@ def test_a_push_refused_for_good_is_an_error_of_the_job_not_a_success(
     harness: Harness, tmp_path: Path, index: IndexServer, store: Store
 ) -> None:
     register(harness, store)
-    receive_pack = {"path": f"/{REPO}.git/git-receive-pack", "method": "POST", "count": 100}
-    harness.admin("POST", "/faults", {**receive_pack, "status": 403})
+    fail_pushes(harness, 403, count=100)
     report = scan_once(harness, tmp_path, index, store)
     assert report.pull_requests == ()
     assert report.errors and all("cannot push" in e for e in report.errors)
