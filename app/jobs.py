@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from app.analyzers.base import Adapters
 from app.commands.lifecycle import changes_of, rejected_rules
 from app.composer import Composed
-from app.composer.github import ComposedPull, GitHubComposer, bot_for, report_config
+from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for, report_config
 from app.config import CONFIG_PATHS, ConfigError, IgnoreRule, RepoConfig, find_config, load_config
 from app.github import AppCredentials, GitHub, Installation
 from app.index.cache import HttpCache
@@ -23,6 +23,7 @@ from app.pipeline import scan
 from app.settings import ENV_PREFIX, Settings, SettingsError
 from app.store import ProposalStatus, RepositoryRecord, Store
 from app.store.conversation import Conversation
+from app.templates import render
 from app.workspace import Checkout, Workspace, with_token
 
 
@@ -129,21 +130,54 @@ def _scan(
         adapters or default_adapters(settings),
         config=config,
         now=now,
-        open_prs=len(composer.open_pulls()),
+        budget=composer.budget(),
         stored_ignores=_ignores(store, record),
         ci_results=_ci_results(store, record),
         only=only,
     )
     composed = composer.compose(result.proposals)
+    _answer_unmet_requests(gh, checkout, asked, composed)
     if store is not None and record is not None:
         _record(store, record, result.proposals, composed, now)
     return ScanReport(
         repository=repository.full_name,
         sha=checkout.sha,
         composed=tuple(composed),
-        errors=tuple(str(e) for e in result.errors),
+        errors=(
+            *(str(e) for e in result.errors),
+            *(f"{c.branch}: {c.detail}" for c in composed if c.action == FAILED),
+        ),
         config_error=config_error,
     )
+
+
+def _answer_unmet_requests(
+    gh: Installation, checkout: Checkout, asked: _Asked, composed: Sequence[Composed]
+) -> None:
+    """`/maintainer rebase|recreate` promised a new branch: where none was pushed, say so on
+    the PR, with the reason (a command never passes for done when nothing happened)."""
+    by_branch = {c.branch: c for c in composed}
+    owner = checkout.full_name.split("/", 1)[0]
+    for verb, branches in (("rebase", asked.rebase), ("recreate", asked.recreate)):
+        for branch in sorted(branches):
+            item = by_branch.get(branch)
+            if item is not None and item.action in ("updated", "created"):
+                continue
+            number = item.number if isinstance(item, ComposedPull) else None
+            if number is None:
+                pulls = gh.pulls(checkout.full_name, state="open", head=f"{owner}:{branch}")
+                if not pulls:
+                    continue  # the PR was closed meanwhile: nobody is waiting on it
+                number = pulls[0].number
+            body = render(
+                "comments/not_rebuilt.md.j2",
+                verb=verb,
+                branch=branch,
+                base=checkout.branch,
+                action=item.action if item is not None else None,
+                detail=item.detail if item is not None else "",
+            )
+            gh.comment(checkout.full_name, number, body)
 
 
 def _config(

@@ -18,8 +18,8 @@ from app.deadcode.history import GitPythonHistory
 from app.manifests import discover
 from app.manifests.base import ManifestParse
 from app.model import Kind, Progress, ScanResult, Unaudited, no_progress
-from app.planner import plan
-from app.proposals import build
+from app.planner import Budget, plan
+from app.proposals import branch_for, build
 from app.security import source_for
 from app.snapshot import Snapshot, snapshot_of
 
@@ -35,7 +35,7 @@ def scan(
     now: datetime | None = None,
     progress: Progress = no_progress,
     config: RepoConfig | None = None,
-    open_prs: int = 0,
+    budget: Budget | None = None,
     stored_ignores: Sequence[IgnoreRule] = (),
     ci_results: Mapping[str, str] | None = None,
 ) -> ScanResult:
@@ -54,7 +54,7 @@ def scan(
         only=only,
         now=now or datetime.now(UTC),
         progress=progress,
-        open_prs=open_prs,
+        budget=budget,
         stored_ignores=stored_ignores,
         ci_results=ci_results,
     )
@@ -68,7 +68,7 @@ def scan_snapshot(
     only: Sequence[Kind] | None,
     now: datetime,
     progress: Progress,
-    open_prs: int,
+    budget: Budget | None,
     stored_ignores: Sequence[IgnoreRule],
     ci_results: Mapping[str, str] | None = None,
 ) -> ScanResult:
@@ -100,7 +100,7 @@ def scan_snapshot(
         result.findings.extend(f for f in analysis.findings if not isinstance(f.detail, Unaudited))
         result.errors.extend(analysis.errors)
         result.notes.extend(analysis.notes)
-    decided = plan(result.findings, config, now, open_prs, stored_ignores)
+    decided = plan(result.findings, config, now, budget, stored_ignores, branch_for)
     result.deferred.extend(decided.held)
     result.proposals.extend(
         build(batch, config, snapshot.read_text, ci_results) for batch in decided.batches

@@ -1,13 +1,19 @@
 """Policy, in one place: ignores, minimum release age, alternatives, grouping, priority, limits.
 
 Takes findings and configuration, returns batches (future proposals) and what was held back.
-No I/O: stored ignores and the number of open bot PRs come in as values.
+No I/O: stored ignores and the bot's PRs on GitHub (a `Budget`) come in as values.
+
+The open-PR and hourly limits count only *new* PRs: a batch whose branch already has an open
+PR is always admitted (its PR is refreshed, rebased or rebuilt), and one that supersedes an open
+PR (a newer version of the same package) does not add to the open PRs. The composer carries
+out what the plan admits and checks no limit itself.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -25,6 +31,9 @@ KIND_PRIORITY = {
     Kind.FLAKY_TEST: 3,
     Kind.DEAD_CODE: 4,
 }
+
+
+_VERSION_SUFFIX = re.compile(r"-v?\d+(?:\.\d+)*(?:(?:a|b|rc|\.post|\.dev)\d+)*$", re.IGNORECASE)
 
 
 @runtime_checkable
@@ -46,6 +55,21 @@ class Batch:
     findings: tuple[Finding, ...]
 
 
+@dataclass(frozen=True)
+class Budget:
+    """The bot's pull requests when the scan starts, against which the limits count.
+
+    ``open_branches``: the branches of the bot's open PRs. ``opened_last_hour``: PRs the bot
+    opened in the last hour, or None where no hourly limit applies (local scans).
+    """
+
+    open_branches: frozenset[str] = frozenset()
+    opened_last_hour: int | None = None
+
+
+BranchOf = Callable[[Batch], str]
+
+
 @dataclass
 class Plan:
     batches: list[Batch] = field(default_factory=list)
@@ -57,15 +81,26 @@ def plan(
     findings: Sequence[Finding],
     config: RepoConfig,
     now: datetime,
-    open_prs: int = 0,
+    budget: Budget | None = None,
     stored_ignores: Sequence[IgnoreRule] = (),
+    branch_of: BranchOf | None = None,
 ) -> Plan:
+    """``branch_of`` names a batch's branch (`app.proposals.branch_for`); it is needed to
+    recognise the batches whose PR is open in ``budget``."""
+    budget = budget or Budget()
+    if budget.open_branches and branch_of is None:
+        raise ValueError("open branches given without branch_of: no batch could match them")
     result = Plan()
     ignores = [*config.ignore, *stored_ignores]
     chosen = _choose(findings, config, now, ignores, result)
     batches = _batch(chosen, config, result)
-    _limit(batches, config, open_prs, result)
+    _limit(batches, config, budget, branch_of or (lambda batch: batch.key), result)
     return result
+
+
+def supersede_key(branch: str) -> str:
+    """The branch without its trailing version: bumps of one package share it."""
+    return _VERSION_SUFFIX.sub("", branch)
 
 
 def _choose(
@@ -179,15 +214,51 @@ def _in_group(group: Group, detail: Versioned) -> bool:
     return True
 
 
-def _limit(batches: list[Batch], config: RepoConfig, open_prs: int, result: Plan) -> None:
-    room = max(config.open_pr_limit - open_prs, 0)
+def _limit(
+    batches: list[Batch], config: RepoConfig, budget: Budget, branch_of: BranchOf, result: Plan
+) -> None:
+    """Admit every batch whose PR is open; new PRs while the open-PR and hourly limits allow
+    (security first, since batches come sorted by priority)."""
+    open_before = len(budget.open_branches)
+    replaceable = {supersede_key(branch) for branch in budget.open_branches}
+    new_open = 0  # new PRs that add to the open ones
+    new_total = 0  # every new PR (superseding ones too): the hourly limit counts them
     for batch in batches:
-        exempt = batch.kind is Kind.SECURITY and config.security.bypass_open_pr_limit
-        if exempt:
+        branch = branch_of(batch)
+        if branch in budget.open_branches:
             result.batches.append(batch)
-        elif room > 0:
-            result.batches.append(batch)
-            room -= 1
-        else:
-            reason = f"open_pr_limit of {config.open_pr_limit} reached ({open_prs} already open)"
+            continue
+        reason = _hourly_refusal(config, budget, new_total)
+        supersedes = supersede_key(branch) in replaceable
+        exempt = supersedes or (
+            batch.kind is Kind.SECURITY and config.security.bypass_open_pr_limit
+        )
+        if reason is None and not exempt and open_before + new_open >= config.open_pr_limit:
+            reason = (
+                f"open_pr_limit of {config.open_pr_limit} reached: {new_open} new "
+                f"{_prs(new_open)} already planned in this run, {open_before} open before it "
+                "(raise `open_pr_limit` in .maintainer.yml to allow more)"
+            )
+        if reason is not None:
             result.held.append(Deferred(batch.key, reason))
+            continue
+        result.batches.append(batch)
+        new_total += 1
+        new_open += not supersedes
+
+
+def _hourly_refusal(config: RepoConfig, budget: Budget, planned: int) -> str | None:
+    if budget.opened_last_hour is None:
+        return None
+    if budget.opened_last_hour + planned < config.hourly_pr_limit:
+        return None
+    return (
+        f"hourly_pr_limit of {config.hourly_pr_limit} reached: {planned} new {_prs(planned)} "
+        f"already planned in this run, {budget.opened_last_hour} opened in the hour before it "
+        "(the rest follow in a later scan; raise `hourly_pr_limit` in .maintainer.yml to allow "
+        "more)"
+    )
+
+
+def _prs(count: int) -> str:
+    return "PR" if count == 1 else "PRs"

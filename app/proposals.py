@@ -38,6 +38,12 @@ def branch_name(kind: str, slug: str) -> str:
     return f"{BRANCH_PREFIX}/{kind}/{slugify(slug)}"
 
 
+def branch_for(batch: Batch) -> str:
+    """The branch a batch's proposal goes on (what `plan` matches against open PRs)."""
+    description = analyzer_for(batch.kind).describe(batch.findings, batch.group)
+    return branch_name(batch.kind.value, description.slug)
+
+
 def build(
     batch: Batch,
     config: RepoConfig,

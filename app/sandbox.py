@@ -255,7 +255,8 @@ def _interruptible() -> Iterator[None]:
     "--data",
     "data_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Keep repositories, state and logs here (default: a temporary folder).",
+    help="Keep repositories, state and logs here (default: a temporary folder, of which only "
+    "the logs are kept on exit).",
 )
 def sandbox(keep: bool, output_format: str, index_url: str | None, data_dir: Path | None) -> None:
     """Run the GitHub App against a local GitHub emulator and show the draft PRs it opens."""
@@ -288,7 +289,22 @@ def sandbox(keep: bool, output_format: str, index_url: str | None, data_dir: Pat
     finally:
         box.stop()
         if data_dir is None:
-            shutil.rmtree(root, ignore_errors=True)
+            logs = _keep_only_logs(root)
+            click.echo(f"logs kept in {root}: {', '.join(logs) or 'none'}", err=True)
+
+
+def _keep_only_logs(root: Path) -> list[str]:
+    """Remove the temporary repositories, keys and state; keep the processes' logs, which the
+    sandbox said were there. Returns the names of the logs kept."""
+    kept = []
+    for entry in sorted(root.iterdir()):
+        if entry.is_file() and not entry.is_symlink() and entry.suffix == ".log":
+            kept.append(entry.name)
+        elif entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    return kept
 
 
 def _show(box: Sandbox, pulls: list[PullRequest]) -> None:

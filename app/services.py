@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from app.composer.github import FAILED
 from app.config import RepoConfig
 from app.events import BadPayload, Event, EventContext, Replies, router
 from app.events.conversation import LazyInstallations
@@ -19,6 +20,7 @@ from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due, security_due
 from app.settings import Settings, SettingsError
 from app.store import JobKind, JobRecord, Store, open_store
+from app.templates import render
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ class GitHubReplies:
         self._github.installation(installation_id).comment(repository, number, body)
 
 
-def delivery_handler(store: Store, context: EventContext) -> JobHandler:
+def delivery_handler(store: Store, context: EventContext, policy: RetryPolicy) -> JobHandler:
     def handle(job: JobRecord) -> None:
         delivery = store.delivery(job.delivery_id or "")
         if delivery is None or delivery.body is None:
@@ -61,7 +63,9 @@ def delivery_handler(store: Store, context: EventContext) -> JobHandler:
             event = Event.from_body(delivery.event, delivery.id, delivery.body)
         except BadPayload as exc:
             raise JobFailed(str(exc)) from None
-        handled = router.dispatch(event, context)
+        attempt = job.attempts
+        this_job = replace(context, will_retry=lambda exc: policy.delay(exc, attempt) is not None)
+        handled = router.dispatch(event, this_job)
         log.info(
             "delivery %s (%s %s): %d handler(s)", delivery.id, event.name, event.action, handled
         )
@@ -115,25 +119,36 @@ def scan_guard(store: Store, run: JobHandler) -> JobHandler:
     return handle
 
 
-def pipeline_handler(settings: Settings, store: Store) -> JobHandler:
+def pipeline_handler(
+    settings: Settings,
+    store: Store,
+    policy: RetryPolicy | None = None,
+    replies: Replies | None = None,
+) -> JobHandler:
     """Scan one repository through `app.jobs.run_scan` (workspace → pipeline → draft PRs).
 
     Refreshing a PR after CI changed is the same job: the composer re-renders the bodies of the
-    open PRs it keeps (risk section included) and changes nothing else when nothing changed."""
+    open PRs it keeps (risk section included) and changes nothing else when nothing changed.
+    A `/maintainer rebase|recreate` whose job fails for good is answered on its PR."""
 
     def handle(job: JobRecord) -> None:
         repository = store.repository(job.repository or "")
         if repository is None or repository.installation_id is None:
             raise JobFailed(f"{job.repository} is not part of any installation")
-        report = run_scan(
-            repository.installation_id,
-            repository.full_name,
-            settings,
-            store=store,
-            rebase=job.args.get("rebase", ()),
-            recreate=job.args.get("recreate", ()),
-            only=[Kind(kind) for kind in job.args.get("only", ())] or None,
-        )
+        try:
+            report = run_scan(
+                repository.installation_id,
+                repository.full_name,
+                settings,
+                store=store,
+                rebase=job.args.get("rebase", ()),
+                recreate=job.args.get("recreate", ()),
+                only=[Kind(kind) for kind in job.args.get("only", ())] or None,
+            )
+        except Exception as exc:
+            if policy is None or policy.delay(exc, job.attempts) is None:
+                _answer_given_up(replies, repository.installation_id, job, exc)
+            raise
         log.info(
             "job %s: scanned %s at %s: PRs %s, %d error(s)%s",
             job.id,
@@ -147,6 +162,29 @@ def pipeline_handler(settings: Settings, store: Store) -> JobHandler:
     return handle
 
 
+def _answer_given_up(
+    replies: Replies | None, installation_id: int, job: JobRecord, exc: Exception
+) -> None:
+    """The rebase or recreate a comment asked for will not happen: say so on its PR."""
+    number = job.args.get("pull")
+    if replies is None or not isinstance(number, int) or job.repository is None:
+        return
+    for verb in ("rebase", "recreate"):
+        for branch in job.args.get(verb, ()):
+            body = render(
+                "comments/not_rebuilt.md.j2",
+                verb=verb,
+                branch=branch,
+                base="",
+                action=FAILED,
+                detail=f"the scan failed and I gave up after {job.attempts} attempt(s): {exc}",
+            )
+            try:
+                replies.comment(installation_id, job.repository, number, body)
+            except Exception:  # GitHub may be what failed: the job's error says it all
+                log.warning("job %s: could not answer on #%s", job.id, number)
+
+
 def build_services(
     settings: Settings,
     *,
@@ -157,16 +195,17 @@ def build_services(
     store = open_store(settings.database())
     policy = RetryPolicy(settings.job_retries, settings.job_retry_delay)
     queue = Queue(build_huey(settings), store, policy, settings.tick_minutes)
+    replies = replies or GitHubReplies(settings)
     context = EventContext(
         store,
         queue,
-        replies or GitHubReplies(settings),
+        replies,
         settings.app_slug,
         github=LazyInstallations(lambda: connect(settings)),
     )
-    queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context)
+    queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context, policy)
     queue.handlers[JobKind.TICK] = tick_handler(store, queue)
-    chosen = {JobKind.SCAN: pipeline_handler(settings, store)}
+    chosen = {JobKind.SCAN: pipeline_handler(settings, store, policy, replies)}
     chosen[JobKind.REFRESH] = chosen[JobKind.SCAN]
     chosen.update(handlers or {})
     for kind, handler in chosen.items():

@@ -21,9 +21,15 @@ def template_dir() -> Path:
     return bundled if bundled.is_dir() else package.parent / "templates"
 
 
+def table_cell(value: object) -> str:
+    """Text that stays in one GFM table cell: GitHub splits rows at every unescaped `|`, even
+    inside a code span, and a line break ends the row."""
+    return " ".join(str(value).splitlines()).replace("|", "\\|")
+
+
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -31,6 +37,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.filters["cell"] = table_cell
+    return env
 
 
 def render(name: str, **context: Any) -> str:

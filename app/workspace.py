@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,6 +28,17 @@ from app.model import Edit, apply_edits, edits_by_path
 REMOTE = "origin"
 T = TypeVar("T")
 _AUTH_FAILURES = ("Authentication failed", "returned error: 401", "HTTP 401")
+# git's words for failures that may pass on a later try: the server's 5xx or 429, the network.
+_TRANSIENT = re.compile(
+    r"returned error: (?:5\d\d|429)\b|\bHTTP (?:5\d\d|429)\b|Could not resolve host"
+    r"|Failed to connect|Connection (?:refused|reset|timed out)|Operation timed out"
+    r"|SSL_ERROR_SYSCALL|transfer closed with outstanding read data",
+    re.IGNORECASE,
+)
+# GitHub's character sets: accounts are letters, digits and hyphens (GitHub Enterprise Server
+# also allows `_`), at most 39; repositories letters, digits, `.`, `_` and `-`, at most 100.
+_OWNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,38}")
+_REPOSITORY = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 
 class WorkspaceError(Exception):
@@ -87,15 +99,26 @@ class Workspace:
     def checkout(self, full_name: str, clone_url: str, branch: str, token: SecretStr) -> Checkout:
         """Clone or fetch `full_name` and leave its work tree at the tip of `branch`."""
         _check_url(clone_url)
-        path = self.root / full_name
+        path = self.path_of(full_name)
         with _auth_env(clone_url, token) as env:
             try:
                 repo = self._fetch(path, clone_url, branch, env)
             except GitCommandError as exc:
-                message = f"cannot fetch {full_name}: {_git_reason(exc)}"
-                raise WorkspaceError(message, retryable=True, auth=_auth_failed(exc)) from None
+                raise _failure(f"cannot fetch {full_name}", exc) from None
         sha = repo.git.rev_parse("HEAD")
         return Checkout(path, full_name, branch, sha)
+
+    def path_of(self, full_name: str) -> Path:
+        """`root/owner/name`, once `full_name` is a GitHub name and the folder (symlinks
+        resolved) lies inside the workspace: a name from a payload never reaches another path."""
+        owner, _, name = full_name.partition("/")
+        if not _OWNER.fullmatch(owner) or not _REPOSITORY.fullmatch(name) or name in (".", ".."):
+            raise WorkspaceError(f"{full_name!r} is not a GitHub repository name")
+        root = self.root.resolve()
+        path = root / owner / name
+        if not path.resolve().is_relative_to(root):
+            raise WorkspaceError(f"{full_name!r} resolves outside the workspace {root}")
+        return path
 
     def _fetch(self, path: Path, url: str, branch: str, env: Mapping[str, str]) -> Repo:
         if not (path / ".git").is_dir():
@@ -125,8 +148,7 @@ class Workspace:
                     return None
                 repo.remotes[REMOTE].fetch(f"+refs/heads/{branch}:{tracking}", no_tags=True)
             except GitCommandError as exc:
-                message = f"cannot fetch {branch}: {_git_reason(exc)}"
-                raise WorkspaceError(message, retryable=True, auth=_auth_failed(exc)) from None
+                raise _failure(f"cannot fetch {branch}", exc) from None
         return str(repo.git.rev_parse(tracking))
 
     def commit(
@@ -213,8 +235,7 @@ class Workspace:
             try:
                 repo.git.push(REMOTE, refspec)
             except GitCommandError as exc:
-                message = f"cannot push {branch}: {_git_reason(exc)}"
-                raise WorkspaceError(message, retryable=True, auth=_auth_failed(exc)) from None
+                raise _failure(f"cannot push {branch}", exc) from None
 
 
 def _check_url(url: str) -> None:
@@ -237,12 +258,22 @@ def _auth_env(url: str, token: SecretStr) -> Iterator[dict[str, str]]:
     }
 
 
-def _auth_failed(exc: GitCommandError) -> bool:
+def _failure(what: str, exc: GitCommandError) -> WorkspaceError:
+    """A fetch or push that failed: retryable when git's words say the server or the network
+    failed (the queue then retries the job), not when the server refused for good."""
     stderr = str(exc.stderr or "")
-    return any(marker in stderr for marker in _AUTH_FAILURES)
+    auth = any(marker in stderr for marker in _AUTH_FAILURES)
+    transient = _TRANSIENT.search(stderr) is not None
+    return WorkspaceError(f"{what}: {_git_reason(exc)}", retryable=transient, auth=auth)
 
 
 def _git_reason(exc: GitCommandError) -> str:
-    """git's last stderr line: it names the problem, and it never holds the header."""
-    stderr = str(exc.stderr or "").strip().splitlines()
-    return stderr[-1].strip(" '\"") if stderr else f"git exited with {exc.status}"
+    """git's first `error:` or `fatal:` line, else its last: it names the problem, and it never
+    holds the header."""
+    text = str(exc.stderr or "").strip().removeprefix("stderr:")
+    lines = [line.strip(" '\"") for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    for line in lines:
+        if line.startswith(("error:", "fatal:")):
+            return line
+    return lines[-1] if lines else f"git exited with {exc.status}"

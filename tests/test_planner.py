@@ -1,9 +1,11 @@
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from app.config import Group, IgnoreRule, RepoConfig, UpdateType
 from app.model import Edit, Finding, Kind
-from app.planner import plan
+from app.planner import Batch, Budget, plan, supersede_key
 from app.updates import Update
 from tests.support import NOW
 
@@ -113,15 +115,97 @@ def test_groups_collect_matching_updates() -> None:
     assert next(b for b in result.batches if b.key == "group:dev").group == "dev"
 
 
+def branch(batch: Batch) -> str:
+    """Like `app.proposals.branch_for` for single updates: kind, package and version."""
+    [item] = batch.findings
+    return f"maintainer/{batch.kind.value}/{package_of(item)}-{version_of(item)}"
+
+
+def open_prs(*branches: str, last_hour: int | None = None) -> Budget:
+    return Budget(frozenset(f"maintainer/dependency-update/{b}" for b in branches), last_hour)
+
+
 def test_open_pr_limit_holds_the_rest_but_security_goes_first_and_bypasses() -> None:
     findings = [finding(update(name, "2.0.0")) for name in "abc"]
     security = replace(finding(update("z", "2.0.0", age=0)), kind=Kind.SECURITY)
-    result = plan(
-        [*findings, security], RepoConfig(open_pr_limit=2, enabled=list(Kind)), NOW, open_prs=1
-    )
+    config = RepoConfig(open_pr_limit=3, enabled=list(Kind))
+    result = plan([*findings, security], config, NOW, open_prs("x-1.0"), branch_of=branch)
     assert [b.kind for b in result.batches] == [Kind.SECURITY, Kind.DEPENDENCY_UPDATE]
     assert len(result.held) == 2
     assert all("open_pr_limit" in h.reason for h in result.held)
+    # a security PR opened at the limit still counts among the open ones
+    full = plan([*findings, security], config, NOW, open_prs("x", "y", "w"), branch_of=branch)
+    assert [b.kind for b in full.batches] == [Kind.SECURITY]
+
+
+def test_at_the_limit_batches_whose_pr_is_open_are_still_admitted() -> None:
+    findings = [finding(update(name, "2.0.0")) for name in "abc"]
+    budget = open_prs("a-2.0.0", "b-2.0.0")
+    result = plan(findings, RepoConfig(open_pr_limit=2), NOW, budget, branch_of=branch)
+    assert [b.key for b in result.batches] == ["a", "b"]  # refreshed, rebased if needed
+    [held] = result.held
+    assert held.subject == "c"
+    assert held.reason == (
+        "open_pr_limit of 2 reached: 0 new PRs already planned in this run, 2 open before it "
+        "(raise `open_pr_limit` in .maintainer.yml to allow more)"
+    )
+
+
+def test_the_limit_message_says_what_this_run_planned() -> None:
+    findings = [finding(update(name, "2.0.0")) for name in "abcdef"]
+    result = plan(findings, RepoConfig(), NOW, open_prs(), branch_of=branch)
+    assert len(result.batches) == 5
+    assert result.held[0].reason.startswith(
+        "open_pr_limit of 5 reached: 5 new PRs already planned in this run, 0 open before it"
+    )
+
+
+def test_a_newer_version_supersedes_its_open_pr_at_the_limit() -> None:
+    findings = [finding(update("a", "3.0.0")), finding(update("c", "2.0.0"))]
+    budget = open_prs("a-2.0.0", "b-2.0.0")
+    result = plan(findings, RepoConfig(open_pr_limit=2), NOW, budget, branch_of=branch)
+    assert [b.key for b in result.batches] == ["a"]  # replaces a-2.0.0: no more PRs open
+    assert [h.subject for h in result.held] == ["c"]
+
+
+def test_the_hourly_limit_counts_only_new_prs() -> None:
+    findings = [finding(update(name, "2.0.0")) for name in "abcd"]
+    config = RepoConfig(open_pr_limit=10, hourly_pr_limit=2)
+    budget = open_prs("a-2.0.0", last_hour=1)
+    result = plan(findings, config, NOW, budget, branch_of=branch)
+    assert [b.key for b in result.batches] == ["a", "b"]
+    assert [h.subject for h in result.held] == ["c", "d"]
+    assert result.held[0].reason.startswith(
+        "hourly_pr_limit of 2 reached: 1 new PR already planned in this run, 1 opened in the "
+        "hour before it"
+    )
+    assert "raise `hourly_pr_limit` in .maintainer.yml" in result.held[0].reason
+
+
+def test_local_scans_have_no_hourly_limit() -> None:
+    findings = [finding(update(name, "2.0.0")) for name in "abcd"]
+    result = plan(findings, RepoConfig(hourly_pr_limit=1), NOW)
+    assert len(result.batches) == 4
+
+
+def test_open_branches_need_a_way_to_name_batches() -> None:
+    with pytest.raises(ValueError, match="branch_of"):
+        plan([], RepoConfig(), NOW, open_prs("a-1.0"))
+
+
+@pytest.mark.parametrize(
+    ("slug", "key"),
+    [
+        ("requests-2.32.3", "requests"),
+        ("django-5.0rc1", "django"),
+        ("boto3-1.35.0", "boto3"),
+        ("py-1password-1.0", "py-1password"),
+        ("group-dev-tools", "group-dev-tools"),
+    ],
+)
+def test_supersede_key_strips_only_the_version(slug: str, key: str) -> None:
+    prefix = "maintainer/dependency-update/"
+    assert supersede_key(prefix + slug) == prefix + key
 
 
 def test_findings_without_edits_are_reported_not_proposed() -> None:

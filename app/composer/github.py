@@ -4,14 +4,15 @@ overwriting someone else's commits.
 For each proposal: an open PR on its branch is updated in place (force-pushing the bot's one
 commit, and only while every commit there is the bot's); a human commit on the branch stops
 updates, said once in a comment; otherwise the branch is pushed and a draft PR opened and
-labelled, within the open-PR and hourly limits of `.maintainer.yml`. Older bumps of the same
-package are closed as superseded. Re-running with the same proposals changes nothing.
+labelled. The limits of `.maintainer.yml` are the planner's: `budget()` hands it the bot's open
+PRs and those opened in the last hour, and the composer opens what the plan admitted. Older
+bumps of the same package are closed as superseded. Re-running with the same proposals changes
+nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,13 +29,14 @@ from app.github import (
     PullRequest,
     Unprocessable,
 )
-from app.model import EditConflict, Kind, Proposal
+from app.model import EditConflict, Proposal
+from app.planner import Budget, supersede_key
 from app.templates import render
 from app.workspace import Checkout, Identity, Workspace, WorkspaceError, with_token
 
 BOT_BRANCH_PREFIX = "maintainer/"
 STOPPED_MARKER = "<!-- maintainer:stopped -->"
-_VERSION_SUFFIX = re.compile(r"-v?\d+(?:\.\d+)*(?:(?:a|b|rc|\.post|\.dev)\d+)*$", re.IGNORECASE)
+FAILED = "failed"  # the action of a proposal that could not be carried out (an error)
 
 
 @dataclass(frozen=True)
@@ -67,34 +69,6 @@ class ComposedPull(Composed):
     head_sha: str | None = None
 
 
-def supersede_key(branch: str) -> str:
-    """The branch without its trailing version: bumps of one package share it."""
-    return _VERSION_SUFFIX.sub("", branch)
-
-
-class _Budget:
-    """How many more PRs may be opened in this run (open-PR limit and hourly limit)."""
-
-    def __init__(self, config: RepoConfig, open_now: int, opened_last_hour: int) -> None:
-        self.config = config
-        self.open = open_now
-        self.hour = opened_last_hour
-
-    def refusal(self, proposal: Proposal) -> str | None:
-        if self.hour >= self.config.hourly_pr_limit:
-            return f"hourly PR limit ({self.config.hourly_pr_limit}) reached"
-        security_bypass = (
-            proposal.kind == Kind.SECURITY and self.config.security.bypass_open_pr_limit
-        )
-        if self.open >= self.config.open_pr_limit and not security_bypass:
-            return f"open PR limit ({self.config.open_pr_limit}) reached"
-        return None
-
-    def spend(self) -> None:
-        self.open += 1
-        self.hour += 1
-
-
 class GitHubComposer:
     def __init__(
         self,
@@ -125,12 +99,15 @@ class GitHubComposer:
         """The bot's open pull requests by branch."""
         return {p.head_ref: p for p in self.gh.pulls(self.repo) if self._ours(p)}
 
+    def budget(self) -> Budget:
+        """What the planner's limits count: the bot's open PRs and those of the last hour."""
+        return Budget(frozenset(self.open_pulls()), self._opened_last_hour())
+
     def compose(self, proposals: Sequence[Proposal]) -> list[Composed]:
         open_pulls = self.open_pulls()
-        budget = _Budget(self.config, len(open_pulls), self._opened_last_hour())
         results: list[Composed] = []
         for proposal in proposals:
-            results.append(self._compose_one(proposal, open_pulls, budget))
+            results.append(self._compose_one(proposal, open_pulls))
         results.extend(self._close_superseded(results, open_pulls))
         return results
 
@@ -145,22 +122,22 @@ class GitHubComposer:
             if self._ours(p) and p.created_at and _when(p.created_at) >= since
         )
 
-    def _compose_one(
-        self, proposal: Proposal, open_pulls: dict[str, PullRequest], budget: _Budget
-    ) -> Composed:
+    def _compose_one(self, proposal: Proposal, open_pulls: dict[str, PullRequest]) -> Composed:
         try:
             pull = open_pulls.get(proposal.branch)
             if pull is not None:
                 return self._update(proposal, pull)
-            return self._open(proposal, open_pulls, budget)
-        except (EditConflict, WorkspaceError) as exc:
-            return ComposedPull(proposal.id, proposal.branch, "skipped", str(exc))
+            return self._open(proposal, open_pulls)
+        except WorkspaceError as exc:
+            if exc.retryable:
+                raise  # the job fails and the queue runs it again: nothing passes for done
+            return ComposedPull(proposal.id, proposal.branch, FAILED, str(exc))
+        except EditConflict as exc:
+            return ComposedPull(proposal.id, proposal.branch, FAILED, str(exc))
 
     # -- a new pull request ---------------------------------------------------------------
 
-    def _open(
-        self, proposal: Proposal, open_pulls: dict[str, PullRequest], budget: _Budget
-    ) -> Composed:
+    def _open(self, proposal: Proposal, open_pulls: dict[str, PullRequest]) -> Composed:
         history = self.gh.pulls(self.repo, state="all", head=f"{self.owner}:{proposal.branch}")
         for earlier in history:
             if earlier.merged:
@@ -168,9 +145,6 @@ class GitHubComposer:
             if not earlier.open:
                 detail = f"#{earlier.number} was closed without merging; not proposing it again"
                 return self._result(proposal, "skipped", detail)
-        refusal = budget.refusal(proposal)
-        if refusal is not None:
-            return self._result(proposal, "deferred", refusal)
         commit = self._commit(proposal)
         remote_tip = self._fetch_branch(proposal.branch)
         if remote_tip is not None and self._foreign_on_branch(remote_tip):
@@ -180,7 +154,6 @@ class GitHubComposer:
         pull = self._create_pull(proposal)
         if proposal.labels:
             self.gh.add_labels(self.repo, pull.number, proposal.labels)
-        budget.spend()
         open_pulls[proposal.branch] = pull
         return self._result(proposal, "created", f"#{pull.number}", pull.number, commit)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.events import checks, conversation, installation, pulls, push, repository
 from app.events.context import EventContext, JobSink, Replies
-from app.events.router import BadPayload, Event, Router
+from app.events.router import Event, Router
+from app.payloads import BadPayload
 
 router: Router[EventContext] = Router(
     installation.router,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.github import Installation
@@ -18,6 +18,10 @@ class JobSink(Protocol):
     ) -> str:
         """Record and enqueue a job; returns its id."""
         ...
+
+
+def no_retry(exc: BaseException) -> bool:
+    return False
 
 
 class Replies(Protocol):
@@ -35,6 +39,9 @@ class EventContext:
     branch_prefix: str = BOT_BRANCH_PREFIX
     # GitHub as one installation, for handlers that do more than reply (comment commands).
     github: Callable[[int], Installation] | None = None
+    # Whether the queue runs this job again if the handler raises `exc`: a handler that gives
+    # up after its last attempt answers the people waiting (the queue sets it for each job).
+    will_retry: Callable[[BaseException], bool] = field(default=no_retry)
 
     @property
     def bot_login(self) -> str:

@@ -132,11 +132,18 @@ def comment_created(event: Event, context: EventContext) -> None:
         thread.gh.react(thread.repo, comment_id, Reaction.SEEN)
         situation = _situation(thread, talk, issue, login, _needs_permission(parsed))
     except GitHubError as exc:
-        if exc.retryable:
+        if exc.retryable and context.will_retry(exc):
             talk.release_comment(comment_id)
             raise  # the delivery job runs again and the comment is read again
-        thread.reply([render("commands/failed.md.j2", actor=login, verb="command", reason=exc)])
+        # Refused for good, or the last attempt: the comment was read, so it gets an answer.
+        gave_up = exc.retryable
+        reply = render(
+            "commands/failed.md.j2", actor=login, verb="command", reason=exc, gave_up=gave_up
+        )
+        thread.reply([reply])
         thread.gh.react(thread.repo, comment_id, Reaction.REFUSED)
+        if gave_up:
+            raise  # the job is recorded as failed, with GitHub's error
         return
     ok = _run_all(thread, talk, situation, [(p, decide(p, situation)) for p in parsed])
     thread.gh.react(thread.repo, comment_id, Reaction.DONE if ok else Reaction.REFUSED)
@@ -223,6 +230,7 @@ def _job_args(action: Enqueue, situation: Situation) -> dict[str, Any]:
     args: dict[str, Any] = {"reason": f"command {action.job.value} by {situation.actor}"}
     if action.job.value in ("rebase", "recreate") and situation.branch:
         args[action.job.value] = [situation.branch]
+        args["pull"] = situation.number  # where to say so if the job gives up
     return args
 
 

@@ -6,18 +6,15 @@ when a handler asks (strict models have rejected real payloads before).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import githubkit.webhooks
 
+from app.payloads import load_object
+
 C = TypeVar("C")
-
-
-class BadPayload(ValueError):
-    """The body is not a JSON object."""
 
 
 @dataclass(frozen=True)
@@ -28,13 +25,7 @@ class Event:
 
     @classmethod
     def from_body(cls, name: str, delivery_id: str, body: bytes) -> Event:
-        try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise BadPayload(f"body is not valid JSON: {exc}") from None
-        if not isinstance(payload, dict):
-            raise BadPayload("body is not a JSON object")
-        return cls(name, delivery_id, payload)
+        return cls(name, delivery_id, load_object(body))
 
     @property
     def action(self) -> str | None:

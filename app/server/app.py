@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.payloads import BadPayload, load_object
 from app.server.intake import BatchingIntake
 from app.server.signature import same_secret, valid_signature
 from app.store import JobKind, NewDelivery, NewJob
@@ -71,16 +71,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _action(body: bytes) -> tuple[bool, str | None]:
-    """(is a JSON object, its `action`)."""
+def _action(body: bytes) -> tuple[str | None, str | None]:
+    """(why the body is refused, or None; its `action`)."""
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return False, None
-    if not isinstance(payload, dict):
-        return False, None
+        payload = load_object(body)
+    except BadPayload as exc:
+        return str(exc), None
     action = payload.get("action")
-    return True, action if isinstance(action, str) else None
+    return None, action if isinstance(action, str) else None
 
 
 def create_app(
@@ -122,11 +120,11 @@ def create_app(
         if len(delivery) > 64 or len(event) > 64:
             return _answer(400, error="X-GitHub-Event or X-GitHub-Delivery too long")
         if len(body) > INLINE_LIMIT:
-            is_object, action = await run_in_threadpool(_action, body)
+            refused, action = await run_in_threadpool(_action, body)
         else:
-            is_object, action = _action(body)
-        if not is_object:
-            return _answer(400, error="body is not a JSON object")
+            refused, action = _action(body)
+        if refused is not None:
+            return _answer(400, error=refused)
         if event == "ping":
             return _answer(200, status="pong")
         job = NewJob(uuid.uuid4().hex, JobKind.DELIVERY, None, delivery)

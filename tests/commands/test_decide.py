@@ -31,6 +31,7 @@ from app.commands.actions import (
     RequestMerge,
     StoreIgnore,
 )
+from app.commands.help import COMMANDS
 from app.config import MergeSettings, UpdateType
 from app.model import Kind
 
@@ -255,3 +256,26 @@ def test_cancel_merge() -> None:
     assert not run("cancel merge").ok
     decision = run("cancel merge", situation(merge_requested_by="bob"))
     assert kinds(decision) == [CancelMerge, Reply] and "requested by @bob" in reply(decision)
+
+
+def table_rows(markdown: str) -> list[list[str]]:
+    """The body rows of the first table, as GitHub renders them (CommonMark + GFM tables)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    rows: list[list[str]] = []
+    in_body = False
+    for token in tokens:
+        if token.type in ("tbody_open", "tbody_close"):
+            in_body = token.type == "tbody_open"
+        elif in_body and token.type == "tr_open":
+            rows.append([])
+        elif in_body and token.type == "inline":
+            rows[-1].append(token.content)
+    return rows
+
+
+def test_help_table_renders_with_every_command_in_its_own_two_cells() -> None:
+    rows = table_rows(reply(run("help")))
+    assert rows == [[f"`{name}`", summary] for name, summary in COMMANDS]
+    assert ["`ignore this major|minor|patch version`", COMMANDS[3][1]] in rows

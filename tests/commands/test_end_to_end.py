@@ -3,16 +3,22 @@ against the GitHub emulator (real git repositories) and a real store."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
+from app.emulator import deliveries
 from app.github import ServerError
 from app.jobs import _ignores
-from app.store import JobKind, ProposalStatus, Store, open_store
+from app.services import Services, build_services
+from app.settings import Settings
+from app.store import JobKind, JobStatus, NewDelivery, NewJob, ProposalStatus, Store, open_store
 from tests.commands.world import World, make_world
-from tests.emulator.harness import REPO, Harness
+from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
 from tests.support import IndexServer
 
 
@@ -377,3 +383,120 @@ def test_a_transient_github_error_lets_the_retried_delivery_run_the_command(worl
     )
     assert not world.gh.pull(REPO, pull.number).open
     assert world.reactions(comment.id)[-1] == "+1"
+
+
+def test_rebase_at_the_open_pr_limit_rebuilds_the_branch(world: World) -> None:
+    open_now = len(world.gh.pulls(REPO))
+    world.configure(f"hourly_pr_limit: 20\nopen_pr_limit: {open_now}\n")
+    pull = world.pull("jinja2")
+    world.harness.human_push(REPO, "main", {"src/unrelated.py": "X = 1\n"}, world.tmp)
+    main = world.gh.branch_sha(REPO, "main")
+    world.scan()  # behind only: left alone
+    comment = world.say(pull.number, "/maintainer rebase", user="octo-org")
+    assert world.reactions(comment["id"]) == ["eyes", "+1"]
+    _, _, args = world.jobs.jobs[-1]
+    world.scan(rebase=args["rebase"])
+    [commit] = world.gh.pull_commits(REPO, pull.number)
+    assert commit.parents == (main,)
+    assert len(world.replies(pull.number)) == 1  # the promise, kept: nothing to take back
+    assert len(world.gh.pulls(REPO)) == open_now
+
+
+def test_a_rebase_that_cannot_happen_is_answered_with_the_reason(world: World) -> None:
+    pull = world.pull("click")
+    requirements = world.gh.file_text(REPO, "requirements.txt", "main")
+    assert requirements is not None
+    without_click = "".join(
+        line
+        for line in requirements.splitlines(keepends=True)
+        if not line.lstrip().startswith(("click", "--hash"))
+    )
+    world.harness.human_push(REPO, "main", {"requirements.txt": without_click}, world.tmp)
+    world.ask_and_scan(pull.number, "rebase")
+    assert world.gh.pull(REPO, pull.number).head_sha == pull.head_sha
+    reply = world.replies(pull.number)[-1]
+    assert reply.startswith(f"I did not rebase `{pull.head_ref}`: this scan of `main` no longer")
+
+
+def test_a_rebase_of_an_up_to_date_branch_says_there_was_nothing_to_do(world: World) -> None:
+    pull = world.pull("jinja2")
+    world.ask_and_scan(pull.number, "rebase")
+    assert world.gh.pull(REPO, pull.number).head_sha == pull.head_sha
+    reply = world.replies(pull.number)[-1]
+    assert reply.startswith(f"`{pull.head_ref}` is already up to date with `main`")
+
+
+def queued_services(harness: Harness, tmp_path: Path) -> Services:
+    """The service wiring (queue, handlers, replies) on the emulator; one retry per job."""
+    settings = Settings(
+        app_id=APP_ID,
+        private_key=SecretStr(app_keys().private_pem),
+        github_url=harness.url,
+        data_dir=tmp_path / "data",
+        job_retries=1,
+        job_retry_delay=0.01,
+        workers=0,
+    )
+    return build_services(settings)
+
+
+def test_when_the_permission_check_keeps_failing_the_last_attempt_still_answers(
+    harness: Harness, index: IndexServer, tmp_path: Path
+) -> None:
+    """Through the real queue and services: 502s on the permission endpoint fail the delivery
+    job, it is retried, and after its last retry the comment is answered (never only 👀)."""
+    services = queued_services(harness, tmp_path)
+    world = make_world(harness, services.store, index, tmp_path, MERGING)
+    pull = world.pull("jinja2")
+    world.ci(pull.head_sha, "tests", "completed", "success")
+    path = f"/repos/{REPO}/collaborators/octo-org/permission"
+    world.admin("POST", "/faults", {"path": path, "count": 1000, "kind": "error", "status": 502})
+    comment = world.admin(
+        "POST",
+        f"/repos/{REPO}/issues/{pull.number}/comments",
+        {"user": "octo-org", "body": "/maintainer merge when green"},
+    )
+    payload = deliveries.issue_comment(
+        INSTALLATION_ID,
+        world.repository_json(),
+        world.gh.request("GET", f"/repos/{REPO}/pulls/{pull.number}"),
+        comment,
+    )
+    job = NewJob(uuid.uuid4().hex, JobKind.DELIVERY, None, "delivery-1")
+    body = json.dumps(payload).encode()
+    services.queue.accept_deliveries(
+        [NewDelivery("delivery-1", "issue_comment", "created", body, job)]
+    )
+    services.queue.run_job(job.id)  # attempt 1: fails, a retry is scheduled
+    first = services.store.job(job.id)
+    assert first is not None and first.status is JobStatus.QUEUED
+    assert world.replies(pull.number) == []  # not yet: the retry may still succeed
+    services.queue.run_job(job.id)  # attempt 2, the last
+    last = services.store.job(job.id)
+    assert last is not None and last.status is JobStatus.FAILED and "502" in (last.error or "")
+    [reply] = world.replies(pull.number)
+    assert "`command` failed" in reply and "gave up" in reply
+    reactions = world.reactions(comment["id"])  # 👀 on each attempt (GitHub keeps one)
+    assert reactions[-1] == "confused" and set(reactions) == {"eyes", "confused"}
+    assert not world.gh.pull(REPO, pull.number).merged
+    services.store.engine.dispose()
+
+
+def test_a_rebase_whose_scan_job_gives_up_is_answered_on_the_pr(
+    harness: Harness, index: IndexServer, tmp_path: Path
+) -> None:
+    services = queued_services(harness, tmp_path)
+    world = make_world(harness, services.store, index, tmp_path)
+    pull = world.pull("jinja2")
+    args = {"reason": "command rebase by octo-org", "rebase": [pull.head_ref], "pull": pull.number}
+    job_id = services.queue.enqueue(JobKind.SCAN, REPO, args)
+    fetches = {"path": f"/{REPO}.git/info/refs", "method": "GET", "count": 1000, "status": 502}
+    world.admin("POST", "/faults", fetches)
+    services.queue.run_job(job_id)
+    assert world.replies(pull.number) == []  # a retry follows
+    services.queue.run_job(job_id)
+    job = services.store.job(job_id)
+    assert job is not None and job.status is JobStatus.FAILED
+    [reply] = world.replies(pull.number)
+    assert reply.startswith(f"I did not rebase `{pull.head_ref}`: the scan failed and I gave up")
+    services.store.engine.dispose()

@@ -73,6 +73,7 @@ class World:
             InstallationReplies(self.github),
             SLUG,
             github=self.github.installation,
+            will_retry=lambda exc: True,  # as under the queue, with retries left
         )
 
     # -- the repository and its PRs ---------------------------------------------------------
@@ -158,6 +159,12 @@ class World:
         if issue:
             del payload["issue"]["pull_request"]
         self.dispatch("issue_comment", payload)
+
+    def ask_and_scan(self, number: int, command: str) -> None:
+        """A maintainer's `rebase` / `recreate` on #number, then the scan job it queued."""
+        self.say(number, f"/maintainer {command}", user="octo-org")
+        _, _, args = self.jobs.jobs[-1]
+        self.scan(rebase=args.get("rebase", ()), recreate=args.get("recreate", ()))
 
     def ci(self, sha: str, name: str, status: str, conclusion: str | None = None) -> int:
         """A check run by CI (not the bot) on `sha`; with a conclusion, its completed event."""

@@ -1,8 +1,10 @@
-"""`maintainer sandbox` without options: the draft PRs as text, and nothing left behind."""
+"""`maintainer sandbox` without options: the draft PRs as text, and only its logs left behind
+(it says where they are)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,5 +33,11 @@ def test_sandbox_prints_the_draft_prs_and_cleans_up() -> None:
     for section in ("## What changes", "## Why", "## Risk", "## Rollback"):
         assert section in out
     assert "sent installation delivery" in completed.stderr
-    assert list(scratch.iterdir()) == []  # the temporary sandbox folder was removed
-    scratch.rmdir()
+    # the temporary folder keeps only the logs, and the sandbox says where they are
+    [root] = scratch.iterdir()
+    logs = ["emulator.log", "server.log", "worker.log"]
+    assert sorted(p.name for p in root.iterdir()) == logs
+    assert f"(logs in {root})" in completed.stderr
+    assert f"logs kept in {root}: {', '.join(logs)}" in completed.stderr
+    assert all((root / name).stat().st_size > 0 for name in logs)
+    shutil.rmtree(scratch)

@@ -115,17 +115,6 @@ def test_closed_pr_is_not_reopened(gh: GitHub, tmp_path: Path) -> None:
     assert inst.pulls(REPO) == []
 
 
-def test_open_and_hourly_limits(gh: GitHub, tmp_path: Path) -> None:
-    proposals = [bump("requests", "2.28.0", "2.32.3"), bump("pyyaml", "5.4.1", "6.0.2")]
-    compose, inst, _ = composer(gh, tmp_path, RepoConfig(open_pr_limit=1))
-    assert [r.action for r in compose.compose(proposals)] == ["created", "deferred"]
-    hourly = RepoConfig(open_pr_limit=10, hourly_pr_limit=1)
-    results = composer(gh, tmp_path, hourly)[0].compose(proposals)
-    assert [r.action for r in results] == ["unchanged", "deferred"]
-    assert "hourly" in results[1].detail
-    assert len(inst.pulls(REPO)) == 1
-
-
 def test_config_check_fails_with_line_then_passes(gh: GitHub, tmp_path: Path) -> None:
     _, inst, checkout = composer(gh, tmp_path)
     with pytest.raises(ConfigError) as caught:
@@ -165,32 +154,3 @@ def test_branch_with_someone_elses_commits_is_left_alone(
     [result] = composer(gh, tmp_path)[0].compose([proposal])
     assert result.action == "skipped" and "commits by others" in result.detail
     assert inst.branch_sha(REPO, proposal.branch) == human and inst.pulls(REPO) == []
-
-
-def test_security_proposals_may_bypass_the_open_pr_limit(gh: GitHub, tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from app.model import Kind
-
-    update = bump("requests", "2.28.0", "2.32.3")
-    fix = replace(bump("pyyaml", "5.4.1", "5.4.2"), kind=Kind.SECURITY)
-    config = RepoConfig(open_pr_limit=1, hourly_pr_limit=10)
-    results = composer(gh, tmp_path, config)[0].compose([update, fix])
-    assert [r.action for r in results] == ["created", "created"]
-
-
-@pytest.mark.parametrize(
-    ("slug", "key"),
-    [
-        ("requests-2.32.3", "requests"),
-        ("django-5.0rc1", "django"),
-        ("boto3-1.35.0", "boto3"),
-        ("py-1password-1.0", "py-1password"),
-        ("group-dev-tools", "group-dev-tools"),
-    ],
-)
-def test_supersede_key_strips_only_the_version(slug: str, key: str) -> None:
-    from app.composer.github import supersede_key
-
-    prefix = "maintainer/dependency-update/"
-    assert supersede_key(prefix + slug) == prefix + key

@@ -12,9 +12,11 @@ from pydantic import SecretStr
 from app.analyzers.base import Adapters
 from app.index.client import SimpleIndex
 from app.jobs import ScanReport, run_scan
+from app.queue import RetryPolicy, transient
 from app.settings import Settings
 from app.store import ProposalStatus, RepoRef, Store, open_store
-from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
+from app.workspace import WorkspaceError
+from tests.emulator.harness import APP_ID, DEMO_TREE, INSTALLATION_ID, REPO, Harness, app_keys
 from tests.support import NOW, IndexServer
 
 
@@ -81,7 +83,7 @@ def test_scan_opens_draft_prs_with_the_four_sections_and_records_them(
 
     again = scan_once(harness, tmp_path, index, store)
     assert sorted(again.pull_requests) == sorted(report.pull_requests)
-    assert {c.action for c in again.composed} <= {"unchanged", "deferred"}
+    assert {c.action for c in again.composed} == {"unchanged"}
     with harness.github() as gh:
         assert len(gh.installation(INSTALLATION_ID).pulls(REPO, state="all")) == len(pulls)
 
@@ -127,3 +129,70 @@ def test_a_ci_failure_on_the_head_shows_in_the_refreshed_risk_section(
     assert "CI failure on this branch: check it before merging" in risk
     others = [p for n, p in pulls.items() if n != first.pr_number]
     assert all("CI failure" not in p.body for p in others)
+
+
+def test_at_the_open_pr_limit_a_conflicting_push_still_rebuilds_the_open_prs(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    register(harness, store)
+    demo = (DEMO_TREE / ".maintainer.yml").read_text().replace("open_pr_limit: 10", "")
+    config = demo + "open_pr_limit: 2\nhourly_pr_limit: 20\n"
+    harness.human_push(REPO, "main", {".maintainer.yml": config}, tmp_path)
+    first = scan_once(harness, tmp_path, index, store)
+    assert len(first.pull_requests) == 2  # at the limit now
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        pulls = inst.pulls(REPO)
+        requirements = inst.file_text(REPO, "requirements.txt", "main")
+        assert requirements is not None
+        edited = [
+            p for p in pulls if inst.file_text(REPO, "requirements.txt", p.head_ref) != requirements
+        ]
+        assert edited, [p.head_ref for p in pulls]
+        # someone changes the file the PRs edit: their branches now conflict with main
+        main = harness.human_push(
+            REPO, "main", {"requirements.txt": "# reviewed by ops\n" + requirements}, tmp_path
+        )
+        again = scan_once(harness, tmp_path, index, store)
+        assert sorted(again.pull_requests) == sorted(first.pull_requests)
+        for pull in edited:
+            [commit] = inst.pull_commits(REPO, pull.number)
+            assert commit.parents == (main,), pull.head_ref
+            text = inst.file_text(REPO, "requirements.txt", pull.head_ref)
+            assert text is not None and text.startswith("# reviewed by ops\n")
+        assert len(inst.pulls(REPO, state="all")) == 2  # and no PR beyond the limit
+
+
+def fail_pushes(harness: Harness, status: int, count: int) -> None:
+    """The next `count` pushes (git smart HTTP) are answered `status`."""
+    receive_pack = f"/{REPO}.git/git-receive-pack"
+    fault = {"path": receive_pack, "method": "POST", "count": count, "status": status}
+    harness.admin("POST", "/faults", fault)
+
+
+def test_a_transient_push_failure_fails_the_job_and_its_retry_opens_every_pr(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    register(harness, store)
+    fail_pushes(harness, 500, count=1)
+    with pytest.raises(WorkspaceError) as caught:
+        scan_once(harness, tmp_path, index, store)
+    # the queue retries it, like a GitHub 5xx
+    assert transient(caught.value) and RetryPolicy().delay(caught.value, 1) is not None
+    retried = scan_once(harness, tmp_path, index, store)
+    assert {c.action for c in retried.composed} == {"created"}
+    assert retried.errors == ()
+    with harness.github() as gh:
+        pulls = gh.installation(INSTALLATION_ID).pulls(REPO)
+    assert len(pulls) == len(retried.composed) == len(retried.pull_requests)
+
+
+def test_a_push_refused_for_good_is_an_error_of_the_job_not_a_success(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    register(harness, store)
+    fail_pushes(harness, 403, count=100)
+    report = scan_once(harness, tmp_path, index, store)
+    assert report.pull_requests == ()
+    assert report.errors and all("cannot push" in e for e in report.errors)
+    assert len(report.errors) == len(report.composed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 
 import pytest
@@ -93,4 +94,57 @@ def test_other_git_failures_are_not_retried_with_a_new_token(
 
     with harness.github() as gh, pytest.raises(WorkspaceError) as caught:
         with_token(gh.installation(INSTALLATION_ID), missing_branch)
-    assert len(calls) == 1 and not caught.value.auth and caught.value.retryable
+    assert len(calls) == 1 and not caught.value.auth
+    assert not caught.value.retryable  # a missing branch does not appear by trying again
+    assert "Remote branch nope not found" in str(caught.value)
+
+
+def test_an_unreachable_server_is_a_retryable_failure(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/{REPO}.git"
+    with pytest.raises(WorkspaceError) as caught:
+        Workspace(tmp_path / "c").checkout(REPO, url, "main", SecretStr("t"))
+    assert caught.value.retryable and not caught.value.auth
+
+
+@pytest.mark.parametrize(
+    "full_name",
+    [
+        "../victim",
+        "octo-org/../../victim",
+        "octo-org/..",
+        "../../victim/x",
+        "{victim}",  # an absolute path
+        "octo-org/demo/extra",
+        "octo org/demo",
+        "octo-org/",
+        "-rf/demo",
+        "octo-org/.",
+    ],
+)
+def test_names_outside_githubs_character_set_touch_nothing(tmp_path: Path, full_name: str) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me")
+    root = tmp_path / "cache"
+    name = full_name.format(victim=victim)
+    with pytest.raises(WorkspaceError, match="not a GitHub repository name"):
+        Workspace(root).checkout(name, "https://github.invalid/x.git", "main", SecretStr("t"))
+    assert (victim / "precious.txt").read_text() == "keep me"
+    assert not root.exists()  # nothing was created either
+
+
+def test_a_symlink_out_of_the_workspace_is_refused(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    (victim / "demo").mkdir(parents=True)
+    (victim / "demo" / "precious.txt").write_text("keep me")
+    root = tmp_path / "cache"
+    root.mkdir()
+    (root / "octo-org").symlink_to(victim)
+    with pytest.raises(WorkspaceError, match="outside the workspace"):
+        Workspace(root).checkout(
+            "octo-org/demo", "https://github.invalid/x.git", "main", SecretStr("t")
+        )
+    assert (victim / "demo" / "precious.txt").read_text() == "keep me"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.events import Event, EventContext, Router, router
+from app.events import BadPayload, Event, EventContext, Router, router
 from app.events.push import relevant
 from app.store import JobKind, ProposalStatus, RepoRef, Store, open_store
 from tests.server.conftest import RecordingReplies
@@ -355,3 +355,13 @@ def test_store_refs_from_payloads() -> None:
     from app.events.payload import repo_refs
 
     assert repo_refs([{"id": 1, "full_name": "a/b"}, {"id": "x"}, None]) == [RepoRef(1, "a/b")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 5_000 + b"]" * 5_000, b'{"n": ' + b"9" * 5_000 + b"}", b"[1]", b"{bad"],
+    ids=["deep", "huge-integer", "array", "broken"],
+)
+def test_a_stored_body_that_cannot_be_parsed_is_a_bad_payload(body: bytes) -> None:
+    with pytest.raises(BadPayload, match="JSON"):
+        Event.from_body("push", "delivery-1", body)

@@ -194,3 +194,23 @@ def test_a_large_delivery_is_verified_and_parsed_off_the_loop(
     [job] = services.store.jobs()
     delivery = services.store.delivery(job.delivery_id or "")
     assert delivery is not None and delivery.action == "edited" and delivery.body == body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 1_000 + b"]" * 1_000,  # an array 1,000 levels deep
+        b'{"a": ' * 5_000 + b"1" + b"}" * 5_000,  # objects 5,000 levels deep
+        b'{"action": "created", "n": ' + b"7" * 5_000 + b"}",  # a 5,000-digit integer
+        b'{"action": "created", "x": ' + b"[" * 200 + b"]" * 200 + b"}",  # deeper than any event
+        b'{"action": "created", "x": NaN}',  # not JSON, though Python reads it
+    ],
+    ids=["deep-array", "deep-object", "huge-integer", "too-deep", "nan"],
+)
+def test_signed_bodies_that_cannot_be_parsed_are_400_not_500(
+    client: httpx.Client, services: Services, body: bytes
+) -> None:
+    response = deliver(client, "issue_comment", body)
+    assert response.status_code == 400, response.text
+    assert "JSON" in response.json()["error"]
+    assert services.queue.pending() == 0 and services.store.delivery_count() == 0
