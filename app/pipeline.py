@@ -13,8 +13,11 @@ from packaging.version import Version
 
 from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
+from app.apidiff.distributions import Distributions
+from app.apidiff.migration import superseded
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.deadcode.history import GitPythonHistory
+from app.index.client import SimpleIndex
 from app.manifests import discover
 from app.manifests.base import ManifestParse
 from app.model import Kind, Progress, ScanResult, Unaudited, no_progress
@@ -103,7 +106,8 @@ def scan_snapshot(
     decided = plan(result.findings, config, now, budget, stored_ignores, branch_for)
     result.deferred.extend(decided.held)
     result.proposals.extend(
-        build(batch, config, snapshot.read_text, ci_results) for batch in decided.batches
+        build(batch, config, snapshot.read_text, ci_results)
+        for batch in superseded(decided.batches)
     )
     return result
 
@@ -116,6 +120,12 @@ def _default_adapters(
         adapters = replace(adapters, advisories=source_for(config.security, snapshot.root))
     if Kind.DEAD_CODE in kinds and adapters.history is None:
         adapters = replace(adapters, history=GitPythonHistory(snapshot.root))
+    versioned = Kind.DEPENDENCY_UPDATE in kinds or Kind.SECURITY in kinds
+    if versioned and adapters.distributions is None and isinstance(adapters.index, SimpleIndex):
+        # The same index as the release data (a mirror or a local index serves both).
+        index = adapters.index
+        distributions = Distributions(index.index_url, transport=index.transport)
+        adapters = replace(adapters, distributions=distributions)
     return adapters
 
 

@@ -1,0 +1,74 @@
+"""Attach impacts to version-change findings: the API diff and call sites in the detail, the
+migration's edits in the same finding (so in the same branch), and their risk factors.
+
+Only the best alternative of each update type (major, minor, patch) of a dependency is
+assessed: those are the ones the planner's policies choose between; assessing all thirty
+candidate versions would download thirty distributions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from app.analyzers.base import ScanContext
+from app.apidiff.callsites import ReferenceIndex
+from app.apidiff.impact import ImpactAssessor
+from app.model import Finding, ScanError
+from app.updates import Update
+
+
+def assessor_for(context: ScanContext) -> ImpactAssessor | None:
+    distributions = context.adapters.distributions
+    if distributions is None:
+        return None
+    paths = list(context.snapshot.python_files())
+    return ImpactAssessor(
+        distributions=distributions,
+        root=context.snapshot.root,
+        references=ReferenceIndex(context.snapshot, paths),
+        paths=paths,
+    )
+
+
+def enrich(
+    found: Sequence[Finding | ScanError], assessor: ImpactAssessor, old: str | None
+) -> list[Finding | ScanError]:
+    """The findings with the best alternative of each update type assessed."""
+    seen: set[str] = set()
+    result: list[Finding | ScanError] = []
+    for finding in found:
+        if isinstance(finding, Finding) and isinstance(finding.detail, Update):
+            update = finding.detail
+            if update.update_type.value not in seen:
+                seen.add(update.update_type.value)
+                result.extend(with_impact(finding, update, assessor, old))
+                continue
+        result.append(finding)
+    return result
+
+
+def with_impact(
+    finding: Finding, update: Update, assessor: ImpactAssessor, old: str | None
+) -> list[Finding | ScanError]:
+    impact = assessor.assess(update.package, old, update.to_version)
+    edits = finding.edits
+    errors: list[Finding | ScanError] = []
+    migration = impact.migration
+    if migration is not None:
+        errors.extend(migration.errors)
+        touched = {edit.path for edit in edits}
+        if any(edit.path in touched for edit in migration.edits):
+            errors.append(
+                ScanError(update.manifest, update.line, "migration skipped: it edits the manifest")
+            )
+            impact = replace(impact, migration=None)
+        else:
+            edits = (*edits, *migration.edits)
+    enriched = replace(
+        finding,
+        detail=replace(update, impact=impact),
+        edits=edits,
+        risk_factors=(*finding.risk_factors, *impact.risk_factors()),
+    )
+    return [enriched, *errors]
