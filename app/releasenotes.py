@@ -7,6 +7,8 @@ reStructuredText underlined titles); the ones after the old version up to the ne
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,51 +60,69 @@ def _candidates(members: Sequence[archives.Member]) -> list[str]:
     return sorted(found, key=lambda n: (n.count("/"), n))
 
 
-def release_notes(
-    sdist: Path | None, wheel: Path | None, old: str | None, new: str
-) -> ReleaseNotes:
-    """Notes for versions in ``(old, new]``; never raises on odd archives."""
+@dataclass(frozen=True)
+class Documents:
+    """The texts of one archive that may hold release notes, and its changelog URL."""
+
+    texts: tuple[tuple[str, str], ...]
+    changelog_url: str | None
+
+
+def documents(path: Path) -> Documents:
+    """Read once per archive (tarballs are read sequentially), then kept next to it."""
+    cached = path.with_name(path.name + ".notes.json")
+    try:
+        data = json.loads(cached.read_text("utf-8"))
+        return Documents(tuple((n, t) for n, t in data["texts"]), data["changelog_url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = archives.members(path)
+    wanted = set(_candidates(found))
+    meta_name = _metadata_name(found)
+    if meta_name:
+        wanted.add(meta_name)
+    raw = archives.read_members(path, wanted.__contains__, MAX_CHANGELOG_BYTES)
+    texts = [(n, raw[n].decode("utf-8", "replace")) for n in _candidates(found) if n in raw]
     url = None
-    for path in (wheel, sdist):
-        if path is None:
-            continue
+    if meta_name and meta_name in raw:
+        head, _, body = raw[meta_name].partition(b"\n\n")
+        url = _changelog_url(head)
+        texts.append(("METADATA", body.decode("utf-8", "replace")))
+    result = Documents(tuple(texts), url)
+    with contextlib.suppress(OSError):  # a read-only cache only costs the next scan time
+        cached.write_text(json.dumps({"texts": texts, "changelog_url": url}), "utf-8")
+    return result
+
+
+def release_notes(paths: Sequence[Path], old: str | None, new: str) -> ReleaseNotes:
+    """Notes for versions in ``(old, new]`` from the first archive that has them."""
+    url = None
+    for path in paths:
         try:
-            found = archives.members(path)
-            metadata = _metadata(path, found)
+            found = documents(path)
         except archives.ArchiveError:
             continue
-        if metadata is not None:
-            url = url or _changelog_url(metadata)
-        texts: list[tuple[str, bytes]] = []
-        try:
-            texts = [
-                (name, data)
-                for name in _candidates(found)
-                if (data := archives.read_member(path, name, MAX_CHANGELOG_BYTES)) is not None
-            ]
-        except archives.ArchiveError:
-            texts = []
-        if metadata is not None:
-            texts.append(("METADATA", metadata.split(b"\n\n", 1)[-1]))
-        for name, data in texts:
-            sections = select(split_sections(data.decode("utf-8", "replace")), old, new)
+        url = url or found.changelog_url
+        for name, text in found.texts:
+            sections = select(split_sections(text), old, new)
             if sections:
                 kept, cut = _bounded(sections)
                 return ReleaseNotes(name, kept, url, cut)
     return ReleaseNotes(None, (), url)
 
 
-def _metadata(path: Path, found: Sequence[archives.Member]) -> bytes | None:
+def _metadata_name(found: Sequence[archives.Member]) -> str | None:
     for member in found:
         parts = member.name.split("/")
-        wheel_meta = len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA"
-        if wheel_meta or member.name == "PKG-INFO":
-            return archives.read_member(path, member.name, MAX_CHANGELOG_BYTES)
+        if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
+            return member.name
+        if member.name == "PKG-INFO":
+            return member.name
     return None
 
 
 def _changelog_url(metadata: bytes) -> str | None:
-    headers = BytesHeaderParser().parsebytes(metadata.split(b"\n\n", 1)[0])
+    headers = BytesHeaderParser().parsebytes(metadata)
     for value in headers.get_all("Project-URL") or []:
         label, _, url = str(value).partition(",")
         url = url.strip()

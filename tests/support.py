@@ -92,7 +92,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not page.is_file():
             self._send(404, b"not found", "text/plain")
             return
-        body = local_file_urls(page.read_bytes(), INDEX_FILES)
+        body = local_file_urls(page.read_bytes())
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag:
             state.not_modified.append(name)

@@ -243,9 +243,35 @@ def _load(module: str, root: Path) -> griffe.Object:
 
 
 def _breakages(before: griffe.Object, after: griffe.Object) -> Iterator[ApiChange]:
+    yield from _public_breakages(before, after, {})
+    # griffe skips private modules; their objects re-exported under public names
+    # (``from fast._speed import go``) are compared here and reported by the public name.
+    public = {
+        target: alias
+        for alias, target in _aliases(before).items()
+        if _private(target) and not _private(alias)
+    }
+    for module in sorted({target.rsplit(".", 1)[0] for target in public}):
+        old_module, new_module = _lookup(before, module), _lookup(after, module)
+        if old_module is None or new_module is None or not old_module.is_module:
+            continue
+        yield from _public_breakages(old_module, new_module, public)
+
+
+def _lookup(root: griffe.Object, path: str) -> griffe.Object | None:
+    found: Any = root
+    for part in path.split(".")[1:]:
+        found = found.members.get(part) if found is not None and not found.is_alias else None
+    return found if isinstance(found, griffe.Object) else None
+
+
+def _public_breakages(
+    before: griffe.Object, after: griffe.Object, public: dict[str, str]
+) -> Iterator[ApiChange]:
     for breakage in griffe.find_breaking_changes(before, after):
         kind = _GRIFFE_KINDS.get(breakage.kind)
-        if kind is None or _private(breakage.obj.path):
+        path = _renamed(breakage.obj.path, public)
+        if kind is None or _private(path):
             continue
         if kind is ChangeKind.BASE_REMOVED and not _real_bases_removed(breakage):
             continue
@@ -257,7 +283,17 @@ def _breakages(before: griffe.Object, after: griffe.Object) -> Iterator[ApiChang
         note = ""
         if kind is ChangeKind.PARAMETER_CHANGED_DEFAULT:
             note = f"{breakage.old_value.default} → {breakage.new_value.default}"
-        yield ApiChange(breakage.obj.path, kind, parameter, note)
+        yield ApiChange(path, kind, parameter, note)
+
+
+def _renamed(path: str, public: dict[str, str]) -> str:
+    """``fast._speed.go.x`` → ``fast.go.x`` when ``fast.go`` re-exports ``fast._speed.go``."""
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in public:
+            return ".".join([public[prefix], *parts[end:]])
+    return path
 
 
 def _real_bases_removed(breakage: griffe.Breakage) -> bool:

@@ -102,15 +102,25 @@ def members(path: Path) -> list[Member]:
 
 
 def read_member(path: Path, member: str, limit: int = MAX_MEMBER_BYTES) -> bytes | None:
-    with _opened(path) as (_, open_member):
-        stream = open_member(member)
-        if stream is None:
-            return None
-        with stream:
-            data = stream.read(limit + 1)
-        if len(data) > limit:
-            raise ArchiveError(f"{path.name}: {member} is larger than {limit} bytes")
-        return data
+    return read_members(path, lambda name: name == member, limit).get(member)
+
+
+def read_members(
+    path: Path, wanted: Callable[[str], bool], limit: int = MAX_MEMBER_BYTES
+) -> dict[str, bytes]:
+    """The members whose name ``wanted`` accepts, read in one pass over the archive."""
+    found: dict[str, bytes] = {}
+    with _opened(path) as (listed, open_member):
+        for member in listed:
+            if not wanted(member.name):
+                continue
+            if member.size > limit:
+                raise ArchiveError(f"{path.name}: {member.name} is larger than {limit} bytes")
+            stream = open_member(member.name)
+            if stream is not None:
+                with stream:
+                    found[member.name] = stream.read(limit)
+    return found
 
 
 def unpack_sources(path: Path, target: Path) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -70,13 +71,25 @@ class Distributions:
         self.pages = HttpCache(self.cache_dir / "pages")
         self.timeout = timeout
         self.transport = transport
+        self._shared: httpx.Client | None = None
+        self._listings: dict[str, list[DistFile]] = {}
+        self._lock = threading.Lock()
 
     def _client(self) -> httpx.Client:
-        return httpx.Client(timeout=self.timeout, transport=self.transport, follow_redirects=True)
+        """One client for the adapter's life: building one loads the CA bundle (~0.1 s)."""
+        with self._lock:
+            if self._shared is None:
+                self._shared = httpx.Client(
+                    timeout=self.timeout, transport=self.transport, follow_redirects=True
+                )
+            return self._shared
 
     def files(self, name: str, version: str) -> list[DistFile]:
-        """The files of one release, as the index lists them."""
-        return [f for f in self._listing(name) if str(version_of(f.filename)) == version]
+        """The files of one release, as the index lists them (one page read per scan)."""
+        key = canonicalize_name(name)
+        if key not in self._listings:
+            self._listings[key] = self._listing(key)
+        return [f for f in self._listings[key] if str(version_of(f.filename)) == version]
 
     def wheel_or_sdist(self, name: str, version: str) -> Path:
         files = [f for f in self.files(name, version) if not f.yanked] or self.files(name, version)
@@ -111,32 +124,21 @@ class Distributions:
         return target
 
     def _download(self, entry: DistFile) -> bytes:
-        with self._client() as client:
-            for attempt in range(RETRIES + 1):
-                try:
-                    with client.stream("GET", entry.url) as response:
-                        if response.status_code != 200:
-                            if response.status_code < 500 or attempt == RETRIES:
-                                raise DistributionError(
-                                    f"{entry.filename}: the index answered HTTP "
-                                    f"{response.status_code}"
-                                )
-                            continue
-                        chunks: list[bytes] = []
-                        size = 0
-                        for chunk in response.iter_bytes():
-                            size += len(chunk)
-                            if size > MAX_DOWNLOAD:
-                                raise DistributionError(
-                                    f"{entry.filename}: larger than {MAX_DOWNLOAD} bytes"
-                                )
-                            chunks.append(chunk)
-                        return b"".join(chunks)
-                except httpx.HTTPError as exc:
-                    if attempt == RETRIES:
+        client = self._client()
+        for attempt in range(RETRIES + 1):
+            try:
+                with client.stream("GET", entry.url) as response:
+                    if response.status_code == 200:
+                        return _bounded_body(entry, response)
+                    if response.status_code < 500 or attempt == RETRIES:
                         raise DistributionError(
-                            f"{entry.filename}: download failed: {exc or type(exc).__name__}"
-                        ) from exc
+                            f"{entry.filename}: the index answered HTTP {response.status_code}"
+                        )
+            except httpx.HTTPError as exc:
+                if attempt == RETRIES:
+                    raise DistributionError(
+                        f"{entry.filename}: download failed: {exc or type(exc).__name__}"
+                    ) from exc
         raise DistributionError(f"{entry.filename}: download failed")
 
     def _listing(self, name: str) -> list[DistFile]:
@@ -146,8 +148,7 @@ class Distributions:
             return _from_listing(cached.body)
         headers = {"Accept": ACCEPT, **(cached.validators() if cached else {})}
         try:
-            with self._client() as client:
-                response = client.get(url, headers=headers)
+            response = self._client().get(url, headers=headers)
         except httpx.HTTPError as exc:
             if cached is not None:
                 return _from_listing(cached.body)
@@ -160,6 +161,17 @@ class Distributions:
             raise DistributionError(f"{url} answered HTTP {response.status_code}")
         self.pages.put(url, CachedResponse.from_response(response, body))
         return _from_listing(body)
+
+
+def _bounded_body(entry: DistFile, response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_DOWNLOAD:
+            raise DistributionError(f"{entry.filename}: larger than {MAX_DOWNLOAD} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _to_listing(page_url: str, content: bytes) -> bytes:

@@ -245,7 +245,7 @@ class ImpactAssessor:
             wheel = self.distributions.wheel_or_sdist(package, new)
         except DistributionError:
             return None
-        notes = release_notes(None, wheel, old, new)
+        notes = release_notes([wheel], old, new)
         if notes.found:
             return notes
         try:
@@ -254,7 +254,7 @@ class ImpactAssessor:
             return notes
         if sdist is None or sdist == wheel:
             return notes
-        found = release_notes(sdist, None, old, new)
+        found = release_notes([sdist], old, new)
         return (
             found
             if found.found

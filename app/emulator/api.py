@@ -774,7 +774,7 @@ def _index_routes(app: FastAPI, directory: Path) -> None:
         page = directory / f"{name}.json"
         if not page.is_file():
             return Response("Not Found", 404)
-        body = local_file_urls(page.read_bytes(), directory / "files")
+        body = local_file_urls(page.read_bytes())
         return Response(body, 200, media_type=INDEX_JSON)
 
     @app.get("/files/{filename}")

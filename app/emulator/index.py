@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 
-def local_file_urls(page: bytes, files: Path) -> bytes:
-    """The recorded page with the URLs of files recorded next to it pointing at ``/files/``."""
-    if not files.is_dir():
-        return page
+def local_file_urls(page: bytes) -> bytes:
+    """The recorded page with every file URL pointing at ``/files/`` of the same server.
+
+    The recorded index is self-contained: files recorded under ``files/`` are served, others
+    answer 404 (never a download from the live index).
+    """
     document = json.loads(page)
     for entry in document.get("files", []):
-        if (files / entry["filename"]).is_file():
-            entry["url"] = f"/files/{entry['filename']}"
+        entry["url"] = f"/files/{entry['filename']}"
     return json.dumps(document).encode()
