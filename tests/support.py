@@ -100,6 +100,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(200, body, "application/vnd.pypi.simple.v1+json", etag)
 
+    def do_HEAD(self) -> None:
+        """uv asks for a file's headers first (range support); the body is not sent."""
+        self._head = True
+        try:
+            self.do_GET()
+        finally:
+            self._head = False
+
     def _file(self, name: str) -> None:
         path = INDEX_FILES / name
         if "/" in name or not path.is_file():
@@ -116,7 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", f"max-age={self.server_state.max_age}")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not getattr(self, "_head", False):
+            self.wfile.write(body)
 
 
 @contextmanager

@@ -14,7 +14,8 @@ from dataclasses import replace
 from app.analyzers.base import ScanContext
 from app.apidiff.callsites import ReferenceIndex
 from app.apidiff.impact import ImpactAssessor
-from app.model import Finding, ScanError
+from app.lockfiles import LockError, LockRequest, tools
+from app.model import Edit, Finding, ScanError
 from app.updates import Update
 
 
@@ -65,10 +66,36 @@ def with_impact(
             impact = replace(impact, migration=None)
         else:
             edits = (*edits, *migration.edits)
-    enriched = replace(
-        finding,
-        detail=replace(update, impact=impact),
-        edits=edits,
-        risk_factors=(*finding.risk_factors, *impact.risk_factors()),
-    )
+    detail = replace(update, impact=impact)
+    factors = (*finding.risk_factors, *impact.risk_factors())
+    try:
+        edits = (*edits, *_lock_edits(assessor, update, edits))
+    except LockError as exc:
+        message = (
+            f"{update.package} {update.to_version}: {exc}; no PR until the lock file can follow"
+        )
+        held = replace(finding, detail=detail, edits=(), risk_factors=factors)
+        return [held, ScanError(update.manifest, update.line, message), *errors]
+    enriched = replace(finding, detail=detail, edits=edits, risk_factors=factors)
     return [enriched, *errors]
+
+
+def _lock_edits(assessor: ImpactAssessor, update: Update, edits: Sequence[Edit]) -> list[Edit]:
+    """The lock files beside the edited manifest, relocked by their tools (all or nothing)."""
+    found = []
+    for tool in tools():
+        lock = tool.lock_for(assessor.root, update.manifest)
+        if lock is None:
+            continue
+        request = LockRequest(
+            root=assessor.root,
+            manifest=update.manifest,
+            lock=lock,
+            edits=edits,
+            package=update.package,
+            version=update.to_version,
+            index_url=assessor.distributions.index_url,
+            cache_dir=assessor.distributions.cache_dir,
+        )
+        found.append(tool.relock(request))
+    return found

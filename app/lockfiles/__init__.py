@@ -1,0 +1,49 @@
+"""Lock files kept in step with a version bump, by the real tools run as subprocesses.
+
+Each tool module knows which lock file belongs to a manifest (`LockTool.lock_for`) and how to
+relock it for one package at one version (`LockTool.relock`). Tools run in a scratch copy of
+the manifest and its lock, with the user's configuration ignored, pointed only at the
+configured index; the repository's own package sources are refused, never contacted. A tool
+that fails raises `LockError`, and the proposal carries no edits at all (nothing half-done).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from app.model import Edit
+
+
+class LockError(Exception):
+    """The lock file could not be brought in step; the message says why."""
+
+
+@dataclass(frozen=True)
+class LockRequest:
+    root: Path
+    """The repository checkout (read only: tools run in a scratch copy)."""
+    manifest: str
+    lock: str
+    edits: Sequence[Edit]
+    """The manifest edits of the bump."""
+    package: str
+    version: str
+    index_url: str
+    cache_dir: Path
+
+
+class LockTool(Protocol):
+    name: str
+
+    def lock_for(self, root: Path, manifest: str) -> str | None: ...
+
+    def relock(self, request: LockRequest) -> Edit: ...
+
+
+def tools() -> tuple[LockTool, ...]:
+    from app.lockfiles.uv import UvLock
+
+    return (UvLock(),)
