@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from app.apidiff import archives
 from app.apidiff.api import Unpacked, top_level_names
 
 
-def wheel(directory: Path, name: str, version: str, files: dict[str, str | bytes]) -> Path:
+def wheel(directory: Path, name: str, version: str, files: Mapping[str, str | bytes]) -> Path:
     path = directory / f"{name}-{version}-py3-none-any.whl"
     directory.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as archive:

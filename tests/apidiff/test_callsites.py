@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.apidiff.callsites import references_in
+from app.apidiff.callsites import Reference, references_in
 
 SOURCE = """\
 import jinja2 as j
@@ -24,7 +24,7 @@ def page(name, ctx):
 
 def test_references_follow_imports_aliases_and_instances() -> None:
     found = references_in("views.py", SOURCE, ["jinja2"])
-    by_symbol = {}
+    by_symbol: dict[str, list[Reference]] = {}
     for reference in found:
         by_symbol.setdefault(reference.symbol, []).append(reference)
     assert [r.line for r in by_symbol["jinja2.utils.escape"]] == [2, 14]
