@@ -69,7 +69,10 @@ def with_impact(
     detail = replace(update, impact=impact)
     factors = (*finding.risk_factors, *impact.risk_factors())
     try:
-        edits = (*edits, *_lock_edits(assessor, update, edits))
+        locks = _lock_edits(assessor, update, edits)
+        # A relocked file replaces the bump's own edits of it (pip-compile outputs).
+        relocked = {lock.path for lock in locks}
+        edits = (*(e for e in edits if e.path not in relocked), *locks)
     except LockError as exc:
         message = (
             f"{update.package} {update.to_version}: {exc}; no PR until the lock file can follow"

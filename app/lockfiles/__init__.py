@@ -44,6 +44,22 @@ class LockTool(Protocol):
 
 
 def tools() -> tuple[LockTool, ...]:
+    from app.lockfiles.piptools import PipCompile
     from app.lockfiles.uv import UvLock
 
-    return (UvLock(),)
+    return (UvLock(), PipCompile())
+
+
+def read_bounded(path: Path, limit: int) -> str:
+    try:
+        if path.stat().st_size > limit:
+            raise LockError(f"{path.name} is larger than {limit} bytes")
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LockError(f"cannot read {path.name}: {exc}") from exc
+
+
+def output_tail(text: str, lines: int = 12) -> str:
+    """The last lines of a tool's error output, on one line, for a proposal's error."""
+    kept = [line for line in text.strip().splitlines() if line.strip()][-lines:]
+    return " / ".join(kept)[:2000] or "no output"

@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from app.lockfiles import LockError, LockRequest
+from app.lockfiles import LockError, LockRequest, output_tail, read_bounded
 from app.model import Edit, apply_edits
 
 TIMEOUT = 180
@@ -49,8 +49,8 @@ class UvLock:
         return lock if (root / lock).is_file() else None
 
     def relock(self, request: LockRequest) -> Edit:
-        manifest_text = _read(request.root / request.manifest, MAX_MANIFEST_BYTES)
-        lock_text = _read(request.root / request.lock, MAX_LOCK_BYTES)
+        manifest_text = read_bounded(request.root / request.manifest, MAX_MANIFEST_BYTES)
+        lock_text = read_bounded(request.root / request.lock, MAX_LOCK_BYTES)
         edited = apply_edits(
             manifest_text, [e for e in request.edits if e.path == request.manifest]
         )
@@ -93,18 +93,9 @@ class UvLock:
             except subprocess.TimeoutExpired as exc:
                 raise LockError(f"uv lock did not finish within {TIMEOUT} s") from exc
             if completed.returncode != 0:
-                raise LockError(f"uv lock failed: {_tail(completed.stderr)}")
+                raise LockError(f"uv lock failed: {output_tail(completed.stderr)}")
             new_lock = (work / "uv.lock").read_text("utf-8")
         return Edit.replace_file(request.lock, lock_text, new_lock)
-
-
-def _read(path: Path, limit: int) -> str:
-    try:
-        if path.stat().st_size > limit:
-            raise LockError(f"{path.name} is larger than {limit} bytes")
-        return path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LockError(f"cannot read {path.name}: {exc}") from exc
 
 
 def _check_project(manifest: str, text: str) -> None:
@@ -132,8 +123,3 @@ def _check_project(manifest: str, text: str) -> None:
     workspace = settings.get("workspace") if isinstance(settings, dict) else None
     if workspace:
         raise LockError(f"{manifest}: uv workspaces are not supported yet")
-
-
-def _tail(text: str, lines: int = 12) -> str:
-    kept = [line for line in text.strip().splitlines() if line.strip()][-lines:]
-    return " / ".join(kept)[:2000] or "no output"
