@@ -3,6 +3,7 @@ proposals. Composing (local branches or GitHub PRs) is the caller's next step.""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,6 +28,8 @@ from app.security import source_for
 from app.snapshot import Snapshot, snapshot_of
 
 DEFAULT_TARGET_PYTHON = "3.10"
+NO_API_DIFF = "MAINTAINER_NO_API_DIFF"
+"""Set (to anything) on the bot's host: no distribution downloads, API diffs or lock files."""
 KNOWN_PYTHONS = tuple(f"3.{minor}" for minor in range(8, 16))
 
 
@@ -121,7 +124,8 @@ def _default_adapters(
     if Kind.DEAD_CODE in kinds and adapters.history is None:
         adapters = replace(adapters, history=GitPythonHistory(snapshot.root))
     versioned = Kind.DEPENDENCY_UPDATE in kinds or Kind.SECURITY in kinds
-    if versioned and adapters.distributions is None and isinstance(adapters.index, SimpleIndex):
+    wanted = versioned and not os.environ.get(NO_API_DIFF)
+    if wanted and adapters.distributions is None and isinstance(adapters.index, SimpleIndex):
         # The same index as the release data (a mirror or a local index serves both).
         index = adapters.index
         distributions = Distributions(index.index_url, transport=index.transport)

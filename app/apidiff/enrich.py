@@ -8,14 +8,15 @@ candidate versions would download thirty distributions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from app.analyzers.base import ScanContext
 from app.apidiff.callsites import ReferenceIndex
 from app.apidiff.impact import ImpactAssessor
 from app.lockfiles import LockError, LockRequest, tools
-from app.model import Edit, Finding, ScanError
+from app.model import Detail, Edit, Finding, ScanError
+from app.security.detail import SecurityFix
 from app.updates import Update
 
 
@@ -49,9 +50,28 @@ def enrich(
     return result
 
 
+def enrich_security(finding: Finding, assessor: ImpactAssessor) -> list[Finding | ScanError]:
+    """A security fix assessed like an update, from the audited version to the fixed one."""
+    fix = finding.detail
+    if not isinstance(fix, SecurityFix):
+        return [finding]
+    return with_impact(
+        finding,
+        fix.update,
+        assessor,
+        fix.audited_version,
+        lambda update: replace(fix, update=update),
+    )
+
+
 def with_impact(
-    finding: Finding, update: Update, assessor: ImpactAssessor, old: str | None
+    finding: Finding,
+    update: Update,
+    assessor: ImpactAssessor,
+    old: str | None,
+    rebuild: Callable[[Update], Detail] | None = None,
 ) -> list[Finding | ScanError]:
+    """``rebuild`` puts the assessed update back into a detail that wraps it."""
     impact = assessor.assess(update.package, old, update.to_version)
     edits = finding.edits
     errors: list[Finding | ScanError] = []
@@ -66,7 +86,8 @@ def with_impact(
             impact = replace(impact, migration=None)
         else:
             edits = (*edits, *migration.edits)
-    detail = replace(update, impact=impact)
+    assessed = replace(update, impact=impact)
+    detail: Detail = rebuild(assessed) if rebuild is not None else assessed
     factors = (*finding.risk_factors, *impact.risk_factors())
     try:
         locks = _lock_edits(assessor, update, edits)
