@@ -9,6 +9,7 @@ that fails raises `LockError`, and the proposal carries no edits at all (nothing
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,28 @@ def read_bounded(path: Path, limit: int) -> str:
         return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LockError(f"cannot read {path.name}: {exc}") from exc
+
+
+def run_tool(
+    name: str, arguments: Sequence[str], cwd: Path, environment: dict[str, str], timeout: int
+) -> None:
+    """Run a lock tool; its failure (exit status, time-out) becomes a `LockError`."""
+    try:
+        completed = subprocess.run(
+            list(arguments),
+            cwd=cwd,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise LockError(f"{name} did not finish within {timeout} s") from exc
+    except OSError as exc:
+        raise LockError(f"{name} could not start: {exc}") from exc
+    if completed.returncode != 0:
+        raise LockError(f"{name} failed: {output_tail(completed.stderr)}")
 
 
 def output_tail(text: str, lines: int = 12) -> str:

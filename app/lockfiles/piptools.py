@@ -14,12 +14,11 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from app.lockfiles import LockError, LockRequest, output_tail, read_bounded
+from app.lockfiles import LockError, LockRequest, read_bounded, run_tool
 from app.model import Edit, apply_edits
 
 TIMEOUT = 300
@@ -138,20 +137,7 @@ class PipCompile:
                 "PIP_NO_INPUT": "1",
                 "CUSTOM_COMPILE_COMMAND": shlex.join(command),
             }
-            try:
-                completed = subprocess.run(
-                    arguments,
-                    cwd=work,
-                    env=environment,
-                    capture_output=True,
-                    text=True,
-                    timeout=TIMEOUT,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise LockError(f"pip-compile did not finish within {TIMEOUT} s") from exc
-            if completed.returncode != 0:
-                raise LockError(f"pip-compile failed: {output_tail(completed.stderr)}")
+            run_tool("pip-compile", arguments, work, environment, TIMEOUT)
             updated = (work / output.name).read_text("utf-8")
         return Edit.replace_file(request.lock, original, updated)
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 import tomllib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from app.lockfiles import LockError, LockRequest, output_tail, read_bounded
+from app.lockfiles import LockError, LockRequest, read_bounded, run_tool
 from app.model import Edit, apply_edits
 
 TIMEOUT = 180
@@ -80,20 +79,7 @@ class UvLock:
                 "UV_PYTHON_DOWNLOADS": "never",
                 "UV_NO_CONFIG": "1",
             }
-            try:
-                completed = subprocess.run(
-                    command,
-                    cwd=work,
-                    env=environment,
-                    capture_output=True,
-                    text=True,
-                    timeout=TIMEOUT,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise LockError(f"uv lock did not finish within {TIMEOUT} s") from exc
-            if completed.returncode != 0:
-                raise LockError(f"uv lock failed: {output_tail(completed.stderr)}")
+            run_tool("uv lock", command, work, environment, TIMEOUT)
             new_lock = (work / "uv.lock").read_text("utf-8")
         return Edit.replace_file(request.lock, lock_text, new_lock)
 

@@ -1,4 +1,4 @@
-"""Small wheels built in a test, for API diffs of code written in the test itself."""
+"""Small wheels built in a test, and scans with distributions from the recorded index."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from app.analyzers.base import Adapters
 from app.apidiff import archives
 from app.apidiff.api import Unpacked, top_level_names
+from app.apidiff.distributions import Distributions
+from app.config import RepoConfig
+from app.index.client import SimpleIndex
+from app.model import ScanResult
+from app.pipeline import scan
+from tests.support import NOW, IndexServer
 
 
 def wheel(directory: Path, name: str, version: str, files: Mapping[str, str | bytes]) -> Path:
@@ -26,3 +33,12 @@ def unpacked(path: Path, target: Path) -> Unpacked:
     found = archives.members(path)
     root = archives.unpack_sources(path, target)
     return Unpacked(root, tuple(found), top_level_names(found, None))
+
+
+def scan_with_distributions(
+    index: IndexServer, root: Path, cache: Path, config: RepoConfig
+) -> ScanResult:
+    adapters = Adapters(
+        index=SimpleIndex(index.url), distributions=Distributions(index.url, cache_dir=cache)
+    )
+    return scan(root, adapters, now=NOW, config=config)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from app.analyzers.base import Adapters
-from app.apidiff.distributions import Distributions
 from app.config import RepoConfig
-from app.index.client import SimpleIndex
 from app.model import Kind, apply_edits
 from app.output import proposal_json
-from app.pipeline import scan
-from tests.support import NOW, IndexServer, make_repo
+from tests.apidiff.support import scan_with_distributions
+from tests.support import make_repo
 
 APP = """\
 import jinja2
@@ -34,19 +30,11 @@ def render(name):
 CONFIG = RepoConfig(open_pr_limit=50, enabled=[Kind.DEPENDENCY_UPDATE, Kind.DEPRECATION])
 
 
-def _scan(index: IndexServer, root: Path, cache: Path):
-    adapters = Adapters(
-        index=SimpleIndex(index.url),
-        distributions=Distributions(index.url, cache_dir=cache),
-    )
-    return scan(root, adapters, now=NOW, config=CONFIG)
-
-
 def test_jinja2_major_update_lists_broken_call_sites_and_migrates(tmp_path, index) -> None:
     root = make_repo(
         tmp_path / "repo", files={"requirements.txt": "jinja2==2.11.3\n", "app/views.py": APP}
     )
-    result = _scan(index, root, tmp_path / "cache")
+    result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)
     kinds = [p.kind for p in result.proposals]
     assert kinds == [Kind.DEPENDENCY_UPDATE], (kinds, result.errors)
     proposal = result.proposals[0]
@@ -88,7 +76,7 @@ def test_without_the_bump_the_deprecation_pr_still_comes(tmp_path, index) -> Non
     """jinja2 declared without a pin: no version crossing to migrate with, so the deprecation
     analyzer's own markupsafe PR stays."""
     root = make_repo(tmp_path / "repo", files={"requirements.txt": "jinja2\n", "app/views.py": APP})
-    result = _scan(index, root, tmp_path / "cache")
+    result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)
     kinds = sorted(p.kind.value for p in result.proposals)
     assert kinds == ["deprecation"], (kinds, result.errors)
 
@@ -98,7 +86,7 @@ def test_release_notes_come_from_the_sdist_changelog(tmp_path, index) -> None:
         tmp_path / "repo",
         files={"requirements.txt": "six==1.16.0\n", "lib.py": "import six\nsix.moves\n"},
     )
-    result = _scan(index, root, tmp_path / "cache")
+    result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)
     [proposal] = result.proposals
     body = proposal.body
     assert "### Release notes" in body

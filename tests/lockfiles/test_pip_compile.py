@@ -6,14 +6,11 @@ import os
 import subprocess
 from pathlib import Path
 
-from app.analyzers.base import Adapters
-from app.apidiff.distributions import Distributions
 from app.config import RepoConfig
-from app.index.client import SimpleIndex
 from app.lockfiles.piptools import pip_compile_binary
 from app.model import Kind, apply_edits
-from app.pipeline import scan
-from tests.support import NOW, IndexServer, git, make_repo
+from tests.apidiff.support import scan_with_distributions
+from tests.support import IndexServer, git, make_repo
 
 CONFIG = RepoConfig(open_pr_limit=50, enabled=[Kind.DEPENDENCY_UPDATE])
 COMMAND = "pip-compile --generate-hashes requirements.in"
@@ -61,16 +58,9 @@ def _project(tmp_path: Path, index: IndexServer) -> Path:
     )
 
 
-def _scan(index: IndexServer, root: Path, cache: Path):
-    adapters = Adapters(
-        index=SimpleIndex(index.url), distributions=Distributions(index.url, cache_dir=cache)
-    )
-    return scan(root, adapters, now=NOW, config=CONFIG)
-
-
 def test_pip_compile_output_is_recompiled(tmp_path, index) -> None:
     root = _project(tmp_path, index)
-    result = _scan(index, root, tmp_path / "cache")
+    result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)
     [proposal] = result.proposals
     assert proposal.files == ("requirements.txt",)
     before = (root / "requirements.txt").read_text()
@@ -91,6 +81,6 @@ def test_source_options_in_the_input_are_refused(tmp_path, index) -> None:
     root = _project(tmp_path, index)
     (root / "requirements.in").write_text("--extra-index-url http://192.0.2.1/simple\nsix\n")
     git(root, "commit", "-qam", "private index")
-    result = _scan(index, root, tmp_path / "cache")
+    result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)
     assert [p for p in result.proposals if "requirements.txt" in p.files] == []
     assert any("names package sources" in e.message for e in result.errors), result.errors

@@ -5,14 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from app.analyzers.base import Adapters
-from app.apidiff.distributions import Distributions
 from app.config import RepoConfig
-from app.index.client import SimpleIndex
 from app.lockfiles.uv import uv_binary
 from app.model import Kind, apply_edits
-from app.pipeline import scan
-from tests.support import NOW, IndexServer, git, make_repo
+from tests.apidiff.support import scan_with_distributions
+from tests.support import IndexServer, git, make_repo
 
 PYPROJECT = """\
 [project]
@@ -48,16 +45,9 @@ def _project(tmp_path: Path, index: IndexServer, pyproject: str = PYPROJECT) -> 
     )
 
 
-def _scan(index: IndexServer, root: Path, cache: Path):
-    adapters = Adapters(
-        index=SimpleIndex(index.url), distributions=Distributions(index.url, cache_dir=cache)
-    )
-    return scan(root, adapters, now=NOW, config=CONFIG)
-
-
 def test_uv_lock_follows_the_bump(tmp_path, index) -> None:
     root = _project(tmp_path, index)
-    result = _scan(index, root, tmp_path / "cache")
+    result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)
     [proposal] = result.proposals
     assert proposal.files == ("pyproject.toml", "uv.lock")
     for path in proposal.files:
@@ -81,6 +71,6 @@ def test_a_failing_lock_is_an_error_and_no_half_done_proposal(tmp_path, index) -
         text + '\n[tool.uv]\nindex-url = "http://192.0.2.1/simple"\n'
     )
     git(root, "commit", "-qam", "private index")
-    result = _scan(index, root, tmp_path / "cache")
+    result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)
     assert result.proposals == []
     assert any("names its own package sources" in e.message for e in result.errors), result.errors
