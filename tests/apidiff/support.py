@@ -14,6 +14,7 @@ from app.config import RepoConfig
 from app.index.client import SimpleIndex
 from app.model import ScanResult
 from app.pipeline import scan
+from app.security.source import AdvisorySource
 from tests.support import NOW, IndexServer
 
 
@@ -36,9 +37,15 @@ def unpacked(path: Path, target: Path) -> Unpacked:
 
 
 def scan_with_distributions(
-    index: IndexServer, root: Path, cache: Path, config: RepoConfig
+    index: IndexServer,
+    root: Path,
+    cache: Path,
+    config: RepoConfig,
+    advisories: AdvisorySource | None = None,
 ) -> ScanResult:
     adapters = Adapters(
-        index=SimpleIndex(index.url), distributions=Distributions(index.url, cache_dir=cache)
+        index=SimpleIndex(index.url),
+        distributions=Distributions(index.url, cache_dir=cache),
+        advisories=advisories,
     )
     return scan(root, adapters, now=NOW, config=config)
