@@ -15,7 +15,7 @@ from packaging.version import Version
 from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
 from app.apidiff.distributions import Distributions
-from app.apidiff.migration import superseded
+from app.apidiff.enrich import reconcile
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.deadcode.history import GitPythonHistory
 from app.index.client import SimpleIndex
@@ -109,8 +109,7 @@ def scan_snapshot(
     decided = plan(result.findings, config, now, budget, stored_ignores, branch_for)
     result.deferred.extend(decided.held)
     result.proposals.extend(
-        build(batch, config, snapshot.read_text, ci_results)
-        for batch in superseded(decided.batches)
+        build(batch, config, snapshot.read_text, ci_results) for batch in reconcile(decided.batches)
     )
     return result
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from app.analyzers.base import ScanContext
 from app.apidiff.callsites import ReferenceIndex
 from app.apidiff.impact import ImpactAssessor
+from app.apidiff.migration import Migration, migration_of, superseded
 from app.lockfiles import LockError, LockRequest, tools
 from app.model import Detail, Edit, Finding, ScanError
+from app.planner import Batch
 from app.security.detail import SecurityFix
 from app.updates import Update
+
+if TYPE_CHECKING:
+    from app.analyzers.base import ScanContext
 
 
 def assessor_for(context: ScanContext) -> ImpactAssessor | None:
@@ -123,3 +128,56 @@ def _lock_edits(assessor: ImpactAssessor, update: Update, edits: Sequence[Edit])
         )
         found.append(tool.relock(request))
     return found
+
+
+def reconcile(batches: Sequence[Batch]) -> list[Batch]:
+    """Planned batches made consistent with the migrations riding on version bumps.
+
+    The deprecation PR of a family a bump migrates is left out (`superseded`), and within one
+    batch (a group of updates) only the first migration of a file is kept: whole-file rewrites
+    computed separately cannot be combined. A later update loses its migration and its call
+    sites stay listed for a human.
+    """
+    return [_one_migration_per_file(batch) for batch in superseded(batches)]
+
+
+def _one_migration_per_file(batch: Batch) -> Batch:
+    taken: set[str] = set()
+    findings: list[Finding] = []
+    for finding in batch.findings:
+        migration = migration_of(finding.detail)
+        if migration is None:
+            findings.append(finding)
+            continue
+        paths = {edit.path for edit in migration.edits}
+        if paths & taken:
+            findings.append(_without_migration(finding, migration))
+        else:
+            taken |= paths
+            findings.append(finding)
+    if all(a is b for a, b in zip(findings, batch.findings, strict=True)):
+        return batch
+    return replace(batch, findings=tuple(findings))
+
+
+def _without_migration(finding: Finding, migration: Migration) -> Finding:
+    detail = finding.detail
+    update = detail.update if isinstance(detail, SecurityFix) else detail
+    assert isinstance(update, Update) and update.impact is not None
+    before = update.impact
+    after = replace(
+        before,
+        migration=None,
+        breaking=tuple(
+            replace(b, call_sites=tuple(replace(s, rewritten_by=None) for s in b.call_sites))
+            for b in before.breaking
+        ),
+    )
+    assessed = replace(update, impact=after)
+    stale = set(before.risk_factors())
+    return replace(
+        finding,
+        detail=replace(detail, update=assessed) if isinstance(detail, SecurityFix) else assessed,
+        edits=tuple(e for e in finding.edits if e not in migration.edits),
+        risk_factors=(*(f for f in finding.risk_factors if f not in stale), *after.risk_factors()),
+    )

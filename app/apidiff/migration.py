@@ -140,6 +140,13 @@ def migrate(
     return Migration(tuple(applied), edits, tuple(report.errors))
 
 
+def migration_of(detail: object) -> Migration | None:
+    """The migration riding on an update or a security fix, if any."""
+    update = getattr(detail, "update", detail)
+    migration = getattr(getattr(update, "impact", None), "migration", None)
+    return migration if isinstance(migration, Migration) else None
+
+
 def superseded(batches: Sequence[Batch]) -> list[Batch]:
     """The batches without deprecation batches whose family a version bump already migrates."""
     migrated: set[str] = set()
@@ -147,9 +154,8 @@ def superseded(batches: Sequence[Batch]) -> list[Batch]:
         if batch.kind not in (Kind.DEPENDENCY_UPDATE, Kind.SECURITY):
             continue
         for finding in batch.findings:
-            impact = getattr(finding.detail, "impact", None)
-            migration = getattr(impact, "migration", None)
-            if isinstance(migration, Migration):
+            migration = migration_of(finding.detail)
+            if migration is not None:
                 migrated |= migration.families
     return [
         batch for batch in batches if not (batch.kind is Kind.DEPRECATION and batch.key in migrated)
