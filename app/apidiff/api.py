@@ -77,7 +77,8 @@ _GRIFFE_KINDS = {
     griffe.BreakageKind.RETURN_CHANGED_TYPE: ChangeKind.RETURN_CHANGED_TYPE,
     griffe.BreakageKind.CLASS_REMOVED_BASE: ChangeKind.BASE_REMOVED,
     griffe.BreakageKind.ATTRIBUTE_CHANGED_TYPE: ChangeKind.ATTRIBUTE_CHANGED,
-    griffe.BreakageKind.ATTRIBUTE_CHANGED_VALUE: ChangeKind.ATTRIBUTE_CHANGED,
+    # ATTRIBUTE_CHANGED_VALUE is left out: ``__version__`` and other constants change in every
+    # release, and listing them would bury the changes that break code.
 }
 
 
