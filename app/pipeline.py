@@ -3,6 +3,7 @@ proposals. Composing (local branches or GitHub PRs) is the caller's next step.""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,8 +14,11 @@ from packaging.version import Version
 
 from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
+from app.apidiff.distributions import Distributions
+from app.apidiff.enrich import reconcile
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.deadcode.history import GitPythonHistory
+from app.index.client import SimpleIndex
 from app.manifests import discover
 from app.manifests.base import ManifestParse
 from app.model import Kind, Progress, ScanResult, Unaudited, no_progress
@@ -24,6 +28,8 @@ from app.security import source_for
 from app.snapshot import Snapshot, snapshot_of
 
 DEFAULT_TARGET_PYTHON = "3.10"
+NO_API_DIFF = "MAINTAINER_NO_API_DIFF"
+"""Set (to anything) on the bot's host: no distribution downloads, API diffs or lock files."""
 KNOWN_PYTHONS = tuple(f"3.{minor}" for minor in range(8, 16))
 
 
@@ -103,7 +109,7 @@ def scan_snapshot(
     decided = plan(result.findings, config, now, budget, stored_ignores, branch_for)
     result.deferred.extend(decided.held)
     result.proposals.extend(
-        build(batch, config, snapshot.read_text, ci_results) for batch in decided.batches
+        build(batch, config, snapshot.read_text, ci_results) for batch in reconcile(decided.batches)
     )
     return result
 
@@ -116,6 +122,13 @@ def _default_adapters(
         adapters = replace(adapters, advisories=source_for(config.security, snapshot.root))
     if Kind.DEAD_CODE in kinds and adapters.history is None:
         adapters = replace(adapters, history=GitPythonHistory(snapshot.root))
+    versioned = Kind.DEPENDENCY_UPDATE in kinds or Kind.SECURITY in kinds
+    wanted = versioned and not os.environ.get(NO_API_DIFF)
+    if wanted and adapters.distributions is None and isinstance(adapters.index, SimpleIndex):
+        # The same index as the release data (a mirror or a local index serves both).
+        index = adapters.index
+        distributions = Distributions(index.index_url, transport=index.transport)
+        adapters = replace(adapters, distributions=distributions)
     return adapters
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
 
@@ -16,6 +16,9 @@ from app.manifests import rewrite_hashes, rewrite_specifier
 from app.manifests.base import Dependency
 from app.model import Edit
 from app.versions import allows, update_type
+
+if TYPE_CHECKING:
+    from app.apidiff.impact import Impact
 
 DAYS_PER_YEAR = 365.25
 
@@ -35,6 +38,8 @@ class Update:
     released: datetime | None
     development: bool
     group: str | None
+    impact: Impact | None = None
+    """What the new version changes in the repository's code (`app.apidiff`), when assessed."""
 
     @property
     def libyears(self) -> float:
@@ -45,7 +50,10 @@ class Update:
         return self.from_version or self.from_spec or "any version"
 
     def to_json(self) -> Mapping[str, Any]:
-        return {"updates": [self.as_json()]}
+        document: dict[str, Any] = {"updates": [self.as_json()]}
+        if self.impact is not None:
+            document.update(self.impact.to_json())
+        return document
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -28,11 +28,9 @@ class Survey:
     """Names of methods called on objects (``x.warn(...)``, not ``warnings.warn(...)``)."""
 
 
-def survey(tree: ast.AST) -> Survey:
+def import_bindings(nodes: list[ast.AST]) -> dict[str, str]:
+    """Local name → qualified name of every absolute import among ``nodes`` (scopes ignored)."""
     bindings: dict[str, str] = {}
-    uses: set[str] = set()
-    names: set[str] = set()
-    nodes = list(ast.walk(tree))
     for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -41,12 +39,23 @@ def survey(tree: ast.AST) -> Survey:
                 else:
                     top = alias.name.split(".")[0]
                     bindings[top] = top
-                uses.add(alias.name)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
-                qualified = f"{node.module}.{alias.name}"
-                bindings[alias.asname or alias.name] = qualified
-                uses.add(qualified)
+                bindings[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return bindings
+
+
+def survey(tree: ast.AST) -> Survey:
+    uses: set[str] = set()
+    names: set[str] = set()
+    nodes = list(ast.walk(tree))
+    bindings = import_bindings(nodes)
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            uses.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                uses.add(f"{node.module}.{alias.name}")
                 names.add(alias.name)
     calls: set[tuple[str, str]] = set()
     methods: set[str] = set()
@@ -55,7 +64,7 @@ def survey(tree: ast.AST) -> Survey:
             func = node.func
             callee: str | None = None
             if isinstance(func, ast.Attribute):
-                callee = _dotted(func, bindings)
+                callee = dotted_name(func, bindings)
                 if callee is None:
                     methods.add(func.attr)
             elif isinstance(func, ast.Name):
@@ -68,13 +77,14 @@ def survey(tree: ast.AST) -> Survey:
                 uses.add(bindings[node.id])
         elif isinstance(node, ast.Attribute):
             names.add(node.attr)
-            dotted = _dotted(node, bindings)
+            dotted = dotted_name(node, bindings)
             if dotted is not None:
                 uses.add(dotted)
     return Survey(frozenset(uses), frozenset(names), frozenset(calls), frozenset(methods))
 
 
-def _dotted(node: ast.Attribute, bindings: dict[str, str]) -> str | None:
+def dotted_name(node: ast.Attribute, bindings: dict[str, str]) -> str | None:
+    """The qualified name of ``a.b.c`` when ``a`` is bound by an import."""
     parts = [node.attr]
     value = node.value
     while isinstance(value, ast.Attribute):

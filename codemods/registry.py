@@ -25,6 +25,7 @@ from codemods.django_url import DjangoUrl
 from codemods.imp_reload import ImpReload
 from codemods.inspect_getargspec import InspectGetargspec
 from codemods.jinja2_markupsafe import Jinja2Markupsafe
+from codemods.jinja2_pass_context import Jinja2PassContext
 from codemods.json_encoding import JsonEncoding
 from codemods.locale_format import LocaleFormat
 from codemods.logging_warn import LoggingWarn
@@ -79,6 +80,7 @@ RULES: tuple[type[Rule], ...] = (
     Numpy2Functions,
     PandasIteritems,
     Jinja2Markupsafe,
+    Jinja2PassContext,
     WerkzeugSafeStrCmp,
     SelectList,
     DjangoTranslation,

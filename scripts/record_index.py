@@ -1,6 +1,11 @@
 """Record PEP 691 project pages from the live index into fixtures/index/ for offline tests.
 
 Usage: python scripts/record_index.py NAME [NAME ...]
+       python scripts/record_index.py --files NAME==VERSION[+sdist] [...]
+
+``--files`` downloads the wheel (and with ``+sdist`` the sdist) of a release that the recorded
+page lists into fixtures/index/files/, checked against the page's sha256; the test index
+serves them (API diffs, release notes, lock files).
 
 Each page is trimmed to at most two files per version (the sdist and one wheel) to keep the
 fixtures small; versions, upload times, yanked flags, requires-python and hashes are kept as
@@ -9,6 +14,7 @@ served.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections import defaultdict
@@ -21,6 +27,7 @@ from app.index.client import ACCEPT, default_index_url
 from app.index.parse import version_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "index"
+FILES = FIXTURES / "files"
 
 
 def trimmed(document: dict[str, Any]) -> dict[str, Any]:
@@ -55,5 +62,27 @@ def main(names: list[str]) -> None:
             print(f"{name}: {path.stat().st_size} bytes")
 
 
+def record_files(requests: list[str]) -> None:
+    FILES.mkdir(parents=True, exist_ok=True)
+    with httpx.Client(timeout=60, follow_redirects=True) as client:
+        for request in requests:
+            spec, _, extra = request.partition("+")
+            name, _, version = spec.partition("==")
+            page = json.loads((FIXTURES / f"{name}.json").read_text())
+            for entry in page["files"]:
+                if str(version_of(entry["filename"])) != version:
+                    continue
+                if not entry["filename"].endswith(".whl") and extra != "sdist":
+                    continue
+                data = client.get(entry["url"]).raise_for_status().content
+                if hashlib.sha256(data).hexdigest() != entry["hashes"]["sha256"]:
+                    raise SystemExit(f"{entry['filename']}: sha256 mismatch")
+                (FILES / entry["filename"]).write_bytes(data)
+                print(f"{entry['filename']}: {len(data)} bytes")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["--files"]:
+        record_files(sys.argv[2:])
+    else:
+        main(sys.argv[1:])

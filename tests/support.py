@@ -15,9 +15,12 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from app.emulator.index import local_file_urls
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 INDEX_FIXTURES = FIXTURES / "index"
+INDEX_FILES = INDEX_FIXTURES / "files"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 GIT_ENV = {
@@ -76,6 +79,9 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server_state
         state.requests.append(self.path)
         name = self.path.strip("/").split("/")[-1]
+        if self.path.startswith("/files/"):
+            self._file(name)
+            return
         if state.mode == "garbage":
             self._send(200, b"<html>not json</html>", "application/vnd.pypi.simple.v1+json")
             return
@@ -86,13 +92,28 @@ class _Handler(BaseHTTPRequestHandler):
         if not page.is_file():
             self._send(404, b"not found", "text/plain")
             return
-        body = page.read_bytes()
+        body = local_file_urls(page.read_bytes())
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag:
             state.not_modified.append(name)
             self._send(304, b"", None, etag)
             return
         self._send(200, body, "application/vnd.pypi.simple.v1+json", etag)
+
+    def do_HEAD(self) -> None:
+        """uv asks for a file's headers first (range support); the body is not sent."""
+        self._head = True
+        try:
+            self.do_GET()
+        finally:
+            self._head = False
+
+    def _file(self, name: str) -> None:
+        path = INDEX_FILES / name
+        if "/" in name or not path.is_file():
+            self._send(404, b"not found", "text/plain")
+            return
+        self._send(200, path.read_bytes(), "application/octet-stream")
 
     def _send(self, status: int, body: bytes, content_type: str | None, etag: str = "") -> None:
         self.send_response(status)
@@ -103,7 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", f"max-age={self.server_state.max_age}")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not getattr(self, "_head", False):
+            self.wfile.write(body)
 
 
 @contextmanager

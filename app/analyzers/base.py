@@ -15,6 +15,7 @@ from app.model import Finding, Kind, Progress, ScanError, no_progress
 from app.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from app.apidiff.distributions import Distributions
     from app.deadcode.history import GitHistory
     from app.index.model import PackageIndex
     from app.security.source import AdvisorySource
@@ -55,6 +56,8 @@ class Adapters:
     index: PackageIndex | None = None
     advisories: AdvisorySource | None = None
     history: GitHistory | None = None
+    distributions: Distributions | None = None
+    """Distribution files for API diffs, migrations and release notes (`app.apidiff`)."""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.analyzers.base import Analysis, Description, ScanContext
+from app.apidiff.enrich import assessor_for, enrich
 from app.imports import ImportCounts
 from app.index.model import LookupFailure, Project
 from app.manifests.base import Dependency
@@ -39,6 +40,7 @@ class DependencyAnalyzer:
         projects = index.fetch(sorted({d.name for d in dependencies}), context.progress)
         libraries = {m.path for m in context.manifests if m.is_library}
         imports = context.import_counts
+        assessor = assessor_for(context)
         for dependency in dependencies:
             project = projects.get(dependency.name)
             if isinstance(project, LookupFailure) or project is None:
@@ -49,6 +51,9 @@ class DependencyAnalyzer:
                 continue
             is_library = dependency.manifest in libraries
             found = self._alternatives(dependency, project, context, is_library, imports)
+            if assessor is not None:
+                old = baseline(dependency, Releases(project, context.target_python, True))
+                found = enrich(found, assessor, str(old.version) if old else None)
             analysis.findings.extend(f for f in found if isinstance(f, Finding))
             analysis.errors.extend(f for f in found if isinstance(f, ScanError))
         return analysis

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from packaging.version import Version
 
 from app.analyzers.base import Analysis, Description, ScanContext
+from app.apidiff.enrich import assessor_for, enrich_security
 from app.imports import ImportCounts
 from app.index.model import LookupFailure, PackageIndex, Project
 from app.manifests.base import Dependency
@@ -98,18 +99,25 @@ class SecurityAnalyzer:
         releases = {p: _releases(p, projects, context.target_python) for p in vulnerable}
         choices = choose_fixes(source, vulnerable, releases)
         imports = context.import_counts
+        assessor = assessor_for(context)
         for target in targets:
             if target.package in vulnerable:
-                analysis.findings.append(
-                    self._finding(
-                        target,
-                        vulnerable[target.package],
-                        choices[target.package],
-                        releases[target.package],
-                        context,
-                        imports,
-                    )
+                finding = self._finding(
+                    target,
+                    vulnerable[target.package],
+                    choices[target.package],
+                    releases[target.package],
+                    context,
+                    imports,
                 )
+                if assessor is None:
+                    analysis.findings.append(finding)
+                    continue
+                for item in enrich_security(finding, assessor):
+                    if isinstance(item, Finding):
+                        analysis.findings.append(item)
+                    else:
+                        analysis.errors.append(item)
 
     def _finding(
         self,

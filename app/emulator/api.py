@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from app.emulator import shapes
 from app.emulator.githttp import http_backend
 from app.emulator.gitrepo import GitCommit
+from app.emulator.index import local_file_urls
 from app.emulator.state import (
     CheckRun,
     Comment,
@@ -773,4 +774,12 @@ def _index_routes(app: FastAPI, directory: Path) -> None:
         page = directory / f"{name}.json"
         if not page.is_file():
             return Response("Not Found", 404)
-        return Response(page.read_bytes(), 200, media_type=INDEX_JSON)
+        body = local_file_urls(page.read_bytes())
+        return Response(body, 200, media_type=INDEX_JSON)
+
+    @app.get("/files/{filename}")
+    def distribution_file(filename: str) -> Response:
+        path = directory / "files" / filename
+        if "/" in filename or filename.startswith(".") or not path.is_file():
+            return Response("Not Found", 404)
+        return Response(path.read_bytes(), 200, media_type="application/octet-stream")

@@ -96,9 +96,11 @@ class SecurityFix:
         return [AdvisoryRow.of(a) for a in self.advisories]
 
     def to_json(self) -> Mapping[str, Any]:
+        impact = self.update.impact
         return {
             "updates": [self.update.as_json()],
             "advisories": [advisory_json(a) for a in self.advisories],
+            **(impact.to_json() if impact is not None else {}),
         }
 
 

@@ -1,0 +1,1 @@
+"""What a dependency update changes in the repository: API diff, call sites, migration."""

@@ -1,0 +1,88 @@
+"""Lock files kept in step with a version bump, by the real tools run as subprocesses.
+
+Each tool module knows which lock file belongs to a manifest (`LockTool.lock_for`) and how to
+relock it for one package at one version (`LockTool.relock`). Tools run in a scratch copy of
+the manifest and its lock, with the user's configuration ignored, pointed only at the
+configured index; the repository's own package sources are refused, never contacted. A tool
+that fails raises `LockError`, and the proposal carries no edits at all (nothing half-done).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from app.model import Edit
+
+
+class LockError(Exception):
+    """The lock file could not be brought in step; the message says why."""
+
+
+@dataclass(frozen=True)
+class LockRequest:
+    root: Path
+    """The repository checkout (read only: tools run in a scratch copy)."""
+    manifest: str
+    lock: str
+    edits: Sequence[Edit]
+    """The manifest edits of the bump."""
+    package: str
+    version: str
+    index_url: str
+    cache_dir: Path
+
+
+class LockTool(Protocol):
+    name: str
+
+    def lock_for(self, root: Path, manifest: str) -> str | None: ...
+
+    def relock(self, request: LockRequest) -> Edit: ...
+
+
+def tools() -> tuple[LockTool, ...]:
+    from app.lockfiles.piptools import PipCompile
+    from app.lockfiles.uv import UvLock
+
+    return (UvLock(), PipCompile())
+
+
+def read_bounded(path: Path, limit: int) -> str:
+    try:
+        if path.stat().st_size > limit:
+            raise LockError(f"{path.name} is larger than {limit} bytes")
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LockError(f"cannot read {path.name}: {exc}") from exc
+
+
+def run_tool(
+    name: str, arguments: Sequence[str], cwd: Path, environment: dict[str, str], timeout: int
+) -> None:
+    """Run a lock tool; its failure (exit status, time-out) becomes a `LockError`."""
+    try:
+        completed = subprocess.run(
+            list(arguments),
+            cwd=cwd,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise LockError(f"{name} did not finish within {timeout} s") from exc
+    except OSError as exc:
+        raise LockError(f"{name} could not start: {exc}") from exc
+    if completed.returncode != 0:
+        raise LockError(f"{name} failed: {output_tail(completed.stderr)}")
+
+
+def output_tail(text: str, lines: int = 12) -> str:
+    """The last lines of a tool's error output, on one line, for a proposal's error."""
+    kept = [line for line in text.strip().splitlines() if line.strip()][-lines:]
+    return " / ".join(kept)[:2000] or "no output"
