@@ -1,4 +1,4 @@
-"""MB213: ``@contextfunction`` and friends → ``@pass_context`` (removed in Jinja 3.1)."""
+"""MB215: ``@contextfunction`` and friends → ``@pass_context`` (removed in Jinja 3.1)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from codemods.rename import RenameRule
 
 class Jinja2PassContext(RenameRule):
     info = RuleInfo(
-        id="MB213",
+        id="MB215",
         name="jinja2-pass-context",
         family="jinja2",
         summary="Use pass_context, pass_eval_context and pass_environment; Jinja 3.1 removed "

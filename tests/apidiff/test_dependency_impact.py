@@ -62,11 +62,11 @@ def test_jinja2_major_update_lists_broken_call_sites_and_migrates(tmp_path, inde
     assert "@pass_context" in migrated and "contextfunction" not in migrated
     assert "markupsafe.Markup(" in migrated and "markupsafe.escape(" in migrated
     compile(migrated, "views.py", "exec")
-    assert {m["rule"] for m in document["migration"]} == {"MB206", "MB213"}
+    assert {m["rule"] for m in document["migration"]} == {"MB206", "MB215"}
     body = proposal.body
     assert "## What this update changes in our code" in body
     assert "`app/views.py:13`" in body
-    assert "Draft includes migration" in body and "MB206" in body and "MB213" in body
+    assert "Draft includes migration" in body and "MB206" in body and "MB215" in body
     assert "Stop passing `py_compile`" in body
     json.dumps(document)
     print(body)
