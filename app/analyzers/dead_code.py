@@ -288,6 +288,8 @@ def _why(symbol: Symbol) -> str:
 
 
 def _why_reported(candidate: Candidate, settings: DeadCodeSettings) -> str:
+    if candidate.report_only:
+        return candidate.report_only
     if candidate.status is Status.TESTED_ONLY and not settings.remove_tested_only:
         return "kept: set dead_code.remove_tested_only to remove it with its tests"
     if not candidate.removable:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
-FORMAT = 7
+FORMAT = 8
 """Bump when the extractor or the stored layout changes: old entries are then ignored."""
 
 Signature = tuple[int, int, str]

@@ -44,7 +44,7 @@ def remove(
         raise RemovalFailed(f"libcst cannot parse the file: {exc.message}") from exc
     first = RemoveDefinitions(targets)
     changed = MetadataWrapper(module).visit(first)
-    missing = [t for t in targets if (t.name, t.parent, t.line) not in first.removed]
+    missing = [t for t in targets if (t.name, t.line) not in first.removed]
     if missing:
         shown = ", ".join(f"{t.name} (line {t.line})" for t in missing)
         raise RemovalFailed(f"definitions not found where the index saw them: {shown}")
@@ -146,41 +146,31 @@ class RemoveDefinitions(_Remover):
 
     def __init__(self, targets: Iterable[Target]) -> None:
         super().__init__()
-        self.targets = {(t.name, t.parent, t.line) for t in targets}
-        self.removed: set[tuple[str, str, int]] = set()
+        # A name and the line of its statement are unique in a file, at any depth (methods,
+        # functions nested in functions, classes nested in classes).
+        self.targets = {(t.name, t.line) for t in targets}
+        self.removed: set[tuple[str, int]] = set()
         self.used_by_removed: set[str] = set()
-        self.classes: list[str] = []
-        self.functions = 0
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
 
     def _take(self, name: str, node: cst.CSTNode) -> bool:
-        if self.functions or len(self.classes) > 1:
-            return False
-        key = (name, self.classes[-1] if self.classes else "", self._line(node))
+        key = (name, self._line(node))
         if key not in self.targets:
             return False
         self.removed.add(key)
         self.used_by_removed |= used_names(node)
         return True
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.functions += 1
-
     def leave_FunctionDef(
         self, original: cst.FunctionDef, updated: cst.FunctionDef
     ) -> cst.BaseStatement:
-        self.functions -= 1
         if self._take(original.name.value, original):
             return self._remove(original)
         return updated
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.classes.append(node.name.value)
-
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.BaseStatement:
-        self.classes.pop()
         if self._take(original.name.value, original):
             return self._remove(original)
         return updated
