@@ -105,6 +105,8 @@ def encode_facts(facts: FileFacts) -> bytes:
             d.bases,
             int(d.flags),
             _refs_out(d.refs),
+            d.scope,
+            d.metaclass,
         )
         for d in facts.definitions
     )
@@ -124,6 +126,9 @@ def encode_facts(facts: FileFacts) -> bytes:
             facts.dunder_all,
             facts.main_guard,
             facts.side_effects,
+            facts.import_prefixes,
+            facts.dynamic_getattr,
+            facts.new_syntax,
         )
     )
 
@@ -138,14 +143,17 @@ def decode(value: Any) -> FileFacts | TextFacts | None:
         if value[0] == "text":
             return TextFacts(*value[1:])
         (_, path, module, is_package, lines, definitions, imports, body, strings, prefixes,
-         dunder_all, main_guard, side_effects) = value  # fmt: skip
+         dunder_all, main_guard, side_effects, import_prefixes, dynamic_getattr,
+         new_syntax) = value  # fmt: skip
         return FileFacts(
             path=path,
             module=module,
             is_package=is_package,
             lines=lines,
             definitions=tuple(
-                Definition(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], Refs(*d[9]))
+                Definition(
+                    d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], Refs(*d[9]), d[10], d[11]
+                )
                 for d in definitions
             ),
             imports=tuple(Import(*i) for i in imports),
@@ -155,6 +163,9 @@ def decode(value: Any) -> FileFacts | TextFacts | None:
             dunder_all=dunder_all,
             main_guard=main_guard,
             side_effects=side_effects,
+            import_prefixes=import_prefixes,
+            dynamic_getattr=dynamic_getattr,
+            new_syntax=new_syntax,
         )
     except (TypeError, ValueError, IndexError):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -12,6 +13,7 @@ from app.deadcode.liveness import Liveness
 from app.deadcode.surface import exported
 
 MAX_NAMED = 3
+CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 NOT_REGISTERING = frozenset(
     {"property", "staticmethod", "classmethod", "cached_property", "functools.cached_property",
      "overload", "typing.overload", "typing_extensions.overload", "abc.abstractproperty",
@@ -20,8 +22,8 @@ NOT_REGISTERING = frozenset(
 """Decorators that wrap a function without registering it anywhere: no doubt from them."""
 BREAKING = "exported by `{package}`: removing it is breaking for importers (reported only)"
 DISPATCHED = (
-    "possibly dispatched by name: other classes define `{name}` and the code calls "
-    "`getattr(obj, name)` with computed names (reported only)"
+    "possibly dispatched by name: `{name}` is also defined by other classes or made from a "
+    "class name, and the code calls `getattr(obj, name)` with computed names (reported only)"
 )
 
 
@@ -66,12 +68,13 @@ def candidates(graph: Graph, liveness: Liveness, *, library: bool = False) -> li
     public names lose a few points; otherwise public names are ordinary candidates."""
     surface = exported(graph) if library else {}
     dynamic = any(facts.dynamic_getattr for facts in graph.files)
+    class_names = hook_names(graph) if dynamic else set()
     found = []
     for node in graph.nodes:
         status = _status(graph, liveness, node)
         if status is not None and not _covered(graph, liveness, node):
             candidate = _candidate(graph, liveness, node, status, library)
-            reason = _report_only(graph, liveness, node, surface, dynamic)
+            reason = _report_only(graph, liveness, node, surface, dynamic, class_names)
             if reason:
                 candidate = replace(candidate, report_only=reason)
             found.append(candidate)
@@ -79,7 +82,12 @@ def candidates(graph: Graph, liveness: Liveness, *, library: bool = False) -> li
 
 
 def _report_only(
-    graph: Graph, liveness: Liveness, node: Node, surface: dict[int, str], dynamic: bool
+    graph: Graph,
+    liveness: Liveness,
+    node: Node,
+    surface: dict[int, str],
+    dynamic: bool,
+    class_names: set[str],
 ) -> str:
     if node.id in surface:
         return BREAKING.format(package=surface[node.id])
@@ -87,15 +95,28 @@ def _report_only(
         package = next((p for n, p in surface.items() if graph.nodes[n].file == node.id), None)
         if package is not None:
             return BREAKING.format(package=package)
-    if dynamic and node.kind == "method" and _dispatched(graph, liveness, node):
+    if dynamic and node.kind == "method" and _dispatched(graph, liveness, node, class_names):
         return DISPATCHED.format(name=node.name)
     return ""
 
 
-def _dispatched(graph: Graph, liveness: Liveness, node: Node) -> bool:
-    """A public method of a live class whose name unrelated classes also define."""
+def hook_names(graph: Graph) -> set[str]:
+    """Class names as code turns them into method names: ``type(e).__name__.lower()``."""
+    names: set[str] = set()
+    for node in graph.nodes:
+        if node.kind == "class":
+            names.add(node.name.lower())
+            names.add(CAMEL.sub("_", node.name).lower())
+    return names
+
+
+def _dispatched(graph: Graph, liveness: Liveness, node: Node, class_names: set[str]) -> bool:
+    """A public method of a live class whose name unrelated classes also define, or that is
+    the name of a class turned into a hook name (``Shutdown`` → ``shutdown``)."""
     if node.name.startswith("_") or liveness.dead(node.parent):
         return False
+    if node.name in class_names:
+        return True
     owner = graph.nodes[node.parent]
     related = {owner.id, *graph.ancestors(owner)}
     for other in graph.members_by_name.get(node.name, ()):

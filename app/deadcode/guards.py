@@ -125,9 +125,13 @@ def entry_module(graph: Graph, position: int) -> str | None:
         return "stand-alone script with module-level code"
     if facts.path.split("/", 1)[0] in ("docs", "doc", "scripts", "bin") or is_example(facts.path):
         return "documentation, script or example"
-    if not stem.isidentifier():
+    if not importable(facts.path):
         return "file name is not an importable module name: loaded by path (a tool's hook file)"
     return None
+
+
+def importable(path: str) -> bool:
+    return path.rsplit("/", 1)[-1].removesuffix(".py").isidentifier()
 
 
 def is_test_helper(facts: FileFacts) -> bool:
@@ -147,6 +151,9 @@ def find_roots(graph: Graph, texts: Mapping[str, TextFacts]) -> Roots:
         reason = entry_module(graph, position)
         if reason:
             roots.keep([position], reason)
+        if not importable(facts.path):  # e.g. `hook-pkg.py`: the loading tool reads its names
+            top = graph.scopes[position].top.values()
+            roots.keep((n for nodes in top for n in nodes), "read by the tool that loads the file")
         for name in facts.dunder_all or ():
             roots.keep(graph.scopes[position].top.get(name, ()), "listed in `__all__`")
             if facts.is_package:  # a submodule listed in a package's `__all__`
