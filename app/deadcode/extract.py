@@ -109,11 +109,7 @@ class Collector:
     def _call(self, node: ast.Call) -> None:
         func = node.func
         name = (
-            func.id
-            if type(func) is ast.Name
-            else func.attr
-            if type(func) is ast.Attribute
-            else ""
+            func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else ""
         )
         if name == "getattr" and len(node.args) >= 2 and type(node.args[1]) is not ast.Constant:
             self.dynamic_getattr = True
@@ -377,7 +373,9 @@ class Extractor:
             flags |= Flag.OVERLOAD
         self.collector.nesting = True
         # A nested definition's decorators and defaults were walked with the enclosing code.
-        walked = node.body if scope >= 0 else [*node.decorator_list, node.args, node.returns, *node.body]
+        walked = (
+            node.body if scope >= 0 else [*node.decorator_list, node.args, node.returns, *node.body]
+        )
         refs = self.collector.refs(walked)
         self.collector.nesting = False
         imports, nested = self.collector.imports, self.collector.nested
@@ -559,9 +557,7 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> FileFact
 def _comment_names(source: bytes) -> set[str]:
     """Names offered in the comments of an example (``# try also: make_report``)."""
     text = source.decode("utf-8", "replace")
-    return {
-        name for comment in COMMENT.findall(text) for name in IDENTIFIER_PATH.findall(comment)
-    }
+    return {name for comment in COMMENT.findall(text) for name in IDENTIFIER_PATH.findall(comment)}
 
 
 def line_count(source: bytes) -> int:

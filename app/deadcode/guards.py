@@ -72,6 +72,7 @@ KNOWN_BASES: dict[str, object] = {
     "typing.Generic": typing.Generic,
 }
 TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_tests?|conftest|tests)\.py$|(^|/)tests/|^test/")
+EXAMPLE = "documentation, script or example"
 TEST_PACKAGES = frozenset({"test", "tests", "testing"})
 EXTERNAL_METACLASSES = frozenset({"ABCMeta", "abc.ABCMeta", "type", "EnumMeta", "enum.EnumMeta"})
 
@@ -124,7 +125,7 @@ def entry_module(graph: Graph, position: int) -> str | None:
     if "." not in facts.module and not facts.is_package and facts.side_effects:
         return "stand-alone script with module-level code"
     if facts.path.split("/", 1)[0] in ("docs", "doc", "scripts", "bin") or is_example(facts.path):
-        return "documentation, script or example"
+        return EXAMPLE
     if not importable(facts.path):
         return "file name is not an importable module name: loaded by path (a tool's hook file)"
     return None
@@ -151,6 +152,12 @@ def find_roots(graph: Graph, texts: Mapping[str, TextFacts]) -> Roots:
         reason = entry_module(graph, position)
         if reason:
             roots.keep([position], reason)
+        if reason == EXAMPLE:  # what an example imports is what users import
+            roots.keep(
+                (n for nodes in graph.scopes[position].top.values() for n in nodes
+                 if graph.nodes[n].kind == IMPORT),
+                "imported by an example or the docs",
+            )  # fmt: skip
         if not importable(facts.path):  # e.g. `hook-pkg.py`: the loading tool reads its names
             top = graph.scopes[position].top.values()
             roots.keep((n for nodes in top for n in nodes), "read by the tool that loads the file")

@@ -139,9 +139,7 @@ HOOKS: dict[tuple[str, str], tuple[str, ...]] = {
 }  # fmt: skip
 """(top-level package, class name) → method name patterns the base calls."""
 
-PROTOCOLS = frozenset(
-    {("typing", "Protocol"), ("typing_extensions", "Protocol")}
-)
+PROTOCOLS = frozenset({("typing", "Protocol"), ("typing_extensions", "Protocol")})
 """Bases that declare an interface: their own methods are its declarations."""
 
 
