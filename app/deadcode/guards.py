@@ -300,9 +300,9 @@ def registered_class(graph: Graph, cls: Node) -> str | None:
             return f"registered by `__init_subclass__` of its base `{owner_node.name}`"
         definition = owner_node.definition
         metaclass = definition.metaclass if definition else ""
-        if metaclass and metaclass not in EXTERNAL_METACLASSES:
-            if graph.resolve_base(owner_node, metaclass):
-                return f"registered by the metaclass `{metaclass}` when it is defined"
+        registering = metaclass and metaclass not in EXTERNAL_METACLASSES
+        if registering and graph.resolve_base(owner_node, metaclass):
+            return f"registered by the metaclass `{metaclass}` when it is defined"
     return None
 
 
