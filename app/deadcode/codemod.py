@@ -14,6 +14,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from app.deadcode.extract import IDENTIFIER_PATH, MAX_STRING
+from app.deadcode.lines import remove_lines
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,39 @@ def remove(
     ``unused_imports`` are the module-level import bindings nothing outside the removed code
     uses (the index knows about re-exports, this file alone does not): of these, the ones the
     removed code used and the remaining code does not are removed too.
+
+    Whole statements on lines of their own are cut by their ``ast`` line ranges (`lines`);
+    libcst edits the rest (part of an import, a body left empty, ``a = 1; b = 2``).
     """
+    fast = remove_lines(source, [(t.name, t.line) for t in targets], unused_imports)
+    if fast is not None:
+        result, top_level, orphans = fast
+        tree = _compiled(result, path)
+        if tree is not None:
+            _check_dangling(tree, top_level | orphans)
+            return result
+    return _remove_with_libcst(source, path, targets, unused_imports)
+
+
+def _compiled(text: str, path: str) -> ast.Module | None:
+    try:
+        tree = ast.parse(text, path)
+        compile(tree, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    return tree
+
+
+def _check_dangling(tree: ast.AST, removed: set[str]) -> None:
+    dangling = sorted(_dangling(tree, removed))
+    if dangling:
+        shown = ", ".join(f"`{name}`" for name in dangling)
+        raise RemovalFailed(f"the edited file would still use the removed {shown}")
+
+
+def _remove_with_libcst(
+    source: str, path: str, targets: Sequence[Target], unused_imports: Collection[str]
+) -> str:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -58,11 +91,7 @@ def remove(
         compile(tree, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         raise RemovalFailed(f"the edited file does not compile: {exc}") from exc
-    top_level = {t.name for t in targets if not t.parent} | orphans
-    dangling = sorted(_dangling(tree, top_level))
-    if dangling:
-        shown = ", ".join(f"`{name}`" for name in dangling)
-        raise RemovalFailed(f"the edited file would still use the removed {shown}")
+    _check_dangling(tree, {t.name for t in targets if not t.parent} | orphans)
     return result
 
 

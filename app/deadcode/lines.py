@@ -1,0 +1,229 @@
+"""Remove whole definitions by their ``ast`` line ranges: the fast path of the removal codemod.
+
+Exact only when every statement to remove occupies whole lines (nothing before it on its first
+line, only a comment after it on its last), no block is left empty and every import it touches
+goes whole. Otherwise `remove_lines` answers ``None`` and libcst does the edit. Blank lines
+follow the libcst transformer's rule: a comment directly above a definition goes with it; the
+next statement keeps as many blank lines above it as the removed one had (none when it becomes
+the first of its block, none at the end of the file).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from app.deadcode.extract import IDENTIFIER_PATH, MAX_STRING
+
+Statement = ast.stmt
+BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+@dataclass(frozen=True)
+class _Place:
+    block: list[ast.stmt]
+    index: int
+    in_scope: bool
+    """Inside a function or class (imports there are never touched)."""
+
+
+def remove_lines(
+    source: str,
+    targets: Iterable[tuple[str, int]],
+    unused_imports: Collection[str],
+) -> tuple[str, set[str], set[str]] | None:
+    """``(new text, removed top-level names, removed imports)`` or ``None`` when not exact."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    places = _places(tree)
+    wanted = set(targets)
+    chosen: dict[int, Statement] = {}
+    top_level: set[str] = set()
+    for statement, place in ((s, places[id(s)]) for s in _statements(tree)):
+        names = _defined(statement)
+        hits = {(n, statement.lineno) for n in names} & wanted
+        if not hits:
+            continue
+        if len(hits) != len(names):
+            return None  # part of an import or of a multiple assignment: libcst
+        wanted -= hits
+        chosen[id(statement)] = statement
+        if not place.in_scope:
+            top_level.update(names)
+    if wanted:
+        return None
+    removed_names = _used_names(chosen.values(), set())
+    remaining = _used_names(tree.body, set(chosen))
+    orphans = {n for n in removed_names if n not in remaining and n in unused_imports}
+    gone_imports: set[str] = set()
+    if orphans:
+        for statement in _statements(tree):
+            place = places[id(statement)]
+            if place.in_scope or not isinstance(statement, ast.Import | ast.ImportFrom):
+                continue
+            if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+                continue
+            bindings = _defined(statement)
+            if "*" in bindings or not (bindings & orphans):
+                continue
+            if not bindings <= orphans:
+                return None  # keeps some of its names: libcst rewrites the statement
+            chosen[id(statement)] = statement
+            gone_imports |= bindings
+    lines = source.splitlines(keepends=True)
+    if any(_emptied(block, chosen) for block in _blocks(places, chosen)):
+        return None  # a body left empty needs `pass`: libcst
+    regions = []
+    for statement in chosen.values():
+        region = _region(lines, statement, places[id(statement)], chosen)
+        if region is None:
+            return None
+        regions.append(region)
+    regions.sort(reverse=True)
+    for (start, end, keep_blank), (next_start, _, _) in zip(
+        regions, [(len(lines) + 1, 0, 0), *regions[:-1]], strict=True
+    ):
+        if end >= next_start:
+            return None  # overlapping statements
+        lines[start - 1 : end] = ["\n"] * keep_blank
+    return "".join(lines), top_level, gone_imports
+
+
+def _statements(tree: ast.Module) -> Iterator[Statement]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt):
+            yield node
+
+
+def _places(tree: ast.Module) -> dict[int, _Place]:
+    found: dict[int, _Place] = {}
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_scope = stack.pop()
+        inner = in_scope or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        blocks = [getattr(node, f, None) for f in BLOCK_FIELDS]
+        blocks += [h.body for h in getattr(node, "handlers", ())]
+        blocks += [c.body for c in getattr(node, "cases", ())]
+        for block in blocks:
+            if not isinstance(block, list):
+                continue
+            for index, statement in enumerate(block):
+                if isinstance(statement, ast.stmt):
+                    found[id(statement)] = _Place(block, index, inner)
+                    stack.append((statement, inner))
+    return found
+
+
+def _blocks(places: dict[int, _Place], chosen: dict[int, Statement]) -> list[list[ast.stmt]]:
+    blocks: dict[int, list[ast.stmt]] = {}
+    for key in chosen:
+        block = places[key].block
+        blocks[id(block)] = block
+    return list(blocks.values())
+
+
+def _emptied(block: Sequence[ast.stmt], chosen: dict[int, Statement]) -> bool:
+    return all(id(s) in chosen for s in block)
+
+
+def _defined(statement: Statement) -> set[str]:
+    """Names a removable statement binds (empty for other statements)."""
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {statement.name}
+    if isinstance(statement, ast.Assign):
+        return (
+            {t.id for t in statement.targets if isinstance(t, ast.Name)}
+            if all(isinstance(t, ast.Name) for t in statement.targets)
+            else set()
+        )
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return {statement.target.id}
+    if isinstance(statement, ast.Import):
+        return {a.asname or a.name.split(".", 1)[0] for a in statement.names}
+    if isinstance(statement, ast.ImportFrom):
+        return {a.asname or a.name for a in statement.names}
+    return set()
+
+
+def _first_line(statement: Statement) -> tuple[int, int]:
+    decorators = getattr(statement, "decorator_list", [])
+    first = min([statement, *decorators], key=lambda n: n.lineno)
+    return first.lineno, first.col_offset
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def _region(
+    lines: list[str], statement: Statement, place: _Place, chosen: dict[int, Statement]
+) -> tuple[int, int, int] | None:
+    """Lines ``start..end`` (1-based) to replace by ``keep_blank`` empty lines."""
+    first, column = _first_line(statement)
+    last = statement.end_lineno or statement.lineno
+    head = lines[first - 1]
+    if _indent(head) != column or len(head[:column].encode()) != column:
+        return None  # another statement before it on the line, or tabs and spaces mixed
+    tail = lines[last - 1].encode()[statement.end_col_offset or 0 :].decode(errors="replace")
+    if tail.strip() and not tail.strip().startswith("#"):
+        return None  # `a = 1; b = 2` or a continuation
+    start = first
+    while start > 1 and _comment(lines[start - 2]) and _indent(lines[start - 2]) == column:
+        start -= 1  # a comment directly above belongs to the definition
+    before = 0
+    while start - before > 1 and _blank(lines[start - before - 2]):
+        before += 1
+    after = 0
+    while last + after < len(lines) and _blank(lines[last + after]):
+        after += 1
+    previous = place.block[place.index - 1] if place.index > 0 else None
+    first_in_block = previous is None or all(id(s) in chosen for s in place.block[: place.index])
+    at_end_of_file = last + after >= len(lines)
+    if first_in_block or at_end_of_file:
+        # No blank lines above the new first statement of a block, none at the file's end.
+        return start - before if at_end_of_file else start, last + after, 0
+    return start - before, last + after, max(before, after)
+
+
+def _used_names(statements: Iterable[Statement], skip: set[int]) -> set[str]:
+    """Every name the code may read, including words inside strings; imports bind, not use.
+    Statements whose ids are in ``skip`` are left out."""
+    names: set[str] = set()
+    stack: list[ast.AST] = [s for s in statements if id(s) not in skip]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.update(_string_names(node.value))
+        for child in ast.iter_child_nodes(node):
+            if id(child) not in skip:
+                stack.append(child)
+    return names
+
+
+def _string_names(value: str) -> set[str]:
+    if len(value) > MAX_STRING:
+        return set()
+    if IDENTIFIER_PATH.fullmatch(value):
+        return {value.split(".", 1)[0].split(":", 1)[0]}
+    if "[" not in value and "|" not in value:
+        return set()
+    try:
+        expression = ast.parse(value, mode="eval")
+    except (SyntaxError, ValueError):
+        return set()
+    return {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
