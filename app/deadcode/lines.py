@@ -76,19 +76,20 @@ def remove_lines(
     lines = source.splitlines(keepends=True)
     if any(_emptied(block, chosen) for block in _blocks(places, chosen)):
         return None  # a body left empty needs `pass`: libcst
-    regions = []
+    cores: list[tuple[int, int, bool]] = []
     for statement in chosen.values():
-        region = _region(lines, statement, places[id(statement)], chosen)
-        if region is None:
+        core = _core(lines, statement)
+        if core is None:
             return None
-        regions.append(region)
-    regions.sort(reverse=True)
-    for (start, end, keep_blank), (next_start, _, _) in zip(
-        regions, [(len(lines) + 1, 0, 0), *regions[:-1]], strict=True
-    ):
-        if end >= next_start:
-            return None  # overlapping statements
-        lines[start - 1 : end] = ["\n"] * keep_blank
+        place = places[id(statement)]
+        first_in_block = all(id(s) in chosen for s in place.block[: place.index])
+        cores.append((*core, first_in_block))
+    try:
+        segments = _segments(lines, sorted(cores))
+    except ValueError:
+        return None
+    for start, end, keep in reversed(segments):
+        lines[start - 1 : end] = ["\n"] * keep
     return "".join(lines), top_level, gone_imports
 
 
@@ -148,10 +149,9 @@ def _defined(statement: Statement) -> set[str]:
     return set()
 
 
-def _first_line(statement: Statement) -> tuple[int, int]:
+def _first_line(statement: Statement) -> int:
     decorators = getattr(statement, "decorator_list", [])
-    first = min([statement, *decorators], key=lambda n: n.lineno)
-    return first.lineno, first.col_offset
+    return min([statement.lineno, *(d.lineno for d in decorators)])
 
 
 def _indent(line: str) -> int:
@@ -166,12 +166,11 @@ def _comment(line: str) -> bool:
     return line.lstrip().startswith("#")
 
 
-def _region(
-    lines: list[str], statement: Statement, place: _Place, chosen: dict[int, Statement]
-) -> tuple[int, int, int] | None:
-    """Lines ``start..end`` (1-based) to replace by ``keep_blank`` empty lines."""
-    first, column = _first_line(statement)
+def _core(lines: list[str], statement: Statement) -> tuple[int, int] | None:
+    """The lines of a statement with the comment lines directly above it (1-based)."""
+    first = _first_line(statement)
     last = statement.end_lineno or statement.lineno
+    column = statement.col_offset
     head = lines[first - 1]
     if _indent(head) != column or len(head[:column].encode()) != column:
         return None  # another statement before it on the line, or tabs and spaces mixed
@@ -181,19 +180,35 @@ def _region(
     start = first
     while start > 1 and _comment(lines[start - 2]) and _indent(lines[start - 2]) == column:
         start -= 1  # a comment directly above belongs to the definition
-    before = 0
-    while start - before > 1 and _blank(lines[start - before - 2]):
-        before += 1
-    after = 0
-    while last + after < len(lines) and _blank(lines[last + after]):
-        after += 1
-    previous = place.block[place.index - 1] if place.index > 0 else None
-    first_in_block = previous is None or all(id(s) in chosen for s in place.block[: place.index])
-    at_end_of_file = last + after >= len(lines)
-    if first_in_block or at_end_of_file:
-        # No blank lines above the new first statement of a block, none at the file's end.
-        return start - before if at_end_of_file else start, last + after, 0
-    return start - before, last + after, max(before, after)
+    return start, last
+
+
+def _segments(lines: list[str], cores: list[tuple[int, int, bool]]) -> list[tuple[int, int, int]]:
+    """Merge cores separated only by blank lines; give each run its blank-line budget:
+    ``(start, end, blank lines to leave)``, in order."""
+    merged: list[list[int]] = []
+    for start, end, first_in_block in cores:
+        if merged and all(_blank(line) for line in lines[merged[-1][1] : start - 1]):
+            if start <= merged[-1][1]:
+                raise ValueError("overlapping statements")
+            merged[-1][1] = end
+            continue
+        merged.append([start, end, int(first_in_block)])
+    found = []
+    for start, end, first_in_block in merged:
+        before = 0
+        while start - before > 1 and _blank(lines[start - before - 2]):
+            before += 1
+        after = 0
+        while end + after < len(lines) and _blank(lines[end + after]):
+            after += 1
+        if end + after >= len(lines):  # nothing follows: no blank lines at the end
+            found.append((start - before, end + after, 0))
+        elif first_in_block:  # the next statement becomes the first of its block
+            found.append((start, end + after, 0))
+        else:
+            found.append((start - before, end + after, max(before, after)))
+    return found
 
 
 def _used_names(statements: Iterable[Statement], skip: set[int]) -> set[str]:

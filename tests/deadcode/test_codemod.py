@@ -336,7 +336,8 @@ LINE_CASES = {
         set(),
     ),
     "first and last members of a class": (
-        "class A:\n    x = 1\n\n    def mid(self):\n        pass\n\n    def end(self):\n        pass\n\n\nb = A()\n",
+        "class A:\n    x = 1\n\n    def mid(self):\n        pass\n\n"
+        "    def end(self):\n        pass\n\n\nb = A()\n",
         [Target("x", "A", 2), Target("end", "A", 7)],
         set(),
     ),
