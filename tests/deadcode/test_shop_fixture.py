@@ -83,7 +83,7 @@ def test_every_dead_symbol_is_proposed_and_every_trap_kept(shop: Path) -> None:
 def test_tested_only_code_is_reported_as_such(shop: Path) -> None:
     result = run_scan(shop)
     assert reported_names(result) == {"shop/helpers.py::only_tested"}
-    reported = next(f for f in result.findings if not f.edits)
+    reported = next(f for f in result.findings if not f.proposable)
     assert "referenced only by tests" in reported.summary
     assert "remove_tested_only" in reported.summary
 
@@ -202,7 +202,7 @@ def test_library_mode_reports_the_exported_surface_and_removes_internal_names(
     # `old_thing` is offered by `shop/__init__.py`: removing it breaks importers.
     assert "shop/__init__.py::old_thing" not in removed
     assert "shop/legacy_reexport.py::shop.legacy_reexport" not in removed
-    summaries = " ".join(f.summary for f in result.findings if not f.edits)
+    summaries = " ".join(f.summary for f in result.findings if not f.proposable)
     assert "old_thing" in summaries and "breaking for importers" in summaries
 
 
@@ -226,7 +226,7 @@ def test_threshold_moves_candidates_to_the_report(shop: Path) -> None:
     assert "shop/service.py::Widget.never_called" in reported_names(result)  # a method: 90%
     assert "shop/other.py::_outer" in removed_names(result)
     assert "shop/other.py::_inner" in removed_names(result)  # only the dead `_outer` uses it
-    reported = " ".join(f.summary for f in result.findings if not f.edits)
+    reported = " ".join(f.summary for f in result.findings if not f.proposable)
     assert "confidence 90% is under the threshold 91%" in reported
 
 
