@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from app.analyzers.base import Analysis, Description, ScanContext
-from app.config import DeadCodeSettings
+from app.config import DeadCodeSettings, Paths
 from app.deadcode.cache import FactsCache, default_cache_dir
 from app.deadcode.codemod import RemovalFailed, remove
 from app.deadcode.confidence import Candidate, Status
@@ -86,7 +86,7 @@ class DeadCodeAnalyzer:
         snapshot = context.snapshot
         detection = detect(
             snapshot.root,
-            _every_file(snapshot),
+            _every_file(snapshot, context.config.paths),
             _guard_settings(settings, context),
             cache=self.cache,
             max_bytes=settings.max_file_bytes,
@@ -160,9 +160,11 @@ class _Evidence:
         )
 
 
-def _every_file(snapshot: Snapshot) -> tuple[str, ...]:
+def _every_file(snapshot: Snapshot, paths: Paths) -> tuple[str, ...]:
     """All files of the work tree, not only those `paths` selects: code in an excluded folder
     still references code elsewhere. Removals stay within the selected files."""
+    if not paths.include and not paths.exclude:
+        return snapshot.files  # nothing was left out
     try:
         return snapshot_of(snapshot.root).files
     except (NotARepository, OSError, subprocess.CalledProcessError):

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Sequence
 
 from app.deadcode.facts import NO_REFS, Definition, FileFacts, Flag, Import, Refs
-from app.deadcode.newsyntax import downgrade
 
 IDENTIFIER_PATH = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
@@ -543,6 +542,8 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> FileFact
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError:
+        from app.deadcode.newsyntax import downgrade  # libcst: loaded only when needed
+
         older = downgrade(source)
         if older is None:
             raise

@@ -223,14 +223,16 @@ def _used_names(statements: Iterable[Statement], skip: set[int]) -> set[str]:
         elif isinstance(node, ast.Attribute):
             names.add(node.attr)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            names.update(_string_names(node.value))
+            names.update(string_names(node.value))
         for child in ast.iter_child_nodes(node):
             if id(child) not in skip:
                 stack.append(child)
     return names
 
 
-def _string_names(value: str) -> set[str]:
+def string_names(value: str) -> set[str]:
+    """Names a string may stand for: ``"Model"``, ``"pkg.mod:func"``, ``"list[Model]"``; not
+    prose (``"application/json"`` does not use an import named ``json``)."""
     if len(value) > MAX_STRING:
         return set()
     if IDENTIFIER_PATH.fullmatch(value):

@@ -6,7 +6,8 @@ from textwrap import dedent
 
 import pytest
 
-from app.deadcode.codemod import RemovalFailed, Target, _remove_with_libcst, remove
+from app.deadcode.codemod import RemovalFailed, Target, remove
+from app.deadcode.cstremove import remove_with_libcst
 from app.deadcode.lines import remove_lines
 
 
@@ -355,7 +356,7 @@ def test_line_ranges_cut_what_libcst_would(case: str) -> None:
     source, targets, unused = LINE_CASES[case]
     fast = remove_lines(source, [(t.name, t.line) for t in targets], unused)
     assert fast is not None
-    assert fast[0] == _remove_with_libcst(source, "mod.py", targets, unused)
+    assert fast[0] == remove_with_libcst(source, "mod.py", targets, unused)[0]
 
 
 @pytest.mark.parametrize(
