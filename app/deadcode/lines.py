@@ -150,7 +150,7 @@ def _defined(statement: Statement) -> set[str]:
 
 
 def _first_line(statement: Statement) -> int:
-    decorators = getattr(statement, "decorator_list", [])
+    decorators: list[ast.expr] = getattr(statement, "decorator_list", [])
     return min([statement.lineno, *(d.lineno for d in decorators)])
 
 
@@ -195,7 +195,7 @@ def _segments(lines: list[str], cores: list[tuple[int, int, bool]]) -> list[tupl
             continue
         merged.append([start, end, int(first_in_block)])
     found = []
-    for start, end, first_in_block in merged:
+    for start, end, first in merged:
         before = 0
         while start - before > 1 and _blank(lines[start - before - 2]):
             before += 1
@@ -204,7 +204,7 @@ def _segments(lines: list[str], cores: list[tuple[int, int, bool]]) -> list[tupl
             after += 1
         if end + after >= len(lines):  # nothing follows: no blank lines at the end
             found.append((start - before, end + after, 0))
-        elif first_in_block:  # the next statement becomes the first of its block
+        elif first:  # the next statement becomes the first of its block
             found.append((start, end + after, 0))
         else:
             found.append((start - before, end + after, max(before, after)))
