@@ -373,14 +373,10 @@ class Graph:
             if imported is None:
                 precise = False
                 continue
-            if imported.binds_module:
-                is_alias = imported.binding != imported.module.split(".", 1)[0]
-                module = imported.module if is_alias else head
-            else:
-                module = f"{imported.module}.{imported.name}"
-                if module not in self.modules:
-                    precise = False
-                    continue
+            module = bound_name(imported, head)
+            if not imported.binds_module and module not in self.modules:
+                precise = False
+                continue
             precise = self._walk_modules(module, rest.split("."), found) and precise
         return precise
 
@@ -418,6 +414,15 @@ class Graph:
                     found.extend(members.get(rest[1], ()))
             return found, None
         return [], None
+
+
+def bound_name(imported: Import, head: str) -> str:
+    """The dotted name an import binding called ``head`` stands for: ``a.b`` for
+    ``import a.b as head``, ``a`` for ``import a.b``, ``m.x`` for ``from m import x``."""
+    if imported.binds_module:
+        is_alias = imported.binding != imported.module.split(".", 1)[0]
+        return imported.module if is_alias else head
+    return f"{imported.module}.{imported.name}"
 
 
 def module_aliases(facts: FileFacts) -> set[str]:

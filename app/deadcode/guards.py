@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from app.deadcode.cache import TextFacts
 from app.deadcode.extract import is_example
 from app.deadcode.facts import FileFacts, Flag
-from app.deadcode.graph import IMPORT, MODULE, Graph, Node
+from app.deadcode.graph import IMPORT, MODULE, Graph, Node, bound_name
 from app.deadcode.hooks import calls, is_protocol
 
 REGISTRATION_DECORATORS = (
@@ -349,11 +349,7 @@ def qualify_base(graph: Graph, cls: Node, base: str) -> str | None:
         imported = graph.nodes[binding].imported
         if imported is None:
             continue
-        if imported.binds_module:
-            is_alias = imported.binding != imported.module.split(".", 1)[0]
-            module = imported.module if is_alias else head
-        else:
-            module = f"{imported.module}.{imported.name}"
+        module = bound_name(imported, head)
         return f"{module}.{rest}" if rest else module
     return None
 
