@@ -89,15 +89,19 @@ class _Walk:
         self.base = frozenset(self.seen)
 
     def reach(self, start: list[int]) -> None:
-        nodes = self.graph.nodes
+        nodes, successors = self.graph.nodes, self.graph.successors
+        seen, referrers, base = self.seen, self.referrers, self.base
         stack: list[int] = []
         for node in start:
             self._visit(node, stack)
         while stack:
             node = stack.pop()
-            for target in self.graph.successors(node):
-                if self.referrers is not None and target not in self.base:
-                    self.referrers.setdefault(target, set()).add(node)
+            # The hot loop of detection: new targets are filtered with set operations.
+            targets = successors(node)
+            if referrers is not None:
+                for target in targets - base:
+                    referrers.setdefault(target, set()).add(node)
+            for target in targets - seen:
                 self._visit(target, stack)
             if nodes[node].kind == "class":
                 stack.extend(self._release(node))
