@@ -313,15 +313,19 @@ def test_methods_possibly_dispatched_by_name_are_report_only(tmp_path: Path) -> 
     assert found(run(tmp_path / "literal", literal))["main.py::Alpha.on_save"].report_only == ""
 
 
-def test_files_loaded_by_path_and_examples_anywhere_are_entry_points(tmp_path: Path) -> None:
+def test_files_loaded_by_path_and_what_examples_and_docs_import_are_used(tmp_path: Path) -> None:
     detection = run(
         tmp_path,
         {
             "hooks/hook-mypkg.py": "hiddenimports = ['x']\ndef hook(api): pass\n",
             "mypkg/__init__.py": "",
-            "mypkg/report.py": "def make_report(): pass\ndef summary(): pass\ndef idle(): pass\n",
+            "mypkg/report.py": (
+                "def make_report(): pass\ndef summary(): pass\ndef idle(): pass\n"
+                "def documented(): pass\n"
+            ),
             "docs/tool_examples/basic.py": "from mypkg.report import make_report\n",
             "sub/examples/more.py": "# also try: mypkg.report.summary\n",
+            "README.md": "Run the idle check:\n\n    >>> from mypkg.report import documented\n",
         },
     )
     assert set(found(detection)) == {"mypkg/report.py::idle"}
