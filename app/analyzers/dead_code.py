@@ -12,15 +12,15 @@ file that cannot be edited holds its whole batch back, with the reason.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.analyzers.base import Analysis, Description, ScanContext
 from app.config import DeadCodeSettings, Paths
-from app.deadcode.cache import FactsCache, default_cache_dir
-from app.deadcode.codemod import RemovalFailed, remove
+from app.deadcode.cache import FactsCache, content_key, default_cache_dir
+from app.deadcode.codemod import RemovalFailed, Target, remove
 from app.deadcode.confidence import Candidate, Status
 from app.deadcode.detect import detect
 from app.deadcode.guards import GuardSettings
@@ -109,7 +109,9 @@ class DeadCodeAnalyzer:
         )
         kept = {c.node: reason for c, reason in decided.kept}
         decided = _within(decided, selected, kept)
-        analysis.findings.extend(_unbuilt(_Removal(f, snapshot, evidence)) for f in decided.files)
+        analysis.findings.extend(
+            _unbuilt(_Removal(f, snapshot, evidence, self.cache)) for f in decided.files
+        )
         removed = {c.node for f in decided.files for c in f.candidates}
         reported = [c for c in detection.candidates if c.node not in removed and c.file in selected]
         analysis.findings.extend(_reported(reported, kept, settings))
@@ -200,6 +202,7 @@ class _Removal:
     file_plan: FilePlan
     snapshot: Snapshot
     evidence: _Evidence
+    cache: FactsCache | None
 
     def edit(self) -> Edit:
         file_plan = self.file_plan
@@ -209,11 +212,28 @@ class _Removal:
             raise self._failed(f"cannot read the file to edit it: {exc}") from exc
         if file_plan.delete:
             return Edit.delete_file(file_plan.path, text)
+        done, result = self._removed(text)
+        if not done:
+            raise self._failed(f"dead code left in place: {result}")
+        return Edit.replace_file(file_plan.path, text, result)
+
+    def _removed(self, text: str) -> tuple[bool, str]:
+        """The edited text, or why there is none; cached by the text and what is removed."""
+        file_plan = self.file_plan
+        key = edit_key(text, file_plan.path, file_plan.targets, file_plan.unused_imports)
+        cached = self.cache.load_edit(key) if self.cache is not None else None
+        if cached is not None:
+            return cached
         try:
-            new_text = remove(text, file_plan.path, file_plan.targets, file_plan.unused_imports)
+            outcome = (
+                True,
+                remove(text, file_plan.path, file_plan.targets, file_plan.unused_imports),
+            )
         except RemovalFailed as exc:
-            raise self._failed(f"dead code left in place: {exc}") from exc
-        return Edit.replace_file(file_plan.path, text, new_text)
+            outcome = False, str(exc)
+        if self.cache is not None:
+            self.cache.store_edit(key, *outcome)
+        return outcome
 
     def _failed(self, message: str) -> EditsUnavailable:
         return EditsUnavailable(f"removal failed in {self.file_plan.path}: {message}")
@@ -222,6 +242,13 @@ class _Removal:
         edit = self.edit()
         symbols = tuple(self.evidence.symbol(c, removed=True) for c in self.file_plan.candidates)
         return _finding(self.file_plan, symbols, edit, None)
+
+
+def edit_key(
+    text: str, path: str, targets: Sequence[Target], unused_imports: Collection[str]
+) -> str:
+    what = repr((path, sorted(targets, key=repr), sorted(unused_imports)))
+    return content_key(text.encode("utf-8", "surrogatepass"), f"edit:{what}")
 
 
 def _unbuilt(removal: _Removal) -> Finding:

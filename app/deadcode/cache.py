@@ -19,7 +19,8 @@ from typing import Any, NamedTuple
 from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
 FORMAT = 8
-"""Bump when the extractor or the stored layout changes: old entries are then ignored."""
+"""Bump when the extractor, the removal codemod or the stored layout changes: old entries are
+then ignored."""
 
 Signature = tuple[int, int, str]
 
@@ -61,6 +62,22 @@ class FactsCache:
 
     def store_encoded(self, key: str, data: bytes) -> None:
         _write_atomic(self._entry(key), data)
+
+    def load_edit(self, key: str) -> tuple[bool, str] | None:
+        """A removal made before from the same text and targets: ``(done, text or why not)``."""
+        try:
+            value = marshal.loads(self._edit_entry(key).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
+            return bool(value[0]), value[1]
+        return None
+
+    def store_edit(self, key: str, done: bool, text: str) -> None:
+        _write_atomic(self._edit_entry(key), marshal.dumps((done, text)))
+
+    def _edit_entry(self, key: str) -> Path:
+        return self.directory / "edits" / key[:2] / f"{key}.bin"
 
     def manifest(self, root: Path) -> dict[str, Signature]:
         try:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.analyzers import ANALYZERS
 from app.analyzers.dead_code import DeadCodeAnalyzer
 from app.config import parse_config
 from app.model import Kind
-from tests.deadcode.support import removed_names, repo_with, run_scan
+from tests.deadcode.support import proposed, removed_names, repo_with, run_scan
 
 CONFIG = "enabled: [dead-code]\ndead_code:\n  library_public_api: false\n"
 MAIN = "from pkg.mod import used\n\nif __name__ == '__main__':\n    used()\n"
@@ -80,6 +82,27 @@ def test_a_batch_that_cannot_be_edited_leaves_its_room_to_the_next(tmp_path: Pat
     # Only the admitted batch was built: the others carry no edits.
     unbuilt = [f for f in result.findings if f.detail.file != "b/fine.py"]  # type: ignore[attr-defined]
     assert all(f.edits == () for f in unbuilt)
+
+
+def test_edits_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {
+        ".maintainer.yml": CONFIG,
+        "main.py": MAIN,
+        "pkg/__init__.py": "",
+        "pkg/mod.py": "def used(): pass\n\n\ndef unused(): pass\n",
+    }
+    root = repo_with(tmp_path / "repo", files)
+    first = proposed(run_scan(root))
+    assert [e.new for f in first for e in f.edits] == ["def used(): pass\n"]
+
+    def refuse(*args: object) -> str:
+        raise AssertionError("the codemod ran again for the same text")
+
+    monkeypatch.setattr("app.analyzers.dead_code.remove", refuse)
+    assert proposed(run_scan(root)) == first  # same text, same targets: from the cache
+    (root / "pkg/mod.py").write_text(files["pkg/mod.py"] + "\n\ndef another(): pass\n")
+    with pytest.raises(AssertionError, match="ran again"):
+        run_scan(root)  # the text changed: the edit is made anew
 
 
 def test_no_history_adapter_is_a_note_not_an_error(tmp_path: Path) -> None:
