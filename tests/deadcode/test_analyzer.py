@@ -85,11 +85,12 @@ def test_a_batch_that_cannot_be_edited_leaves_its_room_to_the_next(tmp_path: Pat
 
 
 def test_edits_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    files = {
+    source = "def used(): pass\n\n\ndef unused(): pass\n"
+    files: dict[str, str | bytes] = {
         ".maintainer.yml": CONFIG,
         "main.py": MAIN,
         "pkg/__init__.py": "",
-        "pkg/mod.py": "def used(): pass\n\n\ndef unused(): pass\n",
+        "pkg/mod.py": source,
     }
     root = repo_with(tmp_path / "repo", files)
     first = proposed(run_scan(root))
@@ -100,7 +101,7 @@ def test_edits_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr("app.analyzers.dead_code.remove", refuse)
     assert proposed(run_scan(root)) == first  # same text, same targets: from the cache
-    (root / "pkg/mod.py").write_text(files["pkg/mod.py"] + "\n\ndef another(): pass\n")
+    (root / "pkg/mod.py").write_text(source + "\n\ndef another(): pass\n")
     with pytest.raises(AssertionError, match="ran again"):
         run_scan(root)  # the text changed: the edit is made anew
 
