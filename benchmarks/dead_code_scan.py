@@ -11,7 +11,9 @@ admitted proposals, output). Per round, on a git repository holding the Django p
 in alternating order (even rounds vulture first, odd rounds ours first). Reported: the median
 wall time of each, the ratios to vulture (targets: cold <= 1.0x, warm <= 0.15x) and the peak
 resident memory of each process (``wait4``'s ``ru_maxrss``: the largest of the process and its
-worker processes).
+worker processes). For reference, each round also times a process that only imports the
+command's module (``python -c "import app.cli"``): the part of every run spent before the scan
+starts.
 
     .venv/bin/python -m benchmarks.dead_code_scan [--rounds 5] [--json]
 """
@@ -34,6 +36,7 @@ from typing import Any
 
 from benchmarks.django_source import DJANGO_VERSION, django_source
 
+ROOT = Path(__file__).resolve().parent.parent
 CHANGED_FILE = "django/utils/text.py"
 COLD_TARGET = 1.0
 WARM_TARGET = 0.15
@@ -87,7 +90,7 @@ def change_one_file(root: Path, number: int) -> None:
 
 
 def run(rounds: int) -> dict[str, Any]:
-    results: dict[str, list[Run]] = {"vulture": [], "cold": [], "warm": []}
+    results: dict[str, list[Run]] = {"vulture": [], "cold": [], "warm": [], "startup": []}
     with tempfile.TemporaryDirectory(prefix="dead-code-bench-") as scratch:
         root = Path(scratch) / "repo"
         make_repository(root)
@@ -103,6 +106,8 @@ def run(rounds: int) -> dict[str, Any]:
 
             def theirs() -> None:
                 results["vulture"].append(timed(vulture, root, dict(os.environ)))
+                startup = [sys.executable, "-c", "import app.cli"]
+                results["startup"].append(timed(startup, ROOT, dict(os.environ)))
 
             for step in (theirs, ours) if number % 2 == 0 else (ours, theirs):
                 step()
@@ -142,6 +147,7 @@ def report(summary: dict[str, Any]) -> str:
             f"{summary['cold_ratio']:.2f}x vulture (target <= {COLD_TARGET}x)",
             f"  ours, warm   {seconds['warm']:6.2f} s  peak {memory['warm']:5.0f} MiB  "
             f"{summary['warm_ratio']:.2f}x vulture (target <= {WARM_TARGET}x; one file changed)",
+            f"  import of the command module alone: {seconds['startup']:.2f} s (part of each run)",
             f"  every run: {summary['all_seconds']}",
             f"Output: vulture {summary['vulture_findings']} lines; ours "
             f"{summary['our_proposals']} proposals (open_pr_limit), "
