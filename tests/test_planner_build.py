@@ -7,7 +7,7 @@ from typing import Any
 
 from app.config import RepoConfig
 from app.model import Edit, EditsUnavailable, Finding, Kind
-from app.planner import plan
+from app.planner import Budget, plan
 from tests.support import NOW
 
 
@@ -47,9 +47,8 @@ def test_only_admitted_batches_are_built() -> None:
     assert [b.key for b in result.batches] == ["a", "b"]
     assert builds.built == ["a/x.py", "a/y.py", "b/x.py"]
     assert all(f.edits and f.build is None for b in result.batches for f in b.findings)
-    assert [(d.subject, d.reason) for d in result.held] == [
-        ("c", "open_pr_limit of 2 reached (0 already open)")
-    ]
+    assert [d.subject for d in result.held] == ["c"]
+    assert result.held[0].reason.startswith("open_pr_limit of 2 reached: 2 new PRs")
     assert result.reported == []  # unbuilt findings are not "reported without a change"
 
 
@@ -58,7 +57,17 @@ def test_a_batch_that_cannot_be_built_is_held_and_frees_its_room() -> None:
     findings = [builds.finding(p) for p in ("a/x.py", "a/y.py", "b/x.py", "c/x.py")]
     result = plan(findings, RepoConfig(enabled=[Kind.DEAD_CODE], open_pr_limit=1), NOW)
     assert [b.key for b in result.batches] == ["b"]
-    assert [(d.subject, d.reason) for d in result.held] == [
-        ("a", "cannot edit a/y.py"),
-        ("c", "open_pr_limit of 1 reached (0 already open)"),
-    ]
+    assert [d.subject for d in result.held] == ["a", "c"]
+    assert result.held[0].reason == "cannot edit a/y.py"
+    assert result.held[1].reason.startswith("open_pr_limit of 1 reached: 1 new PR already")
+
+
+def test_a_batch_whose_pr_is_open_is_built_to_update_it() -> None:
+    builds = Builds()
+    findings = [builds.finding(p) for p in ("a/x.py", "b/x.py")]
+    config = RepoConfig(enabled=[Kind.DEAD_CODE], open_pr_limit=1)
+    budget = Budget(open_branches=frozenset({"b"}))
+    result = plan(findings, config, NOW, budget, branch_of=lambda batch: batch.key)
+    assert [b.key for b in result.batches] == ["b"]  # its PR is open: it counts as room used
+    assert builds.built == ["b/x.py"]
+    assert all(f.edits for f in result.batches[0].findings)
