@@ -125,6 +125,11 @@ class Finding:
     dependency, best first); the planner picks the first that its policy allows. Chosen findings
     sharing a ``batch`` go into one proposal (the planner may regroup them by config groups).
     A finding without edits is reported in the scan output but never becomes a proposal.
+
+    ``build`` is for edits that are costly to make (removing code from many files): the finding
+    stands for its edits until the planner admits its batch, and only then is built (see
+    `Finding.proposable` and `planner`). A finding that has neither edits nor ``build`` is only
+    reported.
     """
 
     kind: Kind
@@ -135,10 +140,21 @@ class Finding:
     risk_factors: tuple[RiskFactor, ...] = ()
     labels: tuple[str, ...] = ()
     batch: str = ""
+    build: Callable[[], Finding] | None = field(default=None, compare=False, repr=False)
+    """Returns this finding with its edits made; raises `EditsUnavailable` when they cannot be."""
 
     @property
     def batch_key(self) -> str:
         return self.batch or self.subject
+
+    @property
+    def proposable(self) -> bool:
+        """Has edits, or will have them once built."""
+        return bool(self.edits) or self.build is not None
+
+
+class EditsUnavailable(Exception):
+    """A finding's edits could not be built (the message says why): its batch is held back."""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def merge_details(document: dict[str, Any], findings: tuple[Finding, ...] | list
 
 
 def scan_json(result: ScanResult, composed: list[Composed] | None = None) -> str:
-    reported = [f for f in result.findings if not f.edits]
+    reported = [f for f in result.findings if not f.proposable]
     document: dict[str, Any] = {
         "repository": result.repository,
         "proposals": [proposal_json(p) for p in result.proposals],
@@ -72,7 +72,7 @@ def scan_table(result: ScanResult, composed: list[Composed] | None = None) -> st
             )
     else:
         lines.append("\nNo proposals: everything is up to date.")
-    reported = [f for f in result.findings if not f.edits]
+    reported = [f for f in result.findings if not f.proposable]
     if reported:
         lines.append(f"\n{len(reported)} finding(s) reported without a change:")
         lines.extend(f"  - {f.summary}" for f in reported)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -22,7 +22,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from app.config import Group, IgnoreRule, RepoConfig, UpdateType
-from app.model import Deferred, Finding, Kind
+from app.model import Deferred, EditsUnavailable, Finding, Kind
 
 KIND_PRIORITY = {
     Kind.SECURITY: 0,
@@ -123,13 +123,13 @@ def _choose(
         if reason is not None:
             reasons.setdefault(finding.subject, reason)
             continue
-        if not finding.edits:
+        if not finding.proposable:
             result.reported.append(finding)
             chosen[finding.subject] = finding
             continue
         chosen[finding.subject] = finding
     result.held.extend(Deferred(s, r) for s, r in reasons.items() if s not in chosen)
-    return [f for f in chosen.values() if f.edits]
+    return [f for f in chosen.values() if f.proposable]
 
 
 def _blocked(
@@ -187,6 +187,15 @@ def _batch(findings: Iterable[Finding], config: RepoConfig, result: Plan) -> lis
     return batches
 
 
+def _built(batch: Batch) -> Batch | str:
+    """The batch with every finding's edits made, or why they cannot be."""
+    try:
+        findings = tuple(f.build() if f.build is not None else f for f in batch.findings)
+    except EditsUnavailable as exc:
+        return str(exc)
+    return replace(batch, findings=findings)
+
+
 def _group_of(finding: Finding, groups: Sequence[Group]) -> Group | None:
     detail = finding.detail
     for group in groups:
@@ -226,7 +235,7 @@ def _limit(
     for batch in batches:
         branch = branch_of(batch)
         if branch in budget.open_branches:
-            result.batches.append(batch)
+            _admit(batch, result)
             continue
         reason = _hourly_refusal(config, budget, new_total)
         supersedes = supersede_key(branch) in replaceable
@@ -242,9 +251,21 @@ def _limit(
         if reason is not None:
             result.held.append(Deferred(batch.key, reason))
             continue
-        result.batches.append(batch)
+        if not _admit(batch, result):
+            continue  # its edits could not be made: the next batch gets its room
         new_total += 1
         new_open += not supersedes
+
+
+def _admit(batch: Batch, result: Plan) -> bool:
+    """Findings whose edits are made on demand are made now, for admitted batches only; a
+    batch whose edits cannot be made is held back with the reason."""
+    built = _built(batch)
+    if isinstance(built, str):
+        result.held.append(Deferred(batch.key, built))
+        return False
+    result.batches.append(built)
+    return True
 
 
 def _hourly_refusal(config: RepoConfig, budget: Budget, planned: int) -> str | None:

@@ -1,17 +1,21 @@
-"""Dead-code detection on Django 5.2.8: our index versus vulture, in one run.
+"""`maintainer scan --only dead-code` on Django 5.2.8 beside vulture, as whole processes.
 
-Measures, over a private copy of the Django package (from ``django_source()``):
+The user waits for the command, not for one function: each measurement is one process started
+and waited for (interpreter start-up, imports, git, detection, the planner building the
+admitted proposals, output). Per round, on a git repository holding the Django package:
 
-- cold: our detection with an empty facts cache (parallel extraction),
-- warm: our detection again after one file changed (cache hits for every other file),
-- vulture over the same source (``Vulture.scavenge`` + ``get_unused_code``),
+- vulture over the package (``python -m vulture django``),
+- ours cold: an empty facts cache (``XDG_CACHE_HOME`` points at a fresh folder),
+- ours warm: the same cache after one file changed (a function appended to one module),
 
-each in a fresh child process, so peak memory (RSS, ``ru_maxrss``) belongs to one tool. Wall
-times are measured inside the child around the work itself (interpreter start-up excluded for
-both tools). Candidate counts are at each tool's default threshold: vulture reports everything
-at 60% confidence and above; we count candidates at or above ``dead_code.threshold`` (80).
+in alternating order (even rounds vulture first, odd rounds ours first). Reported: the median
+wall time of each, the ratios to vulture (targets: cold <= 1.0x, warm <= 0.15x) and the peak
+resident memory of each process (``wait4``'s ``ru_maxrss``: the largest of the process and its
+worker processes). For reference, each round also times a process that only imports the
+command's module (``python -c "import app.cli"``): the part of every run spent before the scan
+starts.
 
-    python -m benchmarks.dead_code_scan [--repeat 3] [--json]
+    .venv/bin/python -m benchmarks.dead_code_scan [--rounds 5] [--json]
 """
 
 from __future__ import annotations
@@ -19,178 +23,145 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks.django_source import DJANGO_VERSION, django_source
 
+ROOT = Path(__file__).resolve().parent.parent
 CHANGED_FILE = "django/utils/text.py"
-DEFAULT_THRESHOLD = 80
+COLD_TARGET = 1.0
+WARM_TARGET = 0.15
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+}
 
 
-def _peak_rss_mb() -> tuple[float, float]:
-    """Peak resident memory of this process and of its largest child (worker), in MiB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mib: float
+    stdout: str
 
 
-def child_ours(root: Path, cache_dir: Path, library: bool) -> dict[str, Any]:
-    from app.deadcode.cache import FactsCache
-    from app.deadcode.detect import detect
-    from app.deadcode.guards import GuardSettings
-
-    files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+def timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
+    """Start ``command``, wait for it; its wall time and peak memory."""
     started = time.perf_counter()
-    detection = detect(
-        root, files, GuardSettings(library_public_api=library), cache=FactsCache(cache_dir)
-    )
-    seconds = time.perf_counter() - started
-    own, workers = _peak_rss_mb()
-    candidates = detection.candidates
-    return {
-        "seconds": seconds,
-        "candidates": len(candidates),
-        "over_threshold": sum(1 for c in candidates if c.confidence >= DEFAULT_THRESHOLD),
-        "files_read": len(detection.index.parsed),
-        "python_files": len(detection.index.python),
-        "rss_mb": own,
-        "workers_rss_mb": workers,
-    }
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.DEVNULL
+        )
+        _, _, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = 0  # reaped by wait4: keep Popen from waiting again
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    return Run(seconds, usage.ru_maxrss / 1024, text)
 
 
-def child_vulture(root: Path) -> dict[str, Any]:
-    import vulture
-
-    started = time.perf_counter()
-    scanner = vulture.Vulture(verbose=False)
-    scanner.scavenge([str(root / "django")])
-    items = scanner.get_unused_code(min_confidence=0)
-    seconds = time.perf_counter() - started
-    own, workers = _peak_rss_mb()
-    return {
-        "seconds": seconds,
-        "candidates": len(items),
-        "rss_mb": own,
-        "workers_rss_mb": workers,
-    }
+def maintainer() -> list[str]:
+    """The installed console script when there is one, else the module."""
+    script = Path(sys.executable).with_name("maintainer")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "app"]
 
 
-def _spawn(*args: str) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.dead_code_scan", "--child", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return result
+def make_repository(root: Path) -> None:
+    shutil.copytree(django_source(), root / "django")
+    (root / ".maintainer.yml").write_text("enabled: [dead-code]\n", encoding="utf-8")
+    env = {**os.environ, **GIT_ENV}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "django"]):
+        subprocess.run(["git", "-C", str(root), *args], env=env, check=True)
 
 
-def _change_one_file(root: Path, round_number: int) -> None:
-    path = root / CHANGED_FILE
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n\ndef _benchmark_added_{round_number}():\n    return {round_number}\n")
+def change_one_file(root: Path, number: int) -> None:
+    with (root / CHANGED_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(f"\n\ndef _benchmark_added_{number}():\n    return {number}\n")
 
 
-def run(repeat: int) -> dict[str, Any]:
-    source = django_source()
-    rounds: list[dict[str, dict[str, Any]]] = []
+def run(rounds: int) -> dict[str, Any]:
+    results: dict[str, list[Run]] = {"vulture": [], "cold": [], "warm": [], "startup": []}
     with tempfile.TemporaryDirectory(prefix="dead-code-bench-") as scratch:
-        root = Path(scratch) / "src"
-        shutil.copytree(source, root / "django")
-        for number in range(repeat):
-            cache = Path(scratch) / f"cache-{number}"
-            cold = _spawn("ours", str(root), str(cache), "0")
-            _change_one_file(root, number)
-            warm = _spawn("ours", str(root), str(cache), "0")
-            library = _spawn("ours", str(root), str(cache), "1")
-            vulture_run = _spawn("vulture", str(root))
-            rounds.append({"cold": cold, "warm": warm, "library": library, "vulture": vulture_run})
-    return summarize(rounds)
+        root = Path(scratch) / "repo"
+        make_repository(root)
+        scan = [*maintainer(), "scan", "--only", "dead-code", "--format", "json", str(root)]
+        vulture = [sys.executable, "-m", "vulture", "django"]
+        for number in range(rounds):
+            env = {**os.environ, "XDG_CACHE_HOME": str(Path(scratch) / f"cache-{number}")}
+
+            def ours(env: dict[str, str] = env, number: int = number) -> None:
+                results["cold"].append(timed(scan, root, env))
+                change_one_file(root, number)
+                results["warm"].append(timed(scan, root, env))
+
+            def theirs() -> None:
+                results["vulture"].append(timed(vulture, root, dict(os.environ)))
+                startup = [sys.executable, "-c", "import app.cli"]
+                results["startup"].append(timed(startup, ROOT, dict(os.environ)))
+
+            for step in (theirs, ours) if number % 2 == 0 else (ours, theirs):
+                step()
+    return summarize(results)
 
 
-def summarize(rounds: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
-    def median(tool: str, key: str) -> float:
-        return float(statistics.median(r[tool][key] for r in rounds))
-
-    vulture_seconds = median("vulture", "seconds")
-    last = rounds[-1]
+def summarize(results: dict[str, list[Run]]) -> dict[str, Any]:
+    median = {name: statistics.median(r.seconds for r in runs) for name, runs in results.items()}
+    last = json.loads(results["cold"][-1].stdout)
     return {
         "django": DJANGO_VERSION,
-        "rounds": len(rounds),
+        "rounds": len(results["vulture"]),
         "cpus": os.cpu_count(),
-        "vulture_seconds": vulture_seconds,
-        "cold_seconds": median("cold", "seconds"),
-        "warm_seconds": median("warm", "seconds"),
-        "cold_ratio": median("cold", "seconds") / vulture_seconds,
-        "warm_ratio": median("warm", "seconds") / vulture_seconds,
-        "warm_files_read": last["warm"]["files_read"],
-        "python_files": last["cold"]["python_files"],
-        "vulture_candidates": last["vulture"]["candidates"],
-        "our_candidates": last["cold"]["candidates"],
-        "our_candidates_over_threshold": last["cold"]["over_threshold"],
-        "our_candidates_library_mode": last["library"]["candidates"],
-        "our_candidates_library_mode_over_threshold": last["library"]["over_threshold"],
-        "peak_rss_mb": {
-            "vulture": max(r["vulture"]["rss_mb"] for r in rounds),
-            "ours_cold_main": max(r["cold"]["rss_mb"] for r in rounds),
-            "ours_cold_worker": max(r["cold"]["workers_rss_mb"] for r in rounds),
-            "ours_warm": max(r["warm"]["rss_mb"] for r in rounds),
+        "load_average": os.getloadavg()[0],
+        "seconds": median,
+        "all_seconds": {
+            name: [round(r.seconds, 2) for r in runs] for name, runs in results.items()
         },
+        "cold_ratio": median["cold"] / median["vulture"],
+        "warm_ratio": median["warm"] / median["vulture"],
+        "peak_mib": {name: max(r.peak_mib for r in runs) for name, runs in results.items()},
+        "vulture_findings": len(results["vulture"][-1].stdout.splitlines()),
+        "our_proposals": len(last["proposals"]),
+        "our_reported_files": len(last["reported"]),
     }
 
 
 def report(summary: dict[str, Any]) -> str:
-    memory = summary["peak_rss_mb"]
-    lines = [
-        f"Dead-code detection over Django {summary['django']} "
-        f"({summary['python_files']} Python files, {summary['cpus']} CPUs, "
-        f"median of {summary['rounds']} rounds)",
-        f"  vulture           {summary['vulture_seconds']:6.2f} s",
-        f"  ours, cold        {summary['cold_seconds']:6.2f} s  "
-        f"({summary['cold_ratio']:.2f}x vulture; target <= 1.0x)",
-        f"  ours, warm        {summary['warm_seconds']:6.2f} s  "
-        f"({summary['warm_ratio']:.2f}x vulture; target <= 0.15x; "
-        f"{summary['warm_files_read']} file(s) read)",
-        "Candidates at default thresholds",
-        f"  vulture (>= 60%)  {summary['vulture_candidates']}",
-        f"  ours (>= {DEFAULT_THRESHOLD}%)     {summary['our_candidates_over_threshold']} "
-        f"of {summary['our_candidates']} (application mode); "
-        f"{summary['our_candidates_library_mode_over_threshold']} "
-        f"of {summary['our_candidates_library_mode']} with library_public_api",
-        "Peak memory (RSS)",
-        f"  vulture           {memory['vulture']:6.0f} MiB",
-        f"  ours, cold        {memory['ours_cold_main']:6.0f} MiB main, "
-        f"{memory['ours_cold_worker']:.0f} MiB per worker",
-        f"  ours, warm        {memory['ours_warm']:6.0f} MiB",
-    ]
-    return "\n".join(lines)
+    seconds, memory = summary["seconds"], summary["peak_mib"]
+    return "\n".join(
+        [
+            f"`maintainer scan --only dead-code` on Django {summary['django']}, whole processes "
+            f"({summary['cpus']} CPUs, load {summary['load_average']:.1f}, "
+            f"median of {summary['rounds']} alternating rounds)",
+            f"  vulture      {seconds['vulture']:6.2f} s  peak {memory['vulture']:5.0f} MiB",
+            f"  ours, cold   {seconds['cold']:6.2f} s  peak {memory['cold']:5.0f} MiB  "
+            f"{summary['cold_ratio']:.2f}x vulture (target <= {COLD_TARGET}x)",
+            f"  ours, warm   {seconds['warm']:6.2f} s  peak {memory['warm']:5.0f} MiB  "
+            f"{summary['warm_ratio']:.2f}x vulture (target <= {WARM_TARGET}x; one file changed)",
+            f"  import of the command module alone: {seconds['startup']:.2f} s (part of each run)",
+            f"  every run: {summary['all_seconds']}",
+            f"Output: vulture {summary['vulture_findings']} lines; ours "
+            f"{summary['our_proposals']} proposals (open_pr_limit), "
+            f"{summary['our_reported_files']} files reported",
+        ]
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    if arguments.child:
-        tool, *rest = arguments.child
-        if tool == "ours":
-            result = child_ours(Path(rest[0]), Path(rest[1]), rest[2] == "1")
-        else:
-            result = child_vulture(Path(rest[0]))
-        print(json.dumps(result))
-        return
-    summary = run(arguments.repeat)
+    summary = run(arguments.rounds)
     print(json.dumps(summary, indent=2) if arguments.json else report(summary))
 
 

@@ -3,26 +3,30 @@
 Each changed file is one finding (one ``Edit`` per file, so findings never overlap); files whose
 removals depend on each other share a batch. Candidates under the threshold, or that cannot be
 removed safely, are findings without edits: reported in the scan output, never proposed.
+
+Edits and git evidence are made on demand (`Finding.build`): the planner builds only the batches
+it admits, so a repository with hundreds of dead files pays for the few proposals it gets. A
+file that cannot be edited holds its whole batch back, with the reason.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.analyzers.base import Analysis, Description, ScanContext
-from app.config import DeadCodeSettings
-from app.deadcode.cache import FactsCache, default_cache_dir
-from app.deadcode.codemod import RemovalFailed, remove
+from app.config import DeadCodeSettings, Paths
+from app.deadcode.cache import FactsCache, content_key, default_cache_dir
+from app.deadcode.codemod import RemovalFailed, Target, remove
 from app.deadcode.confidence import Candidate, Status
 from app.deadcode.detect import detect
 from app.deadcode.guards import GuardSettings
 from app.deadcode.history import Change, GitHistory
 from app.deadcode.plan import FilePlan, Plan, plan
-from app.model import Edit, Finding, Kind, RiskFactor, ScanError
+from app.model import Edit, EditsUnavailable, Finding, Kind, RiskFactor
 from app.snapshot import NotARepository, Snapshot, snapshot_of
 
 DAYS_PER_MONTH = 30.44
@@ -82,7 +86,7 @@ class DeadCodeAnalyzer:
         snapshot = context.snapshot
         detection = detect(
             snapshot.root,
-            _every_file(snapshot),
+            _every_file(snapshot, context.config.paths),
             _guard_settings(settings, context),
             cache=self.cache,
             max_bytes=settings.max_file_bytes,
@@ -105,37 +109,13 @@ class DeadCodeAnalyzer:
         )
         kept = {c.node: reason for c, reason in decided.kept}
         decided = _within(decided, selected, kept)
-        removed = self._removals(decided.files, snapshot, evidence, analysis, kept)
+        analysis.findings.extend(
+            _unbuilt(_Removal(f, snapshot, evidence, self.cache)) for f in decided.files
+        )
+        removed = {c.node for f in decided.files for c in f.candidates}
         reported = [c for c in detection.candidates if c.node not in removed and c.file in selected]
-        analysis.findings.extend(_reported(reported, kept, evidence, settings))
+        analysis.findings.extend(_reported(reported, kept, settings))
         return analysis
-
-    def _removals(
-        self,
-        files: Sequence[FilePlan],
-        snapshot: Snapshot,
-        evidence: _Evidence,
-        analysis: Analysis,
-        kept: dict[int, str],
-    ) -> set[int]:
-        """Edit each planned file; a failure keeps its whole batch (and says why)."""
-        edits: dict[str, Edit] = {}
-        failed: dict[str, str] = {}
-        for file_plan in files:
-            result = _edit(file_plan, snapshot)
-            if isinstance(result, ScanError):
-                analysis.errors.append(result)
-                failed[file_plan.batch] = f"removal failed in {file_plan.path}: {result.message}"
-            else:
-                edits[file_plan.path] = result
-        removed: set[int] = set()
-        for file_plan in files:
-            if file_plan.batch in failed:
-                kept.update((c.node, failed[file_plan.batch]) for c in file_plan.candidates)
-                continue
-            analysis.findings.append(_finding(file_plan, edits[file_plan.path], evidence))
-            removed.update(c.node for c in file_plan.candidates)
-        return removed
 
     def describe(self, findings: Sequence[Finding], group: str | None) -> Description:
         details = [f.detail for f in findings if isinstance(f.detail, DeadCode)]
@@ -153,10 +133,12 @@ class _Evidence:
         self.history = history
         self.now = now
 
-    def symbol(self, candidate: Candidate, removed: bool, extra: str | None = None) -> Symbol:
+    def symbol(
+        self, candidate: Candidate, removed: bool, extra: str | None = None, dated: bool = True
+    ) -> Symbol:
         change = None
         months = None
-        if self.history is not None:
+        if self.history is not None and dated:
             if candidate.kind == "module":
                 change = self.history.file_change(candidate.file)
             else:
@@ -180,9 +162,11 @@ class _Evidence:
         )
 
 
-def _every_file(snapshot: Snapshot) -> tuple[str, ...]:
+def _every_file(snapshot: Snapshot, paths: Paths) -> tuple[str, ...]:
     """All files of the work tree, not only those `paths` selects: code in an excluded folder
     still references code elsewhere. Removals stay within the selected files."""
+    if not paths.include and not paths.exclude:
+        return snapshot.files  # nothing was left out
     try:
         return snapshot_of(snapshot.root).files
     except (NotARepository, OSError, subprocess.CalledProcessError):
@@ -211,23 +195,76 @@ def _guard_settings(settings: DeadCodeSettings, context: ScanContext) -> GuardSe
     )
 
 
-def _edit(file_plan: FilePlan, snapshot: Snapshot) -> Edit | ScanError:
-    try:
-        text = snapshot.read_text(file_plan.path)
-    except (OSError, UnicodeDecodeError) as exc:
-        return ScanError(file_plan.path, None, f"cannot read the file to edit it: {exc}")
-    if file_plan.delete:
-        return Edit.delete_file(file_plan.path, text)
-    try:
-        new_text = remove(text, file_plan.path, file_plan.targets, file_plan.unused_imports)
-    except RemovalFailed as exc:
-        line = file_plan.targets[0].line if file_plan.targets else None
-        return ScanError(file_plan.path, line, f"dead code left in place: {exc}")
-    return Edit.replace_file(file_plan.path, text, new_text)
+@dataclass(frozen=True)
+class _Removal:
+    """Builds one file's finding: its edit and the git evidence of each symbol."""
+
+    file_plan: FilePlan
+    snapshot: Snapshot
+    evidence: _Evidence
+    cache: FactsCache | None
+
+    def edit(self) -> Edit:
+        file_plan = self.file_plan
+        try:
+            text = self.snapshot.read_text(file_plan.path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self._failed(f"cannot read the file to edit it: {exc}") from exc
+        if file_plan.delete:
+            return Edit.delete_file(file_plan.path, text)
+        done, result = self._removed(text)
+        if not done:
+            raise self._failed(f"dead code left in place: {result}")
+        return Edit.replace_file(file_plan.path, text, result)
+
+    def _removed(self, text: str) -> tuple[bool, str]:
+        """The edited text, or why there is none; cached by the text and what is removed."""
+        file_plan = self.file_plan
+        key = edit_key(text, file_plan.path, file_plan.targets, file_plan.unused_imports)
+        cached = self.cache.load_edit(key) if self.cache is not None else None
+        if cached is not None:
+            return cached
+        try:
+            outcome = (
+                True,
+                remove(text, file_plan.path, file_plan.targets, file_plan.unused_imports),
+            )
+        except RemovalFailed as exc:
+            outcome = False, str(exc)
+        if self.cache is not None:
+            self.cache.store_edit(key, *outcome)
+        return outcome
+
+    def _failed(self, message: str) -> EditsUnavailable:
+        return EditsUnavailable(f"removal failed in {self.file_plan.path}: {message}")
+
+    def __call__(self) -> Finding:
+        edit = self.edit()
+        symbols = tuple(self.evidence.symbol(c, removed=True) for c in self.file_plan.candidates)
+        return _finding(self.file_plan, symbols, edit, None)
 
 
-def _finding(file_plan: FilePlan, edit: Edit, evidence: _Evidence) -> Finding:
-    symbols = tuple(evidence.symbol(c, removed=True) for c in file_plan.candidates)
+def edit_key(
+    text: str, path: str, targets: Sequence[Target], unused_imports: Collection[str]
+) -> str:
+    what = repr((path, sorted(targets, key=repr), sorted(unused_imports)))
+    return content_key(text.encode("utf-8", "surrogatepass"), f"edit:{what}")
+
+
+def _unbuilt(removal: _Removal) -> Finding:
+    """A file's finding before its edit is made (and without git dates)."""
+    candidates = removal.file_plan.candidates
+    symbols = tuple(removal.evidence.symbol(c, removed=True, dated=False) for c in candidates)
+    return _finding(removal.file_plan, symbols, None, removal)
+
+
+def _finding(
+    file_plan: FilePlan,
+    symbols: tuple[Symbol, ...],
+    edit: Edit | None,
+    build: _Removal | None,
+) -> Finding:
+    """The finding of one file: unbuilt (with ``build``) or built (with its edit)."""
     detail = DeadCode(file_plan.path, file_plan.delete, symbols, file_plan.batch)
     names = ", ".join(s.name for s in symbols[:3]) + (" …" if len(symbols) > 3 else "")
     action = "delete" if file_plan.delete else "remove"
@@ -236,10 +273,11 @@ def _finding(file_plan: FilePlan, edit: Edit, evidence: _Evidence) -> Finding:
         subject=f"dead-code:{file_plan.path}",
         summary=f"{action} {names} in {file_plan.path}",
         detail=detail,
-        edits=(edit,),
+        edits=(edit,) if edit is not None else (),
         risk_factors=_risk(file_plan, symbols),
         labels=("dead-code",),
         batch=file_plan.batch,
+        build=build,
     )
 
 
@@ -262,15 +300,15 @@ def _risk(file_plan: FilePlan, symbols: Sequence[Symbol]) -> tuple[RiskFactor, .
 
 
 def _reported(
-    candidates: Sequence[Candidate],
-    kept: dict[int, str],
-    evidence: _Evidence,
-    settings: DeadCodeSettings,
+    candidates: Sequence[Candidate], kept: dict[int, str], settings: DeadCodeSettings
 ) -> list[Finding]:
+    """Candidates that are not proposed, one finding per file (no git dates: they are only
+    needed in proposal bodies)."""
+    undated = _Evidence(None, datetime.min)
     by_file: dict[str, list[Symbol]] = {}
     for candidate in candidates:
         why = kept.get(candidate.node) or _why_reported(candidate, settings)
-        by_file.setdefault(candidate.file, []).append(evidence.symbol(candidate, False, why))
+        by_file.setdefault(candidate.file, []).append(undated.symbol(candidate, False, why))
     return [
         Finding(
             kind=Kind.DEAD_CODE,
@@ -288,6 +326,8 @@ def _why(symbol: Symbol) -> str:
 
 
 def _why_reported(candidate: Candidate, settings: DeadCodeSettings) -> str:
+    if candidate.report_only:
+        return candidate.report_only
     if candidate.status is Status.TESTED_ONLY and not settings.remove_tested_only:
         return "kept: set dead_code.remove_tested_only to remove it with its tests"
     if not candidate.removable:

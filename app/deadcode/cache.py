@@ -18,8 +18,9 @@ from typing import Any, NamedTuple
 
 from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
-FORMAT = 7
-"""Bump when the extractor or the stored layout changes: old entries are then ignored."""
+FORMAT = 8
+"""Bump when the extractor, the removal codemod or the stored layout changes: old entries are
+then ignored."""
 
 Signature = tuple[int, int, str]
 
@@ -61,6 +62,22 @@ class FactsCache:
 
     def store_encoded(self, key: str, data: bytes) -> None:
         _write_atomic(self._entry(key), data)
+
+    def load_edit(self, key: str) -> tuple[bool, str] | None:
+        """A removal made before from the same text and targets: ``(done, text or why not)``."""
+        try:
+            value = marshal.loads(self._edit_entry(key).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
+            return bool(value[0]), value[1]
+        return None
+
+    def store_edit(self, key: str, done: bool, text: str) -> None:
+        _write_atomic(self._edit_entry(key), marshal.dumps((done, text)))
+
+    def _edit_entry(self, key: str) -> Path:
+        return self.directory / "edits" / key[:2] / f"{key}.bin"
 
     def manifest(self, root: Path) -> dict[str, Signature]:
         try:
@@ -105,6 +122,8 @@ def encode_facts(facts: FileFacts) -> bytes:
             d.bases,
             int(d.flags),
             _refs_out(d.refs),
+            d.scope,
+            d.metaclass,
         )
         for d in facts.definitions
     )
@@ -124,6 +143,9 @@ def encode_facts(facts: FileFacts) -> bytes:
             facts.dunder_all,
             facts.main_guard,
             facts.side_effects,
+            facts.import_prefixes,
+            facts.dynamic_getattr,
+            facts.new_syntax,
         )
     )
 
@@ -138,14 +160,17 @@ def decode(value: Any) -> FileFacts | TextFacts | None:
         if value[0] == "text":
             return TextFacts(*value[1:])
         (_, path, module, is_package, lines, definitions, imports, body, strings, prefixes,
-         dunder_all, main_guard, side_effects) = value  # fmt: skip
+         dunder_all, main_guard, side_effects, import_prefixes, dynamic_getattr,
+         new_syntax) = value  # fmt: skip
         return FileFacts(
             path=path,
             module=module,
             is_package=is_package,
             lines=lines,
             definitions=tuple(
-                Definition(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], Refs(*d[9]))
+                Definition(
+                    d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], Refs(*d[9]), d[10], d[11]
+                )
                 for d in definitions
             ),
             imports=tuple(Import(*i) for i in imports),
@@ -155,6 +180,9 @@ def decode(value: Any) -> FileFacts | TextFacts | None:
             dunder_all=dunder_all,
             main_guard=main_guard,
             side_effects=side_effects,
+            import_prefixes=import_prefixes,
+            dynamic_getattr=dynamic_getattr,
+            new_syntax=new_syntax,
         )
     except (TypeError, ValueError, IndexError):
         return None

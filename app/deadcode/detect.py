@@ -55,5 +55,5 @@ def detect(
         graph = Graph(index.python)
         roots = find_roots(graph, index.texts)
         liveness = compute(graph, roots, NodeGuard(graph, settings))
-        found = tuple(candidates(graph, liveness))
+        found = tuple(candidates(graph, liveness, library=settings.library_public_api))
     return Detection(index, graph, roots, liveness, found)

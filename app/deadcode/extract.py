@@ -13,6 +13,16 @@ IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 ENTRY_POINT = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 MAX_STRING = 200
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+ScopeNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+IMPORTERS = frozenset({"import_module", "__import__", "find_spec"})
+"""Functions that import (or find) a module by a name given as a string."""
+EXAMPLE_DIRECTORY = re.compile(r"(^|/)(examples?|[^/]*_examples?)/")
+COMMENT = re.compile(r"#([^\n]*)")
+
+
+def is_example(path: str) -> bool:
+    """Under an ``examples/`` (or ``*_examples/``) folder, at any depth."""
+    return bool(EXAMPLE_DIRECTORY.search(path))
 
 
 class Collector:
@@ -21,11 +31,17 @@ class Collector:
     def __init__(self, strings: set[str], prefixes: set[str]) -> None:
         self.strings = strings
         self.prefixes = prefixes
+        self.import_prefixes: set[str] = set()
+        self.dynamic_getattr = False
         self.imports: list[ast.Import | ast.ImportFrom] = []
         """Import statements met by the last `refs` call (nested in functions, loops...)."""
+        self.nesting = False
+        """When set, functions and classes met are not walked into but kept in `nested`."""
+        self.nested: list[ScopeNode] = []
 
     def refs(self, nodes: Iterable[ast.AST | None]) -> Refs:
         self.imports = []
+        self.nested = []
         names: set[str] = set()
         attrs: set[str] = set()
         chains: set[str] = set()
@@ -66,6 +82,16 @@ class Collector:
             elif kind is ast.Import or kind is ast.ImportFrom:
                 self.imports.append(node)  # type: ignore[arg-type]
                 continue
+            elif kind is ast.Call:
+                self._call(node)  # type: ignore[arg-type]
+            elif self.nesting and (
+                kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef
+            ):
+                # A definition inside a function is indexed on its own; what runs when the
+                # ``def`` or ``class`` statement runs (decorators, defaults, bases) stays here.
+                self.nested.append(node)  # type: ignore[arg-type]
+                stack.extend(_outer_parts(node))  # type: ignore[arg-type]
+                continue
             elif kind is ast.JoinedStr:
                 self._prefix(node.values[0] if node.values else None)  # type: ignore[attr-defined]
             elif kind is ast.BinOp and type(node.op) in (ast.Add, ast.Mod):  # type: ignore[attr-defined]
@@ -78,6 +104,18 @@ class Collector:
                             push(item)
                 elif isinstance(value, ast.AST):
                     push(value)
+
+    def _call(self, node: ast.Call) -> None:
+        func = node.func
+        name = (
+            func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else ""
+        )
+        if name == "getattr" and len(node.args) >= 2 and type(node.args[1]) is not ast.Constant:
+            self.dynamic_getattr = True
+        elif name in IMPORTERS and node.args:
+            prefix = module_prefix(node.args[0])
+            if prefix is not None:
+                self.import_prefixes.add(prefix)
 
     def _prefix(self, node: ast.AST | None) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -98,6 +136,67 @@ class Collector:
                 chain = _chain(node)
                 if chain is not None:
                     chains.add(chain)
+
+
+def _outer_parts(node: ScopeNode) -> list[ast.AST]:
+    parts: list[ast.AST] = list(node.decorator_list)
+    if isinstance(node, ast.ClassDef):
+        parts.extend(node.bases)
+        parts.extend(node.keywords)
+    else:
+        parts.append(node.args)
+        if node.returns is not None:
+            parts.append(node.returns)
+    return parts
+
+
+VARIABLE_HEAD = re.compile(r"(%s|\{\w*\})\.")
+
+
+def module_prefix(node: ast.expr) -> str | None:
+    """The constant start of a module name built at run time.
+
+    ``"pkg.plugins.%s" % name``, ``"pkg.plugins.{}".format(name)``, ``f"pkg.plugins.{name}"``
+    and ``"pkg.plugins." + name`` give ``"pkg.plugins."``; a name that starts with a variable
+    package (``"%s.%s" % (location, name)``) gives ``""``; a plain constant or a plain variable
+    gives ``None`` (constants are found as strings).
+    """
+    text: str | None = None
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return first.value or None
+        second = node.values[1] if len(node.values) > 1 else None
+        if isinstance(second, ast.Constant) and str(second.value).startswith("."):
+            return ""
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = module_prefix(node.left) if isinstance(node.left, ast.BinOp) else None
+        if left is not None:
+            return left
+        if isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            return node.left.value or None
+        right = node.right
+        if isinstance(right, ast.Constant) and str(right.value).startswith("."):
+            return ""
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        if isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            text = node.left.value
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    ):
+        text = node.func.value.value
+    if text is None:
+        return None
+    if VARIABLE_HEAD.match(text):
+        return ""
+    head = re.split(r"[%{]", text, maxsplit=1)[0]
+    return head or None
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -164,10 +263,10 @@ class Extractor:
         self.main_guard = False
         self.side_effects = False
 
-    def run(self, tree: ast.Module, lines: int) -> FileFacts:
-        self._module_level(tree.body, Flag.NONE)
+    def run(self, tree: ast.Module, lines: int, new_syntax: bool = False) -> FileFacts:
+        self._module_level(tree.body, Flag.NEW_SYNTAX if new_syntax else Flag.NONE)
         body = self.collector.refs(self.body)
-        self._nested_imports(-1)
+        self._nested_imports(-1, self.collector.imports)
         return FileFacts(
             path=self.path,
             module=self.module,
@@ -181,6 +280,9 @@ class Extractor:
             dunder_all=tuple(self.dunder_all) if self.dunder_all is not None else None,
             main_guard=self.main_guard,
             side_effects=self.side_effects,
+            import_prefixes=tuple(sorted(self.collector.import_prefixes)),
+            dynamic_getattr=self.collector.dynamic_getattr,
+            new_syntax=new_syntax,
         )
 
     # module level -------------------------------------------------------------------------
@@ -260,12 +362,22 @@ class Extractor:
 
     # definitions --------------------------------------------------------------------------
 
-    def _function(self, node: FunctionNode, kind: str, parent: str, flags: Flag) -> None:
+    def _function(
+        self, node: FunctionNode, kind: str, parent: str, flags: Flag, scope: int = -1
+    ) -> None:
         decorators = tuple(dotted(d) for d in node.decorator_list)
         if any(d.rsplit(".", 1)[-1] == "abstractmethod" for d in decorators):
             flags |= Flag.ABSTRACT
         if any(d.rsplit(".", 1)[-1] == "overload" for d in decorators):
             flags |= Flag.OVERLOAD
+        self.collector.nesting = True
+        # A nested definition's decorators and defaults were walked with the enclosing code.
+        walked = (
+            node.body if scope >= 0 else [*node.decorator_list, node.args, node.returns, *node.body]
+        )
+        refs = self.collector.refs(walked)
+        self.collector.nesting = False
+        imports, nested = self.collector.imports, self.collector.nested
         self.definitions.append(
             Definition(
                 name=node.name,
@@ -277,26 +389,33 @@ class Extractor:
                 decorators=decorators,
                 bases=(),
                 flags=flags | Flag.REMOVABLE,
-                refs=self.collector.refs(
-                    [*node.decorator_list, node.args, node.returns, *node.body]
-                ),
+                refs=refs,
+                scope=scope,
             )
         )
-        self._nested_imports(len(self.definitions) - 1)
+        index = len(self.definitions) - 1
+        self._nested_imports(index, imports)
+        for inner in nested:
+            if isinstance(inner, ast.ClassDef):
+                self._class(inner, "", flags, scope=index)
+            else:
+                self._function(inner, "function", "", flags, scope=index)
 
-    def _nested_imports(self, owner: int) -> None:
+    def _nested_imports(self, owner: int, imports: Sequence[ast.Import | ast.ImportFrom]) -> None:
         """Imports inside the code just walked belong to its definition (-1: the module)."""
-        for statement in self.collector.imports:
+        for statement in imports:
             self._import(statement, owner, Flag.NONE)
 
-    def _class(self, node: ast.ClassDef, parent: str, flags: Flag) -> None:
+    def _class(self, node: ast.ClassDef, parent: str, flags: Flag, scope: int = -1) -> None:
         index = len(self.definitions)
         self.definitions.append(_placeholder(node))
-        if parent:
+        if parent or scope >= 0:
             body: list[ast.AST] = list(node.body)
         else:
             body = self._class_body(node.name, index, node.body, flags)
-        refs = self.collector.refs([*node.decorator_list, *node.bases, *node.keywords, *body])
+        outer = [] if scope >= 0 else [*node.decorator_list, *node.bases, *node.keywords]
+        refs = self.collector.refs([*outer, *body])
+        metaclass = next((dotted(k.value) for k in node.keywords if k.arg == "metaclass"), "")
         self.definitions[index] = Definition(
             name=node.name,
             kind="class",
@@ -308,8 +427,10 @@ class Extractor:
             bases=tuple(dotted(b) for b in node.bases),
             flags=flags | Flag.REMOVABLE,
             refs=refs,
+            scope=scope,
+            metaclass=metaclass,
         )
-        self._nested_imports(index)
+        self._nested_imports(index, self.collector.imports)
 
     def _class_body(
         self, name: str, owner: int, statements: Sequence[ast.stmt], flags: Flag
@@ -412,9 +533,32 @@ def _is_main_guard(test: ast.expr) -> bool:
 
 
 def extract(path: str, module: str, is_package: bool, source: bytes) -> FileFacts:
-    """Parse ``source``; raises ``SyntaxError``/``ValueError`` for invalid code."""
-    tree = ast.parse(source, filename=path)
-    return Extractor(path, module, is_package).run(tree, line_count(source))
+    """Parse ``source``; raises ``SyntaxError``/``ValueError`` for invalid code.
+
+    Code in syntax newer than the running Python (PEP 695, PEP 701) is read through libcst and
+    rewritten, line for line, into older syntax that yields the same facts.
+    """
+    new_syntax = False
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError:
+        from app.deadcode.newsyntax import downgrade  # libcst: loaded only when needed
+
+        older = downgrade(source)
+        if older is None:
+            raise
+        tree = ast.parse(older, filename=path)
+        new_syntax = True
+    extractor = Extractor(path, module, is_package)
+    if is_example(path):
+        extractor.strings.update(_comment_names(source))
+    return extractor.run(tree, line_count(source), new_syntax)
+
+
+def _comment_names(source: bytes) -> set[str]:
+    """Names offered in the comments of an example (``# try also: make_report``)."""
+    text = source.decode("utf-8", "replace")
+    return {name for comment in COMMENT.findall(text) for name in IDENTIFIER_PATH.findall(comment)}
 
 
 def line_count(source: bytes) -> int:

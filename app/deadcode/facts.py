@@ -22,6 +22,8 @@ class Flag(IntFlag):
     ABSTRACT = 4
     TYPE_CHECKING = 8
     OVERLOAD = 16
+    NEW_SYNTAX = 32
+    """Read through the libcst fallback (syntax newer than this Python): reported, not edited."""
 
 
 class Refs(NamedTuple):
@@ -40,6 +42,8 @@ class Definition(NamedTuple):
 
     ``parent`` is the enclosing class for members and ``""`` at module level. ``first_line`` is
     where the statement starts (its first decorator); ``line`` is the ``def``/``class`` line.
+    ``scope`` is the index of the enclosing function for a function or class defined inside
+    one (-1 otherwise). ``metaclass`` is a class's ``metaclass=`` expression.
     """
 
     name: str
@@ -53,6 +57,8 @@ class Definition(NamedTuple):
     flags: int
     """`Flag` bits."""
     refs: Refs
+    scope: int = -1
+    metaclass: str = ""
 
 
 class Import(NamedTuple):
@@ -91,3 +97,11 @@ class FileFacts:
     main_guard: bool
     side_effects: bool
     """Module-level statements other than definitions, imports and constant assignments."""
+    import_prefixes: tuple[str, ...] = ()
+    """Constant prefixes of module names built at run time and given to ``import_module``,
+    ``__import__`` or ``find_spec``; ``""`` when the prefix is a variable (then the file's
+    strings naming packages are taken as the prefixes)."""
+    dynamic_getattr: bool = False
+    """``getattr(obj, name)`` with a name that is not a literal: any method may be called."""
+    new_syntax: bool = False
+    """Parsed through the libcst fallback: syntax newer than the running Python."""

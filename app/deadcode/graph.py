@@ -30,6 +30,8 @@ class Node:
     imported: Import | None = None
     index: int = -1
     """Position of the definition in its file's facts."""
+    scope: int = -1
+    """The function node a nested function or class is defined in; -1 otherwise."""
 
 
 @dataclass
@@ -50,6 +52,9 @@ class Graph:
         self.members_by_name: dict[str, list[int]] = {}
         self.top_by_name: dict[str, list[int]] = {}
         self.local_imports: dict[int, list[Import]] = {}
+        self.locals: dict[int, dict[str, list[int]]] = {}
+        """Per function node: the functions and classes defined inside it, by name."""
+        self._overriders: dict[int, list[int]] | None = None
         for position, facts in enumerate(self.files):
             self.nodes.append(Node(position, MODULE, position, facts.module, -1))
             for alias in module_aliases(facts):
@@ -72,6 +77,9 @@ class Graph:
             parent = classes.get(definition.parent, -1) if definition.parent else -1
             if definition.parent and parent < 0:
                 continue
+            enclosing = owners.get(definition.scope, -1) if definition.scope >= 0 else -1
+            if definition.scope >= 0 and enclosing < 0:
+                continue
             node_id = self._add(
                 Node(
                     len(self.nodes),
@@ -81,9 +89,14 @@ class Graph:
                     parent,
                     definition=definition,
                     index=index,
+                    scope=enclosing,
                 )
             )
             owners[index] = node_id
+            if enclosing >= 0:
+                local = self.locals.setdefault(enclosing, {})
+                local.setdefault(definition.name, []).append(node_id)
+                continue
             if parent >= 0:
                 scope.members.setdefault(parent, {}).setdefault(definition.name, []).append(node_id)
                 self.members_by_name.setdefault(definition.name, []).append(node_id)
@@ -149,14 +162,140 @@ class Graph:
             assert node.imported is not None
             return self._binding_targets(node.imported)
         assert node.definition is not None
+        # A member does not keep its class alive: using a method means the class was used
+        # (liveness holds a member back until its class is reached).
         found = {node.file}
-        if node.parent >= 0:
-            found.add(node.parent)
+        refs = node.definition.refs
         class_id = node.parent if node.parent >= 0 else (node.id if node.kind == "class" else -1)
-        self._resolve(node.file, node.definition.refs, class_id, found)
+        if node.scope >= 0:
+            class_id = node.id if node.kind == "class" else -1
+        self._resolve(node.file, refs, class_id, found)
+        scope = node.id
+        while scope >= 0:  # names bound by the enclosing functions (and this one)
+            local = self.locals.get(scope)
+            if local is not None:
+                for name in local.keys() & refs.names:
+                    found.update(local[name])
+            scope = self.nodes[scope].scope
         for imported in self.local_imports.get(node_id, ()):
             found.update(self._binding_targets(imported))
+        if node.parent >= 0:
+            found.update(self.overriders().get(node_id, ()))
         return found
+
+    # names and nesting --------------------------------------------------------------------
+
+    def qualname(self, node: Node) -> str:
+        """Within its module: ``func``, ``Class.method``, ``outer.inner``."""
+        parts = [node.name]
+        owner = node.parent if node.parent >= 0 else node.scope
+        while owner >= 0:
+            outer = self.nodes[owner]
+            parts.append(outer.name)
+            owner = outer.parent if outer.parent >= 0 else outer.scope
+        return ".".join(reversed(parts))
+
+    def enclosing(self, node: Node) -> list[int]:
+        """The classes and functions around a definition, innermost first, then its module."""
+        found: list[int] = []
+        owner = node.parent if node.parent >= 0 else node.scope
+        while owner >= 0:
+            found.append(owner)
+            outer = self.nodes[owner]
+            owner = outer.parent if outer.parent >= 0 else outer.scope
+        if node.kind != MODULE:
+            found.append(node.file)
+        return found
+
+    # class hierarchy ----------------------------------------------------------------------
+
+    def resolve_base(self, cls: Node, base: str) -> list[int]:
+        """The class nodes in the repository that the base expression ``base`` names."""
+        head, _, rest = base.partition(".")
+        found: list[int] = []
+        for node_id in self.scopes[cls.file].top.get(head, []):
+            node = self.nodes[node_id]
+            imported = node.imported
+            if imported is None:
+                targets = [node_id] if not rest else []
+            elif imported.binds_module:
+                is_alias = imported.binding != imported.module.split(".", 1)[0]
+                module = imported.module if is_alias else head
+                *middle, last = rest.split(".") if rest else [""]
+                targets = self.lookup(".".join([module, *middle]), last) if last else []
+            else:
+                module = imported.module
+                targets = self.lookup(module, imported.name)
+                if rest:
+                    submodule = f"{module}.{imported.name}"
+                    *middle, last = rest.split(".")
+                    targets = self.lookup(".".join([submodule, *middle]), last)
+            found.extend(self.classes(targets, 0))
+        return found
+
+    def classes(self, targets: Iterable[int], depth: int) -> list[int]:
+        """Follow re-exports (import bindings) to the class definitions they name."""
+        found: list[int] = []
+        for target in targets:
+            node = self.nodes[target]
+            if node.kind == "class":
+                found.append(target)
+            elif node.imported is not None and not node.imported.binds_module and depth < 5:
+                lookup = self.lookup(node.imported.module, node.imported.name)
+                found.extend(self.classes(lookup, depth + 1))
+        return found
+
+    def definitions(self, targets: Iterable[int], depth: int = 0) -> list[int]:
+        """Follow import bindings to the definitions (or modules) they name."""
+        found: list[int] = []
+        for target in targets:
+            node = self.nodes[target]
+            if node.imported is None:
+                found.append(target)
+            elif depth < 5:
+                found.extend(self.definitions(self._binding_targets(node.imported), depth + 1))
+        return found
+
+    def ancestors(self, cls: Node) -> list[int]:
+        """The in-repository classes ``cls`` derives from, nearest first (no repeats)."""
+        seen: dict[int, None] = {}
+        queue = [cls]
+        while queue:
+            current = queue.pop(0)
+            definition = current.definition
+            if definition is None:
+                continue
+            for base in definition.bases:
+                for parent in self.resolve_base(current, base):
+                    if parent not in seen and parent != cls.id:
+                        seen[parent] = None
+                        queue.append(self.nodes[parent])
+        return list(seen)
+
+    def members(self, cls: int) -> dict[str, list[int]]:
+        return self.scopes[self.nodes[cls].file].members.get(cls, {})
+
+    def overriders(self) -> dict[int, list[int]]:
+        """Base-class method → the methods of subclasses that override it.
+
+        Calling the base method may run any override, so an override is reached from the
+        method it overrides (not kept as a root).
+        """
+        if self._overriders is None:
+            edges: dict[int, list[int]] = {}
+            for node in self.nodes:
+                if node.kind != "class" or not node.definition or not node.definition.bases:
+                    continue
+                own = self.members(node.id)
+                if not own:
+                    continue
+                for ancestor in self.ancestors(node):
+                    inherited = self.members(ancestor)
+                    for name in own.keys() & inherited.keys():
+                        for base_member in inherited[name]:
+                            edges.setdefault(base_member, []).extend(own[name])
+            self._overriders = edges
+        return self._overriders
 
     def _module_successors(self, node: Node) -> set[int]:
         facts = self.files[node.file]
@@ -234,14 +373,10 @@ class Graph:
             if imported is None:
                 precise = False
                 continue
-            if imported.binds_module:
-                is_alias = imported.binding != imported.module.split(".", 1)[0]
-                module = imported.module if is_alias else head
-            else:
-                module = f"{imported.module}.{imported.name}"
-                if module not in self.modules:
-                    precise = False
-                    continue
+            module = bound_name(imported, head)
+            if not imported.binds_module and module not in self.modules:
+                precise = False
+                continue
             precise = self._walk_modules(module, rest.split("."), found) and precise
         return precise
 
@@ -279,6 +414,15 @@ class Graph:
                     found.extend(members.get(rest[1], ()))
             return found, None
         return [], None
+
+
+def bound_name(imported: Import, head: str) -> str:
+    """The dotted name an import binding called ``head`` stands for: ``a.b`` for
+    ``import a.b as head``, ``a`` for ``import a.b``, ``m.x`` for ``from m import x``."""
+    if imported.binds_module:
+        is_alias = imported.binding != imported.module.split(".", 1)[0]
+        return imported.module if is_alias else head
+    return f"{imported.module}.{imported.name}"
 
 
 def module_aliases(facts: FileFacts) -> set[str]:

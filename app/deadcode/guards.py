@@ -14,8 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from app.deadcode.cache import TextFacts
-from app.deadcode.facts import Flag
-from app.deadcode.graph import IMPORT, MODULE, Graph, Node
+from app.deadcode.extract import is_example
+from app.deadcode.facts import FileFacts, Flag
+from app.deadcode.graph import IMPORT, MODULE, Graph, Node, bound_name
+from app.deadcode.hooks import calls, is_protocol
 
 REGISTRATION_DECORATORS = (
     # web routes, CLI commands, task queues, signal receivers, plugin and test hooks
@@ -70,6 +72,9 @@ KNOWN_BASES: dict[str, object] = {
     "typing.Generic": typing.Generic,
 }
 TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_tests?|conftest|tests)\.py$|(^|/)tests/|^test/")
+EXAMPLE = "documentation, script or example"
+TEST_PACKAGES = frozenset({"test", "tests", "testing"})
+EXTERNAL_METACLASSES = frozenset({"ABCMeta", "abc.ABCMeta", "type", "EnumMeta", "enum.EnumMeta"})
 
 
 @dataclass(frozen=True)
@@ -119,9 +124,22 @@ def entry_module(graph: Graph, position: int) -> str | None:
         return "top-level package: the project itself, imported from outside"
     if "." not in facts.module and not facts.is_package and facts.side_effects:
         return "stand-alone script with module-level code"
-    if facts.path.split("/", 1)[0] in ("docs", "doc", "scripts", "bin", "examples"):
-        return "documentation, script or example"
+    if facts.path.split("/", 1)[0] in ("docs", "doc", "scripts", "bin") or is_example(facts.path):
+        return EXAMPLE
+    if not importable(facts.path):
+        return "file name is not an importable module name: loaded by path (a tool's hook file)"
     return None
+
+
+def importable(path: str) -> bool:
+    return path.rsplit("/", 1)[-1].removesuffix(".py").isidentifier()
+
+
+def is_test_helper(facts: FileFacts) -> bool:
+    """A module under ``test/``, ``tests/`` or ``testing/`` inside a package: other projects'
+    test suites import its helpers (``pkg.testing.factories``)."""
+    parts = facts.module.split(".")
+    return len(parts) > 1 and any(p in TEST_PACKAGES for p in parts[1:])
 
 
 def find_roots(graph: Graph, texts: Mapping[str, TextFacts]) -> Roots:
@@ -134,6 +152,15 @@ def find_roots(graph: Graph, texts: Mapping[str, TextFacts]) -> Roots:
         reason = entry_module(graph, position)
         if reason:
             roots.keep([position], reason)
+        if reason == EXAMPLE:  # what an example imports is what users import
+            roots.keep(
+                (n for nodes in graph.scopes[position].top.values() for n in nodes
+                 if graph.nodes[n].kind == IMPORT),
+                "imported by an example or the docs",
+            )  # fmt: skip
+        if not importable(facts.path):  # e.g. `hook-pkg.py`: the loading tool reads its names
+            top = graph.scopes[position].top.values()
+            roots.keep((n for nodes in top for n in nodes), "read by the tool that loads the file")
         for name in facts.dunder_all or ():
             roots.keep(graph.scopes[position].top.get(name, ()), "listed in `__all__`")
             if facts.is_package:  # a submodule listed in a package's `__all__`
@@ -144,6 +171,7 @@ def find_roots(graph: Graph, texts: Mapping[str, TextFacts]) -> Roots:
     for path, text in texts.items():
         _strings(graph, roots, text.tokens, f"named in {path}", seen)
     _prefixes(graph, roots)
+    _computed_imports(graph, roots)
     for module in roots.dynamic_modules:
         for position in graph.module_nodes(module):
             roots.keep(
@@ -170,6 +198,32 @@ def _strings(
             roots.keep(found, reason)
             if module is not None:
                 roots.dynamic_modules.add(module)
+
+
+def _computed_imports(graph: Graph, roots: Roots) -> None:
+    """``import_module(f"pkg.plugins.{name}")``: every module under ``pkg.plugins`` may run.
+
+    When the package itself is a variable (``"%s.%s" % (location, name)``), the packages that
+    the same file names in strings are taken as its possible values.
+    """
+    wanted: dict[str, str] = {}
+    for facts in graph.files:
+        for prefix in facts.import_prefixes:
+            if prefix:
+                wanted.setdefault(prefix, facts.path)
+                continue
+            for text in facts.strings:
+                if any(graph.files[p].is_package for p in graph.module_nodes(text)):
+                    wanted.setdefault(text + ".", facts.path)
+    if not wanted:
+        return
+    for module, positions in graph.modules.items():
+        for prefix, path in wanted.items():
+            if module.startswith(prefix) and module != prefix:
+                reason = f"imported by a name built at run time from `{prefix}` in {path}"
+                roots.keep(positions, reason)
+                roots.dynamic_modules.add(module)
+                break
 
 
 def _prefixes(graph: Graph, roots: Roots) -> None:
@@ -213,17 +267,43 @@ class NodeGuard:
             return "abstract method"
         if name.startswith("pytest_"):
             return "pytest hook"
+        facts = graph.files[node.file]
+        if is_test_helper(facts) and _public_member_chain(graph, node):
+            return "test helper of a distributed package (other projects' tests import it)"
         if node.file in self.test_files:
-            reason = _test_guard(graph, node, graph.files[node.file].path)
+            reason = _test_guard(graph, node, facts.path)
+            if reason:
+                return reason
+        if node.kind == "class":
+            reason = registered_class(graph, node)
             if reason:
                 return reason
         if node.parent >= 0:
             reason = _member_guard(graph, node)
             if reason:
                 return reason
-        if settings.library_public_api and _public_name(graph, node):
-            return "public name of a published library"
         return None
+
+
+def _public_member_chain(graph: Graph, node: Node) -> bool:
+    """Neither the name nor any class or function around it starts with an underscore."""
+    outer = [graph.nodes[o] for o in graph.enclosing(node) if graph.nodes[o].kind != MODULE]
+    return not any(n.name.startswith("_") for n in (node, *outer)) and node.scope < 0
+
+
+def registered_class(graph: Graph, cls: Node) -> str | None:
+    """A class registered when it is defined: by ``__init_subclass__`` of a base, or by a
+    metaclass defined in the repository (plugin registries). Nothing has to name it."""
+    for owner in (cls.id, *graph.ancestors(cls)):
+        owner_node = graph.nodes[owner]
+        if owner != cls.id and "__init_subclass__" in graph.members(owner):
+            return f"registered by `__init_subclass__` of its base `{owner_node.name}`"
+        definition = owner_node.definition
+        metaclass = definition.metaclass if definition else ""
+        registering = metaclass and metaclass not in EXTERNAL_METACLASSES
+        if registering and graph.resolve_base(owner_node, metaclass):
+            return f"registered by the metaclass `{metaclass}` when it is defined"
+    return None
 
 
 def _test_guard(graph: Graph, node: Node, path: str) -> str | None:
@@ -242,9 +322,35 @@ def _member_guard(graph: Graph, node: Node) -> str | None:
         declarative = _declarative(graph, owner, set())
         if declarative:
             return f"field of a declarative class ({declarative})"
+    if node.kind in ("method", "class") and _declares_protocol(graph, owner):
+        return "declared by a `Protocol` (an interface for type checkers)"
     base = overridden_base(graph, owner, node.name, set())
     if base:
         return f"overrides a method of `{base}`"
+    return None
+
+
+def _declares_protocol(graph: Graph, cls: Node) -> bool:
+    definition = cls.definition
+    return definition is not None and any(
+        is_protocol(qualify_base(graph, cls, b.split("[", 1)[0]) or "") for b in definition.bases
+    )
+
+
+def qualify_base(graph: Graph, cls: Node, base: str) -> str | None:
+    """The dotted name an external base expression stands for, through the file's imports
+    (``View`` after ``from django.views import generic as g``... ``g.View``); ``None`` when
+    the name is defined in the file itself."""
+    head, _, rest = base.partition(".")
+    bindings = graph.scopes[cls.file].top.get(head)
+    if not bindings:
+        return base  # a builtin, or from a star import
+    for binding in bindings:
+        imported = graph.nodes[binding].imported
+        if imported is None:
+            continue
+        module = bound_name(imported, head)
+        return f"{module}.{rest}" if rest else module
     return None
 
 
@@ -259,72 +365,47 @@ def _declarative(graph: Graph, cls: Node, seen: set[int]) -> str | None:
     for base in definition.bases:
         if base.rsplit(".", 1)[-1] in DECLARATIVE_BASES:
             return f"subclass of `{base}`"
-        for parent in resolve_base(graph, cls, base):
+        for parent in graph.resolve_base(cls, base):
             found = _declarative(graph, graph.nodes[parent], seen)
             if found:
                 return found
     return None
 
 
-def resolve_base(graph: Graph, cls: Node, base: str) -> list[int]:
-    """The class nodes in the repository that the base expression ``base`` names."""
-    head, _, rest = base.partition(".")
-    found: list[int] = []
-    for node_id in graph.scopes[cls.file].top.get(head, []):
-        node = graph.nodes[node_id]
-        imported = node.imported
-        if imported is None:
-            targets = [node_id] if not rest else []
-        elif imported.binds_module:
-            is_alias = imported.binding != imported.module.split(".", 1)[0]
-            module = imported.module if is_alias else head
-            *middle, last = rest.split(".") if rest else [""]
-            targets = graph.lookup(".".join([module, *middle]), last) if last else []
-        else:
-            module = imported.module
-            targets = graph.lookup(module, imported.name)
-            if rest:
-                submodule = f"{module}.{imported.name}"
-                *middle, last = rest.split(".")
-                targets = graph.lookup(".".join([submodule, *middle]), last)
-        found.extend(_classes(graph, targets, 0))
-    return found
-
-
-def _classes(graph: Graph, targets: Iterable[int], depth: int) -> list[int]:
-    """Follow re-exports (import bindings) to the class definitions they name."""
-    found: list[int] = []
-    for target in targets:
-        node = graph.nodes[target]
-        if node.kind == "class":
-            found.append(target)
-        elif node.imported is not None and not node.imported.binds_module and depth < 5:
-            lookup = graph.lookup(node.imported.module, node.imported.name)
-            found.extend(_classes(graph, lookup, depth + 1))
-    return found
-
-
 def overridden_base(graph: Graph, cls: Node, name: str, seen: set[int]) -> str | None:
-    """The base class whose method ``name`` this class may override, in-repo or external."""
+    """The external base class whose method ``name`` this class may override.
+
+    Overrides of methods defined in the repository are edges of the graph (reached from the
+    method they override), not guards. An external base overrides ``name`` when it has that
+    attribute (builtins, `collections.abc`), when its hook table lists it, or, for a base we
+    know nothing about, always.
+    """
     definition = cls.definition
     if definition is None or cls.id in seen:
         return None
     seen.add(cls.id)
     for base in definition.bases:
-        if base in ("object", ""):
+        bare = base.split("[", 1)[0]
+        if bare in ("object", ""):
             continue
-        parents = resolve_base(graph, cls, base)
-        if not parents:
-            known = KNOWN_BASES.get(base.split("[", 1)[0])
-            if known is not None and not hasattr(known, name):
-                continue
-            return base  # outside the repository: any method may be an override
-        for parent in parents:
-            if name in graph.scopes[graph.nodes[parent].file].members.get(parent, {}):
+        parents = graph.resolve_base(cls, base)
+        if parents:
+            for parent in parents:
+                found = overridden_base(graph, graph.nodes[parent], name, seen)
+                if found:
+                    return found
+            continue
+        known = KNOWN_BASES.get(bare)
+        if known is not None:
+            if hasattr(known, name):
                 return base
-            found = overridden_base(graph, graph.nodes[parent], name, seen)
-            if found:
-                return found
+            continue
+        qualified = qualify_base(graph, cls, bare)
+        if qualified is None:
+            return base  # made by a call in this file (``Base = declarative_base()``)
+        hooked = calls(qualified, name)
+        if hooked is None or hooked:
+            return base
     return None
 
 
@@ -345,14 +426,3 @@ def _public_module(graph: Graph, node: Node) -> bool:
         and not is_test_file(facts.path)
         and not any(p.startswith("_") for p in parts)
     )
-
-
-def _public_name(graph: Graph, node: Node) -> bool:
-    module = graph.nodes[node.file]
-    if not _public_module(graph, module) or node.name.startswith("_"):
-        return False
-    if node.parent >= 0:
-        owner = graph.nodes[node.parent]
-        return not owner.name.startswith("_") and owner.parent < 0
-    exported = graph.files[node.file].dunder_all
-    return exported is None or node.name in exported

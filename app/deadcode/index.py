@@ -29,7 +29,13 @@ TEXT_SUFFIXES = frozenset(
     | {".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".mako"}
 )
 TEXT_NAMES = frozenset({"Procfile", "Dockerfile", "Makefile", "setup.cfg", "tox.ini"})
+DOC_SUFFIXES = (".md", ".rst")
+"""Documentation: only the imports in its code examples count (prose names nothing)."""
 TOKEN = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*")
+DOC_IMPORT = re.compile(
+    r"^[\s>.]*(?:from\s+([\w.]+)\s+import\s+\(?([\w\s,]+)\)?|import\s+([\w.,\s]+))\s*$",
+    re.MULTILINE,
+)
 DEFAULT_MAX_BYTES = 2_000_000
 PARALLEL_FROM = 48
 """Below this many files to parse, starting worker processes costs more than it saves."""
@@ -64,7 +70,19 @@ class RepoIndex:
 def is_text_file(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    return suffix in TEXT_SUFFIXES or name in TEXT_NAMES
+    return suffix in TEXT_SUFFIXES or name in TEXT_NAMES or path.endswith(DOC_SUFFIXES)
+
+
+def doc_imports(data: bytes) -> tuple[str, ...]:
+    """What the code examples of a document import, as dotted names (``pkg.mod.name``)."""
+    found: set[str] = set()
+    for match in DOC_IMPORT.finditer(data.decode("utf-8", "replace")):
+        module, names, modules = match.groups()
+        if module:
+            found.update(f"{module}.{n.strip()}" for n in names.split(",") if n.strip())
+        else:
+            found.update(m.strip() for m in modules.split(",") if m.strip())
+    return tuple(sorted(t for t in found if TOKEN.fullmatch(t)))
 
 
 def source_files(paths: Iterable[str]) -> list[SourceFile]:
@@ -127,7 +145,8 @@ def run_job(job: Job) -> Outcome:
 
 def _encode(job: Job, data: bytes) -> bytes:
     if not job.python:
-        return encode_text(TextFacts(tokens(data)))
+        found = doc_imports(data) if job.path.endswith(DOC_SUFFIXES) else tokens(data)
+        return encode_text(TextFacts(found))
     try:
         return encode_facts(extract(job.path, job.module, job.is_package, data))
     except SyntaxError as exc:

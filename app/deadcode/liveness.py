@@ -29,27 +29,29 @@ def compute(graph: Graph, roots: Roots, guard: Callable[[Node], str | None]) -> 
     """Reach from the roots; then ask ``guard`` about what is left, and reach from its answers.
 
     Guards do not depend on reachability, so asking only about unreached symbols gives the
-    same result as asking about all of them, at a fraction of the cost.
+    same result as asking about all of them, at a fraction of the cost. A class member that is
+    reached (by name, as a root) before its class waits until the class is reached: a method
+    of a class nothing uses is dead, whoever calls a method of that name.
     """
     test_code = {i for i, facts in enumerate(graph.files) if is_test_file(facts.path)}
     production_roots = [n for n in roots.reasons if graph.nodes[n].file not in test_code]
     test_roots = [n for n in roots.reasons if graph.nodes[n].file in test_code]
-    production: set[int] = set()
-    _reach(graph, production_roots, production, None)
-    guarded = _guarded(graph, roots, guard, production, lambda n: n.file not in test_code)
-    _reach(graph, guarded, production, None)
-    everything = set(production)
+    production = _Walk(graph, None)
+    production.reach(production_roots)
+    guarded = _guarded(graph, roots, guard, production.seen, lambda n: n.file not in test_code)
+    production.reach(guarded)
     referrers: dict[int, set[int]] = {}
-    test_roots += _guarded(graph, roots, guard, everything, lambda n: n.file in test_code)
-    _reach(graph, test_roots, everything, referrers)
+    everything = _Walk(graph, referrers, production)
+    test_roots += _guarded(graph, roots, guard, everything.seen, lambda n: n.file in test_code)
+    everything.reach(test_roots)
     for node in range(len(graph.nodes)):
-        if node not in everything:
+        if node not in everything.seen:
             for target in graph.successors(node):
-                if target not in production:
+                if target not in production.seen:
                     referrers.setdefault(target, set()).add(node)
     return Liveness(
-        frozenset(production),
-        frozenset(everything),
+        frozenset(production.seen),
+        frozenset(everything.seen),
         {node: frozenset(found) for node, found in referrers.items()},
     )
 
@@ -72,18 +74,51 @@ def _guarded(
     return found
 
 
-def _reach(
-    graph: Graph, start: list[int], seen: set[int], referrers: dict[int, set[int]] | None
-) -> None:
-    """Depth-first walk from ``start``, adding to ``seen``; record who reached new nodes."""
-    base = frozenset(seen)
-    stack = [n for n in start if n not in seen]
-    seen.update(stack)
-    while stack:
-        node = stack.pop()
-        for target in graph.successors(node):
-            if referrers is not None and target not in base:
-                referrers.setdefault(target, set()).add(node)
-            if target not in seen:
-                seen.add(target)
-                stack.append(target)
+class _Walk:
+    """Depth-first reachability; members wait in ``pending`` until their class is reached."""
+
+    def __init__(
+        self, graph: Graph, referrers: dict[int, set[int]] | None, start: _Walk | None = None
+    ) -> None:
+        self.graph = graph
+        self.referrers = referrers
+        self.seen: set[int] = set(start.seen) if start else set()
+        self.pending: dict[int, list[int]] = (
+            {k: list(v) for k, v in start.pending.items()} if start else {}
+        )
+        self.base = frozenset(self.seen)
+
+    def reach(self, start: list[int]) -> None:
+        nodes, successors = self.graph.nodes, self.graph.successors
+        seen, referrers, base = self.seen, self.referrers, self.base
+        stack: list[int] = []
+        for node in start:
+            self._visit(node, stack)
+        while stack:
+            node = stack.pop()
+            # The hot loop of detection: new targets are filtered with set operations.
+            targets = successors(node)
+            if referrers is not None:
+                for target in targets - base:
+                    referrers.setdefault(target, set()).add(node)
+            for target in targets - seen:
+                self._visit(target, stack)
+            if nodes[node].kind == "class":
+                stack.extend(self._release(node))
+
+    def _visit(self, node: int, stack: list[int]) -> None:
+        if node in self.seen:
+            return
+        parent = self.graph.nodes[node].parent
+        if parent >= 0 and parent not in self.seen:
+            waiting = self.pending.setdefault(parent, [])
+            if node not in waiting:
+                waiting.append(node)
+            return
+        self.seen.add(node)
+        stack.append(node)
+
+    def _release(self, cls: int) -> list[int]:
+        released = [n for n in self.pending.pop(cls, ()) if n not in self.seen]
+        self.seen.update(released)
+        return released

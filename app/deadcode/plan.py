@@ -62,6 +62,7 @@ def plan(
             for c in by_node.values()
             if c.confidence >= threshold
             and c.removable
+            and not c.report_only
             and (c.status is not Status.TESTED_ONLY or remove_tested_only)
         }
     )
@@ -93,14 +94,13 @@ def _close(graph: Graph, liveness: Liveness, state: _State) -> None:
 
 def _blocked(graph: Graph, node: Node) -> str:
     facts = graph.files[node.file]
-    owner = graph.nodes[node.parent].name + "." if node.parent >= 0 else ""
-    where = facts.path if node.kind == MODULE else f"{facts.path}::{owner}{node.name}"
+    where = facts.path if node.kind == MODULE else f"{facts.path}::{graph.qualname(node)}"
     return f"`{where}` uses it and stays"
 
 
 def _gone(graph: Graph, node_id: int, removed: set[int]) -> bool:
     node = graph.nodes[node_id]
-    return node_id in removed or node.parent in removed or node.file in removed
+    return node_id in removed or any(o in removed for o in graph.enclosing(node))
 
 
 def _extras(graph: Graph, liveness: Liveness, state: _State) -> None:
@@ -145,10 +145,9 @@ def _extra(graph: Graph, node: Node, kind: str, why: str, referrers: tuple[int, 
     facts = graph.files[node.file]
     line = node.imported.line if node.imported else node.definition.line if node.definition else 1
     definition = node.definition
-    owner = graph.nodes[node.parent].name + "." if node.parent >= 0 else ""
     return Candidate(
         node=node.id,
-        name=owner + node.name,
+        name=graph.qualname(node),
         kind=kind,
         file=facts.path,
         line=line,

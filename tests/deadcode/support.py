@@ -73,7 +73,7 @@ def reported_names(result: ScanResult) -> set[str]:
     return {
         f"{s.file}::{s.name}"
         for f in result.findings
-        if not f.edits
+        if not f.proposable
         for s in f.detail.symbols  # type: ignore[attr-defined]
     }
 

@@ -42,7 +42,7 @@ def test_json_proposals_carry_symbols(tmp_path: Path) -> None:
             "kind": "function",
             "file": "shop/helpers.py",
             "line": 18,
-            "confidence": 80,
+            "confidence": 85,
         }
     ]
     assert (tmp_path / "cache" / "maintainer-bot" / "deadcode").is_dir()

@@ -7,6 +7,8 @@ from textwrap import dedent
 import pytest
 
 from app.deadcode.codemod import RemovalFailed, Target, remove
+from app.deadcode.cstremove import remove_with_libcst
+from app.deadcode.lines import remove_lines
 
 
 def check(before: str, targets: list[Target], after: str, unused: set[str] | None = None) -> None:
@@ -321,3 +323,50 @@ def test_prose_in_strings_does_not_keep_an_import() -> None:
         """,
         unused={"json"},
     )
+
+
+LINE_CASES = {
+    "between definitions, with a comment above": (
+        "import os\n\n\n# dead\ndef dead():\n    return os\n\n\ndef alive():\n    pass\n",
+        [Target("dead", "", 5)],
+        {"os"},
+    ),
+    "last in the file": (
+        "def alive():\n    pass\n\n\ndef dead():\n    pass\n",
+        [Target("dead", "", 5)],
+        set(),
+    ),
+    "first and last members of a class": (
+        "class A:\n    x = 1\n\n    def mid(self):\n        pass\n\n"
+        "    def end(self):\n        pass\n\n\nb = A()\n",
+        [Target("x", "A", 2), Target("end", "A", 7)],
+        set(),
+    ),
+    "a function nested in a function": (
+        "def outer():\n    def inner():\n        pass\n\n    return 1\n",
+        [Target("inner", "", 2)],
+        set(),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINE_CASES))
+def test_line_ranges_cut_what_libcst_would(case: str) -> None:
+    """The `ast` line-range fast path takes these, and gives libcst's text byte for byte."""
+    source, targets, unused = LINE_CASES[case]
+    fast = remove_lines(source, [(t.name, t.line) for t in targets], unused)
+    assert fast is not None
+    assert fast[0] == remove_with_libcst(source, "mod.py", targets, unused)[0]
+
+
+@pytest.mark.parametrize(
+    ("source", "targets"),
+    [
+        ("a = 1; b = 2\n", [Target("a", "", 1)]),  # two statements on a line
+        ("from m import a, b\nprint(b)\n", [Target("a", "", 1)]),  # part of an import
+        ("class A:\n    def only(self):\n        pass\n", [Target("only", "A", 2)]),  # empty
+    ],
+)
+def test_line_ranges_leave_fiddly_cases_to_libcst(source: str, targets: list[Target]) -> None:
+    assert remove_lines(source, [(t.name, t.line) for t in targets], set()) is None
+    assert compile(remove(source, "mod.py", targets), "mod.py", "exec")
