@@ -21,7 +21,7 @@ from app.deadcode.history import GitPythonHistory
 from app.index.client import SimpleIndex
 from app.manifests import discover
 from app.manifests.base import ManifestParse
-from app.model import Kind, Progress, ScanResult, Unaudited, no_progress
+from app.model import Kind, Progress, ScanError, ScanResult, Unaudited, no_progress
 from app.planner import Budget, plan
 from app.proposals import branch_for, build
 from app.security import source_for
@@ -108,6 +108,7 @@ def scan_snapshot(
         result.notes.extend(analysis.notes)
     decided = plan(result.findings, config, now, budget, stored_ignores, branch_for)
     result.deferred.extend(decided.held)
+    result.errors.extend(ScanError(f.subject, None, f.reason) for f in decided.failed)
     result.proposals.extend(
         build(batch, config, snapshot.read_text, ci_results) for batch in reconcile(decided.batches)
     )

@@ -75,6 +75,8 @@ class Plan:
     batches: list[Batch] = field(default_factory=list)
     held: list[Deferred] = field(default_factory=list)
     reported: list[Finding] = field(default_factory=list)
+    failed: list[Deferred] = field(default_factory=list)
+    """Admitted batches whose edits could not be made: errors for the user, not policy."""
 
 
 def plan(
@@ -259,10 +261,10 @@ def _limit(
 
 def _admit(batch: Batch, result: Plan) -> bool:
     """Findings whose edits are made on demand are made now, for admitted batches only; a
-    batch whose edits cannot be made is held back with the reason."""
+    batch whose edits cannot be made is a failure with the reason (never a silent hold)."""
     built = _built(batch)
     if isinstance(built, str):
-        result.held.append(Deferred(batch.key, built))
+        result.failed.append(Deferred(batch.key, built))
         return False
     result.batches.append(built)
     return True

@@ -52,14 +52,14 @@ def test_only_admitted_batches_are_built() -> None:
     assert result.reported == []  # unbuilt findings are not "reported without a change"
 
 
-def test_a_batch_that_cannot_be_built_is_held_and_frees_its_room() -> None:
+def test_a_batch_that_cannot_be_built_fails_and_frees_its_room() -> None:
     builds = Builds(broken={"a/y.py"})
     findings = [builds.finding(p) for p in ("a/x.py", "a/y.py", "b/x.py", "c/x.py")]
     result = plan(findings, RepoConfig(enabled=[Kind.DEAD_CODE], open_pr_limit=1), NOW)
     assert [b.key for b in result.batches] == ["b"]
-    assert [d.subject for d in result.held] == ["a", "c"]
-    assert result.held[0].reason == "cannot edit a/y.py"
-    assert result.held[1].reason.startswith("open_pr_limit of 1 reached: 1 new PR already")
+    assert [(d.subject, d.reason) for d in result.failed] == [("a", "cannot edit a/y.py")]
+    assert [d.subject for d in result.held] == ["c"]
+    assert result.held[0].reason.startswith("open_pr_limit of 1 reached: 1 new PR already")
 
 
 def test_a_batch_whose_pr_is_open_is_built_to_update_it() -> None:

@@ -52,8 +52,8 @@ def test_a_file_the_codemod_cannot_compile_is_left_alone(tmp_path: Path) -> None
         },
     )
     result = run_scan(root)
-    assert result.proposals == []  # the failing file's whole batch is held back
-    reason = {d.subject: d.reason for d in result.deferred}["pkg"]
+    assert result.proposals == []  # the failing file's whole batch is left out...
+    reason = {e.file: e.message for e in result.errors}["pkg"]  # ...and that is an error
     assert reason.startswith("removal failed in pkg/mod.py: dead code left in place")
     assert "does not compile" in reason
 
@@ -76,8 +76,9 @@ def test_a_batch_that_cannot_be_edited_leaves_its_room_to_the_next(tmp_path: Pat
     )
     result = run_scan(root)
     assert removed_names(result) == {"b/fine.py::unused"}
+    errors = {e.file: e.message for e in result.errors}
+    assert errors["a"].startswith("removal failed in a/broken.py")
     deferred = {d.subject: d.reason for d in result.deferred}
-    assert deferred["a"].startswith("removal failed in a/broken.py")
     assert deferred["c"].startswith("open_pr_limit of 1 reached")
     # Only the admitted batch was built: the others carry no edits.
     unbuilt = [f for f in result.findings if f.detail.file != "b/fine.py"]  # type: ignore[attr-defined]
