@@ -99,6 +99,8 @@ class Hit:
     line: int
     before: str
     after: str
+    advice: str = ""
+    """What to do by hand, when this place needs something other than the rule's replacement."""
 
 
 @dataclass(frozen=True)
@@ -114,13 +116,15 @@ class ProjectFacts:
     """Repository-wide facts a rule may need beyond one file (computed once per scan)."""
 
     pydantic_models: Mapping[str, PydanticModel] = field(default_factory=dict)
+    python: str | None = None
+    """The oldest Python the project declares (``None``: unknown, so no guard is obsolete)."""
 
     def fingerprint(self) -> str:
         parts = sorted(
             f"{m.qualified_name}:{','.join(sorted(m.defines))}"
             for m in self.pydantic_models.values()
         )
-        return ";".join(parts)
+        return f"python={self.python};" + ";".join(parts)
 
 
 @dataclass
@@ -140,6 +144,9 @@ class Rule(cst.CSTTransformer):
 
     info: ClassVar[RuleInfo]
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
+    sees_guards: ClassVar[bool] = False
+    """Whether the rule is shown the nodes inside compatibility guards (`codemods.guards`);
+    only the rule that removes obsolete guards is."""
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__()
@@ -185,12 +192,18 @@ class Rule(cst.CSTTransformer):
             return None
         return self.run.wrapper.resolve(ParentNodeProvider).get(node)
 
-    def record(self, original: cst.CSTNode, after: cst.CSTNode | None) -> None:
-        """Note one rewrite of ``original`` (``after=None`` for a report-only finding)."""
+    def record(
+        self, original: cst.CSTNode, after: cst.CSTNode | str | None, advice: str = ""
+    ) -> None:
+        """Note one rewrite of ``original`` into ``after`` (a node, or its code), or, with
+        ``after=None``, a finding of a report-only rule (``advice``: what to do there, when it
+        differs from the rule's replacement)."""
         position = self.run.wrapper.resolve(PositionProvider)[original]
         before = _one_line(self.code(original))
-        replaced = _one_line(self.code(after)) if after is not None else ""
-        self.run.hits.append(Hit(self.info.id, position.start.line, before, replaced))
+        if isinstance(after, cst.CSTNode):
+            after = self.code(after)
+        replaced = _one_line(after) if after is not None else ""
+        self.run.hits.append(Hit(self.info.id, position.start.line, before, replaced, advice))
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from libcst.metadata import FullyQualifiedNameProvider, MetadataWrapper, Provide
 
 from codemods.base import Hit, ProjectFacts, Rule, RuleRun
 from codemods.facts import module_name as module_name_of
+from codemods.guards import GuardFinder, scope_resolver
 from codemods.helpers import schedule_removals
 
 Visit = Callable[[cst.CSTNode], object]
@@ -44,29 +45,45 @@ class Combined(cst.CSTTransformer):
     """Dispatches each node to every rule that handles its type, in rule order.
 
     When a rule's ``leave_`` returns a node of another type (or removes it), the later rules
-    do not see that node: the first rewrite wins.
+    do not see that node: the first rewrite wins. Nodes inside a compatibility guard
+    (`codemods.guards`) go only to rules with ``sees_guards`` set: a fallback arm is left
+    alone.
     """
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], guards: GuardFinder) -> None:
         super().__init__()
+        self._guards = guards
+        self._open: list[int] = []
         self._visits: dict[str, list[Visit]] = defaultdict(list)
         self._leaves: dict[str, list[Leave]] = defaultdict(list)
+        self._guarded_visits: dict[str, list[Visit]] = defaultdict(list)
+        self._guarded_leaves: dict[str, list[Leave]] = defaultdict(list)
         for rule in rules:
             visits, leaves = _hooks(type(rule))
             for node in visits:
                 self._visits[node].append(getattr(rule, f"visit_{node}"))
+                if rule.sees_guards:
+                    self._guarded_visits[node].append(getattr(rule, f"visit_{node}"))
             for node in leaves:
                 self._leaves[node].append(getattr(rule, f"leave_{node}"))
+                if rule.sees_guards:
+                    self._guarded_leaves[node].append(getattr(rule, f"leave_{node}"))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        for visit in self._visits.get(type(node).__name__, ()):
+        visits = self._guarded_visits if self._open else self._visits
+        for visit in visits.get(type(node).__name__, ()):
             visit(node)
+        if isinstance(node, cst.If | cst.Try) and self._guards.is_guard(node):
+            self._open.append(id(node))
         return True
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> object:  # type: ignore[override]
+        if self._open and self._open[-1] == id(original_node):
+            self._open.pop()
         result: object = updated_node
         kind = type(original_node)
-        for leave in self._leaves.get(kind.__name__, ()):
+        leaves = self._guarded_leaves if self._open else self._leaves
+        for leave in leaves.get(kind.__name__, ()):
             result = leave(original_node, result)  # type: ignore[arg-type]
             if type(result) is not kind:
                 break
@@ -110,7 +127,8 @@ class Parsed:
         for instance in instances:
             providers: set[ProviderT] = set(instance.get_inherited_dependencies())
             instance.metadata = self.wrapper.resolve_many(providers)
-        transformed = self.wrapper.module.visit(Combined(instances))
+        guards = GuardFinder(scope_resolver(self.wrapper))
+        transformed = self.wrapper.module.visit(Combined(instances, guards))
         schedule_removals(run)
         if not run.hits:
             return [], BatchOutput(None)

@@ -13,6 +13,7 @@ from codemods.base64_bytes import Base64Bytes
 from codemods.celementtree import CElementTree
 from codemods.cgi_escape import CgiEscape
 from codemods.collections_abc import CollectionsAbc
+from codemods.compat_guards import ObsoleteCompatGuard
 from codemods.configparser_readfp import ReadFp
 from codemods.configparser_safe import SafeConfigParser
 from codemods.datetime_utcfromtimestamp import DatetimeUtcfromtimestamp
@@ -73,6 +74,7 @@ RULES: tuple[type[Rule], ...] = (
     LocaleFormat,
     PipesQuote,
     JsonEncoding,
+    ObsoleteCompatGuard,
     CElementTree,
     NumpyBuiltinAliases,
     NumpyBool,
@@ -91,6 +93,12 @@ RULES: tuple[type[Rule], ...] = (
 
 BY_ID: dict[str, type[Rule]] = {rule.info.id: rule for rule in RULES}
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(rule.info.family for rule in RULES))
+OPT_IN_FAMILIES: frozenset[str] = frozenset({"modernize"})
+"""Families that run only when named: they modernise style, nothing in them is deprecated."""
+
+
+def opt_in(rule: type[Rule]) -> bool:
+    return rule.info.family in OPT_IN_FAMILIES
 
 
 class UnknownRule(KeyError):
@@ -98,18 +106,34 @@ class UnknownRule(KeyError):
 
 
 def select(names: Iterable[str]) -> list[type[Rule]]:
-    """Rules named by id (``MB101``), short name (``unittest-aliases``) or family, or ``all``."""
+    """Rules named by id (``MB101``), short name (``unittest-aliases``) or family, or ``all``
+    (every rule outside the opt-in families, which run only when named)."""
     chosen: dict[str, type[Rule]] = {}
     for name in names:
         matched = [
             rule
             for rule in RULES
-            if name in ("all", rule.info.id, rule.info.name, rule.info.family)
+            if name in (rule.info.id, rule.info.name, rule.info.family)
+            or (name == "all" and not opt_in(rule))
         ]
         if not matched:
             raise UnknownRule(name)
         chosen.update((rule.info.id, rule) for rule in matched)
     return [rule for rule in RULES if rule.info.id in chosen]
+
+
+def enabled(enable: Iterable[str], disable: Iterable[str]) -> list[type[Rule]]:
+    """The rules a repository's ``deprecation.enable``/``disable`` turn on.
+
+    ``enable`` empty, or naming only opt-in families: every default rule, plus the opt-in
+    rules it names. Otherwise only the rules it names. ``disable`` wins over both.
+    """
+    named = select(enable)
+    base = [rule for rule in named if not opt_in(rule)] or select(["all"])
+    extra = {rule.info.id for rule in named if opt_in(rule)}
+    dropped = {rule.info.id for rule in select(disable)}
+    chosen = {rule.info.id for rule in base} | extra
+    return [rule for rule in RULES if rule.info.id in chosen and rule.info.id not in dropped]
 
 
 def ruleset_version() -> str:

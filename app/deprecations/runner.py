@@ -193,7 +193,7 @@ class Runner:
             job.path,
             ",".join(job.rule_ids),
             repr(job.batches),
-            self.facts.fingerprint() if uses_facts else "",
+            self.facts.fingerprint() if uses_facts else f"python={self.facts.python}",
             job.text,
         )
 

@@ -63,38 +63,38 @@ def test_one_finding_per_family_with_whole_file_edits(default_run) -> None:
     by_subject = {f.subject: f for f in analysis.findings}
     assert {
         "deprecation:unittest",
-        "deprecation:unittest:report-only",
         "deprecation:numpy",
         "deprecation:pydantic",
         "deprecation:datetime",
-        "deprecation:inspect:report-only",
     } <= set(by_subject)
+    assert "deprecation:modernize" not in by_subject  # opt-in: style, not deprecation
     numpy = by_subject["deprecation:numpy"]
     assert numpy.kind is Kind.DEPRECATION and numpy.batch == "numpy"
     assert [e.path for e in numpy.edits] == ["app/service.py"]
     edit = numpy.edits[0]
     assert edit.offset == 0 and edit.old == (BEFORE / "app/service.py").read_text()
     assert "dtype=float) * np.nan" in (edit.new or "")
-    assert "list[float]" not in (edit.new or "")  # the typing family has its own proposal
+    assert "list[float]" not in (edit.new or "")  # the modernize family is opt-in
     assert numpy.detail.to_json() == {
         "rules": [
             {
                 "id": "MB201",
                 "summary": BY_ID["MB201"].info.summary,
                 "safety": "safe",
+                "link": BY_ID["MB201"].info.link,
                 "locations": [{"file": "app/service.py", "line": 34}],
             },
             {
                 "id": "MB203",
                 "summary": BY_ID["MB203"].info.summary,
                 "safety": "safe",
+                "link": BY_ID["MB203"].info.link,
                 "locations": [{"file": "app/service.py", "line": 34}],
             },
         ]
     }
-    report = by_subject["deprecation:unittest:report-only"]
-    assert report.edits == ()
-    assert report.detail.to_json()["rules"][0]["id"] == "MB102"
+    manual = [f for f in analysis.findings if not f.edits]
+    assert manual and all(f.summary.startswith(("MB102 ", "MB116 ")) for f in manual)
     datetime_risk = combine(by_subject["deprecation:datetime"].risk_factors)
     assert datetime_risk.level.value == "medium"
     assert combine(numpy.risk_factors).level.value == "low"
@@ -111,7 +111,7 @@ def test_bad_files_are_errors_not_crashes(default_run) -> None:
 
 
 def test_single_batch_reproduces_the_expected_tree(repo: Path, tmp_path: Path) -> None:
-    config = parse_config("deprecation:\n  batch: single\n")
+    config = parse_config("deprecation:\n  batch: single\n  enable: [modernize]\n")
     _, analysis = analyze(repo, tmp_path, config=config)
     fixing = [f for f in analysis.findings if f.edits]
     assert len(fixing) == 1 and fixing[0].batch == "deprecations"
