@@ -137,6 +137,10 @@ class RuleRun:
     hits: list[Hit] = field(default_factory=list)
     dropped: dict[int, tuple[object, int]] = field(default_factory=dict)
     """Import bindings (by id) some of whose uses the rules removed: (assignment, uses removed)."""
+    active: frozenset[str] = frozenset()
+    is_package: bool = False
+    """Whether the file is a package's ``__init__`` (its ``__name__`` names a package)."""
+    """The ids of the rules in this pass (a report rule skips what a rewriting rule fixes)."""
 
 
 class Rule(cst.CSTTransformer):

@@ -115,6 +115,7 @@ class Parsed:
 
     def __init__(self, source: str, module_name: ModuleNameAndPackage) -> None:
         self.source = source
+        self.is_package = bool(module_name.name) and module_name.name == module_name.package
         module = cst.parse_module(source)
         cache: dict[ProviderT, object] = {FullyQualifiedNameProvider: module_name}
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True, cache=cache)
@@ -122,7 +123,13 @@ class Parsed:
     def run(
         self, rules: Sequence[type[Rule]], facts: ProjectFacts, filename: str
     ) -> tuple[list[Hit], BatchOutput]:
-        run = RuleRun(wrapper=self.wrapper, facts=facts, context=CodemodContext())
+        run = RuleRun(
+            wrapper=self.wrapper,
+            facts=facts,
+            context=CodemodContext(),
+            active=frozenset(rule.info.id for rule in rules),
+            is_package=self.is_package,
+        )
         instances = [rule(run) for rule in rules]
         for instance in instances:
             providers: set[ProviderT] = set(instance.get_inherited_dependencies())

@@ -80,6 +80,10 @@ AVAILABLE: dict[str, tuple[int, int]] = {
     "importlib.reload": (3, 4),
     "importlib.import_module": (3, 0),
     "importlib.metadata": (3, 8),
+    **{
+        f"importlib.metadata.{n}": (3, 8)
+        for n in ("version", "distribution", "entry_points", "metadata", "PackageNotFoundError")
+    },
     "importlib.resources": (3, 7),
     "importlib.resources.files": (3, 9),
     "unittest.mock": (3, 3),

@@ -20,10 +20,12 @@ from codemods.datetime_utcfromtimestamp import DatetimeUtcfromtimestamp
 from codemods.datetime_utcnow import DatetimeUtcnow
 from codemods.datetime_utcnow_reference import DatetimeUtcnowReference
 from codemods.distutils_find_executable import FindExecutable
+from codemods.distutils_uses import DistutilsUses
 from codemods.django_force_text import DjangoForceText
 from codemods.django_translation import DjangoTranslation
 from codemods.django_url import DjangoUrl
 from codemods.imp_reload import ImpReload
+from codemods.imp_uses import ImpUses
 from codemods.inspect_getargspec import InspectGetargspec
 from codemods.jinja2_markupsafe import Jinja2Markupsafe
 from codemods.jinja2_pass_context import Jinja2PassContext
@@ -36,8 +38,11 @@ from codemods.numpy_bool import NumpyBool
 from codemods.numpy_builtin_aliases import NumpyBuiltinAliases
 from codemods.pandas_iteritems import PandasIteritems
 from codemods.pipes_quote import PipesQuote
+from codemods.pkg_resources_uses import PkgResourcesUses
 from codemods.pkg_resources_version import PkgResourcesVersion
+from codemods.pydantic_v1_api import PydanticV1Api
 from codemods.pydantic_v2_methods import PydanticV2Methods
+from codemods.pytest_raises_message import PytestRaisesMessage
 from codemods.sqlalchemy_select_list import SelectList
 from codemods.threading_functions import ThreadingFunctions
 from codemods.threading_methods import ThreadingMethods
@@ -65,8 +70,11 @@ RULES: tuple[type[Rule], ...] = (
     TypingAbc,
     ImpReload,
     PkgResourcesVersion,
+    PkgResourcesUses,
+    ImpUses,
     InspectGetargspec,
     FindExecutable,
+    DistutilsUses,
     UnittestMakeSuite,
     Base64Bytes,
     CgiEscape,
@@ -89,6 +97,8 @@ RULES: tuple[type[Rule], ...] = (
     DjangoForceText,
     DjangoUrl,
     PydanticV2Methods,
+    PydanticV1Api,
+    PytestRaisesMessage,
 )
 
 BY_ID: dict[str, type[Rule]] = {rule.info.id: rule for rule in RULES}
