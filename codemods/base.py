@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, ClassVar
 import libcst as cst
 from libcst.codemod import CodemodContext
 
+from codemods.imports import ImportPlan
+
 if TYPE_CHECKING:
     from codemods.prefilter import Survey
 
@@ -140,6 +142,10 @@ class RuleRun:
     active: frozenset[str] = frozenset()
     is_package: bool = False
     """Whether the file is a package's ``__init__`` (its ``__name__`` names a package)."""
+    package: str = ""
+    """The top-level package the file belongs to (its imports are first-party)."""
+    imports: ImportPlan = field(default_factory=ImportPlan)
+    """The imports the rules asked for (`codemods.imports.want_import`)."""
     """The ids of the rules in this pass (a report rule skips what a rewriting rule fixes)."""
 
 

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import ModuleNameAndPackage
 from libcst.metadata import FullyQualifiedNameProvider, MetadataWrapper, ProviderT
 
 from codemods.base import Hit, ProjectFacts, Rule, RuleRun
 from codemods.facts import module_name as module_name_of
 from codemods.guards import GuardFinder, scope_resolver
-from codemods.helpers import schedule_removals
+from codemods.imports import finish_block, finish_module
 
 Visit = Callable[[cst.CSTNode], object]
 Leave = Callable[[cst.CSTNode, cst.CSTNode], object]
@@ -50,9 +49,10 @@ class Combined(cst.CSTTransformer):
     alone.
     """
 
-    def __init__(self, rules: Sequence[Rule], guards: GuardFinder) -> None:
+    def __init__(self, rules: Sequence[Rule], guards: GuardFinder, run: RuleRun) -> None:
         super().__init__()
         self._guards = guards
+        self._run = run
         self._open: list[int] = []
         self._visits: dict[str, list[Visit]] = defaultdict(list)
         self._leaves: dict[str, list[Leave]] = defaultdict(list)
@@ -87,6 +87,12 @@ class Combined(cst.CSTTransformer):
             result = leave(original_node, result)  # type: ignore[arg-type]
             if type(result) is not kind:
                 break
+        if isinstance(original_node, cst.IndentedBlock) and isinstance(result, cst.IndentedBlock):
+            body = finish_block(self._run, original_node.body, result.body)
+            if body is not None:
+                result = result.with_changes(body=body)
+        elif isinstance(original_node, cst.Module) and isinstance(result, cst.Module):
+            result = finish_module(self._run, original_node, result)
         return result
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
@@ -116,6 +122,7 @@ class Parsed:
     def __init__(self, source: str, module_name: ModuleNameAndPackage) -> None:
         self.source = source
         self.is_package = bool(module_name.name) and module_name.name == module_name.package
+        self.package = module_name.name.split(".")[0]
         module = cst.parse_module(source)
         cache: dict[ProviderT, object] = {FullyQualifiedNameProvider: module_name}
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True, cache=cache)
@@ -129,20 +136,16 @@ class Parsed:
             context=CodemodContext(),
             active=frozenset(rule.info.id for rule in rules),
             is_package=self.is_package,
+            package=self.package,
         )
         instances = [rule(run) for rule in rules]
         for instance in instances:
             providers: set[ProviderT] = set(instance.get_inherited_dependencies())
             instance.metadata = self.wrapper.resolve_many(providers)
         guards = GuardFinder(scope_resolver(self.wrapper))
-        transformed = self.wrapper.module.visit(Combined(instances, guards))
-        schedule_removals(run)
+        transformed = self.wrapper.module.visit(Combined(instances, guards, run))
         if not run.hits:
             return [], BatchOutput(None)
-        try:
-            transformed = _fix_imports(transformed, run.context)
-        except Exception as exc:  # libcst helpers raise several types on odd import layouts
-            return run.hits, BatchOutput(None, f"could not update imports: {exc}")
         new_text = transformed.code
         if new_text == self.source:
             return run.hits, BatchOutput(None)
@@ -151,14 +154,6 @@ class Parsed:
         except (SyntaxError, ValueError) as exc:
             return run.hits, BatchOutput(None, f"rewritten code does not compile: {exc}")
         return run.hits, BatchOutput(new_text)
-
-
-def _fix_imports(module: cst.Module, context: CodemodContext) -> cst.Module:
-    if context.scratch.get(AddImportsVisitor.CONTEXT_KEY):
-        module = AddImportsVisitor(context).transform_module(module)
-    if context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
-        module = RemoveImportsVisitor(context).transform_module(module)
-    return module
 
 
 def fix_source(

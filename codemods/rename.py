@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     ImportAssignment,
     ProviderT,
@@ -30,6 +29,7 @@ from libcst.metadata import (
 
 from codemods.base import Rule, RuleRun
 from codemods.helpers import dotted, drop_use, is_bound, module_reference, qualified, scope_of
+from codemods.imports import want_import
 
 BUILTINS = "builtins"
 
@@ -260,9 +260,9 @@ class RenameRule(Rule):
         """Move this rule's names out of ``from module import ...``, in place where possible.
 
         Names going to one new module stay in this statement (its module changes) when nothing
-        else is left in it; otherwise they leave it and libcst's ``AddImportsVisitor`` adds
-        them. The result is always one ``ImportFrom``, so the next rule sees this statement.
-        Aliases are matched to the original by name, since earlier rules may have changed it.
+        else is left in it; otherwise they leave it and `codemods.imports` adds them. The
+        result is always one ``ImportFrom``, so the next rule sees this statement. Aliases
+        are matched to the original by name, since earlier rules may have changed it.
         """
         if isinstance(original.names, cst.ImportStar) or isinstance(updated.names, cst.ImportStar):
             return updated
@@ -290,9 +290,7 @@ class RenameRule(Rule):
                     alias.with_changes(name=cst.Name(move.name), asname=_asname(move, alias))
                 )
             else:
-                AddImportsVisitor.add_needed_import(
-                    self.context, move.module, move.name, move.asname
-                )
+                want_import(self, original, move.module, move.name, move.asname)
         rewritten = updated.with_changes(names=_fix_last_comma(names, updated))
         if in_place is not None:
             rewritten = rewritten.with_changes(module=dotted(in_place))
