@@ -175,7 +175,7 @@ class Rule(cst.CSTTransformer):
         return not required or any(word in data for word in required)
 
     @classmethod
-    def reaches(cls, found: Survey) -> bool:
+    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
         """The ast pre-filter: does the file reach one of ``uses`` and spell one of ``attrs``?
 
         Rules with a sharper test override this; it must never reject a file the rule would
@@ -186,6 +186,12 @@ class Rule(cst.CSTTransformer):
             return False
         attrs = cls.info.attrs
         return not attrs or not found.names.isdisjoint(attrs)
+
+    @classmethod
+    def needs_survey(cls) -> bool:
+        """Whether the ast pre-filter can reject files for this rule (else it is skipped)."""
+        overridden = getattr(cls.reaches, "__func__", None) is not Rule.reaches.__func__  # type: ignore[attr-defined]
+        return overridden or bool(cls.ast_uses() or cls.info.attrs)
 
     @classmethod
     def ast_uses(cls) -> frozenset[str]:

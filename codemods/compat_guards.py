@@ -12,21 +12,42 @@ Without a known oldest Python nothing is removed.
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, Rule, RuleInfo, RuleRun, Safety
+from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, RuleRun, Safety
 from codemods.guards import (
+    AVAILABLE,
     IMPORT_ERRORS,
+    PY2,
+    PY3,
+    VERSION_TEST,
+    Literal,
     constant_test,
     import_available,
     is_import_guard,
     is_test_guard,
     parse_python,
+    version_test_value,
 )
 from codemods.helpers import SCOPED, qualified_names
+
+if TYPE_CHECKING:
+    from codemods.prefilter import Survey
+
+SIX = PY2 | PY3
+_HASATTR = re.compile(rb"""hasattr\(\s*[\w.]+\s*,\s*['"](\w+)['"]\s*\)""")
+_KNOWN_ATTRIBUTES = frozenset(name.rpartition(".")[2].encode() for name in AVAILABLE)
+
+
+def _version_token_value(token: str, floor: tuple[int, int]) -> bool | None:
+    _, read, op, literal = token.split("?")
+    values = tuple(int(v) for v in literal.rstrip(",").split(",") if v)
+    value: Literal = values if literal.endswith(",") else values[0]
+    return version_test_value(read, op, value, floor)
 
 
 class ObsoleteCompatGuard(Rule):
@@ -42,10 +63,46 @@ class ObsoleteCompatGuard(Rule):
         removed_in=None,
         safety=Safety.SAFE,
         link="https://docs.python.org/3/library/sys.html#sys.version_info",
-        needles=("ImportError", "AttributeError", "version_info", "hasattr", "PY2", "PY3"),
+        needles=(
+            "except ImportError",
+            "except (ImportError",
+            "except ModuleNotFoundError",
+            "except (ModuleNotFoundError",
+            "version_info",
+            "PY2",
+            "PY3",
+            "hasattr(",
+        ),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
     sees_guards: ClassVar[bool] = True
+
+    @classmethod
+    def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
+        """Needles, but ``hasattr(x, "name")`` only for a name whose availability is known
+        (``hasattr`` is everywhere)."""
+        if parse_python(facts.python) is None:
+            return False
+        if any(needle in data for needle in _NEEDLES):
+            return True
+        return b"hasattr(" in data and any(
+            match.group(1) in _KNOWN_ATTRIBUTES for match in _HASATTR.finditer(data)
+        )
+
+    @classmethod
+    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
+        """Only files with a guard the oldest Python makes obsolete: a ``try`` importing a
+        name it has, a ``sys.version_info`` test constant from it on, ``six.PY2``/``PY3``, or
+        ``hasattr`` of a name it has. (The libcst pass then checks the rest.)"""
+        floor = parse_python(facts.python)
+        if floor is None:
+            return False
+        for guard in found.guards:
+            if guard in SIX or import_available(guard, floor):
+                return True
+            if guard.startswith(VERSION_TEST) and _version_token_value(guard, floor) is not None:
+                return True
+        return False
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)
@@ -188,3 +245,6 @@ def _bound_names(block: cst.BaseSuite) -> set[str]:
         else:
             bound.add("<compound>")  # a def or class in a fallback: keep the guard
     return bound
+
+
+_NEEDLES = tuple(n.encode() for n in ObsoleteCompatGuard.info.needles if n != "hasattr(")

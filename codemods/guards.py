@@ -178,7 +178,7 @@ def is_test_guard(test: cst.BaseExpression, names: QualifiedNames) -> bool:
     if isinstance(test, cst.Name | cst.Attribute):
         return not names(test).isdisjoint(PY2 | PY3)
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        return _version_part(test.left, names) is not None
+        return _version_read(test.left, names) is not None
     return False
 
 
@@ -218,44 +218,81 @@ def scope_resolver(wrapper: Any) -> Callable[[], Any]:
 
 # -- what a guard's test evaluates to on the target Pythons ----------------------------------
 
-_OPERATORS: dict[type[cst.BaseCompOp], Callable[[Any, Any], bool]] = {
-    cst.LessThan: operator.lt,
-    cst.LessThanEqual: operator.le,
-    cst.GreaterThan: operator.gt,
-    cst.GreaterThanEqual: operator.ge,
-    cst.Equal: operator.eq,
-    cst.NotEqual: operator.ne,
-}
 _FIELDS = {"major": 0, "minor": 1, "micro": 2}
-Part = Callable[[tuple[int, int, int]], Any]
+_OPERATOR_NAMES = {
+    cst.LessThan: "<",
+    cst.LessThanEqual: "<=",
+    cst.GreaterThan: ">",
+    cst.GreaterThanEqual: ">=",
+    cst.Equal: "==",
+    cst.NotEqual: "!=",
+}
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+Literal = int | tuple[int, ...]
+VERSION_TEST = "sys.version_info?"
+"""The ast pre-filter's token for a version test: ``sys.version_info?<read>?<op>?<literal>``
+(a tuple literal ends in a comma)."""
 
 
-def _version_part(expr: cst.BaseExpression, names: QualifiedNames) -> Part | None:
-    """How ``expr`` reads ``sys.version_info``: the whole tuple, an index, a slice, a field."""
-    if VERSION_INFO in names(expr):
+def version_part(read: str) -> Callable[[tuple[int, int, int]], Any] | None:
+    """How a test reads ``sys.version_info``: ``""`` (all), ``"[0]"``, ``"[:2]"``, ``".minor"``."""
+    if read == "":
         return lambda v: v
-    if isinstance(expr, cst.Attribute) and expr.attr.value in _FIELDS:
-        if VERSION_INFO in names(expr.value):
-            index = _FIELDS[expr.attr.value]
-            return lambda v: v[index]
+    if read.startswith(".") and read[1:] in _FIELDS:
+        index = _FIELDS[read[1:]]
+        return lambda v: v[index]
+    if read in ("[0]", "[1]", "[2]"):
+        at = int(read[1])
+        return lambda v: v[at]
+    if read in ("[:1]", "[:2]", "[:3]"):
+        end = int(read[2])
+        return lambda v: v[:end]
+    return None
+
+
+def version_test_value(read: str, op: str, literal: Literal, floor: tuple[int, int]) -> bool | None:
+    """The value of ``sys.version_info<read> <op> <literal>`` on every Python from ``floor``
+    on, or ``None`` if it varies. Shared by the libcst rule and the ast pre-filter."""
+    part = version_part(read)
+    compare = _COMPARE.get(op)
+    if part is None or compare is None:
         return None
+    results = set()
+    for python in _pythons_from(floor):
+        try:
+            results.add(bool(compare(part(python), literal)))
+        except TypeError:
+            return None
+    return results.pop() if len(results) == 1 else None
+
+
+def _version_read(expr: cst.BaseExpression, names: QualifiedNames) -> str | None:
+    """How ``expr`` reads ``sys.version_info`` (see `version_part`), if it does."""
+    if VERSION_INFO in names(expr):
+        return ""
+    if isinstance(expr, cst.Attribute) and expr.attr.value in _FIELDS:
+        return f".{expr.attr.value}" if VERSION_INFO in names(expr.value) else None
     if not isinstance(expr, cst.Subscript) or len(expr.slice) != 1:
         return None
     if VERSION_INFO not in names(expr.value):
         return None
     part = expr.slice[0].slice
     if isinstance(part, cst.Index) and isinstance(part.value, cst.Integer):
-        at = int(part.value.value)
-        return (lambda v: v[at]) if at in (0, 1, 2) else None
-    if isinstance(part, cst.Slice) and part.lower is None and part.step is None:
-        upper = part.upper
-        if isinstance(upper, cst.Integer) and int(upper.value) in (1, 2, 3):
-            end = int(upper.value)
-            return lambda v: v[:end]
+        return f"[{part.value.value}]"
+    plain_slice = isinstance(part, cst.Slice) and part.lower is None and part.step is None
+    if plain_slice and isinstance(part, cst.Slice) and isinstance(part.upper, cst.Integer):
+        return f"[:{part.upper.value}]"
     return None
 
 
-def _literal(expr: cst.BaseExpression) -> int | tuple[int, ...] | None:
+def _literal(expr: cst.BaseExpression) -> Literal | None:
     if isinstance(expr, cst.Integer):
         return int(expr.value)
     if isinstance(expr, cst.Tuple):
@@ -307,16 +344,10 @@ def _hasattr_value(call: cst.Call, names: QualifiedNames, floor: tuple[int, int]
 def _comparison_value(
     test: cst.Comparison, names: QualifiedNames, floor: tuple[int, int]
 ) -> bool | None:
-    part = _version_part(test.left, names)
+    read = _version_read(test.left, names)
     target = test.comparisons[0]
-    compare = _OPERATORS.get(type(target.operator))
+    op = _OPERATOR_NAMES.get(type(target.operator))
     literal = _literal(target.comparator)
-    if part is None or compare is None or literal is None:
+    if read is None or op is None or literal is None:
         return None
-    results = set()
-    for python in _pythons_from(floor):
-        try:
-            results.add(bool(compare(part(python), literal)))
-        except TypeError:
-            return None
-    return results.pop() if len(results) == 1 else None
+    return version_test_value(read, op, literal, floor)

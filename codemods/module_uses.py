@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 import libcst as cst
 from libcst.metadata import ImportAssignment, ProviderT, QualifiedNameSource, ScopeProvider
 
-from codemods.base import Rule, RuleRun
+from codemods.base import ProjectFacts, Rule, RuleRun
 from codemods.helpers import qualified, scope_of
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class ModuleUses(Rule):
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (ScopeProvider,)
 
     @classmethod
-    def reaches(cls, found: Survey) -> bool:
+    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
         prefix = cls.module + "."
         return any(use == cls.module or use.startswith(prefix) for use in found.uses)
 

@@ -176,3 +176,22 @@ def test_tests_that_differ_between_supported_pythons_stay() -> None:
     source = "import sys\nif sys.version_info >= (3, 12):\n    a = 1\nelse:\n    a = 2\n"
     unchanged(ObsoleteCompatGuard, source, on("3.8"))
     check(ObsoleteCompatGuard, source, "import sys\na = 1\n", on("3.12"))
+
+
+def test_the_prefilter_keeps_only_files_with_a_guard_the_floor_makes_obsolete() -> None:
+    from codemods.prefilter import by_ast, by_text
+
+    def kept(source: str, python: str | None) -> bool:
+        facts = ProjectFacts(python=python)
+        data = dedent(source).encode()
+        rules = by_text(data, [ObsoleteCompatGuard], facts)
+        return by_ast(dedent(source), rules, facts) == [ObsoleteCompatGuard]
+
+    assert kept(GUARDED_ABC, "3.8")
+    assert not kept(GUARDED_ABC, None)  # no known floor: nothing is obsolete
+    optional = "try:\n    import yaml\nexcept ImportError:\n    yaml = None\n"
+    assert not kept(optional, "3.8")
+    version = "import sys\nif sys.version_info >= (3, 12):\n    a = 1\n"
+    assert not kept(version, "3.8") and kept(version, "3.12")
+    assert not kept("if hasattr(obj, 'name'):\n    pass\n", "3.12")
+    assert kept("import inspect\nif hasattr(inspect, 'signature'):\n    pass\n", "3.8")
