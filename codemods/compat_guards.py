@@ -34,6 +34,7 @@ from codemods.guards import (
     version_test_value,
 )
 from codemods.helpers import SCOPED, qualified_names
+from codemods.imports import Body, statements
 
 if TYPE_CHECKING:
     from codemods.prefilter import Survey
@@ -107,15 +108,20 @@ class ObsoleteCompatGuard(Rule):
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)
         self.floor = parse_python(run.facts.python)
+        self._elifs: set[int] = set()
 
     def leave_Try(
         self, original_node: cst.Try, updated_node: cst.Try
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
         if self.floor is None or not self._obsolete_try(original_node):
             return updated_node
-        kept = list(updated_node.body.body)
+        if not isinstance(updated_node.body, cst.IndentedBlock):
+            return updated_node
+        kept = statements(updated_node.body.body)
         if isinstance(updated_node.orelse, cst.Else):
-            kept.extend(updated_node.orelse.body.body)
+            if not isinstance(updated_node.orelse.body, cst.IndentedBlock):
+                return updated_node
+            kept.extend(statements(updated_node.orelse.body.body))
         return self._replace(original_node, updated_node, kept)
 
     def leave_If(
@@ -123,20 +129,20 @@ class ObsoleteCompatGuard(Rule):
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
         if self.floor is None or not is_test_guard(original_node.test, self._names):
             return updated_node
-        if self._is_elif(original_node):
+        if id(original_node) in self._elifs:
             return updated_node
         value = constant_test(original_node.test, self._names, self.floor)
         if value is None:
             return updated_node
-        kept: list[cst.BaseStatement]
+        kept: Body
         if value:
             if not isinstance(updated_node.body, cst.IndentedBlock):
                 return updated_node
-            kept = list(updated_node.body.body)
+            kept = statements(updated_node.body.body)
         elif isinstance(updated_node.orelse, cst.Else):
             if not isinstance(updated_node.orelse.body, cst.IndentedBlock):
                 return updated_node
-            kept = list(updated_node.orelse.body.body)
+            kept = statements(updated_node.orelse.body.body)
         elif isinstance(updated_node.orelse, cst.If):
             kept = [updated_node.orelse]
         else:
@@ -146,14 +152,15 @@ class ObsoleteCompatGuard(Rule):
     def _names(self, node: cst.CSTNode) -> set[str]:
         return qualified_names(self, node)
 
-    def _is_elif(self, node: cst.If) -> bool:
-        return isinstance(self.parent(node), cst.If)
+    def visit_If(self, node: cst.If) -> None:
+        if isinstance(node.orelse, cst.If):
+            self._elifs.add(id(node.orelse))
 
     def _replace(
         self,
         original: cst.Try | cst.If,
         updated: cst.Try | cst.If,
-        kept: list[cst.BaseStatement],
+        kept: Body,
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
         if not kept:
             return updated
@@ -173,7 +180,7 @@ class ObsoleteCompatGuard(Rule):
         body = node.body
         if not isinstance(body, cst.IndentedBlock):
             return False
-        imports = _imports(body.body)
+        imports = _imports(list(body.body))
         if imports is None or not imports:
             return False
         assert self.floor is not None

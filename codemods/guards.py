@@ -337,7 +337,10 @@ def _hasattr_value(call: cst.Call, names: QualifiedNames, floor: tuple[int, int]
     modules = names(target)
     if len(modules) != 1:
         return None
-    name = f"{next(iter(modules))}.{attribute.evaluated_value}"
+    attr = attribute.evaluated_value
+    if not isinstance(attr, str):
+        return None
+    name = f"{next(iter(modules))}.{attr}"
     return True if import_available(name, floor) else None
 
 

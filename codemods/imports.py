@@ -99,9 +99,15 @@ def _local_import_statement(rule: Rule, near: cst.CSTNode) -> cst.SimpleStatemen
     return None
 
 
-Body = list[cst.BaseStatement]
-Pruned = dict[int, cst.BaseStatement | None]
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+Body = list[Statement]
+Pruned = dict[int, Statement | None]
 """Pending removals: by identity of a body's statement, its pruned form (``None``: gone)."""
+
+
+def statements(body: Sequence[cst.BaseStatement]) -> Body:
+    """A block's statements (every ``BaseStatement`` is one of these two)."""
+    return [s for s in body if isinstance(s, cst.SimpleStatementLine | cst.BaseCompoundStatement)]
 
 
 def finish_block(
@@ -110,7 +116,7 @@ def finish_block(
     """The new body of a block once its imports are placed and pruned (``None``: unchanged)."""
     if not run.dropped and not run.imports.local:
         return None
-    body = list(updated)
+    body = statements(updated)
     same_shape = len(original) == len(updated)
     inserts: list[tuple[int, list[Wanted]]] = []
     pruned: Pruned = {}
@@ -131,7 +137,7 @@ def finish_block(
 
 def finish_module(run: RuleRun, original: cst.Module, updated: cst.Module) -> cst.Module:
     """``finish_block`` for the module, plus the module-level imports the rules asked for."""
-    body = list(updated.body)
+    body: Body = list(updated.body)
     pruned: Pruned = {}
     if len(original.body) == len(updated.body):
         for index, statement in enumerate(original.body):
@@ -174,9 +180,7 @@ def _removed_aliases(run: RuleRun, statement: cst.CSTNode) -> set[tuple[str, str
     return found
 
 
-def _without(
-    statement: cst.BaseStatement, removals: set[tuple[str, str | None]]
-) -> cst.BaseStatement | None:
+def _without(statement: Statement, removals: set[tuple[str, str | None]]) -> Statement | None:
     if not isinstance(statement, cst.SimpleStatementLine):
         return statement
     kept: list[cst.BaseSmallStatement] = []
@@ -277,7 +281,7 @@ def _section(module: str, relative: bool, package: str) -> int:
     return STDLIB if top in STDLIB_MODULES else THIRD_PARTY
 
 
-def _import_line(statement: cst.BaseStatement, package: str, index: int) -> _Line | None:
+def _import_line(statement: Statement, package: str, index: int) -> _Line | None:
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return None
     small = statement.body[0]
@@ -285,13 +289,13 @@ def _import_line(statement: cst.BaseStatement, package: str, index: int) -> _Lin
         module = small.names[0].evaluated_name
         return _Line(index, module, False, _section(module, False, package))
     if isinstance(small, cst.ImportFrom):
-        module = cst.helpers.get_full_name_for_node(small.module) if small.module else ""
+        name = cst.helpers.get_full_name_for_node(small.module) if small.module else None
         relative = bool(small.relative)
-        return _Line(index, module or "", True, _section(module or "", relative, package))
+        return _Line(index, name or "", True, _section(name or "", relative, package))
     return None
 
 
-def _is_docstring(statement: cst.BaseStatement) -> bool:
+def _is_docstring(statement: Statement) -> bool:
     return (
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1

@@ -148,6 +148,7 @@ def _version_token(node: ast.Compare, bindings: dict[str, str]) -> str | None:
             and index.lower is None
             and index.step is None
             and isinstance(index.upper, ast.Constant)
+            and type(index.upper.value) is int
         ):
             read = f"[:{index.upper.value}]"
     if read is None:
