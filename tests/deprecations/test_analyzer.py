@@ -129,7 +129,7 @@ def test_gating_by_target_python_and_manifests(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", BEFORE, files={"requirements.txt": "pydantic<2\n"})
     _, analysis = analyze(repo, tmp_path, python="3.8")
     families = {f.batch for f in analysis.findings}
-    assert "typing" not in families  # builtin generics need 3.9
+    assert "modernize" not in families  # opt-in, and builtin generics need 3.9
     assert "numpy" not in families and "jinja2" not in families  # not declared
     assert "pydantic" not in families  # v1 is allowed: v2 names would break
     assert "unittest" in families
@@ -149,6 +149,33 @@ def test_library_ranges(tmp_path: Path) -> None:
     assert "MB208" in rules_for("SQLAlchemy>=1.4,<3\n")
     manifest = parse_requirements("requirements.txt", "numpy>=1.20,>=1.22,<2\n")
     assert str(lowest_allowed(manifest.dependencies[0])) == "1.22"
+
+
+def test_modernize_is_opt_in_and_respects_the_declared_floor(repo: Path, tmp_path: Path) -> None:
+    def families(config: str, python: str = "3.11") -> set[str]:
+        _, analysis = analyze(repo, tmp_path, config=parse_config(config), python=python)
+        return {f.batch for f in analysis.findings if f.edits}
+
+    default = families("")
+    assert "modernize" not in default and {"numpy", "unittest"} <= default
+    enabled = families("deprecation:\n  enable: [modernize]\n")
+    assert enabled == default | {"modernize"}  # the opt-in family comes on top
+    assert families("deprecation:\n  enable: [MB112, numpy]\n") == {"modernize", "numpy"}
+    assert "modernize" not in families("deprecation:\n  enable: [modernize]\n", python="3.8")
+
+
+def test_obsolete_guards_are_a_proposal_of_their_own(tmp_path: Path) -> None:
+    guarded = (
+        "try:\n    from collections.abc import Mapping\nexcept ImportError:\n"
+        "    from collections import Mapping\n\nX = Mapping\n"
+    )
+    repo = make_repo(tmp_path / "r", BEFORE, files={"app/compat.py": guarded})
+    _, analysis = analyze(repo, tmp_path, python="3.8")
+    compat = [f for f in analysis.findings if f.batch == "compat"]
+    assert [e.path for f in compat for e in f.edits] == ["app/compat.py"]
+    assert compat[0].edits[0].new == "from collections.abc import Mapping\n\nX = Mapping\n"
+    collections = [f for f in analysis.findings if f.batch == "collections"]
+    assert "app/compat.py" not in {e.path for f in collections for e in f.edits}
 
 
 def test_enable_and_disable(repo: Path, tmp_path: Path) -> None:
