@@ -68,7 +68,7 @@ class RuleReport:
 
 def todo(info: RuleInfo, location: Location) -> str:
     """What to do by hand at one place a report-only rule found."""
-    return location.advice or f"replace with {info.replacement}"
+    return location.advice or info.replacement
 
 
 @dataclass(frozen=True)
@@ -210,6 +210,7 @@ def _findings(
     results: Sequence[FileResult], batches: Mapping[str, Sequence[type[Rule]]]
 ) -> list[Finding]:
     findings: list[Finding] = []
+    manual: list[tuple[Location, str, Finding]] = []
     for batch, rules in batches.items():
         ids = {rule.info.id for rule in rules}
         fixing = [r for r in rules if r.info.safety is not Safety.REPORT_ONLY]
@@ -224,10 +225,13 @@ def _findings(
         reported = _reports(results, reporting, ids, None)
         if fixed and edits:
             findings.append(_finding(DeprecationDetail(batch, fixed, reported), edits))
-        findings.extend(
-            _manual_finding(batch, report, loc) for report in reported for loc in report.locations
+        manual.extend(
+            (loc, report.info.id, _manual_finding(batch, report, loc))
+            for report in reported
+            for loc in report.locations
         )
-    return findings
+    manual.sort(key=lambda item: (item[0].file, item[0].line, item[1]))
+    return findings + [finding for _, _, finding in manual]
 
 
 def _reports(

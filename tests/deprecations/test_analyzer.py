@@ -225,6 +225,35 @@ def test_describe_and_body(default_run) -> None:
     assert "removed in **NumPy 1.24**" in body
 
 
+def test_a_fix_body_lists_the_manual_fixes_of_its_family(tmp_path: Path) -> None:
+    source = (
+        "import pkg_resources\n\n"
+        'V = pkg_resources.get_distribution("x").version\n'
+        'P = pkg_resources.resource_filename(__name__, "data")\n'
+    )
+    repo = make_repo(tmp_path / "r", BEFORE, files={"app/res.py": source})
+    analyzer, analysis = analyze(repo, tmp_path)
+    fix = [f for f in analysis.findings if f.batch == "importlib" and f.edits]
+    manual = [f for f in analysis.findings if f.batch == "importlib" and not f.edits]
+    assert [f.summary.split(" -- ")[0] for f in manual] == [
+        'MB128 app/res.py:4: pkg_resources.resource_filename(__name__, "data")'
+    ]
+    body = render_body(
+        "deprecation",
+        details=[f.detail for f in fix],
+        findings=fix,
+        group=None,
+        risk=combine(f for x in fix for f in x.risk_factors),
+        restore=[],
+        proposal_id="p1",
+        config=RepoConfig(),
+        total_libyears=0.0,
+    )
+    assert "### Not changed: needs a manual fix" in body
+    assert '| MB128 | `app/res.py:4` | `pkg_resources.resource_filename(__name__, "data")` |' in body
+    assert "importlib.resources.files(package)" in body
+
+
 class BreaksCode(Rule):
     """A deliberately wrong rule: its output does not compile."""
 

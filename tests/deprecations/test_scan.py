@@ -112,7 +112,7 @@ def test_scan_json_carries_rules_and_apply_makes_family_branches(tmp_path: Path)
         (rule,) = item["rules"]
         (place,) = rule["locations"]
         assert item["summary"].startswith(f"{rule['id']} {place['file']}:{place['line']}: ")
-        assert place["todo"] and place["todo"] in item["summary"]
+        assert place["todo"] and f" -- {place['todo']} (" in item["summary"]
         assert rule["link"] in item["summary"]
     assert {e["file"] for e in document["errors"]} == {"broken.py", "latin1.py", "generated_pb2.py"}
     assert git(repo, "status", "--porcelain") == ""
