@@ -425,20 +425,26 @@ def root_name(expr: cst.BaseExpression) -> cst.Name | None:
     return expr if isinstance(expr, cst.Name) else None
 
 
+def import_binding(rule: Rule, name: cst.Name) -> ImportAssignment | None:
+    """The import that binds ``name`` where it is used, when that is its only binding."""
+    scope = scope_of(rule, name)
+    if scope is None:
+        return None
+    found = scope[name.value]
+    if len(found) != 1:
+        return None
+    assignment = next(iter(found))
+    return assignment if isinstance(assignment, ImportAssignment) else None
+
+
 def drop_use(rule: Rule, expr: cst.BaseExpression) -> None:
     """Note that a use of an imported name (the root of ``expr``) disappears from the code.
 
     When every use of an import binding is gone, `codemods.imports` deletes the import.
     """
     name = root_name(expr)
-    scope = scope_of(rule, name) if name is not None else None
-    if name is None or scope is None:
-        return
-    found = scope[name.value]
-    if len(found) != 1:
-        return
-    assignment = next(iter(found))
-    if isinstance(assignment, ImportAssignment):
+    assignment = import_binding(rule, name) if name is not None else None
+    if assignment is not None:
         _, count = rule.run.dropped.get(id(assignment), (assignment, 0))
         rule.run.dropped[id(assignment)] = (assignment, count + 1)
 

@@ -73,19 +73,13 @@ def want_import(
 
 def _local_import_statement(rule: Rule, near: cst.CSTNode) -> cst.SimpleStatementLine | None:
     """The function-level import statement that binds what ``near`` uses, if there is one."""
-    from codemods.helpers import root_name, scope_of
+    from codemods.helpers import import_binding, root_name
 
     node: cst.CSTNode | None = near
     if not isinstance(near, cst.Import | cst.ImportFrom):
         name = root_name(near) if isinstance(near, cst.BaseExpression) else None
-        scope = scope_of(rule, name) if name is not None else None
-        if name is None or scope is None:
-            return None
-        found = scope[name.value]
-        if len(found) != 1:
-            return None
-        assignment = next(iter(found))
-        if not isinstance(assignment, ImportAssignment):
+        assignment = import_binding(rule, name) if name is not None else None
+        if assignment is None:
             return None
         node = assignment.node
     statement = rule.parent(node)

@@ -14,7 +14,8 @@ import libcst as cst
 from libcst.metadata import FullyQualifiedNameProvider, ProviderT
 
 from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, RuleRun, Safety
-from codemods.helpers import SCOPED, TypeOracle, TypeRules, qualified_names
+from codemods.helpers import SCOPED, qualified_names
+from codemods.pydantic_v2_methods import full_names, model_oracle, names_a_model
 
 FIELDS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
 FIELD_KEYWORDS = {
@@ -79,25 +80,15 @@ class PydanticV1Api(Rule):
     def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
         if not super().wants(data, facts):
             return False
-        if b"pydantic" in data:
-            return True
-        return any(m.rsplit(".", 1)[-1].encode() in data for m in facts.pydantic_models)
+        return b"pydantic" in data or names_a_model(data, facts)
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)
-        models = run.facts.pydantic_models
-        self.oracle = TypeOracle(
-            self,
-            TypeRules(classes={name: name for name in models}),
-            names=self._full_names,
-        )
-
-    def _full_names(self, node: cst.CSTNode) -> set[str]:
-        return {q.name for q in self.get_metadata(FullyQualifiedNameProvider, node, set())}
+        self.oracle = model_oracle(self)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         models = self.run.facts.pydantic_models
-        if not self._full_names(node.name) & set(models):
+        if not full_names(self, node.name) & set(models):
             return
         for statement in node.body.body:
             if isinstance(statement, cst.ClassDef) and statement.name.value == "Config":

@@ -28,7 +28,15 @@ from libcst.metadata import (
 )
 
 from codemods.base import Rule, RuleRun
-from codemods.helpers import dotted, drop_use, is_bound, module_reference, qualified, scope_of
+from codemods.helpers import (
+    dotted,
+    drop_use,
+    import_binding,
+    is_bound,
+    module_reference,
+    qualified,
+    scope_of,
+)
 from codemods.imports import want_import
 
 BUILTINS = "builtins"
@@ -170,14 +178,8 @@ class RenameRule(Rule):
         return replacement
 
     def _binding(self, name: cst.Name) -> tuple[cst.ImportFrom, cst.ImportAlias] | None:
-        scope = scope_of(self, name)
-        if scope is None:
-            return None
-        found = scope[name.value]
-        if len(found) != 1:
-            return None
-        assignment = next(iter(found))
-        if not isinstance(assignment, ImportAssignment):
+        assignment = import_binding(self, name)
+        if assignment is None:
             return None
         node = assignment.node
         if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):

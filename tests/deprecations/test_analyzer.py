@@ -232,7 +232,7 @@ def test_a_fix_body_lists_the_manual_fixes_of_its_family(tmp_path: Path) -> None
         'P = pkg_resources.resource_filename(__name__, "data")\n'
     )
     repo = make_repo(tmp_path / "r", BEFORE, files={"app/res.py": source})
-    analyzer, analysis = analyze(repo, tmp_path)
+    _, analysis = analyze(repo, tmp_path)
     fix = [f for f in analysis.findings if f.batch == "importlib" and f.edits]
     manual = [f for f in analysis.findings if f.batch == "importlib" and not f.edits]
     assert [f.summary.split(" -- ")[0] for f in manual] == [
@@ -250,7 +250,9 @@ def test_a_fix_body_lists_the_manual_fixes_of_its_family(tmp_path: Path) -> None
         total_libyears=0.0,
     )
     assert "### Not changed: needs a manual fix" in body
-    assert '| MB128 | `app/res.py:4` | `pkg_resources.resource_filename(__name__, "data")` |' in body
+    assert (
+        '| MB128 | `app/res.py:4` | `pkg_resources.resource_filename(__name__, "data")` |' in body
+    )
     assert "importlib.resources.files(package)" in body
 
 
