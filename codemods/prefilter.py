@@ -131,14 +131,14 @@ def _version_token(node: ast.Compare, bindings: dict[str, str]) -> str | None:
     read: str | None = None
     if isinstance(left, ast.Attribute) and left.attr in ("major", "minor", "micro"):
         inner = left.value
-        if isinstance(inner, ast.Attribute) and _dotted(inner, bindings) == "sys.version_info":
+        if isinstance(inner, ast.Attribute) and dotted_name(inner, bindings) == "sys.version_info":
             read = f".{left.attr}"
-    if isinstance(left, ast.Attribute) and _dotted(left, bindings) == "sys.version_info":
+    if isinstance(left, ast.Attribute) and dotted_name(left, bindings) == "sys.version_info":
         read = ""
     elif (
         isinstance(left, ast.Subscript)
         and isinstance(left.value, ast.Attribute)
-        and _dotted(left.value, bindings) == "sys.version_info"
+        and dotted_name(left.value, bindings) == "sys.version_info"
     ):
         index = left.slice
         if isinstance(index, ast.Constant) and isinstance(index.value, int):
@@ -177,7 +177,7 @@ def _tested(test: ast.expr, bindings: dict[str, str]) -> set[str]:
             continue
         if isinstance(node, ast.Attribute | ast.Name):
             dotted = (
-                _dotted(node, bindings)
+                dotted_name(node, bindings)
                 if isinstance(node, ast.Attribute)
                 else bindings.get(node.id)
             )
@@ -195,7 +195,7 @@ def _tested(test: ast.expr, bindings: dict[str, str]) -> set[str]:
             owner = (
                 bindings.get(target.id)
                 if isinstance(target, ast.Name)
-                else _dotted(target, bindings)
+                else dotted_name(target, bindings)
                 if isinstance(target, ast.Attribute)
                 else None
             )
