@@ -12,7 +12,7 @@ import click
 
 from app.deprecations.runner import Runner
 from codemods.facts import pydantic_models
-from codemods.registry import RULES, UnknownRule, select
+from codemods.registry import BY_ID, RULES, UnknownRule, select
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -74,7 +74,8 @@ def run(rule: str, paths: tuple[Path, ...], show_diff: bool) -> None:
     for result in report.results:
         new = result.outputs.get("run")
         for hit in result.hits:
-            after = hit.after or "(manual fix needed)"
+            todo = hit.advice or BY_ID[hit.rule_id].info.replacement
+            after = hit.after or f"(manual fix: {todo})"
             click.echo(
                 f"{root / result.path}:{hit.line}: {hit.rule_id} {hit.before} -> {after}", err=True
             )

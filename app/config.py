@@ -109,7 +109,9 @@ class DeprecationSettings(Strict):
     )
     enable: list[str] = Field(
         default_factory=list,
-        description="Run only these rules: ids (MB101), names or families; empty means all.",
+        description="Run only these rules: ids (MB101), names or families; empty means every "
+        "default rule. Opt-in families (modernize) run only when named; naming only those adds "
+        "them to the default rules.",
     )
     disable: list[str] = Field(
         default_factory=list, description="Never run these rules: ids, names or families."

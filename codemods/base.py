@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, ClassVar
 import libcst as cst
 from libcst.codemod import CodemodContext
 
+from codemods.imports import ImportPlan
+
 if TYPE_CHECKING:
     from codemods.prefilter import Survey
 
@@ -99,6 +101,8 @@ class Hit:
     line: int
     before: str
     after: str
+    advice: str = ""
+    """What to do by hand, when this place needs something other than the rule's replacement."""
 
 
 @dataclass(frozen=True)
@@ -114,13 +118,15 @@ class ProjectFacts:
     """Repository-wide facts a rule may need beyond one file (computed once per scan)."""
 
     pydantic_models: Mapping[str, PydanticModel] = field(default_factory=dict)
+    python: str | None = None
+    """The oldest Python the project declares (``None``: unknown, so no guard is obsolete)."""
 
     def fingerprint(self) -> str:
         parts = sorted(
             f"{m.qualified_name}:{','.join(sorted(m.defines))}"
             for m in self.pydantic_models.values()
         )
-        return ";".join(parts)
+        return f"python={self.python};" + ";".join(parts)
 
 
 @dataclass
@@ -133,6 +139,14 @@ class RuleRun:
     hits: list[Hit] = field(default_factory=list)
     dropped: dict[int, tuple[object, int]] = field(default_factory=dict)
     """Import bindings (by id) some of whose uses the rules removed: (assignment, uses removed)."""
+    active: frozenset[str] = frozenset()
+    is_package: bool = False
+    """Whether the file is a package's ``__init__`` (its ``__name__`` names a package)."""
+    package: str = ""
+    """The top-level package the file belongs to (its imports are first-party)."""
+    imports: ImportPlan = field(default_factory=ImportPlan)
+    """The imports the rules asked for (`codemods.imports.want_import`)."""
+    """The ids of the rules in this pass (a report rule skips what a rewriting rule fixes)."""
 
 
 class Rule(cst.CSTTransformer):
@@ -140,6 +154,9 @@ class Rule(cst.CSTTransformer):
 
     info: ClassVar[RuleInfo]
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
+    sees_guards: ClassVar[bool] = False
+    """Whether the rule is shown the nodes inside compatibility guards (`codemods.guards`);
+    only the rule that removes obsolete guards is."""
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__()
@@ -158,7 +175,7 @@ class Rule(cst.CSTTransformer):
         return not required or any(word in data for word in required)
 
     @classmethod
-    def reaches(cls, found: Survey) -> bool:
+    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
         """The ast pre-filter: does the file reach one of ``uses`` and spell one of ``attrs``?
 
         Rules with a sharper test override this; it must never reject a file the rule would
@@ -169,6 +186,12 @@ class Rule(cst.CSTTransformer):
             return False
         attrs = cls.info.attrs
         return not attrs or not found.names.isdisjoint(attrs)
+
+    @classmethod
+    def needs_survey(cls) -> bool:
+        """Whether the ast pre-filter can reject files for this rule (else it is skipped)."""
+        overridden = getattr(cls.reaches, "__func__", None) is not Rule.reaches.__func__  # type: ignore[attr-defined]
+        return overridden or bool(cls.ast_uses() or cls.info.attrs)
 
     @classmethod
     def ast_uses(cls) -> frozenset[str]:
@@ -185,12 +208,18 @@ class Rule(cst.CSTTransformer):
             return None
         return self.run.wrapper.resolve(ParentNodeProvider).get(node)
 
-    def record(self, original: cst.CSTNode, after: cst.CSTNode | None) -> None:
-        """Note one rewrite of ``original`` (``after=None`` for a report-only finding)."""
+    def record(
+        self, original: cst.CSTNode, after: cst.CSTNode | str | None, advice: str = ""
+    ) -> None:
+        """Note one rewrite of ``original`` into ``after`` (a node, or its code), or, with
+        ``after=None``, a finding of a report-only rule (``advice``: what to do there, when it
+        differs from the rule's replacement)."""
         position = self.run.wrapper.resolve(PositionProvider)[original]
         before = _one_line(self.code(original))
-        replaced = _one_line(self.code(after)) if after is not None else ""
-        self.run.hits.append(Hit(self.info.id, position.start.line, before, replaced))
+        if isinstance(after, cst.CSTNode):
+            after = self.code(after)
+        replaced = _one_line(after) if after is not None else ""
+        self.run.hits.append(Hit(self.info.id, position.start.line, before, replaced, advice))
 
 
 @functools.cache

@@ -11,6 +11,11 @@ from codemods.helpers import keyword, positional
 from codemods.rename import RenameRule
 
 
+def rewritable_call(call: cst.Call) -> bool:
+    """``find_executable(name)`` or ``find_executable(name, path=...)``: what shutil.which takes."""
+    return len(positional(call)) == 1 and len(call.args) == 1 + (keyword(call, "path") is not None)
+
+
 class FindExecutable(RenameRule):
     info = RuleInfo(
         id="MB117",
@@ -31,6 +36,4 @@ class FindExecutable(RenameRule):
     renames: ClassVar[dict[str, str]] = {"distutils.spawn.find_executable": "shutil.which"}
 
     def call_allowed(self, call: cst.Call) -> bool:
-        return len(positional(call)) == 1 and len(call.args) == 1 + (
-            keyword(call, "path") is not None
-        )
+        return rewritable_call(call)

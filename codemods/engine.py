@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import ModuleNameAndPackage
 from libcst.metadata import FullyQualifiedNameProvider, MetadataWrapper, ProviderT
 
 from codemods.base import Hit, ProjectFacts, Rule, RuleRun
 from codemods.facts import module_name as module_name_of
-from codemods.helpers import schedule_removals
+from codemods.guards import GuardFinder, scope_resolver
+from codemods.imports import finish_block, finish_module
 
 Visit = Callable[[cst.CSTNode], object]
 Leave = Callable[[cst.CSTNode, cst.CSTNode], object]
@@ -44,32 +44,55 @@ class Combined(cst.CSTTransformer):
     """Dispatches each node to every rule that handles its type, in rule order.
 
     When a rule's ``leave_`` returns a node of another type (or removes it), the later rules
-    do not see that node: the first rewrite wins.
+    do not see that node: the first rewrite wins. Nodes inside a compatibility guard
+    (`codemods.guards`) go only to rules with ``sees_guards`` set: a fallback arm is left
+    alone.
     """
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], guards: GuardFinder, run: RuleRun) -> None:
         super().__init__()
+        self._guards = guards
+        self._run = run
+        self._open: list[int] = []
         self._visits: dict[str, list[Visit]] = defaultdict(list)
         self._leaves: dict[str, list[Leave]] = defaultdict(list)
+        self._guarded_visits: dict[str, list[Visit]] = defaultdict(list)
+        self._guarded_leaves: dict[str, list[Leave]] = defaultdict(list)
         for rule in rules:
             visits, leaves = _hooks(type(rule))
             for node in visits:
                 self._visits[node].append(getattr(rule, f"visit_{node}"))
+                if rule.sees_guards:
+                    self._guarded_visits[node].append(getattr(rule, f"visit_{node}"))
             for node in leaves:
                 self._leaves[node].append(getattr(rule, f"leave_{node}"))
+                if rule.sees_guards:
+                    self._guarded_leaves[node].append(getattr(rule, f"leave_{node}"))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        for visit in self._visits.get(type(node).__name__, ()):
+        visits = self._guarded_visits if self._open else self._visits
+        for visit in visits.get(type(node).__name__, ()):
             visit(node)
+        if isinstance(node, cst.If | cst.Try) and self._guards.is_guard(node):
+            self._open.append(id(node))
         return True
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> object:  # type: ignore[override]
+        if self._open and self._open[-1] == id(original_node):
+            self._open.pop()
         result: object = updated_node
         kind = type(original_node)
-        for leave in self._leaves.get(kind.__name__, ()):
+        leaves = self._guarded_leaves if self._open else self._leaves
+        for leave in leaves.get(kind.__name__, ()):
             result = leave(original_node, result)  # type: ignore[arg-type]
             if type(result) is not kind:
                 break
+        if isinstance(original_node, cst.IndentedBlock) and isinstance(result, cst.IndentedBlock):
+            body = finish_block(self._run, original_node.body, result.body)
+            if body is not None:
+                result = result.with_changes(body=body)
+        elif isinstance(original_node, cst.Module) and isinstance(result, cst.Module):
+            result = finish_module(self._run, original_node, result)
         return result
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
@@ -98,6 +121,8 @@ class Parsed:
 
     def __init__(self, source: str, module_name: ModuleNameAndPackage) -> None:
         self.source = source
+        self.is_package = bool(module_name.name) and module_name.name == module_name.package
+        self.package = module_name.name.split(".")[0]
         module = cst.parse_module(source)
         cache: dict[ProviderT, object] = {FullyQualifiedNameProvider: module_name}
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True, cache=cache)
@@ -105,19 +130,22 @@ class Parsed:
     def run(
         self, rules: Sequence[type[Rule]], facts: ProjectFacts, filename: str
     ) -> tuple[list[Hit], BatchOutput]:
-        run = RuleRun(wrapper=self.wrapper, facts=facts, context=CodemodContext())
+        run = RuleRun(
+            wrapper=self.wrapper,
+            facts=facts,
+            context=CodemodContext(),
+            active=frozenset(rule.info.id for rule in rules),
+            is_package=self.is_package,
+            package=self.package,
+        )
         instances = [rule(run) for rule in rules]
         for instance in instances:
             providers: set[ProviderT] = set(instance.get_inherited_dependencies())
             instance.metadata = self.wrapper.resolve_many(providers)
-        transformed = self.wrapper.module.visit(Combined(instances))
-        schedule_removals(run)
+        guards = GuardFinder(scope_resolver(self.wrapper))
+        transformed = self.wrapper.module.visit(Combined(instances, guards, run))
         if not run.hits:
             return [], BatchOutput(None)
-        try:
-            transformed = _fix_imports(transformed, run.context)
-        except Exception as exc:  # libcst helpers raise several types on odd import layouts
-            return run.hits, BatchOutput(None, f"could not update imports: {exc}")
         new_text = transformed.code
         if new_text == self.source:
             return run.hits, BatchOutput(None)
@@ -126,14 +154,6 @@ class Parsed:
         except (SyntaxError, ValueError) as exc:
             return run.hits, BatchOutput(None, f"rewritten code does not compile: {exc}")
         return run.hits, BatchOutput(new_text)
-
-
-def _fix_imports(module: cst.Module, context: CodemodContext) -> cst.Module:
-    if context.scratch.get(AddImportsVisitor.CONTEXT_KEY):
-        module = AddImportsVisitor(context).transform_module(module)
-    if context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
-        module = RemoveImportsVisitor(context).transform_module(module)
-    return module
 
 
 def fix_source(

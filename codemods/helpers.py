@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import (
     Assignment,
     BuiltinScope,
@@ -23,7 +22,8 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from codemods.base import Rule, RuleRun
+from codemods.base import Rule
+from codemods.imports import want_import
 
 
 def qualified(rule: Rule, node: cst.CSTNode) -> set[QualifiedName]:
@@ -93,7 +93,7 @@ def module_reference(rule: Rule, node: cst.CSTNode, module: str) -> cst.Attribut
                 return None
             present = present or _imports_exactly(assignment, module)
     if not present:
-        AddImportsVisitor.add_needed_import(rule.context, module)
+        want_import(rule, node, module)
     return dotted(module)
 
 
@@ -128,7 +128,7 @@ def name_reference(rule: Rule, node: cst.CSTNode, module: str, obj: str) -> cst.
                 return None
             present = True
     if not present:
-        AddImportsVisitor.add_needed_import(rule.context, module, obj)
+        want_import(rule, node, module, obj)
     return cst.Name(obj)
 
 
@@ -425,45 +425,28 @@ def root_name(expr: cst.BaseExpression) -> cst.Name | None:
     return expr if isinstance(expr, cst.Name) else None
 
 
+def import_binding(rule: Rule, name: cst.Name) -> ImportAssignment | None:
+    """The import that binds ``name`` where it is used, when that is its only binding."""
+    scope = scope_of(rule, name)
+    if scope is None:
+        return None
+    found = scope[name.value]
+    if len(found) != 1:
+        return None
+    assignment = next(iter(found))
+    return assignment if isinstance(assignment, ImportAssignment) else None
+
+
 def drop_use(rule: Rule, expr: cst.BaseExpression) -> None:
     """Note that a use of an imported name (the root of ``expr``) disappears from the code.
 
-    When every use of an import binding is gone, `schedule_removals` hands it to libcst's
-    ``RemoveImportsVisitor``; imports that are still used never cost that extra pass.
+    When every use of an import binding is gone, `codemods.imports` deletes the import.
     """
     name = root_name(expr)
-    scope = scope_of(rule, name) if name is not None else None
-    if name is None or scope is None:
-        return
-    found = scope[name.value]
-    if len(found) != 1:
-        return
-    assignment = next(iter(found))
-    if isinstance(assignment, ImportAssignment):
+    assignment = import_binding(rule, name) if name is not None else None
+    if assignment is not None:
         _, count = rule.run.dropped.get(id(assignment), (assignment, 0))
         rule.run.dropped[id(assignment)] = (assignment, count + 1)
-
-
-def schedule_removals(run: RuleRun) -> None:
-    for assignment, count in run.dropped.values():
-        if not isinstance(assignment, ImportAssignment) or count < len(assignment.references):
-            continue
-        node = assignment.node
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                if (alias.evaluated_alias or alias.evaluated_name.split(".")[0]) == assignment.name:
-                    RemoveImportsVisitor.remove_unused_import(
-                        run.context, alias.evaluated_name, asname=alias.evaluated_alias
-                    )
-        elif isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative:
-            module = cst.helpers.get_full_name_for_node(node.module) or ""
-            if isinstance(node.names, cst.ImportStar):
-                continue
-            for alias in node.names:
-                if (alias.evaluated_alias or alias.evaluated_name) == assignment.name:
-                    RemoveImportsVisitor.remove_unused_import(
-                        run.context, module, alias.evaluated_name, alias.evaluated_alias
-                    )
 
 
 class _MemberAssignments(cst.CSTVisitor):

@@ -10,7 +10,12 @@ from libcst.metadata import ProviderT
 from codemods.base import Applies, Rule, RuleInfo, Safety
 from codemods.helpers import SCOPED, qualified_name
 
-OLD = frozenset({"inspect.getargspec", "inspect.formatargspec"})
+ADVICE = {
+    "inspect.getargspec": "use inspect.getfullargspec(f) (its 'keywords' is now 'varkw') "
+    "or inspect.signature(f)",
+    "inspect.formatargspec": "format a signature with str(inspect.signature(f))",
+}
+OLD = frozenset(ADVICE)
 
 
 class InspectGetargspec(Rule):
@@ -32,5 +37,6 @@ class InspectGetargspec(Rule):
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 
     def visit_Call(self, node: cst.Call) -> None:
-        if qualified_name(self, node.func) in OLD:
-            self.record(node, None)
+        name = qualified_name(self, node.func)
+        if name in OLD:
+            self.record(node, None, ADVICE[name])

@@ -7,7 +7,7 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, Rule, RuleInfo, Safety
+from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, Safety
 from codemods.helpers import SCOPED, drop_trailing_comma, qualified_name
 from codemods.prefilter import Survey
 
@@ -31,7 +31,7 @@ class JsonEncoding(Rule):
     )
 
     @classmethod
-    def reaches(cls, found: Survey) -> bool:
+    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
         return any((use, "encoding") in found.calls for use in cls.info.uses)
 
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED

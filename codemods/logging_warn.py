@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from codemods.base import Applies, RuleInfo, RuleRun, Safety
+from codemods.base import Applies, ProjectFacts, RuleInfo, RuleRun, Safety
 from codemods.helpers import TypeOracle, TypeRules
 from codemods.prefilter import Survey
 from codemods.rename import RenameRule
@@ -51,7 +51,7 @@ class LoggingWarn(RenameRule):
     renames: ClassVar[dict[str, str]] = {"logging.warn": "logging.warning"}
 
     @classmethod
-    def reaches(cls, found: Survey) -> bool:
+    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
         """``logging.warn`` itself, or ``.warn(...)`` called on an object in a file that makes
         loggers (``warnings.warn`` is a module function and does not count)."""
         if "logging.warn" in found.uses:

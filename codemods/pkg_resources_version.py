@@ -13,6 +13,17 @@ from codemods.helpers import SCOPED, drop_use, module_reference, positional, qua
 OLD = "pkg_resources.get_distribution"
 
 
+def rewritable(name: str, call: cst.Call, attribute: cst.Attribute) -> bool:
+    """Is ``attribute`` ``<name>(x).version`` in the one form MB115 rewrites?"""
+    return (
+        name == OLD
+        and attribute.value is call
+        and attribute.attr.value == "version"
+        and len(positional(call)) == 1
+        and len(call.args) == 1
+    )
+
+
 class PkgResourcesVersion(Rule):
     info = RuleInfo(
         id="MB115",
@@ -37,12 +48,9 @@ class PkgResourcesVersion(Rule):
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
         call = original_node.value
-        if original_node.attr.value != "version" or not isinstance(call, cst.Call):
+        if not isinstance(call, cst.Call) or original_node.attr.value != "version":
             return updated_node
-        if qualified_name(self, call.func) != OLD:
-            return updated_node
-        args = positional(call)
-        if len(args) != 1 or len(call.args) != 1:
+        if not rewritable(qualified_name(self, call.func) or "", call, original_node):
             return updated_node
         module = module_reference(self, original_node, "importlib.metadata")
         if module is None:

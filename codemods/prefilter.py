@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codemods.base import ProjectFacts, Rule
+from codemods.guards import VERSION_TEST
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,10 @@ class Survey:
     """(qualified name of the called function, keyword argument) for every keyword passed."""
     methods: frozenset[str]
     """Names of methods called on objects (``x.warn(...)``, not ``warnings.warn(...)``)."""
+    guards: frozenset[str] = frozenset()
+    """What compatibility guards test: the names a ``try`` whose handlers catch ImportError
+    imports, ``sys.version_info``/``six.PY2``… when an ``if`` tests them, ``module.attr`` for
+    ``hasattr(module, "attr")`` in an ``if`` test."""
 
 
 def import_bindings(nodes: list[ast.AST]) -> dict[str, str]:
@@ -59,7 +64,12 @@ def survey(tree: ast.AST) -> Survey:
                 names.add(alias.name)
     calls: set[tuple[str, str]] = set()
     methods: set[str] = set()
+    guards: set[str] = set()
     for node in nodes:
+        if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
+            guards.update(_imported(node.body))
+        elif isinstance(node, ast.If):
+            guards.update(_tested(node.test, bindings))
         if isinstance(node, ast.Call):
             func = node.func
             callee: str | None = None
@@ -80,7 +90,118 @@ def survey(tree: ast.AST) -> Survey:
             dotted = dotted_name(node, bindings)
             if dotted is not None:
                 uses.add(dotted)
-    return Survey(frozenset(uses), frozenset(names), frozenset(calls), frozenset(methods))
+    return Survey(
+        frozenset(uses), frozenset(names), frozenset(calls), frozenset(methods), frozenset(guards)
+    )
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    kind = handler.type
+    elements = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(isinstance(e, ast.Name) and e.id in _IMPORT_ERRORS for e in elements)
+
+
+def _imported(body: list[ast.stmt]) -> set[str]:
+    found: set[str] = set()
+    for statement in body:
+        if isinstance(statement, ast.Import):
+            found.update(alias.name for alias in statement.names)
+        elif isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
+            found.update(f"{statement.module}.{alias.name}" for alias in statement.names)
+    return found
+
+
+_AST_OPERATORS = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+}
+
+
+def _version_token(node: ast.Compare, bindings: dict[str, str]) -> str | None:
+    if len(node.ops) != 1 or type(node.ops[0]) not in _AST_OPERATORS:
+        return None
+    left, right = node.left, node.comparators[0]
+    read: str | None = None
+    if isinstance(left, ast.Attribute) and left.attr in ("major", "minor", "micro"):
+        inner = left.value
+        if isinstance(inner, ast.Attribute) and dotted_name(inner, bindings) == "sys.version_info":
+            read = f".{left.attr}"
+    if isinstance(left, ast.Attribute) and dotted_name(left, bindings) == "sys.version_info":
+        read = ""
+    elif (
+        isinstance(left, ast.Subscript)
+        and isinstance(left.value, ast.Attribute)
+        and dotted_name(left.value, bindings) == "sys.version_info"
+    ):
+        index = left.slice
+        if isinstance(index, ast.Constant) and isinstance(index.value, int):
+            read = f"[{index.value}]"
+        elif (
+            isinstance(index, ast.Slice)
+            and index.lower is None
+            and index.step is None
+            and isinstance(index.upper, ast.Constant)
+            and type(index.upper.value) is int
+        ):
+            read = f"[:{index.upper.value}]"
+    if read is None:
+        return None
+    if isinstance(right, ast.Constant) and type(right.value) is int:
+        literal = str(right.value)
+    elif isinstance(right, ast.Tuple) and all(
+        isinstance(e, ast.Constant) and type(e.value) is int for e in right.elts
+    ):
+        literal = ",".join(str(e.value) for e in right.elts if isinstance(e, ast.Constant)) + ","
+    else:
+        return None
+    return f"{VERSION_TEST}{read}?{_AST_OPERATORS[type(node.ops[0])]}?{literal}"
+
+
+_SIX_FLAGS = frozenset({"PY2", "PY3"})
+
+
+def _tested(test: ast.expr, bindings: dict[str, str]) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare):
+            token = _version_token(node, bindings)
+            if token is not None:
+                found.add(token)
+            continue
+        if isinstance(node, ast.Attribute | ast.Name):
+            dotted = (
+                dotted_name(node, bindings)
+                if isinstance(node, ast.Attribute)
+                else bindings.get(node.id)
+            )
+            if dotted is not None and dotted.rpartition(".")[2] in _SIX_FLAGS:
+                found.add(dotted)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "hasattr"
+            and len(node.args) == 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            target = node.args[0]
+            owner = (
+                bindings.get(target.id)
+                if isinstance(target, ast.Name)
+                else dotted_name(target, bindings)
+                if isinstance(target, ast.Attribute)
+                else None
+            )
+            if owner is not None:
+                found.add(f"{owner}.{node.args[1].value}")
+    return found
 
 
 def dotted_name(node: ast.Attribute, bindings: dict[str, str]) -> str | None:
@@ -100,12 +221,15 @@ def by_text(data: bytes, rules: Sequence[type[Rule]], facts: ProjectFacts) -> li
     return [rule for rule in rules if rule.wants(data, facts)]
 
 
-def by_ast(source: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
+def by_ast(
+    source: str, rules: Sequence[type[Rule]], facts: ProjectFacts | None = None
+) -> list[type[Rule]]:
     """Stage 2: of those, the rules whose names the file reaches (all when it does not parse)."""
-    if not any(rule.ast_uses() or rule.info.attrs for rule in rules):
+    if not any(rule.needs_survey() for rule in rules):
         return list(rules)
     try:
         found = survey(ast.parse(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return list(rules)  # libcst will report the problem precisely
-    return [rule for rule in rules if rule.reaches(found)]
+    known = facts or ProjectFacts()
+    return [rule for rule in rules if rule.reaches(found, known)]

@@ -33,6 +33,25 @@ CLASS = {
 }
 
 
+def names_a_model(data: bytes, facts: ProjectFacts) -> bool:
+    """Does the file spell the name of one of the repository's pydantic models?"""
+    return any(m.rsplit(".", 1)[-1].encode() in data for m in facts.pydantic_models)
+
+
+def full_names(rule: Rule, node: cst.CSTNode) -> set[str]:
+    return {q.name for q in rule.get_metadata(FullyQualifiedNameProvider, node, set())}
+
+
+def model_oracle(rule: Rule) -> TypeOracle:
+    """Proves that an expression is one of the repository's models (or an instance of one)."""
+    models = rule.run.facts.pydantic_models
+    return TypeOracle(
+        rule,
+        TypeRules(classes={name: name for name in models}),
+        names=lambda node: full_names(rule, node),
+    )
+
+
 class PydanticV2Methods(Rule):
     info = RuleInfo(
         id="MB212",
@@ -56,20 +75,11 @@ class PydanticV2Methods(Rule):
     @classmethod
     def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
         """Only files that name one of the repository's models can call its methods."""
-        if not super().wants(data, facts):
-            return False
-        return any(m.rsplit(".", 1)[-1].encode() in data for m in facts.pydantic_models)
+        return super().wants(data, facts) and names_a_model(data, facts)
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)
-        models = run.facts.pydantic_models
-        self.oracle = TypeOracle(
-            self,
-            TypeRules(classes={name: name for name in models}),
-            names=lambda node: {
-                q.name for q in self.get_metadata(FullyQualifiedNameProvider, node, set())
-            },
-        )
+        self.oracle = model_oracle(self)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         func = original_node.func

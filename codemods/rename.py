@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     ImportAssignment,
     ProviderT,
@@ -29,7 +28,16 @@ from libcst.metadata import (
 )
 
 from codemods.base import Rule, RuleRun
-from codemods.helpers import dotted, drop_use, is_bound, module_reference, qualified, scope_of
+from codemods.helpers import (
+    dotted,
+    drop_use,
+    import_binding,
+    is_bound,
+    module_reference,
+    qualified,
+    scope_of,
+)
+from codemods.imports import want_import
 
 BUILTINS = "builtins"
 
@@ -170,14 +178,8 @@ class RenameRule(Rule):
         return replacement
 
     def _binding(self, name: cst.Name) -> tuple[cst.ImportFrom, cst.ImportAlias] | None:
-        scope = scope_of(self, name)
-        if scope is None:
-            return None
-        found = scope[name.value]
-        if len(found) != 1:
-            return None
-        assignment = next(iter(found))
-        if not isinstance(assignment, ImportAssignment):
+        assignment = import_binding(self, name)
+        if assignment is None:
             return None
         node = assignment.node
         if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
@@ -260,9 +262,9 @@ class RenameRule(Rule):
         """Move this rule's names out of ``from module import ...``, in place where possible.
 
         Names going to one new module stay in this statement (its module changes) when nothing
-        else is left in it; otherwise they leave it and libcst's ``AddImportsVisitor`` adds
-        them. The result is always one ``ImportFrom``, so the next rule sees this statement.
-        Aliases are matched to the original by name, since earlier rules may have changed it.
+        else is left in it; otherwise they leave it and `codemods.imports` adds them. The
+        result is always one ``ImportFrom``, so the next rule sees this statement. Aliases
+        are matched to the original by name, since earlier rules may have changed it.
         """
         if isinstance(original.names, cst.ImportStar) or isinstance(updated.names, cst.ImportStar):
             return updated
@@ -290,9 +292,7 @@ class RenameRule(Rule):
                     alias.with_changes(name=cst.Name(move.name), asname=_asname(move, alias))
                 )
             else:
-                AddImportsVisitor.add_needed_import(
-                    self.context, move.module, move.name, move.asname
-                )
+                want_import(self, original, move.module, move.name, move.asname)
         rewritten = updated.with_changes(names=_fix_last_comma(names, updated))
         if in_place is not None:
             rewritten = rewritten.with_changes(module=dotted(in_place))

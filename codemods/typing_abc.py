@@ -38,7 +38,7 @@ class TypingAbc(RenameRule):
     info = RuleInfo(
         id="MB113",
         name="typing-abc-generics",
-        family="typing",
+        family="modernize",
         summary="Import the abstract collection types from collections.abc, not typing",
         replaces="typing.Callable, typing.Iterable, typing.Mapping, typing.AbstractSet, …",
         replacement="collections.abc.Callable, collections.abc.Iterable, …",

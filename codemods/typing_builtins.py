@@ -28,7 +28,7 @@ class TypingBuiltins(RenameRule):
     info = RuleInfo(
         id="MB112",
         name="typing-builtin-generics",
-        family="typing",
+        family="modernize",
         summary="Use the builtin and collections generics instead of the typing aliases",
         replaces="typing.List, typing.Dict, typing.Set, typing.Tuple, typing.Deque, …",
         replacement="list, dict, set, tuple, collections.deque, …",

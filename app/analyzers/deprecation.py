@@ -1,15 +1,17 @@
 """Deprecation fixes (kind ``deprecation``): codemods for APIs that are deprecated or removed.
 
 Which rules run depends on the target Python, the library versions the manifests allow and
-``deprecation.enable``/``disable`` in `.maintainer.yml`. Findings come one per rule family
-(``deprecation.batch: family``, the default) or one for everything (``single``), each with one
-whole-file edit per touched file; report-only rules give findings without edits.
+``deprecation.enable``/``disable`` in `.maintainer.yml` (opt-in families such as ``modernize``
+run only when enabled). Fixes come one finding per rule family (``deprecation.batch: family``,
+the default) or one for everything (``single``), each with one whole-file edit per touched
+file. What report-only rules find is one finding per place, without edits, whose summary says
+the rule, the file and line, and what to do; a fix's PR body lists them too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from app.model import Edit, Finding, Kind, RiskFactor
 from app.snapshot import Snapshot
 from codemods.base import Hit, ProjectFacts, Rule, RuleInfo, Safety
 from codemods.facts import pydantic_models
-from codemods.registry import BY_ID, RULES, select
+from codemods.registry import BY_ID, enabled
 
 LABEL = "deprecation"
 SINGLE_BATCH = "deprecations"
@@ -35,6 +37,7 @@ class Location:
     line: int
     before: str
     after: str
+    advice: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,39 @@ class RuleReport:
         return tuple(sorted({loc.file for loc in self.locations}))
 
     def to_json(self) -> dict[str, Any]:
+        manual = self.info.safety is Safety.REPORT_ONLY
         return {
             "id": self.info.id,
             "summary": self.info.summary,
             "safety": self.info.safety.value,
-            "locations": [{"file": loc.file, "line": loc.line} for loc in self.locations],
+            "link": self.info.link,
+            "locations": [
+                {"file": loc.file, "line": loc.line}
+                | ({"todo": todo(self.info, loc)} if manual else {})
+                for loc in self.locations
+            ],
         }
+
+
+def todo(info: RuleInfo, location: Location) -> str:
+    """What to do by hand at one place a report-only rule found."""
+    return location.advice or info.replacement
 
 
 @dataclass(frozen=True)
 class DeprecationDetail:
     batch: str
     rules: tuple[RuleReport, ...]
+    manual: tuple[RuleReport, ...] = ()
+    """For a fix: what the report-only rules of the same batch found (listed in the PR body)."""
+
+    @property
+    def manual_rows(self) -> tuple[tuple[RuleInfo, Location], ...]:
+        pairs = [(r.info, loc) for r in self.manual for loc in r.locations]
+        return tuple(sorted(pairs, key=lambda p: (p[1].file, p[1].line, p[0].id)))
+
+    def todo(self, info: RuleInfo, location: Location) -> str:
+        return todo(info, location)
 
     @property
     def count(self) -> int:
@@ -101,7 +125,10 @@ class DeprecationAnalyzer:
         batches = _batches(rules, settings.batch)
         snapshot = context.snapshot
         paths = list(snapshot.python_files())
-        facts = _facts(snapshot, paths) if any(r.info.family == "pydantic" for r in rules) else None
+        pydantic = any(r.info.family == "pydantic" for r in rules)
+        facts = replace(
+            _facts(snapshot, paths) if pydantic else ProjectFacts(), python=context.target_python
+        )
         cache_dir = self.cache_dir or default_cache_dir(snapshot.root)
         runner = Runner(
             snapshot.root,
@@ -124,9 +151,7 @@ class DeprecationAnalyzer:
     @staticmethod
     def rules_for(context: ScanContext) -> list[type[Rule]]:
         settings = context.config.deprecation
-        chosen = select(settings.enable) if settings.enable else list(RULES)
-        dropped = {rule.info.id for rule in select(settings.disable)}
-        chosen = [rule for rule in chosen if rule.info.id not in dropped]
+        chosen = enabled(settings.enable, settings.disable)
         return applicable(chosen, context.target_python, context.manifests)
 
     def describe(self, findings: Sequence[Finding], group: str | None) -> Description:
@@ -185,6 +210,7 @@ def _findings(
     results: Sequence[FileResult], batches: Mapping[str, Sequence[type[Rule]]]
 ) -> list[Finding]:
     findings: list[Finding] = []
+    manual: list[tuple[Location, str, Finding]] = []
     for batch, rules in batches.items():
         ids = {rule.info.id for rule in rules}
         fixing = [r for r in rules if r.info.safety is not Safety.REPORT_ONLY]
@@ -196,12 +222,16 @@ def _findings(
         )
         changed = {edit.path for edit in edits}
         fixed = _reports(results, fixing, ids, changed)
-        if fixed and edits:
-            findings.append(_finding(batch, fixed, edits))
         reported = _reports(results, reporting, ids, None)
-        if reported:
-            findings.append(_finding(batch, reported, ()))
-    return findings
+        if fixed and edits:
+            findings.append(_finding(DeprecationDetail(batch, fixed, reported), edits))
+        manual.extend(
+            (loc, report.info.id, _manual_finding(batch, report, loc))
+            for report in reported
+            for loc in report.locations
+        )
+    manual.sort(key=lambda item: (item[0].file, item[0].line, item[1]))
+    return findings + [finding for _, _, finding in manual]
 
 
 def _reports(
@@ -225,27 +255,45 @@ def _reports(
 
 
 def _location(path: str, hit: Hit) -> Location:
-    return Location(path, hit.line, hit.before, hit.after)
+    return Location(path, hit.line, hit.before, hit.after, hit.advice)
 
 
-def _finding(batch: str, reports: tuple[RuleReport, ...], edits: tuple[Edit, ...]) -> Finding:
-    detail = DeprecationDetail(batch, reports)
+def _finding(detail: DeprecationDetail, edits: tuple[Edit, ...]) -> Finding:
     count = detail.count
     files = len(detail.files)
-    if edits:
-        subject = f"deprecation:{batch}"
-        summary = f"{count} deprecated API use{'s' if count != 1 else ''} fixed in {files} file" + (
-            "s" if files != 1 else ""
-        )
-    else:
-        subject = f"deprecation:{batch}:report-only"
-        summary = f"{count} deprecated API use{'s need' if count != 1 else ' needs'} a manual fix"
+    summary = f"{count} deprecated API use{'s' if count != 1 else ''} fixed in {files} file" + (
+        "s" if files != 1 else ""
+    )
     return Finding(
         kind=Kind.DEPRECATION,
-        subject=subject,
+        subject=f"deprecation:{detail.batch}",
         summary=summary,
         detail=detail,
         edits=edits,
+        risk_factors=_risk(detail),
+        labels=(LABEL,),
+        batch=detail.batch,
+    )
+
+
+def _manual_finding(batch: str, report: RuleReport, location: Location) -> Finding:
+    """One place a report-only rule found: rule, file:line, the code, what to do, why."""
+    info = report.info
+    status = (
+        f"removed in {info.removed_in}"
+        if info.removed_in
+        else f"deprecated since {info.deprecated_since}"
+    )
+    summary = (
+        f"{info.id} {location.file}:{location.line}: {location.before} -- "
+        f"{todo(info, location)} ({status}; {info.link})"
+    )
+    detail = DeprecationDetail(batch, (RuleReport(info, (location,)),))
+    return Finding(
+        kind=Kind.DEPRECATION,
+        subject=f"deprecation:{info.id}:{location.file}:{location.line}:{location.before}",
+        summary=summary,
+        detail=detail,
         risk_factors=_risk(detail),
         labels=(LABEL,),
         batch=batch,

@@ -59,7 +59,7 @@ class ResultCache:
         try:
             data = json.loads(self._path(cache_key).read_text(encoding="utf-8"))
             return Entry(
-                hits=tuple(Hit(h[0], int(h[1]), h[2], h[3]) for h in data["hits"]),
+                hits=tuple(Hit(h[0], int(h[1]), h[2], h[3], h[4]) for h in data["hits"]),
                 outputs={str(k): str(v) for k, v in data["outputs"].items()},
                 errors=tuple((e[0], str(e[1])) for e in data["errors"]),
                 parsed=bool(data.get("parsed", False)),
@@ -70,7 +70,7 @@ class ResultCache:
     def put(self, cache_key: str, entry: Entry) -> None:
         path = self._path(cache_key)
         data = {
-            "hits": [[h.rule_id, h.line, h.before, h.after] for h in entry.hits],
+            "hits": [[h.rule_id, h.line, h.before, h.after, h.advice] for h in entry.hits],
             "outputs": entry.outputs,
             "errors": [list(e) for e in entry.errors],
             "parsed": entry.parsed,

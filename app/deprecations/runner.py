@@ -76,7 +76,9 @@ class Job:
 def process(job: Job) -> Entry:
     """Parse one file and run its rules (in a worker process); never raises."""
     try:
-        kept = {rule.info.id for rule in by_ast(job.text, [BY_ID[i] for i in job.rule_ids])}
+        kept = {
+            rule.info.id for rule in by_ast(job.text, [BY_ID[i] for i in job.rule_ids], job.facts)
+        }
     except Exception as exc:  # never let the pre-filter stop the scan
         return Entry((), {}, ((None, f"pre-filter failed, file skipped: {exc!r}"),))
     if not kept:
@@ -193,7 +195,7 @@ class Runner:
             job.path,
             ",".join(job.rule_ids),
             repr(job.batches),
-            self.facts.fingerprint() if uses_facts else "",
+            self.facts.fingerprint() if uses_facts else f"python={self.facts.python}",
             job.text,
         )
 

@@ -23,7 +23,7 @@ def test_utcnow_with_class_import_adds_timezone():
     check(
         DatetimeUtcnow,
         "from datetime import datetime\nnow = datetime.utcnow()\n",
-        "from datetime import timezone, datetime\n"
+        "from datetime import datetime, timezone\n"
         "now = datetime.now(timezone.utc).replace(tzinfo=None)\n",
     )
 
@@ -129,7 +129,7 @@ def test_cgi_escape_exact_form_only():
     check(
         CgiEscape,
         "import cgi\nsafe = cgi.escape(text)\nkept = cgi.escape(text, True)\n",
-        "import cgi\nimport html\n\n"
+        "import cgi\nimport html\n"
         "safe = html.escape(text, quote=False)\nkept = cgi.escape(text, True)\n",
     )
     unchanged(CgiEscape, "import html\nhtml.escape(text)\n")

@@ -64,13 +64,13 @@ def test_jinja2_markup_moves_to_markupsafe():
     check(
         Jinja2Markupsafe,
         "from jinja2 import Environment, Markup, escape\nm = Markup(escape(x))\n",
-        "from jinja2 import Environment\nfrom markupsafe import Markup, escape\n\n"
+        "from jinja2 import Environment\nfrom markupsafe import Markup, escape\n"
         "m = Markup(escape(x))\n",
     )
     check(
         Jinja2Markupsafe,
         "import jinja2\nm = jinja2.Markup('x')\n",
-        "import markupsafe\n\nm = markupsafe.Markup('x')\n",
+        "import markupsafe\nm = markupsafe.Markup('x')\n",
     )
     unchanged(Jinja2Markupsafe, "from markupsafe import Markup\nfrom html import escape\n")
 
@@ -124,7 +124,7 @@ def test_django_renames():
     check(
         DjangoUrl,
         "from django.conf.urls import include, url\nurlpatterns = [url(r'^$', view)]\n",
-        "from django.conf.urls import include\nfrom django.urls import re_path\n\n"
+        "from django.conf.urls import include\nfrom django.urls import re_path\n"
         "urlpatterns = [re_path(r'^$', view)]\n",
     )
 

@@ -27,12 +27,13 @@ def test_collections_abc_from_import_and_attribute():
         """,
         """\
         import collections
+        import collections.abc
         from collections import OrderedDict
         from collections.abc import (
-            Mapping, Sequence,
+            Sequence,
             Iterable,
+            Mapping,
         )
-        import collections.abc
 
         def f(x: Mapping, y: collections.abc.Iterable) -> collections.OrderedDict:
             "collections.Mapping in a string"  # collections.Mapping in a comment
@@ -129,7 +130,7 @@ def test_imp_reload_moves_to_importlib():
     check(
         ImpReload,
         "import imp\nimp.reload(mod)\n",
-        "import importlib\n\nimportlib.reload(mod)\n",
+        "import importlib\nimportlib.reload(mod)\n",
     )
     check(
         ImpReload,
@@ -167,7 +168,7 @@ def test_base64_locale_pipes_renames():
         "import locale\nlocale.format_string('%d', 1, True)\n"
         "locale.format(percent='%d', value=1)\n",
     )
-    check(PipesQuote, "import pipes\npipes.quote(arg)\n", "import shlex\n\nshlex.quote(arg)\n")
+    check(PipesQuote, "import pipes\npipes.quote(arg)\n", "import shlex\nshlex.quote(arg)\n")
     unchanged(PipesQuote, "import shlex\nshlex.quote(arg)  # pipes.quote\n")
 
 

@@ -26,7 +26,7 @@ def test_typing_collections_aliases():
     check(
         TypingBuiltins,
         "import typing\nq: typing.Deque[int]\n",
-        "import collections\n\nq: collections.deque[int]\n",
+        "import collections\nq: collections.deque[int]\n",
     )
 
 
@@ -51,7 +51,7 @@ def test_typing_abc_moves_to_collections_abc():
     check(
         TypingAbc,
         "from typing import Callable, Iterable, Optional\nf: Callable[[int], Iterable[str]]\n",
-        "from typing import Optional\nfrom collections.abc import Callable, Iterable\n\n"
+        "from collections.abc import Callable, Iterable\nfrom typing import Optional\n"
         "f: Callable[[int], Iterable[str]]\n",
     )
     unchanged(TypingAbc, "from collections.abc import Callable\nf: Callable[[], None]\n")
@@ -66,9 +66,9 @@ def test_two_rules_moving_names_out_of_one_statement():
         "def f(a: AbstractSet[int], b: Deque[int]) -> Optional[int]: ...\n",
     )
     assert new == (
-        "from typing import Optional\n"
         "from collections import deque\n"
-        "from collections.abc import Set\n\n"
+        "from collections.abc import Set\n"
+        "from typing import Optional\n"
         "def f(a: Set[int], b: deque[int]) -> Optional[int]: ...\n"
     )
     assert {h.rule_id for h in hits} == {"MB112", "MB113"}

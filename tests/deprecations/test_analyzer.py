@@ -63,38 +63,38 @@ def test_one_finding_per_family_with_whole_file_edits(default_run) -> None:
     by_subject = {f.subject: f for f in analysis.findings}
     assert {
         "deprecation:unittest",
-        "deprecation:unittest:report-only",
         "deprecation:numpy",
         "deprecation:pydantic",
         "deprecation:datetime",
-        "deprecation:inspect:report-only",
     } <= set(by_subject)
+    assert "deprecation:modernize" not in by_subject  # opt-in: style, not deprecation
     numpy = by_subject["deprecation:numpy"]
     assert numpy.kind is Kind.DEPRECATION and numpy.batch == "numpy"
     assert [e.path for e in numpy.edits] == ["app/service.py"]
     edit = numpy.edits[0]
     assert edit.offset == 0 and edit.old == (BEFORE / "app/service.py").read_text()
     assert "dtype=float) * np.nan" in (edit.new or "")
-    assert "list[float]" not in (edit.new or "")  # the typing family has its own proposal
+    assert "list[float]" not in (edit.new or "")  # the modernize family is opt-in
     assert numpy.detail.to_json() == {
         "rules": [
             {
                 "id": "MB201",
                 "summary": BY_ID["MB201"].info.summary,
                 "safety": "safe",
+                "link": BY_ID["MB201"].info.link,
                 "locations": [{"file": "app/service.py", "line": 34}],
             },
             {
                 "id": "MB203",
                 "summary": BY_ID["MB203"].info.summary,
                 "safety": "safe",
+                "link": BY_ID["MB203"].info.link,
                 "locations": [{"file": "app/service.py", "line": 34}],
             },
         ]
     }
-    report = by_subject["deprecation:unittest:report-only"]
-    assert report.edits == ()
-    assert report.detail.to_json()["rules"][0]["id"] == "MB102"
+    manual = [f for f in analysis.findings if not f.edits]
+    assert manual and all(f.summary.startswith(("MB102 ", "MB116 ")) for f in manual)
     datetime_risk = combine(by_subject["deprecation:datetime"].risk_factors)
     assert datetime_risk.level.value == "medium"
     assert combine(numpy.risk_factors).level.value == "low"
@@ -111,7 +111,7 @@ def test_bad_files_are_errors_not_crashes(default_run) -> None:
 
 
 def test_single_batch_reproduces_the_expected_tree(repo: Path, tmp_path: Path) -> None:
-    config = parse_config("deprecation:\n  batch: single\n")
+    config = parse_config("deprecation:\n  batch: single\n  enable: [modernize]\n")
     _, analysis = analyze(repo, tmp_path, config=config)
     fixing = [f for f in analysis.findings if f.edits]
     assert len(fixing) == 1 and fixing[0].batch == "deprecations"
@@ -129,7 +129,7 @@ def test_gating_by_target_python_and_manifests(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", BEFORE, files={"requirements.txt": "pydantic<2\n"})
     _, analysis = analyze(repo, tmp_path, python="3.8")
     families = {f.batch for f in analysis.findings}
-    assert "typing" not in families  # builtin generics need 3.9
+    assert "modernize" not in families  # opt-in, and builtin generics need 3.9
     assert "numpy" not in families and "jinja2" not in families  # not declared
     assert "pydantic" not in families  # v1 is allowed: v2 names would break
     assert "unittest" in families
@@ -149,6 +149,33 @@ def test_library_ranges(tmp_path: Path) -> None:
     assert "MB208" in rules_for("SQLAlchemy>=1.4,<3\n")
     manifest = parse_requirements("requirements.txt", "numpy>=1.20,>=1.22,<2\n")
     assert str(lowest_allowed(manifest.dependencies[0])) == "1.22"
+
+
+def test_modernize_is_opt_in_and_respects_the_declared_floor(repo: Path, tmp_path: Path) -> None:
+    def families(config: str, python: str = "3.11") -> set[str]:
+        _, analysis = analyze(repo, tmp_path, config=parse_config(config), python=python)
+        return {f.batch for f in analysis.findings if f.edits}
+
+    default = families("")
+    assert "modernize" not in default and {"numpy", "unittest"} <= default
+    enabled = families("deprecation:\n  enable: [modernize]\n")
+    assert enabled == default | {"modernize"}  # the opt-in family comes on top
+    assert families("deprecation:\n  enable: [MB112, numpy]\n") == {"modernize", "numpy"}
+    assert "modernize" not in families("deprecation:\n  enable: [modernize]\n", python="3.8")
+
+
+def test_obsolete_guards_are_a_proposal_of_their_own(tmp_path: Path) -> None:
+    guarded = (
+        "try:\n    from collections.abc import Mapping\nexcept ImportError:\n"
+        "    from collections import Mapping\n\nX = Mapping\n"
+    )
+    repo = make_repo(tmp_path / "r", BEFORE, files={"app/compat.py": guarded})
+    _, analysis = analyze(repo, tmp_path, python="3.8")
+    compat = [f for f in analysis.findings if f.batch == "compat"]
+    assert [e.path for f in compat for e in f.edits] == ["app/compat.py"]
+    assert compat[0].edits[0].new == "from collections.abc import Mapping\n\nX = Mapping\n"
+    collections = [f for f in analysis.findings if f.batch == "collections"]
+    assert "app/compat.py" not in {e.path for f in collections for e in f.edits}
 
 
 def test_enable_and_disable(repo: Path, tmp_path: Path) -> None:
@@ -196,6 +223,37 @@ def test_describe_and_body(default_run) -> None:
         assert section in body
     assert "| MB201 | `app/service.py:34` | `np.float` | `float` |" in body
     assert "removed in **NumPy 1.24**" in body
+
+
+def test_a_fix_body_lists_the_manual_fixes_of_its_family(tmp_path: Path) -> None:
+    source = (
+        "import pkg_resources\n\n"
+        'V = pkg_resources.get_distribution("x").version\n'
+        'P = pkg_resources.resource_filename(__name__, "data")\n'
+    )
+    repo = make_repo(tmp_path / "r", BEFORE, files={"app/res.py": source})
+    _, analysis = analyze(repo, tmp_path)
+    fix = [f for f in analysis.findings if f.batch == "importlib" and f.edits]
+    manual = [f for f in analysis.findings if f.batch == "importlib" and not f.edits]
+    assert [f.summary.split(" -- ")[0] for f in manual] == [
+        'MB128 app/res.py:4: pkg_resources.resource_filename(__name__, "data")'
+    ]
+    body = render_body(
+        "deprecation",
+        details=[f.detail for f in fix],
+        findings=fix,
+        group=None,
+        risk=combine(f for x in fix for f in x.risk_factors),
+        restore=[],
+        proposal_id="p1",
+        config=RepoConfig(),
+        total_libyears=0.0,
+    )
+    assert "### Not changed: needs a manual fix" in body
+    assert (
+        '| MB128 | `app/res.py:4` | `pkg_resources.resource_filename(__name__, "data")` |' in body
+    )
+    assert "importlib.resources.files(package)" in body
 
 
 class BreaksCode(Rule):

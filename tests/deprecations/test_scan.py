@@ -45,6 +45,34 @@ def scan(repo: Path, *extra: str) -> dict[str, Any]:
     return document
 
 
+def test_table_lists_each_manual_fix_once_with_rule_location_and_what_to_do(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo", BEFORE, files=FILES)
+    (repo / "app" / "inspecting.py").write_text(
+        "import inspect\n\n\ndef f(g):\n    return inspect.getargspec(g)\n\n\n"
+        "def h(g):\n    return inspect.formatargspec(g)\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "inspect")
+    completed = subprocess.run(
+        [sys.executable, "-m", "app", "scan", str(repo), "--only", "deprecation"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    out = completed.stdout
+    assert "need a manual fix" not in out
+    lines = [line.strip() for line in out.splitlines() if "app/inspecting.py:" in line]
+    assert len(lines) == 2, out
+    assert lines[0].startswith("- MB116 app/inspecting.py:5: inspect.getargspec(g) -- ")
+    assert "inspect.getfullargspec" in lines[0]
+    assert lines[1].startswith("- MB116 app/inspecting.py:9: inspect.formatargspec(g) -- ")
+    assert "str(inspect.signature(" in lines[1]
+    assert all(BY_ID["MB116"].info.link in line for line in lines)
+
+
 def test_scan_json_carries_rules_and_apply_makes_family_branches(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", BEFORE, files=FILES)
     document = scan(repo, "--apply")
@@ -55,12 +83,14 @@ def test_scan_json_carries_rules_and_apply_makes_family_branches(tmp_path: Path)
             "id": "MB201",
             "summary": BY_ID["MB201"].info.summary,
             "safety": "safe",
+            "link": BY_ID["MB201"].info.link,
             "locations": [{"file": "app/service.py", "line": 34}],
         },
         {
             "id": "MB203",
             "summary": BY_ID["MB203"].info.summary,
             "safety": "safe",
+            "link": BY_ID["MB203"].info.link,
             "locations": [{"file": "app/service.py", "line": 34}],
         },
     ]
@@ -78,5 +108,11 @@ def test_scan_json_carries_rules_and_apply_makes_family_branches(tmp_path: Path)
     )
     reported = [r for item in document["reported"] for r in item.get("rules", [])]
     assert {r["id"] for r in reported} == {"MB102", "MB116"}
+    for item in document["reported"]:  # one place each: rule, file:line, what to do, why
+        (rule,) = item["rules"]
+        (place,) = rule["locations"]
+        assert item["summary"].startswith(f"{rule['id']} {place['file']}:{place['line']}: ")
+        assert place["todo"] and f" -- {place['todo']} (" in item["summary"]
+        assert rule["link"] in item["summary"]
     assert {e["file"] for e in document["errors"]} == {"broken.py", "latin1.py", "generated_pb2.py"}
     assert git(repo, "status", "--porcelain") == ""
