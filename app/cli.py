@@ -15,7 +15,14 @@ from app.cli_codemods import codemods
 from app.cli_stats import stats
 from app.composer import Composed
 from app.composer.local import LocalComposer
-from app.config import ConfigError, find_config, json_schema, load_config, parse_config
+from app.config import (
+    ConfigError,
+    find_config,
+    json_schema,
+    load_config,
+    parse_config,
+    read_config_file,
+)
 from app.index.cache import HttpCache
 from app.index.client import SimpleIndex, default_cache_dir
 from app.index.model import IndexUnavailable
@@ -163,7 +170,7 @@ def config_validate(path: Path) -> None:
     """Validate PATH (a repository or a config file)."""
     try:
         if path.is_file():
-            parse_config(path.read_text(encoding="utf-8"), str(path))
+            parse_config(read_config_file(path), str(path))
             shown = str(path)
         else:
             loaded = load_config(path)
