@@ -85,9 +85,29 @@ class Schedule(Strict):
     timezone: str = "UTC"
 
 
+DEFAULT_IGNORED_MANIFEST_PATHS = (
+    "**/node_modules/**",
+    "**/bower_components/**",
+    "**/vendor/**",
+    "**/examples/**",
+    "**/__tests__/**",
+    "**/test/**",
+    "**/tests/**",
+    "**/__fixtures__/**",
+    "**/fixtures/**",
+)
+"""Folders whose manifests describe test data or vendored code, not the project: Renovate's
+default ``ignorePaths`` plus ``fixtures/``."""
+
+
 class Paths(Strict):
     include: list[str] = Field(default_factory=list, description="Globs; empty means everything.")
     exclude: list[str] = Field(default_factory=list)
+    ignore_manifests_in: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_IGNORED_MANIFEST_PATHS),
+        description="Globs ('**' spans folders) of manifests that get no dependency or "
+        "security updates (test data, vendored code); [] reads every manifest.",
+    )
 
 
 class SecuritySettings(Strict):

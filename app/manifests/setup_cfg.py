@@ -5,7 +5,7 @@ from __future__ import annotations
 import configparser
 import re
 
-from app.manifests.base import Dependency, ManifestParse, canonical, line_of
+from app.manifests.base import Dependency, ManifestFormat, ManifestParse, canonical, line_of
 from app.manifests.pyproject import DEV_EXTRAS
 from app.manifests.specs import RequirementSyntaxError, locate_requirement
 from app.model import ScanError
@@ -102,3 +102,6 @@ def _read_block(
                 specifier=requirement.specifier,
             )
         )
+
+
+FORMAT = ManifestFormat(name="setup.cfg", patterns=("setup.cfg",), read=parse_setup_cfg)
