@@ -65,7 +65,7 @@ def parse_setup_py(path: str, text: str) -> ManifestParse:
         result.errors.append(ScanError(path, calls[0].lineno, message))
         return result
     result.is_library = True
-    _read_call(path, text, calls[0], result)
+    _read_call(path, text, calls[0], _Constants(tree, calls[0]), result)
     return result
 
 
@@ -78,33 +78,94 @@ def _setup_calls(tree: ast.Module) -> Iterator[ast.Call]:
                 yield node
 
 
-def _read_call(path: str, text: str, call: ast.Call, result: ManifestParse) -> None:
+def _read_call(
+    path: str, text: str, call: ast.Call, constants: _Constants, result: ManifestParse
+) -> None:
     spans = _Spans(text)
     classifiers: list[str] = []
     for keyword in call.keywords:
         if keyword.arg is None:
-            message = "setup(**...): settings passed this way are not read (setup.py never runs)"
+            message = "setup(**...): settings passed this way are not read (setup.py is never run)"
             result.errors.append(ScanError(path, keyword.value.lineno, message))
             continue
         if keyword.arg not in _READ:
             continue
         try:
+            value = constants.resolve(keyword.value)
             if keyword.arg == "install_requires":
-                for node in _strings(keyword.value):
+                for node in _strings(value):
                     _dependency(path, spans, node, None, result)
             elif keyword.arg == "extras_require":
-                for extra, nodes in _extras(keyword.value):
+                for extra, nodes in _extras(value):
                     for node in nodes:
                         _dependency(path, spans, node, extra, result)
             elif keyword.arg == "python_requires":
-                result.requires_python = _string(keyword.value).value.strip() or None
+                result.requires_python = _string(value).value.strip() or None
             else:
-                classifiers = [node.value for node in _strings(keyword.value)]
+                classifiers = [node.value for node in _strings(value)]
         except _NotLiteral as exc:
-            message = f"{keyword.arg} is {exc}, not a literal: not read (setup.py never runs)"
+            message = f"{keyword.arg} is {exc}: not read (setup.py is never run)"
             result.errors.append(ScanError(path, exc.line, message))
     if result.requires_python is None:
         result.requires_python = python_floor_from_classifiers(classifiers)
+
+
+class _Constants:
+    """Module-level names bound once to a literal and never touched again, such as
+    ``REQUIREMENTS = [...]`` then ``setup(install_requires=REQUIREMENTS)``: their value is
+    known without running anything. A name bound twice, changed (``+=``, ``.append``), or
+    used anywhere but as a keyword of the setup() call stays unknown."""
+
+    def __init__(self, tree: ast.Module, call: ast.Call) -> None:
+        allowed = {id(k.value) for k in call.keywords if isinstance(k.value, ast.Name)}
+        bindings: dict[str, list[ast.expr | None]] = {}
+        touched: set[str] = set()
+        for statement in tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
+                if isinstance(target, ast.Name):
+                    bindings.setdefault(target.id, []).append(statement.value)
+            elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                bindings.setdefault(statement.target.id, []).append(statement.value)
+        bound_at_top = {
+            id(target)
+            for statement in tree.body
+            if isinstance(statement, ast.Assign | ast.AnnAssign)
+            for target in (
+                statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            )
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and id(node) not in allowed | bound_at_top:
+                touched.add(node.id)
+            elif isinstance(node, ast.Global | ast.Nonlocal):
+                touched.update(node.names)
+            elif (bound := _other_binding(node)) is not None:
+                touched.add(bound)
+        self.values = {
+            name: values[0]
+            for name, values in bindings.items()
+            if len(values) == 1 and values[0] is not None and name not in touched
+        }
+
+    def resolve(self, node: ast.expr) -> ast.expr:
+        if isinstance(node, ast.Name):
+            value = self.values.get(node.id)
+            if value is None:
+                raise _NotLiteral(node, f"the name {node.id!r}, not bound once to a literal")
+            return value
+        return node
+
+
+def _other_binding(node: ast.AST) -> str | None:
+    """The name an import, a definition or an ``except … as`` binds, if ``node`` is one."""
+    if isinstance(node, ast.alias):
+        return node.asname or node.name.split(".")[0]
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name
+    if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
+        return node.name
+    return None
 
 
 def _string(node: ast.expr) -> _Str:

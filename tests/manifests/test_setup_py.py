@@ -91,6 +91,44 @@ def test_what_is_not_a_literal_is_an_error_naming_its_line(
     assert words in error.message
 
 
+def test_a_module_level_literal_bound_once_is_read() -> None:
+    source = (
+        "from setuptools import setup\n"
+        "REQUIREMENTS = ['requests>=2.20', 'six']\n"
+        "PYTHON: str = '>=3.8'\n"
+        "setup(install_requires=REQUIREMENTS, python_requires=PYTHON)\n"
+    )
+    parsed = parse_setup_py("setup.py", source)
+    assert [(d.name, d.line) for d in parsed.dependencies] == [("requests", 2), ("six", 2)]
+    assert parsed.requires_python == ">=3.8" and parsed.errors == []
+    requests = parsed.dependencies[0]
+    assert apply_edits(source, [rewrite_specifier(requests, ">=2.32")]) == source.replace(
+        "'requests>=2.20'", "'requests>=2.32'"
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "REQUIREMENTS.append('flask')",
+        "REQUIREMENTS += ['flask']",
+        "REQUIREMENTS = ['flask']",
+        "from extra import REQUIREMENTS",
+        "print(REQUIREMENTS)",
+        "def f():\n    global REQUIREMENTS\n    REQUIREMENTS = []",
+    ],
+)
+def test_a_name_changed_or_used_elsewhere_is_not_guessed(change: str) -> None:
+    source = (
+        "from setuptools import setup\nREQUIREMENTS = ['requests']\n"
+        f"{change}\nsetup(install_requires=REQUIREMENTS)\n"
+    )
+    parsed = parse_setup_py("setup.py", source)
+    assert parsed.dependencies == []
+    [error] = parsed.errors
+    assert "the name 'REQUIREMENTS', not bound once to a literal" in error.message
+
+
 def test_setup_py_is_never_executed(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     source = f"open({str(marker)!r}, 'w').close()\nfrom setuptools import setup\nsetup()\n"
