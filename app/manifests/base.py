@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from app.globs import matches_any
+from app.manifests.specs import LocatedRequirement
 from app.model import ScanError
 
 
@@ -70,6 +71,32 @@ class Dependency:
 
 def canonical(name: str) -> str:
     return str(canonicalize_name(name))
+
+
+def pep508_dependency(
+    located: LocatedRequirement,
+    *,
+    manifest: str,
+    start: int,
+    line: int,
+    group: str | None = None,
+    development: bool = False,
+) -> Dependency:
+    """The dependency a PEP 508 string declares, its text starting at offset ``start``."""
+    requirement = located.requirement
+    return Dependency(
+        name=canonical(requirement.name),
+        raw_name=requirement.name,
+        spec_text=located.spec_text,
+        spec_offset=start + located.spec_start,
+        manifest=manifest,
+        line=line,
+        group=group,
+        development=development,
+        extras=tuple(sorted(requirement.extras)),
+        marker=str(requirement.marker) if requirement.marker else None,
+        specifier=requirement.specifier,
+    )
 
 
 @dataclass

@@ -12,6 +12,7 @@ from app.manifests.base import (
     SpecStyle,
     canonical,
     line_of,
+    pep508_dependency,
     python_floor_from_classifiers,
 )
 from app.manifests.poetry import PoetryConstraintError, poetry_to_specifier
@@ -92,20 +93,14 @@ def _pep508_dependency(
     located = locate_requirement(string.value)
     if located is None:
         return None
-    requirement = located.requirement
     _require_verbatim(string)
-    return Dependency(
-        name=canonical(requirement.name),
-        raw_name=requirement.name,
-        spec_text=located.spec_text,
-        spec_offset=string.content_start + located.spec_start,
+    return pep508_dependency(
+        located,
         manifest=path,
+        start=string.content_start,
         line=line_of(text, string.content_start),
         group=group,
         development=development,
-        extras=tuple(sorted(requirement.extras)),
-        marker=str(requirement.marker) if requirement.marker else None,
-        specifier=requirement.specifier,
     )
 
 

@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.manifests.base import (
-    Dependency,
     ManifestFormat,
     ManifestParse,
-    canonical,
+    pep508_dependency,
     python_floor_from_classifiers,
 )
 from app.manifests.pyproject import DEV_EXTRAS
@@ -212,7 +211,6 @@ def _dependency(
             continue
         if located is None:
             continue
-        requirement = located.requirement
         if start is None:
             message = (
                 f"{line!r} is written with escapes or split over several literals: not read "
@@ -221,18 +219,13 @@ def _dependency(
             result.errors.append(ScanError(path, node.lineno, message))
             continue
         result.dependencies.append(
-            Dependency(
-                name=canonical(requirement.name),
-                raw_name=requirement.name,
-                spec_text=located.spec_text,
-                spec_offset=start + offset + located.spec_start,
+            pep508_dependency(
+                located,
                 manifest=path,
+                start=start + offset,
                 line=node.lineno + value.count("\n", 0, offset),
                 group=extra,
                 development=bool(extra and extra.lower() in DEV_EXTRAS),
-                extras=tuple(sorted(requirement.extras)),
-                marker=str(requirement.marker) if requirement.marker else None,
-                specifier=requirement.specifier,
             )
         )
 
