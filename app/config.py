@@ -22,6 +22,8 @@ from app import bounded_yaml
 from app.model import Kind
 
 CONFIG_PATHS = (".maintainer.yml", ".maintainer.yaml", ".github/maintainer.yml")
+MAX_PROBLEMS = 40
+"""Problems listed per invalid file (a check run carries at most 50 annotations per call)."""
 
 
 class UpdateType(StrEnum):
@@ -324,7 +326,11 @@ def parse_config(text: str, path: str = ".maintainer.yml") -> RepoConfig:
         return RepoConfig.model_validate(data)
     except ValidationError as exc:
         lines = _key_lines(node)
-        problems = [_problem(error, lines) for error in exc.errors()]
+        errors = exc.errors()
+        problems = [_problem(error, lines) for error in errors[:MAX_PROBLEMS]]
+        if len(errors) > MAX_PROBLEMS:
+            more = f"{len(errors) - MAX_PROBLEMS} more problems not listed"
+            problems.append(ConfigProblem("(file)", None, more))
         raise ConfigError(path, problems) from exc
 
 

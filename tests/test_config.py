@@ -158,3 +158,12 @@ def test_a_large_valid_file_is_accepted_fast() -> None:
     started = time.process_time()
     assert len(parse_config(text).labels) == 7_000
     assert time.process_time() - started < 1.0
+
+
+def test_thousands_of_problems_are_cut_to_a_readable_list() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config("".join(f"typo{i}: 1\n" for i in range(5_000)))
+    problems = caught.value.problems
+    assert len(problems) == 41
+    assert problems[0].key == "typo0" and problems[0].line == 1
+    assert problems[-1].message == "4960 more problems not listed"
