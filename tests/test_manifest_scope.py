@@ -117,3 +117,20 @@ def test_this_repository_gets_no_proposal_for_its_fixtures(tmp_path: Path) -> No
     read = {m.path for m in discover(snapshot, config.paths.ignore_manifests_in)}
     assert read and not any(p.startswith(("fixtures/", "tests/")) for p in read)
     assert any(p.startswith("fixtures/") for p in snapshot.files if p.endswith(".txt"))
+
+
+def test_hostile_manifests_are_errors_not_crashes(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        files={
+            "pyproject.toml": "a = " + "[" * 50_000 + "]" * 50_000 + "\n",
+            "sub/pyproject.toml": "a = " + "1" * 5_000 + "\n",
+            "big/requirements.txt": "requests==2.0\n" + "#" * 2_100_000 + "\n",
+            "requirements.txt": "requests==2.28.0\n",
+        },
+    )
+    manifests = {m.path: m for m in discover(snapshot_of(repo))}
+    assert "nested too deeply" in manifests["pyproject.toml"].errors[0].message
+    assert "cannot parse" in manifests["sub/pyproject.toml"].errors[0].message
+    assert "not read" in manifests["big/requirements.txt"].errors[0].message
+    assert [d.name for d in manifests["requirements.txt"].dependencies] == ["requests"]

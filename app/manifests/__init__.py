@@ -16,6 +16,8 @@ from app.manifests.base import Dependency, ManifestFormat, ManifestParse
 from app.model import Edit, ScanError
 from app.snapshot import Snapshot
 
+MAX_MANIFEST_BYTES = 2_000_000
+
 FORMATS: tuple[ManifestFormat, ...] = (
     pyproject.FORMAT,
     setup_cfg.FORMAT,
@@ -51,14 +53,25 @@ def discover(snapshot: Snapshot, ignored: Sequence[str] = ()) -> tuple[ManifestP
         seen.add(path)
         manifest_format = format_of(path) or requirements.FORMAT
         try:
-            text = snapshot.read_text(path)
-        except UnicodeDecodeError as exc:
-            parsed.append(_failed(path, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
-            continue
+            data = snapshot.read_bytes(path)
         except OSError as exc:
             parsed.append(_failed(path, f"cannot read: {exc.strerror}"))
             continue
-        manifest = manifest_format.read(path, text)
+        if len(data) > MAX_MANIFEST_BYTES:
+            parsed.append(_failed(path, f"{len(data)} bytes, over {MAX_MANIFEST_BYTES}: not read"))
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            parsed.append(_failed(path, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
+            continue
+        try:
+            manifest = manifest_format.read(path, text)
+        except (RecursionError, ValueError, MemoryError) as exc:
+            # e.g. TOML nested thousands deep, or an integer of more digits than Python reads
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            parsed.append(_failed(path, f"cannot parse: {reason}"))
+            continue
         parsed.append(manifest)
         if manifest_format.follows_includes:
             pending.extend(_included(path, text, known, manifest))
