@@ -30,10 +30,9 @@ from app.snapshot import Snapshot, snapshot_of
 DEFAULT_TARGET_PYTHON = "3.10"
 NO_API_DIFF = "MAINTAINER_NO_API_DIFF"
 """Set (to anything) on the bot's host: no distribution downloads, API diffs or lock files."""
-KNOWN_PYTHONS = tuple(f"3.{minor}" for minor in range(8, 16))
 DECLARABLE_PYTHONS = (*(f"2.{minor}" for minor in range(8)), *(f"3.{minor}" for minor in range(16)))
-"""Every Python a project may declare as its floor: one older than `KNOWN_PYTHONS` is kept
-as it is (a rule for 3.9 must not fire for `>=3.6.1`), not rounded up to the oldest known."""
+"""Every Python a project may declare as its floor, however old: ``>=3.6.1`` is 3.6, never
+rounded up to a newer Python (which would let a rule needing 3.8 rewrite the code)."""
 
 
 def scan(
