@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/index_lookup.py
 	$(BIN)/python benchmarks/security_audit.py
 	$(BIN)/python benchmarks/deprecation_scan.py
+	$(BIN)/python benchmarks/cli_startup.py
 	$(BIN)/python benchmarks/dead_code_scan.py
 	$(BIN)/python benchmarks/webhook_load.py
 

@@ -18,9 +18,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from app import bounded_yaml
 from app.model import Kind
 
 CONFIG_PATHS = (".maintainer.yml", ".maintainer.yaml", ".github/maintainer.yml")
+MAX_PROBLEMS = 40
+"""Problems listed per invalid file (a check run carries at most 50 annotations per call)."""
 
 
 class UpdateType(StrEnum):
@@ -84,9 +87,29 @@ class Schedule(Strict):
     timezone: str = "UTC"
 
 
+DEFAULT_IGNORED_MANIFEST_PATHS = (
+    "**/node_modules/**",
+    "**/bower_components/**",
+    "**/vendor/**",
+    "**/examples/**",
+    "**/__tests__/**",
+    "**/test/**",
+    "**/tests/**",
+    "**/__fixtures__/**",
+    "**/fixtures/**",
+)
+"""Folders whose manifests describe test data or vendored code, not the project: Renovate's
+default ``ignorePaths`` plus ``fixtures/``."""
+
+
 class Paths(Strict):
     include: list[str] = Field(default_factory=list, description="Globs; empty means everything.")
     exclude: list[str] = Field(default_factory=list)
+    ignore_manifests_in: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_IGNORED_MANIFEST_PATHS),
+        description="Globs ('**' spans folders) of manifests that get no dependency or "
+        "security updates (test data, vendored code); [] reads every manifest.",
+    )
 
 
 class SecuritySettings(Strict):
@@ -248,7 +271,7 @@ class LoadedConfig:
 def find_config(root: Path) -> Path | None:
     for relative in CONFIG_PATHS:
         candidate = root / relative
-        if candidate.is_file():
+        if candidate.is_file() or candidate.is_symlink():
             return candidate
     return None
 
@@ -259,22 +282,42 @@ def load_config(root: Path) -> LoadedConfig:
     if found is None:
         return LoadedConfig(RepoConfig(), None)
     relative = found.relative_to(root).as_posix()
+    return LoadedConfig(parse_config(read_config_file(found, root, relative), relative), relative)
+
+
+def read_config_file(path: Path, root: Path | None = None, shown: str | None = None) -> str:
+    """The text of a config file, refused (`ConfigError`) when it is not a regular UTF-8 file
+    of at most `bounded_yaml.MAX_BYTES`, or when it resolves (through symlinks) outside ``root``.
+    """
+    shown = shown or str(path)
+
+    def refuse(message: str) -> ConfigError:
+        return ConfigError(shown, [ConfigProblem("(file)", None, message)])
+
+    resolved = path.resolve()
+    if root is not None and not resolved.is_relative_to(root.resolve()):
+        raise refuse("a symbolic link to a file outside the repository: not read")
+    if not resolved.is_file():
+        raise refuse("not a regular file")
     try:
-        text = found.read_text(encoding="utf-8")
+        with resolved.open("rb") as stream:
+            data = stream.read(bounded_yaml.MAX_BYTES + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > bounded_yaml.MAX_BYTES:
+        size = resolved.stat().st_size
+        raise refuse(f"{size} bytes, over the limit of {bounded_yaml.MAX_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(relative, [ConfigProblem("(file)", None, f"not UTF-8: {exc}")]) from exc
-    return LoadedConfig(parse_config(text, relative), relative)
+        raise refuse(f"not UTF-8: {exc}") from exc
 
 
 def parse_config(text: str, path: str = ".maintainer.yml") -> RepoConfig:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, [ConfigProblem("(yaml)", line, str(problem))]) from exc
+        data, node = bounded_yaml.load(text)
+    except bounded_yaml.YamlRefused as exc:
+        raise ConfigError(path, [ConfigProblem("(yaml)", exc.line, exc.message)]) from exc
     if data is None:
         return RepoConfig()
     if not isinstance(data, dict):
@@ -283,7 +326,11 @@ def parse_config(text: str, path: str = ".maintainer.yml") -> RepoConfig:
         return RepoConfig.model_validate(data)
     except ValidationError as exc:
         lines = _key_lines(node)
-        problems = [_problem(error, lines) for error in exc.errors()]
+        errors = exc.errors()
+        problems = [_problem(error, lines) for error in errors[:MAX_PROBLEMS]]
+        if len(errors) > MAX_PROBLEMS:
+            more = f"{len(errors) - MAX_PROBLEMS} more problems not listed"
+            problems.append(ConfigProblem("(file)", None, more))
         raise ConfigError(path, problems) from exc
 
 

@@ -15,6 +15,7 @@ from app.commands.lifecycle import changes_of, rejected_rules
 from app.composer import Composed
 from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for, report_config
 from app.config import CONFIG_PATHS, ConfigError, IgnoreRule, RepoConfig, find_config, load_config
+from app.confinement import confine
 from app.github import AppCredentials, GitHub, Installation
 from app.index.cache import HttpCache
 from app.index.client import SimpleIndex
@@ -119,7 +120,7 @@ def _scan(
         ),
     )
     record = store.repository(repository.full_name) if store is not None else None
-    config, config_error = _config(gh, checkout, store, record)
+    config, config_error = _config(gh, checkout, store, record, settings)
     bot = bot_for(gh, settings.app_slug)
     asked = asked or _Asked(frozenset(), frozenset())
     composer = GitHubComposer(
@@ -181,14 +182,20 @@ def _answer_unmet_requests(
 
 
 def _config(
-    gh: Installation, checkout: Checkout, store: Store | None, record: RepositoryRecord | None
+    gh: Installation,
+    checkout: Checkout,
+    store: Store | None,
+    record: RepositoryRecord | None,
+    settings: Settings,
 ) -> tuple[RepoConfig, str | None]:
     """The configuration in force, and the error of the pushed one if it is invalid.
 
     An invalid file fails the `maintainer/config` check and the last valid one stays in use.
+    Either way, what names a host path or an address gives way to the service settings.
     """
     found = find_config(checkout.path)
     path = found.relative_to(checkout.path).as_posix() if found else CONFIG_PATHS[0]
+    service = settings.service_security()
     try:
         loaded = load_config(checkout.path)
     except ConfigError as exc:
@@ -197,13 +204,14 @@ def _config(
         if store is not None and record is not None:
             store.record_config_error(record.id, str(exc), checkout.sha)
             last_valid = store.last_valid_config(record.id)
-        return last_valid or RepoConfig(), str(exc)
+        return confine(last_valid or RepoConfig(), checkout.path, service).config, str(exc)
+    confined = confine(loaded.config, checkout.path, service)
     had_error = record is not None and record.config_error is not None
     if loaded.path is not None or had_error:
-        report_config(gh, checkout, path, None)
+        report_config(gh, checkout, path, None, confined.ignored)
     if store is not None and record is not None:
         store.save_valid_config(record.id, loaded.config, checkout.sha)
-    return loaded.config, None
+    return confined.config, None
 
 
 def _ignores(store: Store | None, record: RepositoryRecord | None) -> list[IgnoreRule]:

@@ -207,6 +207,22 @@ class Unaudited:
     def to_json(self) -> dict[str, Any]:
         return {"package": self.package, "version": self.version, "reason": self.reason}
 
+    @property
+    def label(self) -> str:
+        return f"{self.package} {self.version}" if self.version else self.package
+
+
+def unaudited_by_reason(unaudited: Iterable[Unaudited]) -> list[tuple[str, list[Unaudited]]]:
+    """Unaudited dependencies grouped by reason (an unreachable service is one reason for
+    all of them), reasons in order of first appearance, packages sorted by name."""
+    groups: dict[str, list[Unaudited]] = {}
+    for item in unaudited:
+        groups.setdefault(item.reason, []).append(item)
+    return [
+        (reason, sorted(items, key=lambda u: (u.package, u.version or "")))
+        for reason, items in groups.items()
+    ]
+
 
 @dataclass(frozen=True)
 class Deferred:

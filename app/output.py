@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from app.composer import Composed
-from app.model import Finding, Proposal, ScanResult
+from app.model import Finding, Proposal, ScanResult, unaudited_by_reason
 
 
 def proposal_json(proposal: Proposal) -> dict[str, Any]:
@@ -42,7 +42,13 @@ def scan_json(result: ScanResult, composed: list[Composed] | None = None) -> str
         "errors": [e.to_json() for e in result.errors],
         "deferred": [{"subject": d.subject, "reason": d.reason} for d in result.deferred],
         "reported": [_reported_json(f) for f in reported],
-        "unaudited": [u.to_json() for u in result.unaudited],
+        "unaudited": [
+            {
+                "reason": reason,
+                "packages": [{"package": u.package, "version": u.version} for u in items],
+            }
+            for reason, items in unaudited_by_reason(result.unaudited)
+        ],
         "notes": list(result.notes),
     }
     if composed is not None:
@@ -78,7 +84,10 @@ def scan_table(result: ScanResult, composed: list[Composed] | None = None) -> st
         lines.extend(f"  - {f.summary}" for f in reported)
     if result.unaudited:
         lines.append(f"\n{len(result.unaudited)} dependencies NOT audited (not known to be safe):")
-        lines.extend(f"  - {u.package} {u.version or ''}: {u.reason}" for u in result.unaudited)
+        lines.extend(
+            f"  - {reason} ({len(items)}): {', '.join(u.label for u in items)}"
+            for reason, items in unaudited_by_reason(result.unaudited)
+        )
     if result.deferred:
         lines.append(f"\n{len(result.deferred)} held back by policy:")
         lines.extend(f"  - {d.subject}: {d.reason}" for d in result.deferred)

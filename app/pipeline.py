@@ -19,7 +19,7 @@ from app.apidiff.enrich import reconcile
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.deadcode.history import GitPythonHistory
 from app.index.client import SimpleIndex
-from app.manifests import discover
+from app.manifests import discover, ignored_manifests
 from app.manifests.base import ManifestParse
 from app.model import Kind, Progress, ScanError, ScanResult, Unaudited, no_progress
 from app.planner import Budget, plan
@@ -30,7 +30,9 @@ from app.snapshot import Snapshot, snapshot_of
 DEFAULT_TARGET_PYTHON = "3.10"
 NO_API_DIFF = "MAINTAINER_NO_API_DIFF"
 """Set (to anything) on the bot's host: no distribution downloads, API diffs or lock files."""
-KNOWN_PYTHONS = tuple(f"3.{minor}" for minor in range(8, 16))
+DECLARABLE_PYTHONS = (*(f"2.{minor}" for minor in range(8)), *(f"3.{minor}" for minor in range(16)))
+"""Every Python a project may declare as its floor, however old: ``>=3.6.1`` is 3.6, never
+rounded up to a newer Python (which would let a rule needing 3.8 rewrite the code)."""
 
 
 def scan(
@@ -81,10 +83,14 @@ def scan_snapshot(
     if only:
         config = config.model_copy(update={"enabled": list(only)})
     snapshot = snapshot.filtered(config.paths)
-    manifests = discover(snapshot)
+    ignored = config.paths.ignore_manifests_in
+    manifests = discover(snapshot, ignored)
     result = ScanResult(repository=snapshot.name)
     for manifest in manifests:
         result.errors.extend(manifest.errors)
+    skipped = ignored_manifests(snapshot, ignored)
+    if skipped:
+        result.notes.append(_skipped_note(skipped))
     if not any(m.dependencies for m in manifests):
         result.notes.append("no dependency manifests with dependencies found")
     context = ScanContext(
@@ -115,6 +121,17 @@ def scan_snapshot(
     return result
 
 
+def _skipped_note(skipped: Sequence[str], shown: int = 10) -> str:
+    listed = ", ".join(skipped[:shown])
+    if len(skipped) > shown:
+        listed += f" and {len(skipped) - shown} more"
+    noun = "manifest" if len(skipped) == 1 else "manifests"
+    return (
+        f"{len(skipped)} {noun} in test data or vendored code skipped (no dependency or "
+        f"security updates; .maintainer.yml paths.ignore_manifests_in): {listed}"
+    )
+
+
 def _default_adapters(
     adapters: Adapters, kinds: Sequence[Kind], config: RepoConfig, snapshot: Snapshot
 ) -> Adapters:
@@ -139,7 +156,8 @@ def selected_kinds(config: RepoConfig, only: Sequence[Kind] | None) -> list[Kind
 
 
 def target_python(config: RepoConfig, manifests: Sequence[ManifestParse]) -> str:
-    """The oldest Python the code must support: configured, else from ``requires-python``."""
+    """The oldest Python the code must support: configured, else the floor the shallowest
+    manifest declares (``requires-python``, ``python_requires``, classifiers)."""
     if config.target_python:
         return config.target_python
     for manifest in sorted(manifests, key=lambda m: m.path.count("/")):
@@ -155,7 +173,7 @@ def oldest_python(requires_python: str) -> str | None:
         specifier = SpecifierSet(requires_python)
     except InvalidSpecifier:
         return None
-    for candidate in KNOWN_PYTHONS:
+    for candidate in DECLARABLE_PYTHONS:
         if specifier.contains(Version(candidate)) or specifier.contains(Version(candidate + ".99")):
             return candidate
     return None

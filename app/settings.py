@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.confinement import ServiceSecurity
+
 ENV_PREFIX = "MAINTAINER_"
 PUBLIC_GITHUB_API = "https://api.github.com"
 
@@ -62,6 +64,13 @@ class Settings(BaseSettings):
     job_retries: int = Field(default=4, ge=0, le=20)
     job_retry_delay: float = Field(default=10.0, ge=0, description="Base backoff in seconds.")
     log_level: str = "INFO"
+    advisory_db: Path | None = Field(
+        default=None,
+        description="Directory of OSV records the App audits against (instead of pip-audit).",
+    )
+    osv_url: str | None = Field(
+        default=None, description="OSV API query URL for pip-audit; default: the public OSV."
+    )
 
     def database(self) -> str:
         """The SQLAlchemy URL in force (a secret-bearing string: never log it)."""
@@ -87,6 +96,10 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"{ENV_PREFIX}PRIVATE_KEY_PATH: cannot read {self.private_key_path}: {exc.strerror}"
             ) from None
+
+    def service_security(self) -> ServiceSecurity:
+        """The advisory source the operator chose; a repository's config cannot change it."""
+        return ServiceSecurity(self.advisory_db, self.osv_url)
 
     def bot_login(self) -> str:
         return f"{self.app_slug}[bot]"

@@ -1,8 +1,18 @@
 import json
+import time
+import tracemalloc
+from pathlib import Path
 
 import pytest
 
-from app.config import ConfigError, RangeStrategy, RepoConfig, json_schema, parse_config
+from app.config import (
+    ConfigError,
+    RangeStrategy,
+    RepoConfig,
+    json_schema,
+    load_config,
+    parse_config,
+)
 
 
 def test_defaults_when_empty() -> None:
@@ -65,3 +75,95 @@ def test_schema_comes_from_the_models() -> None:
     assert schema["additionalProperties"] is False
     assert "min_release_age_days" in schema["properties"]
     assert schema["$defs"]["IgnoreRule"]["required"] == ["dependency"]
+
+
+def _alias_bomb(levels: int, width: int) -> str:
+    lines = ["a0: &a0 [x, y]"]
+    for level in range(1, levels + 1):
+        refs = ", ".join(f"*a{level - 1}" for _ in range(width))
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    return "\n".join(lines) + "\nunknown_key: 1\n"
+
+
+HOSTILE = {
+    "alias bomb, 7 levels of 10": _alias_bomb(7, 10),
+    "alias bomb, 9 levels of 10": _alias_bomb(9, 10),
+    "1 MB of keys": "".join(f"key{i}: {i}\n" for i in range(80_000))[:1_000_000],
+    "flow nesting 100k deep": "a: " + "[" * 100_000 + "]" * 100_000,
+    "block nesting": "".join("  " * depth + f"k{depth}:\n" for depth in range(2_000)),
+    "5000-digit integer": "open_pr_limit: " + "9" * 5_000 + "\n",
+    "impossible date": "labels: [a]\nopen_pr_limit: 2024-13-45\n",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=list(HOSTILE))
+def test_hostile_yaml_is_answered_fast_and_small(text: str) -> None:
+    tracemalloc.start()
+    started = time.process_time()
+    try:
+        with pytest.raises(ConfigError) as caught:
+            parse_config(text)
+        spent = time.process_time() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert spent < 1.0
+    assert peak < 100 * 1024 * 1024
+    assert caught.value.problems[0].message
+
+
+def test_alias_bomb_is_refused_with_a_clear_error() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(_alias_bomb(7, 10))
+    problem = caught.value.problems[0]
+    assert problem.key == "(yaml)"
+    assert "alias" in problem.message
+    assert problem.line is not None
+
+
+def test_modest_aliases_still_work() -> None:
+    config = parse_config("labels: &l [deps, bot]\ngroups:\n  - {name: a, patterns: *l}\n")
+    assert config.groups[0].patterns == ["deps", "bot"]
+
+
+def test_unreadable_values_name_their_line() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config("labels: [a]\nopen_pr_limit: 2024-13-45\n")
+    assert caught.value.problems[0].line == 2
+
+
+def test_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    big = tmp_path / ".maintainer.yml"
+    big.write_text("labels: [a]\n" + "# padding\n" * 200_000)
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert "over the limit" in caught.value.problems[0].message
+
+
+def test_config_symlink_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "host-secrets.yml"
+    outside.write_text("db_password: hunter2\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".maintainer.yml").symlink_to(outside)
+    with pytest.raises(ConfigError) as caught:
+        load_config(repo)
+    assert "outside the repository" in str(caught.value)
+    assert "db_password" not in str(caught.value)
+
+
+def test_a_large_valid_file_is_accepted_fast() -> None:
+    text = "labels:\n" + "".join(f"  - label-{i}\n" for i in range(7_000))
+    assert len(text.encode()) < 128 * 1024
+    started = time.process_time()
+    assert len(parse_config(text).labels) == 7_000
+    assert time.process_time() - started < 1.0
+
+
+def test_thousands_of_problems_are_cut_to_a_readable_list() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config("".join(f"typo{i}: 1\n" for i in range(5_000)))
+    problems = caught.value.problems
+    assert len(problems) == 41
+    assert problems[0].key == "typo0" and problems[0].line == 1
+    assert problems[-1].message == "4960 more problems not listed"

@@ -62,10 +62,12 @@ class SecurityAnalyzer:
                 analysis.findings.append(_unaudited(target, dependency))
             else:
                 targets.append(target)
-        self._audit(source, targets, projects, context, analysis)
+        audited = self._audit(source, targets, projects, context, analysis)
         _drop_repeated_unaudited(analysis.findings)
+        missed = len(dependencies) - audited
         analysis.notes.append(
-            f"security: {len(targets)} dependencies audited with {source.description}"
+            f"security: {audited} of {len(dependencies)} dependencies audited with "
+            f"{source.description}" + (f"; {missed} NOT audited" if missed else "")
         )
         return analysis
 
@@ -76,12 +78,14 @@ class SecurityAnalyzer:
         projects: dict[str, Project | LookupFailure],
         context: ScanContext,
         analysis: Analysis,
-    ) -> None:
+    ) -> int:
+        """Audit the targets into ``analysis``; the number of targets actually audited."""
         packages = sorted({t.package for t in targets})
         report = source.audit(packages)
         analysis.errors.extend(ScanError(w.file, w.line, w.message) for w in report.warnings)
         skipped = {(u.package, u.version): u for u in report.unaudited}
         vulnerable: dict[PackageVersion, tuple[Advisory, ...]] = {}
+        audited = 0
         for target in targets:
             key = (target.package.name, str(target.package.version))
             advisories = report.advisories_of(target.package)
@@ -90,10 +94,12 @@ class SecurityAnalyzer:
                     *key, "no result from the advisory source"
                 )
                 analysis.findings.append(_unaudited(unaudited, target.dependency))
-            elif advisories:
+                continue
+            audited += 1
+            if advisories:
                 vulnerable[target.package] = advisories
         if not vulnerable:
-            return
+            return audited
         missing = [p.name for p in vulnerable if p.name not in projects]
         projects.update(_fetch_names(context.adapters.index, missing, context))
         releases = {p: _releases(p, projects, context.target_python) for p in vulnerable}
@@ -118,6 +124,7 @@ class SecurityAnalyzer:
                         analysis.findings.append(item)
                     else:
                         analysis.errors.append(item)
+        return audited
 
     def _finding(
         self,

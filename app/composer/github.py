@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from app.commands.lifecycle import should_update_branch
 from app.composer import Composed
 from app.config import ConfigError, RepoConfig
+from app.confinement import IgnoredSetting
 from app.github import (
     Annotation,
     CheckRun,
@@ -296,21 +297,28 @@ CONFIG_CHECK = "maintainer/config"
 
 
 def report_config(
-    gh: Installation, checkout: Checkout, path: str, error: ConfigError | None
+    gh: Installation,
+    checkout: Checkout,
+    path: str,
+    error: ConfigError | None,
+    ignored: Sequence[IgnoredSetting] = (),
 ) -> CheckRun | None:
     """A `maintainer/config` check run on the scanned commit: failing with each problem and
-    its line while `.maintainer.yml` is invalid, passing once it is valid again.
+    its line while `.maintainer.yml` is invalid, passing once it is valid again (neutral, with
+    the reasons, when the App set keys aside that name host paths or network addresses).
 
     Idempotent: a commit that already carries a run with the same conclusion gets no other.
     """
-    conclusion = "failure" if error is not None else "success"
+    conclusion = "failure" if error is not None else "neutral" if ignored else "success"
     existing = gh.check_runs(checkout.full_name, checkout.sha, name=CONFIG_CHECK)
     if any(run.conclusion == conclusion for run in existing):
         return None
     problems = error.problems if error is not None else ()
     annotations = [Annotation(path, p.line or 1, f"{p.key}: {p.message}") for p in problems]
     title = f"{path} is invalid" if error is not None else f"{path} is valid"
-    summary = render("checks/config.md.j2", path=path, problems=problems)
+    if error is None and ignored:
+        title += f"; {len(ignored)} setting(s) ignored by the App"
+    summary = render("checks/config.md.j2", path=path, problems=problems, ignored=ignored)
     return gh.create_check_run(
         checkout.full_name,
         name=CONFIG_CHECK,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -102,6 +103,35 @@ def process(job: Job) -> Entry:
     return Entry(outcome.hits, outputs, errors, True)
 
 
+_DOCSTRING_START = re.compile(rb"[rRuU]?(\"\"\"|'''|\"|')")
+_MARKER = re.compile(rb"(?:^|[\s#])@generated(?![`'\"\w])", re.MULTILINE)
+
+
+def generated(data: bytes) -> bool:
+    """A generated file says so in its header: the leading comment block or the module
+    docstring. Elsewhere (code, a later comment), or quoted (`` `@generated` ``), the text
+    is only talking about the marker."""
+    head = data[:GENERATED_WINDOW]
+    if GENERATED_MARKER not in head:
+        return False
+    lines = head.splitlines(keepends=True)
+    index = 0
+    while index < len(lines):
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith(b"#"):
+            break
+        if _MARKER.search(stripped):
+            return True
+        index += 1
+    rest = b"".join(lines[index:])
+    opening = _DOCSTRING_START.match(rest)
+    if opening is None:
+        return False
+    end = rest.find(opening.group(1), opening.end())
+    docstring = rest[opening.end() : end if end != -1 else len(rest)]
+    return _MARKER.search(docstring) is not None
+
+
 def _start_method() -> str:
     """``fork`` is fastest, but forking a process that runs other threads (a queue worker)
     can copy a held lock into the child; then pay for ``forkserver``/``spawn`` instead."""
@@ -177,7 +207,7 @@ class Runner:
                 )
             )
             return None
-        if GENERATED_MARKER in data[:GENERATED_WINDOW]:
+        if generated(data):
             report.errors.append(ScanError(path, None, "generated file (@generated): skipped"))
             return None
         try:

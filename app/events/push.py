@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
 from app.config import CONFIG_PATHS
@@ -11,11 +10,11 @@ from app.events.context import EventContext
 from app.events.payload import mapping, text
 from app.events.repos import known_repository, workable
 from app.events.router import Event, Router
+from app.manifests import is_manifest
 from app.store import JobKind
 
 router: Router[EventContext] = Router()
 
-MANIFEST_GLOBS = ("requirements*.txt", "*.in", "pyproject.toml", "setup.cfg", "poetry.lock")
 ZERO_SHA = "0" * 40
 
 
@@ -24,7 +23,7 @@ def relevant(path: str) -> bool:
     name = PurePosixPath(path).name
     if path in CONFIG_PATHS or name.endswith((".py", ".pyi")):
         return True
-    return any(fnmatch(name, pattern) for pattern in MANIFEST_GLOBS)
+    return is_manifest(path)
 
 
 def changed_paths(payload_commits: object) -> Iterable[str] | None:

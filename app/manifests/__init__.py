@@ -8,35 +8,41 @@ the ``--hash`` options), so every other byte of the file is unchanged.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from app.manifests.base import Dependency, ManifestParse
-from app.manifests.pyproject import parse_pyproject
-from app.manifests.requirements import includes, parse_requirements
-from app.manifests.setup_cfg import parse_setup_cfg
+from app.globs import matches_any
+from app.manifests import pyproject, requirements, setup_cfg, setup_py
+from app.manifests.base import Dependency, ManifestFormat, ManifestParse
 from app.model import Edit, ScanError
 from app.snapshot import Snapshot
 
-Reader = Callable[[str, str], ManifestParse]
+MAX_MANIFEST_BYTES = 2_000_000
+
+FORMATS: tuple[ManifestFormat, ...] = (
+    pyproject.FORMAT,
+    setup_cfg.FORMAT,
+    setup_py.FORMAT,
+    requirements.FORMAT,
+)
 
 
-def reader_for(path: str) -> Reader | None:
-    base = path.rsplit("/", 1)[-1]
-    parent = path.rsplit("/", 2)[-2] if "/" in path else ""
-    if base == "pyproject.toml":
-        return parse_pyproject
-    if base == "setup.cfg":
-        return parse_setup_cfg
-    if base.endswith(".in") and base.lower() != "manifest.in":
-        return parse_requirements
-    if base.endswith(".txt") and ("requirements" in base.lower() or parent == "requirements"):
-        return parse_requirements
-    return None
+def format_of(path: str) -> ManifestFormat | None:
+    return next((f for f in FORMATS if f.owns(path)), None)
 
 
-def discover(snapshot: Snapshot) -> tuple[ManifestParse, ...]:
-    """Read every manifest of the snapshot, following ``-r``/``-c`` includes."""
-    pending = [p for p in snapshot.files if reader_for(p) is not None]
+def is_manifest(path: str) -> bool:
+    return format_of(path) is not None
+
+
+def ignored_manifests(snapshot: Snapshot, ignored: Sequence[str]) -> list[str]:
+    """The snapshot's manifests that the ``ignored`` globs set aside."""
+    return [p for p in snapshot.files if is_manifest(p) and matches_any(p, ignored)]
+
+
+def discover(snapshot: Snapshot, ignored: Sequence[str] = ()) -> tuple[ManifestParse, ...]:
+    """Read every manifest of the snapshot (except those under ``ignored`` globs), following
+    ``-r``/``-c`` includes (an included file is read wherever it is)."""
+    pending = [p for p in snapshot.files if is_manifest(p) and not matches_any(p, ignored)]
     known = set(snapshot.files)
     seen: set[str] = set()
     parsed: list[ManifestParse] = []
@@ -45,25 +51,36 @@ def discover(snapshot: Snapshot) -> tuple[ManifestParse, ...]:
         if path in seen:
             continue
         seen.add(path)
-        reader = reader_for(path) or parse_requirements
+        manifest_format = format_of(path) or requirements.FORMAT
         try:
-            text = snapshot.read_text(path)
-        except UnicodeDecodeError as exc:
-            parsed.append(_failed(path, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
-            continue
+            data = snapshot.read_bytes(path)
         except OSError as exc:
             parsed.append(_failed(path, f"cannot read: {exc.strerror}"))
             continue
-        manifest = reader(path, text)
+        if len(data) > MAX_MANIFEST_BYTES:
+            parsed.append(_failed(path, f"{len(data)} bytes, over {MAX_MANIFEST_BYTES}: not read"))
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            parsed.append(_failed(path, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
+            continue
+        try:
+            manifest = manifest_format.read(path, text)
+        except (RecursionError, ValueError, MemoryError) as exc:
+            # e.g. TOML nested thousands deep, or an integer of more digits than Python reads
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            parsed.append(_failed(path, f"cannot parse: {reason}"))
+            continue
         parsed.append(manifest)
-        if reader is parse_requirements:
+        if manifest_format.follows_includes:
             pending.extend(_included(path, text, known, manifest))
     return tuple(parsed)
 
 
 def _included(path: str, text: str, known: set[str], manifest: ManifestParse) -> list[str]:
     found = []
-    for include in includes(text):
+    for include in requirements.includes(text):
         target = posixpath.normpath(posixpath.join(posixpath.dirname(path), include))
         if target in known:
             found.append(target)

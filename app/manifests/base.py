@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -9,6 +11,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from app.globs import matches_any
+from app.manifests.specs import LocatedRequirement
 from app.model import ScanError
 
 
@@ -69,6 +73,32 @@ def canonical(name: str) -> str:
     return str(canonicalize_name(name))
 
 
+def pep508_dependency(
+    located: LocatedRequirement,
+    *,
+    manifest: str,
+    start: int,
+    line: int,
+    group: str | None = None,
+    development: bool = False,
+) -> Dependency:
+    """The dependency a PEP 508 string declares, its text starting at offset ``start``."""
+    requirement = located.requirement
+    return Dependency(
+        name=canonical(requirement.name),
+        raw_name=requirement.name,
+        spec_text=located.spec_text,
+        spec_offset=start + located.spec_start,
+        manifest=manifest,
+        line=line,
+        group=group,
+        development=development,
+        extras=tuple(sorted(requirement.extras)),
+        marker=str(requirement.marker) if requirement.marker else None,
+        specifier=requirement.specifier,
+    )
+
+
 @dataclass
 class ManifestParse:
     """Dependencies read from one manifest, plus the problems met on the way."""
@@ -82,3 +112,37 @@ class ManifestParse:
 
 def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
+
+
+@dataclass(frozen=True)
+class ManifestFormat:
+    """One manifest format: the files it owns (globs over repository paths) and its reader.
+
+    The one answer to "which files are manifests": discovery and the push filter ask these.
+    """
+
+    name: str
+    patterns: tuple[str, ...]
+    read: Callable[[str, str], ManifestParse]
+    excluded: tuple[str, ...] = ()
+    follows_includes: bool = False
+
+    def owns(self, path: str) -> bool:
+        return matches_any(path, self.patterns) and not matches_any(path, self.excluded)
+
+
+_PYTHON_CLASSIFIER = re.compile(r"^Programming Language :: Python :: (\d+)\.(\d+)\s*$")
+
+
+def python_floor_from_classifiers(classifiers: Sequence[str]) -> str | None:
+    """``>=X.Y`` for the oldest ``Programming Language :: Python :: X.Y`` classifier, if any:
+    what a project without ``python_requires`` says it supports."""
+    versions = []
+    for classifier in classifiers:
+        found = _PYTHON_CLASSIFIER.match(classifier)
+        if found:
+            versions.append((int(found.group(1)), int(found.group(2))))
+    if not versions:
+        return None
+    major, minor = min(versions)
+    return f">={major}.{minor}"

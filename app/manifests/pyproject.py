@@ -5,7 +5,16 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-from app.manifests.base import Dependency, ManifestParse, SpecStyle, canonical, line_of
+from app.manifests.base import (
+    Dependency,
+    ManifestFormat,
+    ManifestParse,
+    SpecStyle,
+    canonical,
+    line_of,
+    pep508_dependency,
+    python_floor_from_classifiers,
+)
 from app.manifests.poetry import PoetryConstraintError, poetry_to_specifier
 from app.manifests.specs import RequirementSyntaxError, locate_requirement
 from app.manifests.tomlspans import TomlString, string_spans
@@ -84,20 +93,14 @@ def _pep508_dependency(
     located = locate_requirement(string.value)
     if located is None:
         return None
-    requirement = located.requirement
     _require_verbatim(string)
-    return Dependency(
-        name=canonical(requirement.name),
-        raw_name=requirement.name,
-        spec_text=located.spec_text,
-        spec_offset=string.content_start + located.spec_start,
+    return pep508_dependency(
+        located,
         manifest=path,
+        start=string.content_start,
         line=line_of(text, string.content_start),
         group=group,
         development=development,
-        extras=tuple(sorted(requirement.extras)),
-        marker=str(requirement.marker) if requirement.marker else None,
-        specifier=requirement.specifier,
     )
 
 
@@ -138,6 +141,9 @@ def _requires_python(document: dict[str, Any]) -> str | None:
             return str(poetry_to_specifier(poetry_python))
         except PoetryConstraintError:
             return None
+    classifiers = document.get("project", {}).get("classifiers")
+    if isinstance(classifiers, list):
+        return python_floor_from_classifiers([c for c in classifiers if isinstance(c, str)])
     return None
 
 
@@ -176,3 +182,6 @@ def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
     if marker in message:
         return int(message.split(marker, 1)[1].split(",", 1)[0])
     return None
+
+
+FORMAT = ManifestFormat(name="pyproject", patterns=("pyproject.toml",), read=parse_pyproject)

@@ -6,7 +6,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.manifests.base import Dependency, HashBlock, ManifestParse, canonical, line_of
+from app.manifests.base import (
+    Dependency,
+    HashBlock,
+    ManifestFormat,
+    ManifestParse,
+    canonical,
+    line_of,
+)
 from app.manifests.specs import RequirementSyntaxError, locate_requirement
 from app.model import ScanError
 
@@ -106,3 +113,12 @@ def _hash_block(text: str, logical: LogicalLine) -> HashBlock | None:
     start, end = matches[0].start(), matches[-1].end()
     separator = text[matches[0].end() : matches[1].start()] if len(matches) > 1 else " \\\n    "
     return HashBlock(start, text[start:end], separator, matches[0].group("algo"))
+
+
+FORMAT = ManifestFormat(
+    name="requirements",
+    patterns=("*requirements*.txt", "*Requirements*.txt", "**/requirements/*.txt", "*.in"),
+    read=parse_requirements,
+    excluded=("MANIFEST.in", "manifest.in"),
+    follows_includes=True,
+)

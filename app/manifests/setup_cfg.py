@@ -5,7 +5,7 @@ from __future__ import annotations
 import configparser
 import re
 
-from app.manifests.base import Dependency, ManifestParse, canonical, line_of
+from app.manifests.base import ManifestFormat, ManifestParse, line_of, pep508_dependency
 from app.manifests.pyproject import DEV_EXTRAS
 from app.manifests.specs import RequirementSyntaxError, locate_requirement
 from app.model import ScanError
@@ -86,19 +86,16 @@ def _read_block(
             continue
         if located is None:
             continue
-        requirement = located.requirement
         result.dependencies.append(
-            Dependency(
-                name=canonical(requirement.name),
-                raw_name=requirement.name,
-                spec_text=located.spec_text,
-                spec_offset=line_start + leading + located.spec_start,
+            pep508_dependency(
+                located,
                 manifest=path,
+                start=line_start + leading,
                 line=line_of(text, line_start),
                 group=extra,
                 development=bool(extra and extra.lower() in DEV_EXTRAS),
-                extras=tuple(sorted(requirement.extras)),
-                marker=str(requirement.marker) if requirement.marker else None,
-                specifier=requirement.specifier,
             )
         )
+
+
+FORMAT = ManifestFormat(name="setup.cfg", patterns=("setup.cfg",), read=parse_setup_cfg)

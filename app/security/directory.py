@@ -20,6 +20,13 @@ from app.security.advisory import Advisory, AdvisoryFormatError, parse_osv
 from app.security.source import AuditReport, PackageAudit, PackageVersion, SourceWarning
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_RECORD_BYTES = 1_000_000
+MAX_RECORD_VALUES = 100_000
+"""A record standing for more values than this (aliases expanded) is refused: an alias bomb."""
+
+
+class RecordTooLarge(ValueError):
+    """A record file over `MAX_RECORD_BYTES`, or expanding beyond `MAX_RECORD_VALUES`."""
 
 
 def load_yaml(text: str) -> Any:
@@ -30,10 +37,11 @@ def load_yaml(text: str) -> Any:
     package's records, are skipped.
     """
     if _PLAIN_PARSER is None:
-        return yaml.load(text, Loader=yaml.BaseLoader)
-    parser = _PLAIN_PARSER(text)
+        parser: Any = yaml.BaseLoader(text)
+    else:
+        parser = _PLAIN_PARSER(text)
     try:
-        return _plain(parser.get_single_node())
+        return _Plain().value(parser.get_single_node())
     finally:
         parser.dispose()
 
@@ -59,14 +67,24 @@ def _plain_parser() -> Any:
 _PLAIN_PARSER = _plain_parser()
 
 
-def _plain(node: yaml.Node | None) -> Any:
-    if node is None:
-        return None
-    if isinstance(node, yaml.ScalarNode):
-        return node.value
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item) for item in node.value]
-    return {_plain(key): _plain(value) for key, value in node.value}
+class _Plain:
+    """Nodes to plain values, counting every value made (an alias is made again each time it
+    is used), so a record of nested aliases cannot stand for millions of values."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def value(self, node: yaml.Node | None) -> Any:
+        if node is None:
+            return None
+        self.made += 1
+        if self.made > MAX_RECORD_VALUES:
+            raise RecordTooLarge(f"expands beyond {MAX_RECORD_VALUES} values (an alias bomb?)")
+        if isinstance(node, yaml.ScalarNode):
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item) for item in node.value]
+        return {self.value(key): self.value(value) for key, value in node.value}
 
 
 class AdvisoryDirectoryError(Exception):
@@ -122,7 +140,7 @@ class AdvisoryDirectory:
         found: list[Advisory] = []
         for path in self.files.get(package, ()):
             try:
-                record = _read(path)
+                record = _read(path, self.root)
                 advisories = parse_osv(record)
             except _ReadError as exc:
                 self._warnings.append(SourceWarning(str(path), exc.line, f"skipped: {exc}"))
@@ -155,11 +173,19 @@ def _index(root: Path) -> dict[str, list[Path]]:
     return files
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path, root: Path) -> Any:
+    """One record; never one that resolves (through symlinks) outside ``root``."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise _ReadError("a symbolic link leaving the advisory directory: not read")
     try:
-        text = path.read_text(encoding="utf-8")
+        with resolved.open("rb") as stream:
+            data = stream.read(MAX_RECORD_BYTES + 1)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _ReadError(f"cannot read: {exc}") from exc
+    if len(data) > MAX_RECORD_BYTES:
+        raise _ReadError(f"over {MAX_RECORD_BYTES} bytes: not read")
     if path.suffix == ".json":
         try:
             return json.loads(text)
@@ -169,6 +195,10 @@ def _read(path: Path) -> Any:
         return load_yaml(text)
     except TypeError as exc:  # a list or mapping used as a mapping key
         raise _ReadError(f"invalid record: {exc}") from exc
+    except RecordTooLarge as exc:
+        raise _ReadError(f"not read: {exc}") from exc
+    except RecursionError as exc:
+        raise _ReadError("nested too deeply: not read") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -17,7 +17,7 @@ from app.analyzers.base import Adapters
 from app.config import RepoConfig
 from app.index.client import SimpleIndex
 from app.model import Kind, ScanResult, apply_edits
-from app.output import scan_json
+from app.output import scan_json, scan_table
 from app.pipeline import scan
 from app.security.directory import AdvisoryDirectory
 from app.security.pip_audit import PipAuditSettings, PipAuditSource
@@ -167,7 +167,15 @@ def test_unreachable_service_reports_everything_unaudited(tmp_path, index) -> No
     assert {u.package for u in result.unaudited} >= {"requests", "click"}
     assert all(u.reason.startswith("pip-audit failed") for u in result.unaudited)
     document = json.loads(scan_json(result))
-    assert {u["package"] for u in document["unaudited"]} >= {"jinja2", "django"}
+    # one reason, one entry: the packages are listed under it, not the reason under each
+    (group,) = document["unaudited"]
+    assert group["reason"].startswith("pip-audit failed")
+    assert {p["package"] for p in group["packages"]} >= {"jinja2", "django"}
+    table = scan_table(result)
+    assert table.count("pip-audit failed") == 1
+    [line] = [line for line in table.splitlines() if "pip-audit failed" in line]
+    assert "(6): " in line and "django " in line and "requests 2.19.0" in line
+    assert any("0 of 6 dependencies audited" in note for note in result.notes)
 
 
 def test_range_without_index_answer_is_unaudited(tmp_path, index) -> None:
@@ -223,7 +231,7 @@ def test_cli_unreachable_service_exits_1_with_unaudited(tmp_path, index) -> None
     document = json.loads(completed.stdout)
     assert document["proposals"] == []
     (unaudited,) = document["unaudited"]
-    assert unaudited["package"] == "jinja2" and unaudited["version"] == "2.10"
+    assert unaudited["packages"] == [{"package": "jinja2", "version": "2.10"}]
     assert unaudited["reason"].startswith("pip-audit failed")
 
 

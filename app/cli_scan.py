@@ -1,0 +1,139 @@
+"""`maintainer scan`: the pipeline on a local checkout."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import click
+
+from app.analyzers.base import Adapters
+from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK
+from app.composer import Composed
+from app.composer.local import LocalComposer
+from app.config import ConfigError
+from app.index.cache import HttpCache
+from app.index.client import SimpleIndex, default_cache_dir
+from app.index.model import IndexUnavailable
+from app.model import Kind, ScanResult
+from app.output import scan_json, scan_table
+from app.pipeline import scan as run_scan
+from app.proposals import slugify
+from app.security.directory import AdvisoryDirectory
+from app.security.pip_audit import PipAuditSettings, PipAuditSource
+from app.security.source import AdvisorySource
+from app.snapshot import NotARepository, git_toplevel
+
+
+def _kinds(value: str | None) -> list[Kind] | None:
+    if not value:
+        return None
+    kinds = []
+    for name in value.split(","):
+        try:
+            kinds.append(Kind(name.strip()))
+        except ValueError as exc:
+            valid = ", ".join(k.value for k in Kind)
+            raise click.BadParameter(f"unknown kind {name.strip()!r} (valid: {valid})") from exc
+    return kinds
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        end = "\n" if done >= total else ""
+        click.echo(f"\r{stage}: {done}/{total}", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+@click.option("--only", "only", metavar="KIND[,KIND]", help="Run only these analyzers.")
+@click.option("--apply", is_flag=True, help="Create one local branch per proposal.")
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write each proposal body to DIR/<branch-slug>.md.",
+)
+@click.option("--index-url", help="Package index (PEP 691); default PIP_INDEX_URL or PyPI.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="HTTP cache for index responses (default ~/.cache/maintainer-bot/index).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the HTTP cache.")
+@click.option(
+    "--advisory-db",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Audit against this directory of OSV records (vulns/<package>/<ID>.yaml), offline.",
+)
+@click.option(
+    "--vulnerability-service",
+    type=click.Choice(["osv", "pypi"]),
+    help="pip-audit's vulnerability service (default: .maintainer.yml security.service).",
+)
+@click.option("--osv-url", help="OSV API query URL for pip-audit (default: the public OSV).")
+@click.option("--now", "now", type=click.DateTime(), hidden=True, help="Pretend it is this time.")
+def scan(
+    path: Path,
+    output_format: str,
+    only: str | None,
+    apply: bool,
+    output_dir: Path | None,
+    index_url: str | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    advisory_db: Path | None,
+    vulnerability_service: Literal["osv", "pypi"] | None,
+    osv_url: str | None,
+    now: datetime | None,
+) -> None:
+    """Scan the git repository at PATH and print the maintenance it proposes.
+
+    Exit status: 0 done, 1 done with errors listed, 2 nothing done (bad repository, invalid
+    .maintainer.yml, package index unreachable).
+    """
+    kinds = _kinds(only)
+    cache = None if no_cache else HttpCache(cache_dir or default_cache_dir())
+    adapters = Adapters(
+        index=SimpleIndex(index_url, cache=cache),
+        advisories=_advisory_source(advisory_db, vulnerability_service, osv_url),
+    )
+    try:
+        moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
+        result = run_scan(path, adapters, only=kinds, now=moment, progress=_progress)
+    except (NotARepository, ConfigError, IndexUnavailable) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FATAL)
+    composed: list[Composed] | None = None
+    if apply:
+        composed = LocalComposer(git_toplevel(path)).compose(result.proposals)
+    if output_dir is not None:
+        _write_bodies(result, output_dir)
+    if output_format == "json":
+        click.echo(scan_json(result, composed))
+    else:
+        click.echo(scan_table(result, composed))
+    # Unaudited dependencies are not known to be safe: say so in the exit status too.
+    sys.exit(EXIT_FINDINGS_WITH_ERRORS if result.errors or result.unaudited else EXIT_OK)
+
+
+def _advisory_source(
+    advisory_db: Path | None, service: Literal["osv", "pypi"] | None, osv_url: str | None
+) -> AdvisorySource | None:
+    """The command line's choice, overriding `.maintainer.yml`; ``None`` leaves it to the file."""
+    if advisory_db is not None:
+        return AdvisoryDirectory(advisory_db)
+    if service is not None or osv_url is not None:
+        return PipAuditSource(PipAuditSettings(service=service or "osv", osv_url=osv_url))
+    return None
+
+
+def _write_bodies(result: ScanResult, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for proposal in result.proposals:
+        name = slugify(proposal.branch.replace("/", "-"))
+        (directory / f"{name}.md").write_text(proposal.body, encoding="utf-8")

@@ -1,0 +1,56 @@
+"""Path globs over repository-relative POSIX paths, with ``**`` for any number of folders.
+
+``*`` and ``?`` stay within one path segment; ``**/`` matches zero or more folders, so
+``**/tests/**`` matches ``tests/requirements.txt`` and ``src/pkg/tests/data/req.txt``, and a
+pattern without a slash (``requirements*.txt``) matches a file's base name in any folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+
+@cache
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    if "/" not in pattern:
+        pattern = "**/" + pattern
+    parts: list[str] = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            parts.append("(?:[^/]+/)*")
+            index += 3
+        elif pattern.startswith("**", index):
+            parts.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            parts.append("[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            parts.append("[^/]")
+            index += 1
+        elif pattern[index] == "[":
+            end = pattern.find("]", index + 1)
+            if end == -1:
+                parts.append(re.escape("["))
+                index += 1
+            else:
+                body = pattern[index + 1 : end].replace("\\", "\\\\")
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                parts.append(f"[{body}]")
+                index = end + 1
+        else:
+            parts.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(parts) + r"\Z")
+
+
+def matches(path: str, pattern: str) -> bool:
+    return compile_glob(pattern).match(path) is not None
+
+
+def matches_any(path: str, patterns: Iterable[str]) -> bool:
+    return any(matches(path, pattern) for pattern in patterns)
