@@ -172,8 +172,10 @@ class DeadCodeSettings(Strict):
     )
     library_public_api: bool | None = Field(
         default=None,
-        description="Keep the public names of the packages (a published library); "
-        "default: true when the repository declares a distribution.",
+        description="Library mode: the exported surface (package __all__, names offered by "
+        "package __init__ modules, what examples and docs import) is reported as breaking for "
+        "importers, never removed; other public names are ordinary candidates. "
+        "Default: true when the repository declares a distribution.",
     )
     remove_tested_only: bool = Field(
         default=False, description="Also remove code used only by tests, with those tests."
