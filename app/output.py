@@ -90,7 +90,9 @@ def scan_table(result: ScanResult, composed: list[Composed] | None = None) -> st
         )
     if result.deferred:
         lines.append(f"\n{len(result.deferred)} held back by policy:")
-        lines.extend(f"  - {d.subject}: {d.reason}" for d in result.deferred)
+        lines.extend(
+            f"  - {', '.join(subjects)}: {reason}" for reason, subjects in _by_reason(result)
+        )
     for note in result.notes:
         lines.append(f"\nNote: {note}")
     if composed:
@@ -103,3 +105,11 @@ def scan_table(result: ScanResult, composed: list[Composed] | None = None) -> st
         lines.append(f"\n{len(result.errors)} error(s):")
         lines.extend(f"  {error}" for error in result.errors)
     return "\n".join(lines)
+
+
+def _by_reason(result: ScanResult) -> list[tuple[str, list[str]]]:
+    """Deferred subjects sharing a reason, on one line each (in first-seen order)."""
+    grouped: dict[str, list[str]] = {}
+    for deferred in result.deferred:
+        grouped.setdefault(deferred.reason, []).append(deferred.subject)
+    return list(grouped.items())
