@@ -46,10 +46,14 @@ class _Remover(cst.CSTTransformer):
 
     def __init__(self) -> None:
         super().__init__()
+        # The placeholders themselves are kept: an id is unique only while its object lives,
+        # and a freed placeholder's id could be reused by a statement that must stay.
+        self._placeholders: list[cst.BaseStatement] = []
         self._removed: set[int] = set()
 
     def _remove(self, original: cst.BaseStatement) -> cst.BaseStatement:
         placeholder = cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=_leading(original))
+        self._placeholders.append(placeholder)
         self._removed.add(id(placeholder))
         return placeholder
 
