@@ -29,11 +29,20 @@ class LockRequest:
     manifest: str
     lock: str
     edits: Sequence[Edit]
-    """The manifest edits of the bump."""
-    package: str
-    version: str
+    """The manifest edits of the bump (none when only the lock moves)."""
+    package: str | None
+    """The package to move; ``None`` refreshes the whole lock within the constraints."""
+    version: str | None
     index_url: str
     cache_dir: Path
+
+    @property
+    def upgrade(self) -> list[str]:
+        """What the tool is asked to upgrade: the one package at its version, or everything."""
+        if self.package is None:
+            return ["--upgrade"]
+        pinned = self.package if self.version is None else f"{self.package}=={self.version}"
+        return ["--upgrade-package", pinned]
 
 
 class LockTool(Protocol):
@@ -46,9 +55,10 @@ class LockTool(Protocol):
 
 def tools() -> tuple[LockTool, ...]:
     from app.lockfiles.piptools import PipCompile
+    from app.lockfiles.poetry_lock import PoetryLock
     from app.lockfiles.uv import UvLock
 
-    return (UvLock(), PipCompile())
+    return (UvLock(), PipCompile(), PoetryLock())
 
 
 def read_bounded(path: Path, limit: int) -> str:

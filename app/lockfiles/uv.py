@@ -69,8 +69,7 @@ class UvLock:
                 "--quiet",
                 "--default-index",
                 request.index_url,
-                "--upgrade-package",
-                f"{request.package}=={request.version}",
+                *request.upgrade,
             ]
             environment = {
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
