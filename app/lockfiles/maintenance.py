@@ -1,0 +1,77 @@
+"""Lock file maintenance (Renovate's lockFileMaintenance): when a refresh is due, and what a
+refreshed lock changed, package by package. Pure: the relocking is the lock tools' job."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.config import LockFileMaintenance, Schedule
+from app.manifests.base import canonical
+
+_PINNED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\#]+)", re.M)
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def is_due(setting: LockFileMaintenance, schedule: Schedule, now: datetime) -> bool:
+    """daily: every scan; weekly: scans on the schedule's day; monthly: those in the first
+    seven days of the month. Repeated scans in the window refresh the same branch."""
+    if setting.schedule == "daily":
+        return True
+    on_day = _DAYS[now.weekday()] == schedule.day or schedule.interval in ("hourly", "daily")
+    on_day = on_day if schedule.interval != "monthly" else True
+    if setting.schedule == "weekly":
+        return on_day
+    return on_day and now.day <= 7
+
+
+def locked_versions(text: str) -> dict[str, str]:
+    """Package versions a lock pins: ``[[package]]`` tables (uv, Poetry) or ``NAME==VERSION``
+    lines (pip-compile); names canonical."""
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {canonical(m.group(1)): m.group(2) for m in _PINNED.finditer(text)}
+    found: dict[str, str] = {}
+    for entry in document.get("package", []):
+        if isinstance(entry, dict) and "name" in entry and "version" in entry:
+            found[canonical(str(entry["name"]))] = str(entry["version"])
+    return found
+
+
+@dataclass(frozen=True)
+class LockChange:
+    package: str
+    before: str | None
+    after: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"package": self.package, "from": self.before, "to": self.after}
+
+
+def changes(before: str, after: str) -> tuple[LockChange, ...]:
+    old, new = locked_versions(before), locked_versions(after)
+    return tuple(
+        LockChange(name, old.get(name), new.get(name))
+        for name in sorted(old.keys() | new.keys())
+        if old.get(name) != new.get(name)
+    )
+
+
+@dataclass(frozen=True)
+class LockRefresh:
+    """The detail of a lock file maintenance finding: which locks, refreshed by what."""
+
+    locks: tuple[tuple[str, str], ...]
+    """(lock file, tool) pairs."""
+    changes: tuple[tuple[str, LockChange], ...]
+    """(lock file, change) pairs."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lock_files": [{"file": lock, "tool": tool} for lock, tool in self.locks],
+            "lock_changes": [{"file": lock, **c.to_json()} for lock, c in self.changes],
+        }
