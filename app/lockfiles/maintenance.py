@@ -3,16 +3,13 @@ refreshed lock changed, package by package. Pure: the relocking is the lock tool
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.config import LockFileMaintenance, Schedule
-from app.manifests.base import canonical
+from app.lockfiles.pins import locked_versions
 
-_PINNED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\#]+)", re.M)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -26,20 +23,6 @@ def is_due(setting: LockFileMaintenance, schedule: Schedule, now: datetime) -> b
     if setting.schedule == "weekly":
         return on_day
     return on_day and now.day <= 7
-
-
-def locked_versions(text: str) -> dict[str, str]:
-    """Package versions a lock pins: ``[[package]]`` tables (uv, Poetry) or ``NAME==VERSION``
-    lines (pip-compile); names canonical."""
-    try:
-        document: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return {canonical(m.group(1)): m.group(2) for m in _PINNED.finditer(text)}
-    found: dict[str, str] = {}
-    for entry in document.get("package", []):
-        if isinstance(entry, dict) and "name" in entry and "version" in entry:
-            found[canonical(str(entry["name"]))] = str(entry["version"])
-    return found
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,8 @@ class PoetryLock:
                 command = ["lock"]
             else:
                 command = ["update", "--lock", request.package]
+                if request.version is not None:
+                    command = ["--only", f"{request.package}=={request.version}", *command]
             arguments = [
                 poetry_python(),
                 "-I",  # isolated: no PYTHON* variables, no user site, no script directory
@@ -96,28 +98,7 @@ class PoetryLock:
             }
             run_tool("poetry lock", arguments, work, environment, TIMEOUT)
             new_lock = read_bounded(work / "poetry.lock", MAX_LOCK_BYTES)
-        if request.package is not None and request.version is not None:
-            locked = locked_version(new_lock, request.package)
-            if locked != request.version:
-                raise LockError(
-                    f"poetry locked {request.package} {locked or '(absent)'}, not {request.version}"
-                )
         return Edit.replace_file(request.lock, lock_text, new_lock)
-
-
-def locked_version(lock_text: str, package: str) -> str | None:
-    """The version ``poetry.lock`` pins for a package (names compared canonically)."""
-    from app.manifests.base import canonical
-
-    try:
-        document = tomllib.loads(lock_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LockError(f"poetry.lock is not valid TOML: {exc}") from exc
-    wanted = canonical(package)
-    for entry in document.get("package", []):
-        if isinstance(entry, dict) and canonical(str(entry.get("name", ""))) == wanted:
-            return str(entry.get("version"))
-    return None
 
 
 def check_project(manifest: str, text: str) -> None:

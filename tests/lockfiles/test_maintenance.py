@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.config import LockFileMaintenance, RepoConfig, Schedule, parse_config
-from app.lockfiles.maintenance import changes, is_due, locked_versions
+from app.lockfiles.maintenance import changes, is_due
+from app.lockfiles.pins import locked_versions
 from app.model import Kind, apply_edits
 from tests.apidiff.support import scan_with_distributions
 from tests.lockfiles.test_uv import uv
