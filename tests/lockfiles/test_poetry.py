@@ -11,8 +11,8 @@ import pytest
 
 from app.config import RepoConfig
 from app.lockfiles.poetry_lock import DRIVER
-from app.model import Kind, apply_edits
-from tests.apidiff.support import scan_with_distributions
+from app.model import Kind
+from tests.apidiff.support import apply_proposal, scan_with_distributions
 from tests.support import IndexServer, git, make_repo
 
 PEP621 = """\
@@ -89,11 +89,7 @@ def test_poetry_lock_follows_the_bump(tmp_path: Path, index: IndexServer, pyproj
     assert result.errors == []
     [proposal] = result.proposals
     assert proposal.files == ("poetry.lock", "pyproject.toml")
-    for path in proposal.files:
-        text = (root / path).read_text()
-        edited = apply_edits(text, [e for e in proposal.edits if e.path == path])
-        assert edited is not None
-        (root / path).write_text(edited)
+    apply_proposal(root, proposal)
     lock = (root / "poetry.lock").read_text()
     assert 'name = "six"\nversion = "1.17.0"' in lock
     assert "[package.source]" not in lock and index.url not in lock
