@@ -18,8 +18,8 @@ def is_due(setting: LockFileMaintenance, schedule: Schedule, now: datetime) -> b
     seven days of the month. Repeated scans in the window refresh the same branch."""
     if setting.schedule == "daily":
         return True
-    on_day = _DAYS[now.weekday()] == schedule.day or schedule.interval in ("hourly", "daily")
-    on_day = on_day if schedule.interval != "monthly" else True
+    # A monthly scan runs once a month whatever its weekday: its day is always the day.
+    on_day = schedule.interval == "monthly" or _DAYS[now.weekday()] == schedule.day
     if setting.schedule == "weekly":
         return on_day
     return on_day and now.day <= 7

@@ -95,6 +95,10 @@ def test_monthly_is_due_on_the_scheduled_day_of_the_first_week() -> None:
     assert not is_due(monthly, weekly, datetime(2026, 11, 9, 5, tzinfo=UTC))
     assert not is_due(monthly, weekly, datetime(2026, 11, 3, 5, tzinfo=UTC))  # a Tuesday
     assert is_due(LockFileMaintenance(schedule="weekly"), weekly, datetime(2026, 11, 9, tzinfo=UTC))
+    daily_scans = Schedule(interval="daily", day="monday")
+    tuesday = datetime(2026, 11, 3, 5, tzinfo=UTC)
+    assert not is_due(LockFileMaintenance(schedule="weekly"), daily_scans, tuesday)
+    assert is_due(LockFileMaintenance(schedule="daily"), daily_scans, tuesday)
 
 
 def test_changes_of_a_pip_compile_output() -> None:
