@@ -86,7 +86,8 @@ def main(arguments: list[str]) -> int:
 
     Factory.create_pool = classmethod(create_pool)  # type: ignore[method-assign,assignment]
     info.get_pep517_metadata = _no_build  # type: ignore[assignment]
-    sys.argv = ["poetry", *poetry_arguments]
+    # No plugins, installed or named by the project (``requires-plugins``), ever run here.
+    sys.argv = ["poetry", *poetry_arguments, "--no-plugins"]
     return int(Application().run())
 
 
