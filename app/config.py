@@ -102,6 +102,15 @@ DEFAULT_IGNORED_MANIFEST_PATHS = (
 default ``ignorePaths`` plus ``fixtures/``."""
 
 
+class LockFileMaintenance(Strict):
+    """One PR that refreshes every lock file within the declared constraints."""
+
+    schedule: Literal["daily", "weekly", "monthly"] = Field(
+        default="monthly",
+        description="weekly: scans on schedule.day; monthly: those in the month's first week.",
+    )
+
+
 class Paths(Strict):
     include: list[str] = Field(default_factory=list, description="Globs; empty means everything.")
     exclude: list[str] = Field(default_factory=list)
@@ -224,10 +233,18 @@ class RepoConfig(Strict):
     deprecation: DeprecationSettings = Field(default_factory=DeprecationSettings)
     dead_code: DeadCodeSettings = Field(default_factory=DeadCodeSettings)
     merge: MergeSettings = Field(default_factory=MergeSettings)
+    lock_file_maintenance: LockFileMaintenance | None = Field(
+        default=None, description="Set to enable lock file maintenance PRs."
+    )
     rebase: Literal["conflicted", "behind", "never"] = Field(
         default="conflicted",
         description="When open bot PRs are brought up to date with the base branch.",
     )
+
+    def enabled_kinds(self) -> list[Kind]:
+        """``enabled``, plus lock file maintenance when its setting is present."""
+        extra = [Kind.LOCK_FILE_MAINTENANCE] if self.lock_file_maintenance is not None else []
+        return [*self.enabled, *(k for k in extra if k not in self.enabled)]
 
     @field_validator("target_python")
     @classmethod

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     DEPRECATION = "deprecation"
     DEAD_CODE = "dead-code"
     FLAKY_TEST = "flaky-test"
+    LOCK_FILE_MAINTENANCE = "lock-file-maintenance"
 
 
 class RiskLevel(StrEnum):

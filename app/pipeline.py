@@ -151,7 +151,7 @@ def _default_adapters(
 
 
 def selected_kinds(config: RepoConfig, only: Sequence[Kind] | None) -> list[Kind]:
-    wanted = only or config.enabled
+    wanted = only or config.enabled_kinds()
     return [kind for kind in ANALYZERS if kind in wanted]
 
 

@@ -30,6 +30,7 @@ KIND_PRIORITY = {
     Kind.DEPRECATION: 2,
     Kind.FLAKY_TEST: 3,
     Kind.DEAD_CODE: 4,
+    Kind.LOCK_FILE_MAINTENANCE: 5,
 }
 
 
@@ -115,10 +116,11 @@ def _choose(
     """First allowed alternative per subject; edit-less findings are only reported."""
     chosen: dict[str, Finding] = {}
     reasons: dict[str, str] = {}
+    enabled = config.enabled_kinds()
     for finding in findings:
         if finding.subject in chosen:
             continue
-        if finding.kind not in config.enabled:
+        if finding.kind not in enabled:
             reasons.setdefault(finding.subject, f"{finding.kind} is not enabled")
             continue
         reason = _blocked(finding, config, now, ignores)

@@ -6,6 +6,7 @@ from app.analyzers.base import Analyzer
 from app.analyzers.dead_code import DeadCodeAnalyzer
 from app.analyzers.dependencies import DependencyAnalyzer
 from app.analyzers.deprecation import DeprecationAnalyzer
+from app.analyzers.lock_maintenance import LockMaintenanceAnalyzer
 from app.analyzers.security import SecurityAnalyzer
 from app.model import Kind
 
@@ -14,6 +15,7 @@ ANALYZERS: dict[Kind, type[Analyzer]] = {
     Kind.SECURITY: SecurityAnalyzer,
     Kind.DEPRECATION: DeprecationAnalyzer,
     Kind.DEAD_CODE: DeadCodeAnalyzer,
+    Kind.LOCK_FILE_MAINTENANCE: LockMaintenanceAnalyzer,
 }
 
 

@@ -16,6 +16,7 @@ from app.analyzers.base import Analysis, Description, ScanContext
 from app.apidiff.enrich import assessor_for, enrich_security
 from app.imports import ImportCounts
 from app.index.model import LookupFailure, PackageIndex, Project
+from app.lockfiles.pins import is_lock, locked_only
 from app.manifests.base import Dependency
 from app.model import Finding, Kind, RiskFactor, ScanError, Unaudited
 from app.risk import update_factors
@@ -42,7 +43,9 @@ class SecurityAnalyzer:
 
     def analyze(self, context: ScanContext) -> Analysis:
         analysis = Analysis()
-        dependencies = [d for m in context.manifests for d in m.dependencies]
+        locked, unread = locked_only(context.snapshot, context.manifests)
+        analysis.errors.extend(unread)
+        dependencies = [d for m in context.manifests for d in m.dependencies] + locked
         if not dependencies:
             return analysis
         source = context.adapters.advisories
@@ -141,7 +144,8 @@ class SecurityAnalyzer:
         fix = choice.release
         new_spec = fixed_specifier(dependency, fix.version, releases)
         try:
-            edits = update_edits(dependency, fix, new_spec)
+            # A pin only a lock holds moves in the lock alone, by its tool (`enrich_security`).
+            edits = () if is_lock(dependency.manifest) else update_edits(dependency, fix, new_spec)
         except MissingDigest as exc:
             return self._unfixable(target, advisories, str(exc))
         current = releases.project.release(target.package.version)

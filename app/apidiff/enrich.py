@@ -12,10 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from packaging.version import InvalidVersion, Version
+
 from app.apidiff.callsites import ReferenceIndex
 from app.apidiff.impact import ImpactAssessor
 from app.apidiff.migration import Migration, migration_of, superseded
 from app.lockfiles import LockError, LockRequest, tools
+from app.lockfiles.pins import is_lock, locked_versions, manifest_of
+from app.manifests.base import canonical
 from app.model import Detail, Edit, Finding, ScanError
 from app.planner import Batch
 from app.security.detail import SecurityFix
@@ -112,13 +116,16 @@ def with_impact(
 def _lock_edits(assessor: ImpactAssessor, update: Update, edits: Sequence[Edit]) -> list[Edit]:
     """The lock files beside the edited manifest, relocked by their tools (all or nothing)."""
     found = []
+    # A pin only a lock holds: its tool moves just that package, the manifest stays as it is.
+    lock_only = is_lock(update.manifest)
+    manifest = manifest_of(update.manifest) if lock_only else update.manifest
     for tool in tools():
-        lock = tool.lock_for(assessor.root, update.manifest)
-        if lock is None:
+        lock = tool.lock_for(assessor.root, manifest)
+        if lock is None or (lock_only and lock != update.manifest):
             continue
         request = LockRequest(
             root=assessor.root,
-            manifest=update.manifest,
+            manifest=manifest,
             lock=lock,
             edits=edits,
             package=update.package,
@@ -126,8 +133,26 @@ def _lock_edits(assessor: ImpactAssessor, update: Update, edits: Sequence[Edit])
             index_url=assessor.distributions.index_url,
             cache_dir=assessor.distributions.cache_dir,
         )
-        found.append(tool.relock(request))
+        relocked = tool.relock(request)
+        locked = locked_versions(relocked.new or "").get(canonical(update.package))
+        if (locked is None and lock_only) or (
+            locked is not None and not _same_version(locked, update.to_version)
+        ):
+            raise LockError(
+                f"{tool.name} locked {update.package} {locked or '(not at all)'} in {lock}, "
+                f"not {update.to_version}: the declared constraints do not allow it"
+            )
+        found.append(relocked)
+    if lock_only and not found:
+        raise LockError(f"no lock tool for {update.manifest}")
     return found
+
+
+def _same_version(a: str, b: str) -> bool:
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
 
 
 def reconcile(batches: Sequence[Batch]) -> list[Batch]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from app.model import Edit
+from app.model import Edit, apply_edits
 
 
 class LockError(Exception):
@@ -29,11 +29,20 @@ class LockRequest:
     manifest: str
     lock: str
     edits: Sequence[Edit]
-    """The manifest edits of the bump."""
-    package: str
-    version: str
+    """The manifest edits of the bump (none when only the lock moves)."""
+    package: str | None
+    """The package to move; ``None`` refreshes the whole lock within the constraints."""
+    version: str | None
     index_url: str
     cache_dir: Path
+
+    @property
+    def upgrade(self) -> list[str]:
+        """What the tool is asked to upgrade: the one package at its version, or everything."""
+        if self.package is None:
+            return ["--upgrade"]
+        pinned = self.package if self.version is None else f"{self.package}=={self.version}"
+        return ["--upgrade-package", pinned]
 
 
 class LockTool(Protocol):
@@ -46,9 +55,29 @@ class LockTool(Protocol):
 
 def tools() -> tuple[LockTool, ...]:
     from app.lockfiles.piptools import PipCompile
+    from app.lockfiles.poetry_lock import PoetryLock
     from app.lockfiles.uv import UvLock
 
-    return (UvLock(), PipCompile())
+    return (UvLock(), PipCompile(), PoetryLock())
+
+
+def lock_beside(root: Path, manifest: str, lock_name: str) -> str | None:
+    """The lock named ``lock_name`` beside a ``pyproject.toml`` manifest, when it exists."""
+    path = PurePosixPath(manifest)
+    if path.name != "pyproject.toml":
+        return None
+    lock = str(path.parent / lock_name) if str(path.parent) != "." else lock_name
+    return lock if (root / lock).is_file() else None
+
+
+def pyproject_and_lock(request: LockRequest, max_manifest: int, max_lock: int) -> tuple[str, str]:
+    """The ``pyproject.toml`` with the bump's edits applied, and the lock as it is."""
+    manifest_text = read_bounded(request.root / request.manifest, max_manifest)
+    lock_text = read_bounded(request.root / request.lock, max_lock)
+    edited = apply_edits(manifest_text, [e for e in request.edits if e.path == request.manifest])
+    if edited is None:
+        raise LockError(f"{request.manifest}: the bump deletes the manifest")
+    return edited, lock_text
 
 
 def read_bounded(path: Path, limit: int) -> str:

@@ -13,11 +13,17 @@ import os
 import shutil
 import tempfile
 import tomllib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from app.lockfiles import LockError, LockRequest, read_bounded, run_tool
-from app.model import Edit, apply_edits
+from app.lockfiles import (
+    LockError,
+    LockRequest,
+    lock_beside,
+    pyproject_and_lock,
+    run_tool,
+)
+from app.model import Edit
 
 TIMEOUT = 180
 MAX_MANIFEST_BYTES = 1_000_000
@@ -41,20 +47,10 @@ class UvLock:
     name = "uv"
 
     def lock_for(self, root: Path, manifest: str) -> str | None:
-        path = PurePosixPath(manifest)
-        if path.name != "pyproject.toml":
-            return None
-        lock = str(path.parent / "uv.lock") if str(path.parent) != "." else "uv.lock"
-        return lock if (root / lock).is_file() else None
+        return lock_beside(root, manifest, "uv.lock")
 
     def relock(self, request: LockRequest) -> Edit:
-        manifest_text = read_bounded(request.root / request.manifest, MAX_MANIFEST_BYTES)
-        lock_text = read_bounded(request.root / request.lock, MAX_LOCK_BYTES)
-        edited = apply_edits(
-            manifest_text, [e for e in request.edits if e.path == request.manifest]
-        )
-        if edited is None:
-            raise LockError(f"{request.manifest}: the bump deletes the manifest")
+        edited, lock_text = pyproject_and_lock(request, MAX_MANIFEST_BYTES, MAX_LOCK_BYTES)
         _check_project(request.manifest, edited)
         with tempfile.TemporaryDirectory(prefix="maintainer-uv-") as scratch:
             work = Path(scratch)
@@ -69,8 +65,7 @@ class UvLock:
                 "--quiet",
                 "--default-index",
                 request.index_url,
-                "--upgrade-package",
-                f"{request.package}=={request.version}",
+                *request.upgrade,
             ]
             environment = {
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

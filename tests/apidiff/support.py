@@ -12,7 +12,7 @@ from app.apidiff.api import Unpacked, top_level_names
 from app.apidiff.distributions import Distributions
 from app.config import RepoConfig
 from app.index.client import SimpleIndex
-from app.model import ScanResult
+from app.model import Proposal, ScanResult, apply_edits
 from app.pipeline import scan
 from app.security.source import AdvisorySource
 from tests.support import NOW, IndexServer
@@ -49,3 +49,12 @@ def scan_with_distributions(
         advisories=advisories,
     )
     return scan(root, adapters, now=NOW, config=config)
+
+
+def apply_proposal(root: Path, proposal: Proposal) -> None:
+    """Write a proposal's edits into the checkout, as its branch would have them."""
+    for path in proposal.files:
+        text = (root / path).read_text()
+        edited = apply_edits(text, [e for e in proposal.edits if e.path == path])
+        assert edited is not None
+        (root / path).write_text(edited)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from app.config import RepoConfig
 from app.lockfiles.uv import uv_binary
-from app.model import Kind, apply_edits
-from tests.apidiff.support import scan_with_distributions
+from app.model import Kind
+from tests.apidiff.support import apply_proposal, scan_with_distributions
 from tests.support import IndexServer, git, make_repo
 
 PYPROJECT = """\
@@ -50,11 +50,7 @@ def test_uv_lock_follows_the_bump(tmp_path, index) -> None:
     result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)
     [proposal] = result.proposals
     assert proposal.files == ("pyproject.toml", "uv.lock")
-    for path in proposal.files:
-        text = (root / path).read_text()
-        edited = apply_edits(text, [e for e in proposal.edits if e.path == path])
-        assert edited is not None
-        (root / path).write_text(edited)
+    apply_proposal(root, proposal)
     assert 'version = "1.17.0"' in (root / "uv.lock").read_text()
     check = uv(root, index, "--check")
     assert check.returncode == 0, check.stderr
