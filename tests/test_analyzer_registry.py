@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 from app.analyzers import ANALYZERS
 from app.model import Kind
+from tests.support import modules_loaded_after
 
 ANALYZER_MODULES = {
     "app.analyzers.dependencies",
@@ -16,14 +13,6 @@ ANALYZER_MODULES = {
     "app.analyzers.dead_code",
     "app.analyzers.lock_maintenance",
 }
-
-
-def _loaded_after(code: str) -> set[str]:
-    probe = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))\n"
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
-    )
-    return set(json.loads(out.stdout))
 
 
 def test_order_and_kinds_unchanged() -> None:
@@ -39,13 +28,13 @@ def test_order_and_kinds_unchanged() -> None:
 
 
 def test_listing_the_kinds_imports_no_analyzer() -> None:
-    loaded = _loaded_after("from app.analyzers import ANALYZERS\nlist(ANALYZERS)")
+    loaded = modules_loaded_after("from app.analyzers import ANALYZERS\nlist(ANALYZERS)")
     assert not loaded & ANALYZER_MODULES
     assert "libcst" not in loaded
 
 
 def test_asking_for_dead_code_imports_only_its_analyzer() -> None:
-    loaded = _loaded_after(
+    loaded = modules_loaded_after(
         "from app.analyzers import analyzer_for\n"
         "from app.model import Kind\n"
         "analyzer_for(Kind.DEAD_CODE)"
