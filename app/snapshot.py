@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import os
+import stat
 import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -84,5 +86,13 @@ def snapshot_of(path: Path) -> Snapshot:
     names = sorted(
         {n for n in completed.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
     )
-    files = tuple(n for n in names if (root / n).is_file() and not (root / n).is_symlink())
+    files = tuple(n for n in names if _regular_file(root / n))
     return Snapshot(root=root, files=files, name=root.name)
+
+
+def _regular_file(path: Path) -> bool:
+    """A file, not a symlink (which may point outside the checkout): one ``lstat`` per path."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False  # listed by git but deleted from the work tree

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -147,3 +148,12 @@ def load_json(text: str) -> dict[str, object]:
     document = json.loads(text)
     assert isinstance(document, dict)
     return document
+
+
+def modules_loaded_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has imported after running ``code`` (lazy-import checks)."""
+    probe = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(json.loads(done.stdout))

@@ -14,22 +14,28 @@ from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
-from app.apidiff.callsites import ReferenceIndex
-from app.apidiff.impact import ImpactAssessor
-from app.apidiff.migration import Migration, migration_of, superseded
 from app.lockfiles import LockError, LockRequest, tools
 from app.lockfiles.pins import is_lock, locked_versions, manifest_of
 from app.manifests.base import canonical
-from app.model import Detail, Edit, Finding, ScanError
+from app.model import Detail, Edit, Finding, Kind, ScanError
 from app.planner import Batch
 from app.security.detail import SecurityFix
 from app.updates import Update
 
 if TYPE_CHECKING:
     from app.analyzers.base import ScanContext
+    from app.apidiff.impact import ImpactAssessor
+    from app.apidiff.migration import Migration
+
+# The impact assessor and the migrations load libcst and every codemod rule: they are imported
+# where a version change is assessed or reconciled, not by every scan that imports `reconcile`.
+_CHANGES_VERSIONS = (Kind.DEPENDENCY_UPDATE, Kind.SECURITY)
 
 
 def assessor_for(context: ScanContext) -> ImpactAssessor | None:
+    from app.apidiff.callsites import ReferenceIndex
+    from app.apidiff.impact import ImpactAssessor
+
     distributions = context.adapters.distributions
     if distributions is None:
         return None
@@ -163,10 +169,16 @@ def reconcile(batches: Sequence[Batch]) -> list[Batch]:
     computed separately cannot be combined. A later update loses its migration and its call
     sites stay listed for a human.
     """
+    if not any(batch.kind in _CHANGES_VERSIONS for batch in batches):
+        return list(batches)  # a migration only rides on a version change
+    from app.apidiff.migration import superseded
+
     return [_one_migration_per_file(batch) for batch in superseded(batches)]
 
 
 def _one_migration_per_file(batch: Batch) -> Batch:
+    from app.apidiff.migration import migration_of
+
     taken: set[str] = set()
     findings: list[Finding] = []
     for finding in batch.findings:

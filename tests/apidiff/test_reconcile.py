@@ -12,6 +12,7 @@ from app.config import UpdateType
 from app.model import Edit, Finding, Kind
 from app.planner import Batch
 from codemods.registry import BY_ID
+from tests.support import modules_loaded_after
 from tests.test_planner import update
 
 SOURCE = "from jinja2 import Markup\n"
@@ -58,3 +59,16 @@ def test_a_group_keeps_one_migration_per_file_and_drops_the_superseded_deprecati
     assert impact.breaking[0].call_sites[0].rewritten_by is None
     assert any(f.weight == 4 for f in later.risk_factors)
     assert not any("rewritten by the migration" in f.text for f in later.risk_factors)
+
+
+def test_batches_without_a_version_change_reconcile_without_loading_the_migrations() -> None:
+    """A dead-code scan imports `reconcile`; libcst and the codemod rules stay unloaded."""
+    loaded = modules_loaded_after(
+        "from app.apidiff.enrich import reconcile\n"
+        "from app.model import Kind\n"
+        "from app.planner import Batch\n"
+        "batches = [Batch(Kind.DEAD_CODE, 'pkg', None, ())]\n"
+        "assert reconcile(batches) == batches"
+    )
+    assert "libcst" not in loaded
+    assert "app.apidiff.migration" not in loaded
