@@ -10,6 +10,7 @@ from app.events.context import EventContext
 from app.events.payload import mapping, text
 from app.events.repos import known_repository, workable
 from app.events.router import Event, Router
+from app.lockfiles.pins import is_lock
 from app.manifests import is_manifest
 from app.store import JobKind
 
@@ -19,11 +20,11 @@ ZERO_SHA = "0" * 40
 
 
 def relevant(path: str) -> bool:
-    """A manifest, a Python file, or the bot's own configuration."""
+    """A manifest, a lock file, a Python file, or the bot's own configuration."""
     name = PurePosixPath(path).name
     if path in CONFIG_PATHS or name.endswith((".py", ".pyi")):
         return True
-    return is_manifest(path)
+    return is_manifest(path) or is_lock(path)
 
 
 def changed_paths(payload_commits: object) -> Iterable[str] | None:

@@ -178,6 +178,12 @@ def test_relevant_paths() -> None:
     assert not relevant("README.md") and not relevant("requirements.md")
 
 
+def test_a_lock_file_change_is_relevant() -> None:
+    """Lock-only pins are audited (transitive security fixes): a relock can add a vulnerable one."""
+    assert relevant("uv.lock") and relevant("services/api/poetry.lock")
+    assert not relevant("Cargo.lock")
+
+
 def bot_proposal(store: Store, head_sha: str) -> int:
     proposal = store.save_proposal(REPO_ID, "dependency-update", "maintainer/deps/django", "Bump")
     store.set_pull_request(proposal.id, 2, head_sha)
