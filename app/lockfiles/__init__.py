@@ -10,10 +10,11 @@ that fails raises `LockError`, and the proposal carries no edits at all (nothing
 from __future__ import annotations
 
 import subprocess
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.model import Edit, apply_edits
 
@@ -87,6 +88,14 @@ def read_bounded(path: Path, limit: int) -> str:
         return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LockError(f"cannot read {path.name}: {exc}") from exc
+
+
+def edited_document(manifest: str, text: str) -> dict[str, Any]:
+    """The edited ``pyproject.toml`` as TOML, or a `LockError` saying it no longer parses."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LockError(f"{manifest}: not valid TOML after the edit: {exc}") from exc
 
 
 def run_tool(

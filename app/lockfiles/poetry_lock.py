@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from app.lockfiles import (
     LockError,
     LockRequest,
+    edited_document,
     lock_beside,
     pyproject_and_lock,
     read_bounded,
@@ -100,10 +100,7 @@ class PoetryLock:
 
 def check_project(manifest: str, text: str) -> None:
     """Refuse a project that names package sources of its own (never contacted)."""
-    try:
-        document: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LockError(f"{manifest}: not valid TOML after the edit: {exc}") from exc
+    document = edited_document(manifest, text)
     tool = document.get("tool")
     poetry = tool.get("poetry") if isinstance(tool, dict) else None
     poetry = poetry if isinstance(poetry, dict) else {}

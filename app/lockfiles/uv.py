@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import tomllib
 from pathlib import Path
-from typing import Any
 
 from app.lockfiles import (
     LockError,
     LockRequest,
+    edited_document,
     lock_beside,
     pyproject_and_lock,
     run_tool,
@@ -80,10 +79,7 @@ class UvLock:
 
 
 def _check_project(manifest: str, text: str) -> None:
-    try:
-        document: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise LockError(f"{manifest}: not valid TOML after the edit: {exc}") from exc
+    document = edited_document(manifest, text)
     project = document.get("project")
     if not isinstance(project, dict):
         raise LockError(f"{manifest}: no [project] table; uv needs PEP 621 metadata")
