@@ -65,6 +65,9 @@ def locked_only(
         except (OSError, UnicodeDecodeError, ValueError, tomllib.TOMLDecodeError) as exc:
             errors.append(ScanError(lock, None, f"lock file not read: {exc}"))
             continue
+        except RecursionError:  # tomllib recurses once per nesting level
+            errors.append(ScanError(lock, None, "lock file not read: nested too deeply"))
+            continue
         found.extend(d for d in pins if d.name not in declared)
     return found, errors
 

@@ -60,3 +60,14 @@ def test_a_broken_lock_is_an_error_not_a_crash(tmp_path: Path) -> None:
     assert found == []
     assert [e.file for e in errors] == ["poetry.lock"]
     assert "lock file not read" in errors[0].message
+
+
+def test_a_lock_nested_beyond_the_recursion_limit_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    hostile = "x = " + "[" * 50_000 + "]" * 50_000 + "\n"
+    root = make_repo(tmp_path / "r", files={"pyproject.toml": PYPROJECT, "uv.lock": hostile})
+    snapshot = snapshot_of(root)
+    found, errors = locked_only(snapshot, discover(snapshot))
+    assert found == []
+    assert [(e.file, e.message) for e in errors] == [
+        ("uv.lock", "lock file not read: nested too deeply")
+    ]
