@@ -12,7 +12,7 @@ import uvicorn
 
 from app.logs import configure_logging, redact, secrets_of
 from app.server import create_app
-from app.services import build_services
+from app.service.wiring import build_services
 from app.settings import Settings, SettingsError, load_settings
 from app.store import JobRecord, JobStatus, open_store
 

@@ -1,6 +1,6 @@
 """Comment commands on pull requests, as a pure core: parse a comment, decide each command.
 
-The edge (`app.events.conversation`) gathers a `Situation` and performs the `Decision`s.
+The edge (`app.events.comments`) gathers a `Situation` and performs the `Decision`s.
 """
 
 from __future__ import annotations

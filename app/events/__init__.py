@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.events import checks, conversation, installation, pulls, push, repository
+from app.events import checks, comments, installation, pulls, push, repository
 from app.events.context import EventContext, JobSink, Replies
 from app.events.router import Event, Router
 from app.payloads import BadPayload
@@ -13,7 +13,7 @@ router: Router[EventContext] = Router(
     pulls.router,
     checks.router,
     repository.router,
-    conversation.router,  # comment commands (was comments.router: help only), merge when green
+    comments.router,
 )
 
 __all__ = ["BadPayload", "Event", "EventContext", "JobSink", "Replies", "Router", "router"]

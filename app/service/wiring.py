@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from app.composer.github import FAILED
 from app.config import RepoConfig
 from app.events import BadPayload, Event, EventContext, Replies, router
-from app.events.conversation import LazyInstallations
+from app.events.comments import LazyInstallations
 from app.events.repos import workable
 from app.github import GitHub
-from app.jobs import connect, run_scan
+from app.service.scan_job import connect, run_scan
 from app.model import Kind
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due, security_due
@@ -125,7 +125,7 @@ def pipeline_handler(
     policy: RetryPolicy | None = None,
     replies: Replies | None = None,
 ) -> JobHandler:
-    """Scan one repository through `app.jobs.run_scan` (workspace → pipeline → draft PRs).
+    """Scan one repository through `app.service.scan_job.run_scan` (workspace → pipeline → draft PRs).
 
     Refreshing a PR after CI changed is the same job: the composer re-renders the bodies of the
     open PRs it keeps (risk section included) and changes nothing else when nothing changed.

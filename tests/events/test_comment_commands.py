@@ -13,11 +13,11 @@ from pydantic import SecretStr
 
 from app.emulator import deliveries
 from app.github import ServerError
-from app.jobs import _ignores
-from app.services import Services, build_services
+from app.service.scan_job import _ignores
+from app.service.wiring import Services, build_services
 from app.settings import Settings
 from app.store import JobKind, JobStatus, NewDelivery, NewJob, ProposalStatus, Store, open_store
-from tests.commands.world import World, make_world
+from tests.events.world import World, make_world
 from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
 from tests.support import IndexServer
 

@@ -11,7 +11,7 @@ import pytest
 from app.commands import Change, IgnoreView
 from app.commands.lifecycle import changes_of, rejected_rules, should_update_branch
 from app.config import RepoConfig, UpdateType
-from app.events.conversation import ignore_views, summarize_checks
+from app.events.comments import ignore_views, summarize_checks
 from app.github import CheckRun
 from app.model import Edit, Finding, Kind, Proposal, Risk, RiskLevel
 from app.planner import plan

@@ -15,11 +15,11 @@ from app.emulator import deliveries
 from app.events import Event, EventContext, router
 from app.github import GitHub, Installation, PullRequest
 from app.index.client import SimpleIndex
-from app.jobs import ScanReport, run_scan
+from app.service.scan_job import ScanReport, run_scan
 from app.store import JobKind, ProposalRecord, Store
 from app.store.conversation import Conversation
 from tests.emulator.harness import DEMO_TREE, INSTALLATION_ID, REPO, Harness
-from tests.github.test_jobs import register, settings_for
+from tests.service.test_scan_job import register, settings_for
 from tests.support import NOW, IndexServer
 
 SLUG = "maintainer-bot"

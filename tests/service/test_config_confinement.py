@@ -14,7 +14,7 @@ from app.analyzers.base import Adapters
 from app.config import parse_config
 from app.confinement import ServiceSecurity, confine
 from app.index.client import SimpleIndex
-from app.jobs import run_scan
+from app.service.scan_job import run_scan
 from app.settings import Settings
 from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
 from tests.security.osv_server import ADVISORY_DB, osv_server

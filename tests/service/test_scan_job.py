@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from app.analyzers.base import Adapters
 from app.index.client import SimpleIndex
-from app.jobs import ScanReport, run_scan
+from app.service.scan_job import ScanReport, run_scan
 from app.queue import RetryPolicy, transient
 from app.settings import Settings
 from app.store import ProposalStatus, RepoRef, Store, open_store
