@@ -48,6 +48,44 @@ class Versioned(Protocol):
     development: bool
 
 
+class StoredIgnore(Protocol):
+    """An ignore kept in the store (from a comment command), as the planner reads it."""
+
+    @property
+    def dependency(self) -> str: ...
+    @property
+    def versions(self) -> tuple[str, ...]: ...
+    @property
+    def update_types(self) -> tuple[str, ...]: ...
+    @property
+    def reason(self) -> str | None: ...
+
+
+def ignore_rule(stored: StoredIgnore) -> IgnoreRule:
+    """A stored ignore as the rule `.maintainer.yml` would write (the one conversion)."""
+    return IgnoreRule.model_validate(
+        {
+            "dependency": stored.dependency,
+            "versions": list(stored.versions),
+            "update_types": list(stored.update_types),
+            "reason": stored.reason,
+        }
+    )
+
+
+def rejected_rules(rejected: Iterable[tuple[str, str, int | None]]) -> list[IgnoreRule]:
+    """A bot PR closed without merging means "not this version": nothing up to that version is
+    proposed again (no older alternative either, as Dependabot does); a newer one may be."""
+    return [
+        IgnoreRule(
+            dependency=package,
+            versions=[f"<={version}"],
+            reason=f"#{number} was closed without merging" if number else "closed without merging",
+        )
+        for package, version, number in rejected
+    ]
+
+
 @dataclass(frozen=True)
 class Batch:
     kind: Kind

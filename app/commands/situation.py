@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from app.config import MergeSettings
+from app.config import IgnoreRule, MergeSettings
 from app.model import Change
 
 
@@ -63,6 +63,28 @@ class IgnoreView:
     created_at: datetime | None = None
     pr_number: int | None = None
     reason: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        rule: IgnoreRule,
+        source: str,
+        *,
+        created_by: str | None = None,
+        created_at: datetime | None = None,
+        pr_number: int | None = None,
+    ) -> IgnoreView:
+        """The view of a rule, wherever it was written (a comment or the config file)."""
+        return cls(
+            rule.dependency,
+            tuple(rule.versions),
+            tuple(u.value for u in rule.update_types),
+            source,
+            created_by,
+            created_at,
+            pr_number,
+            rule.reason,
+        )
 
     @property
     def scope(self) -> str:

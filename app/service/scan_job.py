@@ -1,31 +1,67 @@
-"""The work a queued scan does: installation token → workspace → pipeline → GitHub composer.
+"""The scan job the queue runs: check the repository, scan it, record what happened, once.
 
-`run_scan` is what the queue calls. GitHub failures surface as `app.github` errors
-(`RateLimited.retry_after`, `ServerError`, `GitHubError.retryable`) so the queue can retry them.
+One repository row is read per job. A deleted, archived or uninstalled repository is skipped;
+otherwise: installation → workspace (checkout) → configuration in force (and its check run)
+→ the pipeline → the GitHub composer → the store. GitHub failures surface as `app.github`
+errors (`RateLimited.retry_after`, `ServerError`, `GitHubError.retryable`) so the queue can
+retry them; a `/maintainer rebase|recreate` whose job fails for good is answered on its PR.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from app.analyzers.base import Adapters
-from app.commands.lifecycle import changes_of, rejected_rules
 from app.composer import Composed
-from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for, report_config
-from app.config import CONFIG_PATHS, ConfigError, IgnoreRule, RepoConfig, find_config, load_config
-from app.confinement import confine
-from app.github import AppCredentials, GitHub, Installation
-from app.index.cache import HttpCache
-from app.index.client import SimpleIndex
+from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for
+from app.config import IgnoreRule
+from app.events import Replies
+from app.events.repos import workable
+from app.github import Installation
 from app.model import Kind, Proposal
 from app.pipeline import scan
-from app.settings import ENV_PREFIX, Settings, SettingsError
-from app.store import ProposalStatus, RepositoryRecord, Store
+from app.planner import ignore_rule, rejected_rules
+from app.proposals import changes_of
+from app.queue import JobFailed, JobHandler, RetryPolicy
+from app.service.config_check import config_in_force
+from app.settings import Settings
+from app.store import JobRecord, ProposalStatus, RepositoryRecord, Store
 from app.store.conversation import Conversation
 from app.templates import render
 from app.workspace import Checkout, Workspace, with_token
+
+log = logging.getLogger(__name__)
+
+SECURITY_ONLY = (Kind.SECURITY,)
+"""The kinds of a security-only scan (daily between scheduled scans, see `tick_handler`)."""
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What a scan job was asked to do, from its arguments."""
+
+    rebase: frozenset[str] = frozenset()  # branches `/maintainer rebase` asked for
+    recreate: frozenset[str] = frozenset()  # branches `/maintainer recreate` asked for
+    only: tuple[Kind, ...] = ()  # these kinds only (empty: what the configuration enables)
+    pull: int | None = None  # the PR whose comment asked, to answer there if the job gives up
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> ScanRequest:
+        pull = args.get("pull")
+        return cls(
+            rebase=frozenset(args.get("rebase", ())),
+            recreate=frozenset(args.get("recreate", ())),
+            only=tuple(Kind(kind) for kind in args.get("only", ())),
+            pull=pull if isinstance(pull, int) else None,
+        )
+
+    @property
+    def security_only(self) -> bool:
+        return self.only == SECURITY_ONLY
 
 
 @dataclass(frozen=True)
@@ -47,119 +83,198 @@ class ScanReport:
         )
 
 
-@dataclass(frozen=True)
-class _Asked:
-    """Branches a maintainer asked to rebase or recreate (comment commands)."""
-
-    rebase: frozenset[str]
-    recreate: frozenset[str]
-
-
-def connect(settings: Settings) -> GitHub:
-    """The App's GitHub connection, or a `SettingsError` naming the missing setting."""
-    if settings.app_id is None:
-        raise SettingsError(f"{ENV_PREFIX}APP_ID is not set: cannot authenticate as the App")
-    key = settings.app_private_key()
-    if key is None:
-        raise SettingsError(
-            f"{ENV_PREFIX}PRIVATE_KEY or {ENV_PREFIX}PRIVATE_KEY_PATH is not set: "
-            "cannot authenticate as the App"
-        )
-    return GitHub(settings.github_url, AppCredentials(settings.app_id, key))
-
-
-def default_adapters(settings: Settings) -> Adapters:
-    """The package index from `PIP_INDEX_URL` (else PyPI), cached in the data dir."""
-    return Adapters(index=SimpleIndex(cache=HttpCache(settings.data_dir / "index-cache")))
-
-
-def run_scan(
-    installation_id: int,
-    repo_full_name: str,
-    settings: Settings,
-    *,
-    store: Store | None = None,
-    github: GitHub | None = None,
-    adapters: Adapters | None = None,
-    now: datetime | None = None,
-    rebase: Collection[str] = (),
-    recreate: Collection[str] = (),
-    only: Sequence[Kind] | None = None,
-) -> ScanReport:
-    """Scan one repository of one installation and open or update its draft PRs.
+class ScanJob:
+    """The queue's handler for scan and refresh jobs (a refresh re-renders the open PRs' bodies,
+    risk section included, and changes nothing else when nothing changed).
 
     Idempotent: running it again with nothing changed opens, pushes and comments nothing.
     """
-    connection = github or connect(settings)
-    try:
-        gh = connection.installation(installation_id)
-        branches = _Asked(frozenset(rebase), frozenset(recreate))
-        when = now or datetime.now(UTC)
-        return _scan(gh, repo_full_name, settings, store, adapters, when, branches, only)
-    finally:
-        if github is None:
-            connection.close()
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        installation: Callable[[int], Installation],
+        adapters: Callable[[], Adapters],
+        *,
+        policy: RetryPolicy | None = None,
+        replies: Replies | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        stand_in: JobHandler | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.installation = installation
+        self.adapters = adapters  # built for each scan: the package index and its cache
+        self.policy = policy
+        self.replies = replies
+        self.clock = clock
+        # Runs instead of the scan itself (tests, the worker-durability fixture): the check
+        # of the repository before and the record of the scan after stay the same.
+        self.stand_in = stand_in
+
+    def __call__(self, job: JobRecord) -> None:
+        repository = self.store.repository(job.repository or "")
+        if repository is None or not workable(repository):
+            log.info("job %s: %s is not active; nothing to do", job.id, job.repository)
+            return
+        request = ScanRequest.from_args(job.args)
+        now = self.clock()
+        if self.stand_in is not None:
+            self.stand_in(job)
+        else:
+            self._scan_job(job, repository, request, now)
+        self.store.mark_scanned(repository.id, now, security_only=request.security_only)
+
+    def _scan_job(
+        self, job: JobRecord, repository: RepositoryRecord, request: ScanRequest, now: datetime
+    ) -> None:
+        try:
+            report = self.scan(repository, request, now)
+        except Exception as exc:
+            if self.policy is None or self.policy.delay(exc, job.attempts) is None:
+                self._answer_given_up(repository, request, job, exc)
+            raise
+        log.info(
+            "job %s: scanned %s at %s: PRs %s, %d error(s)%s",
+            job.id,
+            report.repository,
+            report.sha[:12],
+            list(report.pull_requests) or "none",
+            len(report.errors),
+            f", config error: {report.config_error}" if report.config_error else "",
+        )
+
+    def scan(
+        self,
+        repository: RepositoryRecord,
+        request: ScanRequest = ScanRequest(),
+        now: datetime | None = None,
+    ) -> ScanReport:
+        """Scan one stored repository, open or update its draft PRs, record its proposals."""
+        if repository.installation_id is None:
+            raise JobFailed(f"{repository.full_name} is not part of any installation")
+        now = now or self.clock()
+        gh = self.installation(repository.installation_id)
+        remote = gh.repository(repository.full_name)
+        workspace = Workspace(self.settings.workspace())
+        checkout = with_token(
+            gh,
+            lambda token: workspace.checkout(
+                remote.full_name, remote.clone_url, remote.default_branch, token
+            ),
+        )
+        config, config_error = config_in_force(
+            gh, checkout, self.store, repository, self.settings.service_security()
+        )
+        composer = GitHubComposer(
+            gh,
+            workspace,
+            checkout,
+            bot_for(gh, self.settings.app_slug),
+            config,
+            rebase=request.rebase,
+            recreate=request.recreate,
+        )
+        result = scan(
+            checkout.path,
+            self.adapters(),
+            config=config,
+            now=now,
+            budget=composer.budget(),
+            stored_ignores=stored_ignores(self.store, repository),
+            ci_results=self._ci_results(repository),
+            only=request.only or None,
+        )
+        composed = composer.compose(result.proposals)
+        _answer_unmet_requests(gh, checkout, request, composed)
+        self._record(repository, result.proposals, composed)
+        return ScanReport(
+            repository=remote.full_name,
+            sha=checkout.sha,
+            composed=tuple(composed),
+            errors=(
+                *(str(e) for e in result.errors),
+                *(f"{c.branch}: {c.detail}" for c in composed if c.action == FAILED),
+            ),
+            config_error=config_error,
+        )
+
+    def _ci_results(self, repository: RepositoryRecord) -> dict[str, str]:
+        """Each bot branch's CI conclusion on its current head, for the PR body's risk section."""
+        return {
+            p.branch: p.ci_result
+            for p in self.store.proposals(repository.id)
+            if p.ci_result is not None and p.ci_sha == p.head_sha
+        }
+
+    def _record(
+        self,
+        repository: RepositoryRecord,
+        proposals: Sequence[Proposal],
+        composed: Sequence[Composed],
+    ) -> None:
+        """Remember each proposal, its PR number and head, and what happened to older PRs."""
+        store = self.store
+        by_id = {p.id: p for p in proposals}
+        for item in composed:
+            if item.action == "superseded":
+                old = store.proposal_by_branch(repository.id, item.branch)
+                if old is not None:
+                    store.close_proposal(old.id, ProposalStatus.SUPERSEDED, "superseded")
+                continue
+            proposal = by_id.get(item.proposal_id)
+            if proposal is None:
+                continue
+            subject = ",".join(sorted({f.subject for f in proposal.findings}))
+            saved = store.save_proposal(
+                repository.id, proposal.kind.value, proposal.branch, proposal.title, subject
+            )
+            Conversation(store).record_changes(saved.id, changes_of(proposal))
+            if not isinstance(item, ComposedPull) or item.number is None:
+                continue
+            if item.action == "stopped":
+                store.mark_stopped(saved.id, notice_posted=True)
+            elif item.head_sha is not None:
+                store.set_pull_request(saved.id, item.number, item.head_sha)
+
+    def _answer_given_up(
+        self, repository: RepositoryRecord, request: ScanRequest, job: JobRecord, exc: Exception
+    ) -> None:
+        """The rebase or recreate a comment asked for will not happen: say so on its PR."""
+        installation_id = repository.installation_id
+        if self.replies is None or request.pull is None or installation_id is None:
+            return
+        for verb, branches in (("rebase", request.rebase), ("recreate", request.recreate)):
+            for branch in sorted(branches):
+                body = render(
+                    "comments/not_rebuilt.md.j2",
+                    verb=verb,
+                    branch=branch,
+                    base="",
+                    action=FAILED,
+                    detail=f"the scan failed and I gave up after {job.attempts} attempt(s): {exc}",
+                )
+                try:
+                    self.replies.comment(installation_id, repository.full_name, request.pull, body)
+                except Exception:  # GitHub may be what failed: the job's error says it all
+                    log.warning("job %s: could not answer on #%s", job.id, request.pull)
 
 
-def _scan(
-    gh: Installation,
-    repo_full_name: str,
-    settings: Settings,
-    store: Store | None,
-    adapters: Adapters | None,
-    now: datetime,
-    asked: _Asked | None = None,
-    only: Sequence[Kind] | None = None,
-) -> ScanReport:
-    repository = gh.repository(repo_full_name)
-    workspace = Workspace(settings.workspace())
-    checkout = with_token(
-        gh,
-        lambda token: workspace.checkout(
-            repository.full_name, repository.clone_url, repository.default_branch, token
-        ),
-    )
-    record = store.repository(repository.full_name) if store is not None else None
-    config, config_error = _config(gh, checkout, store, record, settings)
-    bot = bot_for(gh, settings.app_slug)
-    asked = asked or _Asked(frozenset(), frozenset())
-    composer = GitHubComposer(
-        gh, workspace, checkout, bot, config, rebase=asked.rebase, recreate=asked.recreate
-    )
-    result = scan(
-        checkout.path,
-        adapters or default_adapters(settings),
-        config=config,
-        now=now,
-        budget=composer.budget(),
-        stored_ignores=_ignores(store, record),
-        ci_results=_ci_results(store, record),
-        only=only,
-    )
-    composed = composer.compose(result.proposals)
-    _answer_unmet_requests(gh, checkout, asked, composed)
-    if store is not None and record is not None:
-        _record(store, record, result.proposals, composed, now)
-    return ScanReport(
-        repository=repository.full_name,
-        sha=checkout.sha,
-        composed=tuple(composed),
-        errors=(
-            *(str(e) for e in result.errors),
-            *(f"{c.branch}: {c.detail}" for c in composed if c.action == FAILED),
-        ),
-        config_error=config_error,
-    )
+def stored_ignores(store: Store, repository: RepositoryRecord) -> list[IgnoreRule]:
+    """The ignores of comment commands, and the versions of bot PRs closed unmerged."""
+    stored = [ignore_rule(rule) for rule in store.ignore_rules(repository.id)]
+    return stored + rejected_rules(Conversation(store).rejected(repository.id))
 
 
 def _answer_unmet_requests(
-    gh: Installation, checkout: Checkout, asked: _Asked, composed: Sequence[Composed]
+    gh: Installation, checkout: Checkout, request: ScanRequest, composed: Sequence[Composed]
 ) -> None:
     """`/maintainer rebase|recreate` promised a new branch: where none was pushed, say so on
     the PR, with the reason (a command never passes for done when nothing happened)."""
     by_branch = {c.branch: c for c in composed}
     owner = checkout.full_name.split("/", 1)[0]
-    for verb, branches in (("rebase", asked.rebase), ("recreate", asked.recreate)):
+    for verb, branches in (("rebase", request.rebase), ("recreate", request.recreate)):
         for branch in sorted(branches):
             item = by_branch.get(branch)
             if item is not None and item.action in ("updated", "created"):
@@ -179,95 +294,3 @@ def _answer_unmet_requests(
                 detail=item.detail if item is not None else "",
             )
             gh.comment(checkout.full_name, number, body)
-
-
-def _config(
-    gh: Installation,
-    checkout: Checkout,
-    store: Store | None,
-    record: RepositoryRecord | None,
-    settings: Settings,
-) -> tuple[RepoConfig, str | None]:
-    """The configuration in force, and the error of the pushed one if it is invalid.
-
-    An invalid file fails the `maintainer/config` check and the last valid one stays in use.
-    Either way, what names a host path or an address gives way to the service settings.
-    """
-    found = find_config(checkout.path)
-    path = found.relative_to(checkout.path).as_posix() if found else CONFIG_PATHS[0]
-    service = settings.service_security()
-    try:
-        loaded = load_config(checkout.path)
-    except ConfigError as exc:
-        report_config(gh, checkout, exc.path, exc)
-        last_valid = None
-        if store is not None and record is not None:
-            store.record_config_error(record.id, str(exc), checkout.sha)
-            last_valid = store.last_valid_config(record.id)
-        return confine(last_valid or RepoConfig(), checkout.path, service).config, str(exc)
-    confined = confine(loaded.config, checkout.path, service)
-    had_error = record is not None and record.config_error is not None
-    if loaded.path is not None or had_error:
-        report_config(gh, checkout, path, None, confined.ignored)
-    if store is not None and record is not None:
-        store.save_valid_config(record.id, loaded.config, checkout.sha)
-    return confined.config, None
-
-
-def _ignores(store: Store | None, record: RepositoryRecord | None) -> list[IgnoreRule]:
-    if store is None or record is None:
-        return []
-    return [
-        IgnoreRule.model_validate(
-            {
-                "dependency": rule.dependency,
-                "versions": list(rule.versions),
-                "update_types": list(rule.update_types),
-                "reason": rule.reason,
-            }
-        )
-        for rule in store.ignore_rules(record.id)
-    ] + rejected_rules(Conversation(store).rejected(record.id))
-
-
-def _ci_results(store: Store | None, record: RepositoryRecord | None) -> dict[str, str]:
-    """Each bot branch's CI conclusion on its current head, for the PR body's risk section."""
-    if store is None or record is None:
-        return {}
-    return {
-        p.branch: p.ci_result
-        for p in store.proposals(record.id)
-        if p.ci_result is not None and p.ci_sha == p.head_sha
-    }
-
-
-def _record(
-    store: Store,
-    record: RepositoryRecord,
-    proposals: Sequence[Proposal],
-    composed: Sequence[Composed],
-    now: datetime,
-) -> None:
-    """Remember each proposal, its PR number and head, and what happened to older PRs."""
-    by_id = {p.id: p for p in proposals}
-    for item in composed:
-        if item.action == "superseded":
-            old = store.proposal_by_branch(record.id, item.branch)
-            if old is not None:
-                store.close_proposal(old.id, ProposalStatus.SUPERSEDED, "superseded")
-            continue
-        proposal = by_id.get(item.proposal_id)
-        if proposal is None:
-            continue
-        subject = ",".join(sorted({f.subject for f in proposal.findings}))
-        saved = store.save_proposal(
-            record.id, proposal.kind.value, proposal.branch, proposal.title, subject
-        )
-        Conversation(store).record_changes(saved.id, changes_of(proposal))
-        if not isinstance(item, ComposedPull) or item.number is None:
-            continue
-        if item.action == "stopped":
-            store.mark_stopped(saved.id, notice_posted=True)
-        elif item.head_sha is not None:
-            store.set_pull_request(saved.id, item.number, item.head_sha)
-    store.mark_scanned(record.id, now)

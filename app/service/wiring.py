@@ -1,4 +1,10 @@
-"""Wiring: the store, the queue, the event context and the job handlers, built from settings."""
+"""The wiring of one service process (server or worker): the store, the queue, the one GitHub
+App client, the event context and the job handlers, built from settings.
+
+A webhook's way to a PR, one module per step: `app.server` (verify, record, enqueue) →
+`delivery_handler` here → `app.events` (one router per event) → a scan job
+(`app.service.scan_job.ScanJob`) → `app.pipeline` → `app.composer.github`.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from app.composer.github import FAILED
+from app.analyzers.base import Adapters
 from app.config import RepoConfig
 from app.events import BadPayload, Event, EventContext, Replies, router
-from app.events.comments import LazyInstallations
-from app.events.repos import workable
-from app.github import GitHub
-from app.service.scan_job import connect, run_scan
+from app.github import AppCredentials, GitHub, Installation
+from app.index.cache import HttpCache
+from app.index.client import SimpleIndex
 from app.model import Kind
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due, security_due
-from app.settings import Settings, SettingsError
+from app.service.scan_job import SECURITY_ONLY, ScanJob
+from app.settings import ENV_PREFIX, Settings, SettingsError
 from app.store import JobKind, JobRecord, Store, open_store
-from app.templates import render
 
 log = logging.getLogger(__name__)
 
@@ -34,24 +39,60 @@ class Services:
     store: Store
     queue: Queue
     context: EventContext
+    github: GitHubApp
 
 
-class GitHubReplies:
-    """Replies through `app.github`, as the App's installation (client built on first use)."""
+def connect(settings: Settings) -> GitHub:
+    """The App's GitHub connection, or a `SettingsError` naming the missing setting."""
+    if settings.app_id is None:
+        raise SettingsError(f"{ENV_PREFIX}APP_ID is not set: cannot authenticate as the App")
+    key = settings.app_private_key()
+    if key is None:
+        raise SettingsError(
+            f"{ENV_PREFIX}PRIVATE_KEY or {ENV_PREFIX}PRIVATE_KEY_PATH is not set: "
+            "cannot authenticate as the App"
+        )
+    return GitHub(settings.github_url, AppCredentials(settings.app_id, key))
+
+
+class GitHubApp:
+    """The process's one GitHub App client (one token cache), built on first use, so a process
+    without App credentials starts, and only what needs GitHub fails, naming the setting.
+
+    Event handlers and scan jobs reach an installation through it; replies are posted
+    through it (`Replies`)."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._github: GitHub | None = None
         self._lock = threading.Lock()
 
-    def comment(self, installation_id: int, repository: str, number: int, body: str) -> None:
+    def client(self) -> GitHub:
         with self._lock:
             if self._github is None:
-                try:
-                    self._github = connect(self._settings)
-                except SettingsError as exc:
-                    raise JobFailed(str(exc)) from None
-        self._github.installation(installation_id).comment(repository, number, body)
+                self._github = connect(self._settings)
+            return self._github
+
+    def installation(self, installation_id: int) -> Installation:
+        return self.client().installation(installation_id)
+
+    def comment(self, installation_id: int, repository: str, number: int, body: str) -> None:
+        try:
+            github = self.client()
+        except SettingsError as exc:
+            raise JobFailed(str(exc)) from None
+        github.installation(installation_id).comment(repository, number, body)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._github is not None:
+                self._github.close()
+                self._github = None
+
+
+def default_adapters(settings: Settings) -> Adapters:
+    """The package index from `PIP_INDEX_URL` (else PyPI), cached in the data dir."""
+    return Adapters(index=SimpleIndex(cache=HttpCache(settings.data_dir / "index-cache")))
 
 
 def delivery_handler(store: Store, context: EventContext, policy: RetryPolicy) -> JobHandler:
@@ -73,9 +114,6 @@ def delivery_handler(store: Store, context: EventContext, policy: RetryPolicy) -
     return handle
 
 
-SECURITY_ONLY = [Kind.SECURITY.value]
-
-
 def tick_handler(store: Store, queue: Queue) -> JobHandler:
     """Enqueue a scan of every repository due by its schedule (and not already queued).
 
@@ -92,7 +130,7 @@ def tick_handler(store: Store, queue: Queue) -> JobHandler:
             if is_due(config.schedule, repository.last_scan_at, now):
                 queue.enqueue(JobKind.SCAN, repository.full_name, {"reason": "schedule"})
             elif _security_due(config, repository.last_security_scan_at, now):
-                args = {"reason": "security", "only": SECURITY_ONLY}
+                args = {"reason": "security", "only": [k.value for k in SECURITY_ONLY]}
                 queue.enqueue(JobKind.SCAN, repository.full_name, args)
         store.prune_deliveries(now - DELIVERY_BODIES_KEPT)
         store.prune_jobs(now - SUCCEEDED_JOBS_KEPT)
@@ -105,86 +143,6 @@ def _security_due(config: RepoConfig, last: datetime | None, now: datetime) -> b
     return wanted and security_due(config.schedule, last, now)
 
 
-def scan_guard(store: Store, run: JobHandler) -> JobHandler:
-    """Skip repositories that were deleted, archived or uninstalled; remember the scan time."""
-
-    def handle(job: JobRecord) -> None:
-        repository = store.repository(job.repository or "")
-        if repository is None or not workable(repository):
-            log.info("job %s: %s is not active; nothing to do", job.id, job.repository)
-            return
-        run(job)
-        store.mark_scanned(repository.id, security_only=job.args.get("only") == SECURITY_ONLY)
-
-    return handle
-
-
-def pipeline_handler(
-    settings: Settings,
-    store: Store,
-    policy: RetryPolicy | None = None,
-    replies: Replies | None = None,
-) -> JobHandler:
-    """Scan one repository through `app.service.scan_job.run_scan` (workspace → pipeline → draft PRs).
-
-    Refreshing a PR after CI changed is the same job: the composer re-renders the bodies of the
-    open PRs it keeps (risk section included) and changes nothing else when nothing changed.
-    A `/maintainer rebase|recreate` whose job fails for good is answered on its PR."""
-
-    def handle(job: JobRecord) -> None:
-        repository = store.repository(job.repository or "")
-        if repository is None or repository.installation_id is None:
-            raise JobFailed(f"{job.repository} is not part of any installation")
-        try:
-            report = run_scan(
-                repository.installation_id,
-                repository.full_name,
-                settings,
-                store=store,
-                rebase=job.args.get("rebase", ()),
-                recreate=job.args.get("recreate", ()),
-                only=[Kind(kind) for kind in job.args.get("only", ())] or None,
-            )
-        except Exception as exc:
-            if policy is None or policy.delay(exc, job.attempts) is None:
-                _answer_given_up(replies, repository.installation_id, job, exc)
-            raise
-        log.info(
-            "job %s: scanned %s at %s: PRs %s, %d error(s)%s",
-            job.id,
-            report.repository,
-            report.sha[:12],
-            list(report.pull_requests) or "none",
-            len(report.errors),
-            f", config error: {report.config_error}" if report.config_error else "",
-        )
-
-    return handle
-
-
-def _answer_given_up(
-    replies: Replies | None, installation_id: int, job: JobRecord, exc: Exception
-) -> None:
-    """The rebase or recreate a comment asked for will not happen: say so on its PR."""
-    number = job.args.get("pull")
-    if replies is None or not isinstance(number, int) or job.repository is None:
-        return
-    for verb in ("rebase", "recreate"):
-        for branch in job.args.get(verb, ()):
-            body = render(
-                "comments/not_rebuilt.md.j2",
-                verb=verb,
-                branch=branch,
-                base="",
-                action=FAILED,
-                detail=f"the scan failed and I gave up after {job.attempts} attempt(s): {exc}",
-            )
-            try:
-                replies.comment(installation_id, job.repository, number, body)
-            except Exception:  # GitHub may be what failed: the job's error says it all
-                log.warning("job %s: could not answer on #%s", job.id, number)
-
-
 def build_services(
     settings: Settings,
     *,
@@ -195,20 +153,23 @@ def build_services(
     store = open_store(settings.database())
     policy = RetryPolicy(settings.job_retries, settings.job_retry_delay)
     queue = Queue(build_huey(settings), store, policy, settings.tick_minutes)
-    replies = replies or GitHubReplies(settings)
-    context = EventContext(
-        store,
-        queue,
-        replies,
-        settings.app_slug,
-        github=LazyInstallations(lambda: connect(settings)),
-    )
+    github = GitHubApp(settings)
+    replies = replies or github
+    context = EventContext(store, queue, replies, settings.app_slug, github=github.installation)
     queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context, policy)
     queue.handlers[JobKind.TICK] = tick_handler(store, queue)
-    chosen = {JobKind.SCAN: pipeline_handler(settings, store, policy, replies)}
-    chosen[JobKind.REFRESH] = chosen[JobKind.SCAN]
-    chosen.update(handlers or {})
-    for kind, handler in chosen.items():
-        guarded = kind in (JobKind.SCAN, JobKind.REFRESH)
-        queue.handlers[kind] = scan_guard(store, handler) if guarded else handler
-    return Services(settings, store, queue, context)
+    for kind in (JobKind.SCAN, JobKind.REFRESH):
+        stand_in = (handlers or {}).get(kind)
+        queue.handlers[kind] = ScanJob(
+            settings,
+            store,
+            github.installation,
+            lambda: default_adapters(settings),
+            policy=policy,
+            replies=replies,
+            stand_in=stand_in,
+        )
+    for kind, handler in (handlers or {}).items():
+        if kind not in (JobKind.SCAN, JobKind.REFRESH):
+            queue.handlers[kind] = handler
+    return Services(settings, store, queue, context, github)
