@@ -110,7 +110,7 @@ BranchOf = Callable[[Batch], str]
 
 
 @dataclass
-class Plan:
+class PlannerDecision:
     batches: list[Batch] = field(default_factory=list)
     held: list[Deferred] = field(default_factory=list)
     reported: list[Finding] = field(default_factory=list)
@@ -125,13 +125,13 @@ def plan(
     budget: Budget | None = None,
     stored_ignores: Sequence[IgnoreRule] = (),
     branch_of: BranchOf | None = None,
-) -> Plan:
+) -> PlannerDecision:
     """``branch_of`` names a batch's branch (`app.proposals.branch_for`); it is needed to
     recognise the batches whose PR is open in ``budget``."""
     budget = budget or Budget()
     if budget.open_branches and branch_of is None:
         raise ValueError("open branches given without branch_of: no batch could match them")
-    result = Plan()
+    result = PlannerDecision()
     ignores = [*config.ignore, *stored_ignores]
     chosen = _choose(findings, config, now, ignores, result)
     batches = _batch(chosen, config, result)
@@ -149,7 +149,7 @@ def _choose(
     config: RepoConfig,
     now: datetime,
     ignores: Sequence[IgnoreRule],
-    result: Plan,
+    result: PlannerDecision,
 ) -> list[Finding]:
     """First allowed alternative per subject; edit-less findings are only reported."""
     chosen: dict[str, Finding] = {}
@@ -212,7 +212,7 @@ def ignore_matches(rule: IgnoreRule, detail: Versioned) -> bool:
     return True
 
 
-def _batch(findings: Iterable[Finding], config: RepoConfig, result: Plan) -> list[Batch]:
+def _batch(findings: Iterable[Finding], config: RepoConfig, result: PlannerDecision) -> list[Batch]:
     keyed: dict[tuple[Kind, str], list[Finding]] = {}
     groups: dict[tuple[Kind, str], str | None] = {}
     for finding in findings:
@@ -266,7 +266,11 @@ def _in_group(group: Group, detail: Versioned) -> bool:
 
 
 def _limit(
-    batches: list[Batch], config: RepoConfig, budget: Budget, branch_of: BranchOf, result: Plan
+    batches: list[Batch],
+    config: RepoConfig,
+    budget: Budget,
+    branch_of: BranchOf,
+    result: PlannerDecision,
 ) -> None:
     """Admit every batch whose PR is open; new PRs while the open-PR and hourly limits allow
     (security first, since batches come sorted by priority)."""
@@ -299,7 +303,7 @@ def _limit(
         new_open += not supersedes
 
 
-def _admit(batch: Batch, result: Plan) -> bool:
+def _admit(batch: Batch, result: PlannerDecision) -> bool:
     """Findings whose edits are made on demand are made now, for admitted batches only; a
     batch whose edits cannot be made is a failure with the reason (never a silent hold)."""
     built = _built(batch)

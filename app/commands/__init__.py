@@ -5,7 +5,7 @@ The edge (`app.events.comments`) gathers a `Situation` and performs the `Decisio
 
 from __future__ import annotations
 
-from app.commands.actions import Action, Decision, Job, Reaction
+from app.commands.actions import Action, Decision, Reaction, Rescan
 from app.commands.decide import decide
 from app.commands.grammar import Command, Malformed, Parsed, Scope, Unknown, Verb, parse_comment
 from app.commands.situation import Checks, IgnoreView, Permission, PullState, Situation
@@ -16,12 +16,12 @@ __all__ = [
     "Command",
     "Decision",
     "IgnoreView",
-    "Job",
     "Malformed",
     "Parsed",
     "Permission",
     "PullState",
     "Reaction",
+    "Rescan",
     "Scope",
     "Situation",
     "Unknown",

@@ -177,8 +177,8 @@ def _perform(
 
 
 def _job_args(action: Enqueue, situation: Situation) -> dict[str, Any]:
-    args: dict[str, Any] = {"reason": f"command {action.job.value} by {situation.actor}"}
-    if action.job.value in ("rebase", "recreate") and situation.branch:
-        args[action.job.value] = [situation.branch]
+    args: dict[str, Any] = {"reason": f"command {action.rescan.value} by {situation.actor}"}
+    if action.rescan.value in ("rebase", "recreate") and situation.branch:
+        args[action.rescan.value] = [situation.branch]
         args["pull"] = situation.number  # where to say so if the job gives up
     return args
