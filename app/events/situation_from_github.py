@@ -23,6 +23,8 @@ from app.store.conversation import Conversation
 def situation_of(
     target: IssueHandle, pr_records: Conversation, issue: Mapping[str, Any], actor: str, ask: bool
 ) -> Situation:
+    """Who asks (their permission only when a command needs it), the config's merge policy
+    and the ignores in force; on a pull request, what `pull_situation_of` adds."""
     context = target.context
     config = context.store.last_valid_config(target.repository.id) or RepoConfig()
     permission = Permission.NONE
@@ -46,6 +48,8 @@ def situation_of(
 def pull_situation_of(
     target: IssueHandle, pr_records: Conversation, base: Situation, pull: PullRequest
 ) -> Situation:
+    """The pull request's state and, on one of the bot's, its record: the packages it moves,
+    others' commits and whether a review covers them, its checks, a pending merge request."""
     context = target.context
     state = PullState.MERGED if pull.merged else PullState.OPEN if pull.open else PullState.CLOSED
     ours = pull.user_login == context.bot_login and is_bot_branch(pull.head_ref)
