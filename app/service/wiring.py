@@ -149,7 +149,10 @@ def build_services(
     handlers: Mapping[JobKind, JobHandler] | None = None,
     replies: Replies | None = None,
 ) -> Services:
-    """Everything a server or worker process needs; `handlers` override the defaults by kind."""
+    """Everything a server or worker process needs.
+
+    `handlers` override the defaults by kind; for scan and refresh jobs they stand in for the
+    scan itself, behind the same check of the repository and the same record of the scan."""
     store = open_store(settings.database())
     policy = RetryPolicy(settings.job_retries, settings.job_retry_delay)
     queue = Queue(build_huey(settings), store, policy, settings.tick_minutes)
