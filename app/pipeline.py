@@ -55,31 +55,7 @@ def scan(
     snapshot = snapshot_of(path)
     if config is None:
         config = load_config(snapshot.root).config
-    return scan_snapshot(
-        snapshot,
-        config,
-        adapters,
-        only=only,
-        now=now or datetime.now(UTC),
-        progress=progress,
-        budget=budget,
-        stored_ignores=stored_ignores,
-        ci_results=ci_results,
-    )
-
-
-def scan_snapshot(
-    snapshot: Snapshot,
-    config: RepoConfig,
-    adapters: Adapters,
-    *,
-    only: Sequence[Kind] | None,
-    now: datetime,
-    progress: Progress,
-    budget: Budget | None,
-    stored_ignores: Sequence[IgnoreRule],
-    ci_results: Mapping[str, str] | None = None,
-) -> ScanResult:
+    now = now or datetime.now(UTC)
     if only:
         config = config.model_copy(update={"enabled": list(only)})
     snapshot = snapshot.filtered(config.paths)

@@ -48,6 +48,44 @@ class Versioned(Protocol):
     development: bool
 
 
+class StoredIgnore(Protocol):
+    """An ignore kept in the store (from a comment command), as the planner reads it."""
+
+    @property
+    def dependency(self) -> str: ...
+    @property
+    def versions(self) -> tuple[str, ...]: ...
+    @property
+    def update_types(self) -> tuple[str, ...]: ...
+    @property
+    def reason(self) -> str | None: ...
+
+
+def ignore_rule(stored: StoredIgnore) -> IgnoreRule:
+    """A stored ignore as the rule `.maintainer.yml` would write (the one conversion)."""
+    return IgnoreRule.model_validate(
+        {
+            "dependency": stored.dependency,
+            "versions": list(stored.versions),
+            "update_types": list(stored.update_types),
+            "reason": stored.reason,
+        }
+    )
+
+
+def rejected_rules(rejected: Iterable[tuple[str, str, int | None]]) -> list[IgnoreRule]:
+    """A bot PR closed without merging means "not this version": nothing up to that version is
+    proposed again (no older alternative either, as Dependabot does); a newer one may be."""
+    return [
+        IgnoreRule(
+            dependency=package,
+            versions=[f"<={version}"],
+            reason=f"#{number} was closed without merging" if number else "closed without merging",
+        )
+        for package, version, number in rejected
+    ]
+
+
 @dataclass(frozen=True)
 class Batch:
     kind: Kind
@@ -72,7 +110,7 @@ BranchOf = Callable[[Batch], str]
 
 
 @dataclass
-class Plan:
+class PlannerDecision:
     batches: list[Batch] = field(default_factory=list)
     held: list[Deferred] = field(default_factory=list)
     reported: list[Finding] = field(default_factory=list)
@@ -87,13 +125,13 @@ def plan(
     budget: Budget | None = None,
     stored_ignores: Sequence[IgnoreRule] = (),
     branch_of: BranchOf | None = None,
-) -> Plan:
+) -> PlannerDecision:
     """``branch_of`` names a batch's branch (`app.proposals.branch_for`); it is needed to
     recognise the batches whose PR is open in ``budget``."""
     budget = budget or Budget()
     if budget.open_branches and branch_of is None:
         raise ValueError("open branches given without branch_of: no batch could match them")
-    result = Plan()
+    result = PlannerDecision()
     ignores = [*config.ignore, *stored_ignores]
     chosen = _choose(findings, config, now, ignores, result)
     batches = _batch(chosen, config, result)
@@ -111,7 +149,7 @@ def _choose(
     config: RepoConfig,
     now: datetime,
     ignores: Sequence[IgnoreRule],
-    result: Plan,
+    result: PlannerDecision,
 ) -> list[Finding]:
     """First allowed alternative per subject; edit-less findings are only reported."""
     chosen: dict[str, Finding] = {}
@@ -174,7 +212,7 @@ def ignore_matches(rule: IgnoreRule, detail: Versioned) -> bool:
     return True
 
 
-def _batch(findings: Iterable[Finding], config: RepoConfig, result: Plan) -> list[Batch]:
+def _batch(findings: Iterable[Finding], config: RepoConfig, result: PlannerDecision) -> list[Batch]:
     keyed: dict[tuple[Kind, str], list[Finding]] = {}
     groups: dict[tuple[Kind, str], str | None] = {}
     for finding in findings:
@@ -228,7 +266,11 @@ def _in_group(group: Group, detail: Versioned) -> bool:
 
 
 def _limit(
-    batches: list[Batch], config: RepoConfig, budget: Budget, branch_of: BranchOf, result: Plan
+    batches: list[Batch],
+    config: RepoConfig,
+    budget: Budget,
+    branch_of: BranchOf,
+    result: PlannerDecision,
 ) -> None:
     """Admit every batch whose PR is open; new PRs while the open-PR and hourly limits allow
     (security first, since batches come sorted by priority)."""
@@ -261,7 +303,7 @@ def _limit(
         new_open += not supersedes
 
 
-def _admit(batch: Batch, result: Plan) -> bool:
+def _admit(batch: Batch, result: PlannerDecision) -> bool:
     """Findings whose edits are made on demand are made now, for admitted batches only; a
     batch whose edits cannot be made is a failure with the reason (never a silent hold)."""
     built = _built(batch)

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from app.analyzers import analyzer_for
 from app.config import RepoConfig
-from app.model import Edit, Proposal
-from app.planner import Batch
+from app.model import Change, Edit, Proposal
+from app.planner import Batch, Versioned
 from app.risk import ci_factor, combine
 from app.templates import render_body
 
-BRANCH_PREFIX = "maintainer"
+BRANCH_PREFIX = "maintainer/"
+"""Every branch the bot pushes starts with it; nothing else does (the one owner of the name)."""
 MAX_RESTORE_LINES = 3
 
 ReadText = Callable[[str], str]
@@ -35,7 +36,11 @@ def slugify(text: str) -> str:
 
 
 def branch_name(kind: str, slug: str) -> str:
-    return f"{BRANCH_PREFIX}/{kind}/{slugify(slug)}"
+    return f"{BRANCH_PREFIX}{kind}/{slugify(slug)}"
+
+
+def is_bot_branch(branch: str | None) -> bool:
+    return branch is not None and branch.startswith(BRANCH_PREFIX)
 
 
 def branch_for(batch: Batch) -> str:
@@ -112,3 +117,19 @@ def _safe_read(read_text: ReadText, path: str) -> str:
         return read_text(path)
     except (OSError, UnicodeDecodeError):
         return ""
+
+
+def changes_of(proposal: Proposal) -> list[Change]:
+    """The packages and versions a proposal moves (none for code changes)."""
+    found: dict[str, Change] = {}
+    for finding in proposal.findings:
+        detail = finding.detail
+        if isinstance(detail, Versioned):
+            from_version = getattr(detail, "from_version", None)
+            found[detail.package] = Change(
+                detail.package,
+                from_version if isinstance(from_version, str) else None,
+                detail.to_version,
+                str(detail.update_type.value) if detail.update_type else None,
+            )
+    return [found[name] for name in sorted(found)]

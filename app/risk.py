@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from app import ci
 from app.config import UpdateType
 from app.model import Risk, RiskFactor, RiskLevel
 
@@ -70,16 +71,13 @@ def _usage_factor(importing_files: int) -> RiskFactor:
     return RiskFactor(f"{importing_files} {noun} it", weight)
 
 
-_CI_FAILED = {"failure", "timed_out", "cancelled", "action_required", "startup_failure"}
-
-
 def ci_factor(result: str | None) -> RiskFactor | None:
     """What the branch's last CI conclusion says about the change, if CI has run on it."""
     if result is None:
         return None
     if result == "success":
         return RiskFactor("CI passed on this branch", 0)
-    if result in _CI_FAILED:
+    if ci.fails(result):
         return RiskFactor(
             f"CI {result.replace('_', ' ')} on this branch: check it before merging", 3
         )

@@ -24,8 +24,8 @@ from app.deadcode.codemod import RemovalFailed, Target, remove
 from app.deadcode.confidence import Candidate, Status
 from app.deadcode.detect import detect
 from app.deadcode.guards import GuardSettings
-from app.deadcode.history import Change, GitHistory
-from app.deadcode.plan import FilePlan, Plan, plan
+from app.deadcode.history import GitHistory, LastCommit
+from app.deadcode.plan import FilePlan, RemovalPlan, plan
 from app.model import Edit, EditsUnavailable, Finding, Kind, RiskFactor
 from app.snapshot import NotARepository, Snapshot, snapshot_of
 
@@ -43,7 +43,7 @@ class Symbol:
     lines: int
     confidence: int
     evidence: tuple[str, ...]
-    last_change: Change | None
+    last_change: LastCommit | None
     months_unchanged: int | None
     removed: bool
 
@@ -173,7 +173,7 @@ def _every_file(snapshot: Snapshot, paths: Paths) -> tuple[str, ...]:
         return snapshot.files
 
 
-def _within(decided: Plan, selected: set[str], kept: dict[int, str]) -> Plan:
+def _within(decided: RemovalPlan, selected: set[str], kept: dict[int, str]) -> RemovalPlan:
     """Drop whole batches that would edit a file outside ``paths`` (they stay reported)."""
     outside = {f.batch for f in decided.files if f.path not in selected}
     for file_plan in decided.files:
@@ -181,7 +181,7 @@ def _within(decided: Plan, selected: set[str], kept: dict[int, str]) -> Plan:
             kept.update(
                 (c.node, "needs an edit outside the configured paths") for c in file_plan.candidates
             )
-    return Plan(tuple(f for f in decided.files if f.batch not in outside), decided.kept)
+    return RemovalPlan(tuple(f for f in decided.files if f.batch not in outside), decided.kept)
 
 
 def _guard_settings(settings: DeadCodeSettings, context: ScanContext) -> GuardSettings:

@@ -12,7 +12,10 @@ class Reaction(StrEnum):
     REFUSED = "confused"
 
 
-class Job(StrEnum):
+class Rescan(StrEnum):
+    """The scan a command asks the queue for: a plain one, or one that rebuilds a bot PR's
+    branch on the current base (`rebase`) or from scratch over others' commits (`recreate`)."""
+
     REBASE = "rebase"
     RECREATE = "recreate"
     SCAN = "scan"
@@ -47,7 +50,7 @@ class RemoveIgnores:
 
 @dataclass(frozen=True)
 class Enqueue:
-    job: Job
+    rescan: Rescan
 
 
 @dataclass(frozen=True)

@@ -20,19 +20,20 @@ from app.commands.actions import (
     ClosePull,
     Decision,
     Enqueue,
-    Job,
     MergeNow,
     RemoveIgnores,
     ReopenPull,
     Reply,
     RequestMerge,
+    Rescan,
     StoreIgnore,
 )
 from app.commands.grammar import Command, Malformed, Parsed, Scope, Unknown, Verb
 from app.commands.help import COMMANDS
 from app.commands.ignores import ScopeError, already_ignored, scope_label, scope_versions
 from app.commands.merging import Verdict, merge_check
-from app.commands.situation import Change, PullState, Situation
+from app.commands.situation import PullState, Situation
+from app.model import Change
 from app.templates import render
 
 ANYWHERE = frozenset({Verb.SCAN, Verb.HELP})
@@ -109,15 +110,15 @@ def _rebase(command: Command, situation: Situation) -> Decision:
             "rewrite them; `recreate` rebuilds the branch from scratch, discarding them"
         )
         return refuse(command, situation, reason)
-    return Decision((Enqueue(Job.REBASE), _say("queued", situation, command)), ok=True)
+    return Decision((Enqueue(Rescan.REBASE), _say("queued", situation, command)), ok=True)
 
 
 def _recreate(command: Command, situation: Situation) -> Decision:
-    return Decision((Enqueue(Job.RECREATE), _say("queued", situation, command)), ok=True)
+    return Decision((Enqueue(Rescan.RECREATE), _say("queued", situation, command)), ok=True)
 
 
 def _scan(command: Command, situation: Situation) -> Decision:
-    return Decision((Enqueue(Job.SCAN), _say("queued", situation, command)), ok=True)
+    return Decision((Enqueue(Rescan.SCAN), _say("queued", situation, command)), ok=True)
 
 
 def _ignore(command: Command, situation: Situation) -> Decision:
@@ -150,7 +151,7 @@ def _ignore(command: Command, situation: Situation) -> Decision:
     reason = f"`{command.text}` by @{situation.actor} on #{situation.number}"
     actions: list[Action] = [StoreIgnore(package, versions, reason)]
     if grouped:
-        actions.append(Enqueue(Job.SCAN))  # rebuild the group without it
+        actions.append(Enqueue(Rescan.SCAN))  # rebuild the group without it
     elif situation.state is PullState.OPEN:
         actions.append(ClosePull())
     reply = _say(
@@ -194,7 +195,7 @@ def _unignore(command: Command, situation: Situation) -> Decision:
             reason += "; the ignores in `.maintainer.yml` are changed by editing that file"
         return refuse(command, situation, reason)
     reply = _say("unignored", situation, command, removed=matching, in_file=in_file)
-    return Decision((RemoveIgnores(package), Enqueue(Job.SCAN), reply), ok=True)
+    return Decision((RemoveIgnores(package), Enqueue(Rescan.SCAN), reply), ok=True)
 
 
 def _show_ignores(command: Command, situation: Situation) -> Decision:

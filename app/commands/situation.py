@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from app.config import MergeSettings
+from app.config import IgnoreRule, MergeSettings
+from app.model import Change
 
 
 class Permission(StrEnum):
@@ -38,16 +39,6 @@ class PullState(StrEnum):
 
 
 @dataclass(frozen=True)
-class Change:
-    """One package a bot PR moves (dependency updates and security fixes)."""
-
-    package: str
-    from_version: str | None
-    to_version: str
-    update_type: str | None
-
-
-@dataclass(frozen=True)
 class Checks:
     """The head commit's CI (the bot's own `maintainer/` runs excluded), by run name."""
 
@@ -72,6 +63,28 @@ class IgnoreView:
     created_at: datetime | None = None
     pr_number: int | None = None
     reason: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        rule: IgnoreRule,
+        source: str,
+        *,
+        created_by: str | None = None,
+        created_at: datetime | None = None,
+        pr_number: int | None = None,
+    ) -> IgnoreView:
+        """The view of a rule, wherever it was written (a comment or the config file)."""
+        return cls(
+            rule.dependency,
+            tuple(rule.versions),
+            tuple(u.value for u in rule.update_types),
+            source,
+            created_by,
+            created_at,
+            pr_number,
+            rule.reason,
+        )
 
     @property
     def scope(self) -> str:

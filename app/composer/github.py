@@ -16,14 +16,11 @@ import contextlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
-from app.commands.lifecycle import should_update_branch
 from app.composer import Composed
-from app.config import ConfigError, RepoConfig
-from app.confinement import IgnoredSetting
+from app.config import RepoConfig
 from app.github import (
-    Annotation,
-    CheckRun,
     Commit,
     Installation,
     NotFound,
@@ -32,12 +29,29 @@ from app.github import (
 )
 from app.model import EditConflict, Proposal
 from app.planner import Budget, supersede_key
+from app.proposals import is_bot_branch
 from app.templates import render
 from app.workspace import Checkout, Identity, Workspace, WorkspaceError, with_token
 
-BOT_BRANCH_PREFIX = "maintainer/"
 STOPPED_MARKER = "<!-- maintainer:stopped -->"
 FAILED = "failed"  # the action of a proposal that could not be carried out (an error)
+
+RebasePolicy = Literal["conflicted", "behind", "never"]
+
+
+def should_update_branch(policy: RebasePolicy, *, requested: bool, same_edit: bool) -> bool:
+    """Whether to push a fresh commit over an open bot PR's branch (all commits the bot's).
+
+    `same_edit`: the branch already makes the same edit, only on an older base (it is behind,
+    without conflict). `conflicted` (default) leaves such branches alone, so CI does not re-run
+    on every open PR after each push to the base; `behind` updates them; `never` updates only
+    when asked (`/maintainer rebase`). A different edit is always pushed, except with `never`.
+    """
+    if requested:
+        return True
+    if policy == "never":
+        return False
+    return policy == "behind" or not same_edit
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,7 @@ class GitHubComposer:
         return results
 
     def _ours(self, pull: PullRequest) -> bool:
-        return pull.head_ref.startswith(BOT_BRANCH_PREFIX) and pull.user_login == self.bot.login
+        return is_bot_branch(pull.head_ref) and pull.user_login == self.bot.login
 
     def _opened_last_hour(self) -> int:
         since = self.clock() - timedelta(hours=1)
@@ -291,40 +305,3 @@ class GitHubComposer:
 
 def _when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-CONFIG_CHECK = "maintainer/config"
-
-
-def report_config(
-    gh: Installation,
-    checkout: Checkout,
-    path: str,
-    error: ConfigError | None,
-    ignored: Sequence[IgnoredSetting] = (),
-) -> CheckRun | None:
-    """A `maintainer/config` check run on the scanned commit: failing with each problem and
-    its line while `.maintainer.yml` is invalid, passing once it is valid again (neutral, with
-    the reasons, when the App set keys aside that name host paths or network addresses).
-
-    Idempotent: a commit that already carries a run with the same conclusion gets no other.
-    """
-    conclusion = "failure" if error is not None else "neutral" if ignored else "success"
-    existing = gh.check_runs(checkout.full_name, checkout.sha, name=CONFIG_CHECK)
-    if any(run.conclusion == conclusion for run in existing):
-        return None
-    problems = error.problems if error is not None else ()
-    annotations = [Annotation(path, p.line or 1, f"{p.key}: {p.message}") for p in problems]
-    title = f"{path} is invalid" if error is not None else f"{path} is valid"
-    if error is None and ignored:
-        title += f"; {len(ignored)} setting(s) ignored by the App"
-    summary = render("checks/config.md.j2", path=path, problems=problems, ignored=ignored)
-    return gh.create_check_run(
-        checkout.full_name,
-        name=CONFIG_CHECK,
-        head_sha=checkout.sha,
-        conclusion=conclusion,
-        title=title,
-        summary=summary,
-        annotations=annotations,
-    )

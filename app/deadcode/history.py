@@ -15,7 +15,7 @@ import git
 
 
 @dataclass(frozen=True)
-class Change:
+class LastCommit:
     commit: str
     """Abbreviated commit id."""
     date: datetime
@@ -23,11 +23,11 @@ class Change:
 
 
 class GitHistory(Protocol):
-    def last_change(self, path: str, first_line: int, end_line: int) -> Change | None:
+    def last_change(self, path: str, first_line: int, end_line: int) -> LastCommit | None:
         """The newest commit touching those lines; ``None`` when uncommitted or unknown."""
         ...
 
-    def file_change(self, path: str) -> Change | None:
+    def file_change(self, path: str) -> LastCommit | None:
         """The newest commit touching the file."""
         ...
 
@@ -35,15 +35,15 @@ class GitHistory(Protocol):
 class GitPythonHistory:
     def __init__(self, root: Path) -> None:
         self.repo = git.Repo(root, search_parent_directories=True)
-        self._blames: dict[str, list[Change | None]] = {}
-        self._files: dict[str, Change | None] = {}
+        self._blames: dict[str, list[LastCommit | None]] = {}
+        self._files: dict[str, LastCommit | None] = {}
 
-    def last_change(self, path: str, first_line: int, end_line: int) -> Change | None:
+    def last_change(self, path: str, first_line: int, end_line: int) -> LastCommit | None:
         lines = self._blame(path)
         touched = [c for c in lines[max(first_line - 1, 0) : end_line] if c is not None]
         return max(touched, key=lambda c: c.date, default=None)
 
-    def file_change(self, path: str) -> Change | None:
+    def file_change(self, path: str) -> LastCommit | None:
         if path not in self._files:
             try:
                 commits = list(self.repo.iter_commits(paths=path, max_count=1))
@@ -52,28 +52,28 @@ class GitPythonHistory:
             self._files[path] = _change(commits[0]) if commits else None
         return self._files[path]
 
-    def _blame(self, path: str) -> list[Change | None]:
-        """One ``Change`` (or ``None`` for uncommitted lines) per line of the work-tree file."""
+    def _blame(self, path: str) -> list[LastCommit | None]:
+        """One ``LastCommit`` (or ``None`` for uncommitted lines) per line of the work-tree file."""
         if path not in self._blames:
             self._blames[path] = self._run_blame(path)
         return self._blames[path]
 
-    def _run_blame(self, path: str) -> list[Change | None]:
+    def _run_blame(self, path: str) -> list[LastCommit | None]:
         try:
             if not self.repo.head.is_valid():
                 return []
             entries: Any = self.repo.blame(None, path)
         except (git.GitCommandError, ValueError):
             return []
-        lines: list[Change | None] = []
+        lines: list[LastCommit | None] = []
         for commit, text in entries or []:
             change = None if set(str(commit.hexsha)) == {"0"} else _change(commit)
             lines.extend([change] * len(text))
         return lines
 
 
-def _change(commit: Any) -> Change:
-    return Change(
+def _change(commit: Any) -> LastCommit:
+    return LastCommit(
         commit=str(commit.hexsha)[:12],
         date=datetime.fromtimestamp(int(commit.committed_date), UTC),
         summary=str(commit.summary),

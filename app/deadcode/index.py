@@ -104,7 +104,7 @@ def source_files(paths: Iterable[str]) -> list[SourceFile]:
 
 
 @dataclass(frozen=True)
-class Job:
+class ExtractTask:
     root: str
     path: str
     salt: str
@@ -123,7 +123,7 @@ class Outcome:
     error: ScanError | None
 
 
-def run_job(job: Job) -> Outcome:
+def run_job(job: ExtractTask) -> Outcome:
     """Read, hash and extract one file (in a worker process); store what it found."""
     full = Path(job.root) / job.path
     try:
@@ -143,7 +143,7 @@ def run_job(job: Job) -> Outcome:
     return Outcome(job.path, signature, encoded, None)
 
 
-def _encode(job: Job, data: bytes) -> bytes:
+def _encode(job: ExtractTask, data: bytes) -> bytes:
     if not job.python:
         found = doc_imports(data) if job.path.endswith(DOC_SUFFIXES) else tokens(data)
         return encode_text(TextFacts(found))
@@ -175,7 +175,7 @@ def build_index(
     kept: dict[str, Signature] = {}
     values: dict[str, FileFacts | TextFacts] = {}
     errors: list[ScanError] = []
-    jobs: list[Job] = []
+    jobs: list[ExtractTask] = []
     for path in files:
         source = sources.get(path)
         if source is None and not is_text_file(path):
@@ -225,8 +225,8 @@ def build_index(
 
 def _job(
     root: Path, path: str, source: SourceFile | None, cache: FactsCache | None, size: int
-) -> Job:
-    return Job(
+) -> ExtractTask:
+    return ExtractTask(
         root=str(root),
         path=path,
         salt=source.salt if source else TEXT_SALT,
@@ -246,7 +246,7 @@ def _value(outcome: Outcome) -> FileFacts | TextFacts | None:
     return decode(marshal.loads(outcome.encoded)) if outcome.encoded is not None else None
 
 
-def _run(jobs: list[Job], workers: int | None, progress: Progress) -> list[Outcome]:
+def _run(jobs: list[ExtractTask], workers: int | None, progress: Progress) -> list[Outcome]:
     count = workers if workers is not None else (os.cpu_count() or 1)
     if len(jobs) < PARALLEL_FROM or count <= 1:
         outcomes = []

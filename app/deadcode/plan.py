@@ -32,7 +32,7 @@ class FilePlan:
 
 
 @dataclass(frozen=True)
-class Plan:
+class RemovalPlan:
     files: tuple[FilePlan, ...]
     kept: tuple[tuple[Candidate, str], ...]
     """Candidates over the threshold that stay, with the reason."""
@@ -54,7 +54,7 @@ def plan(
     threshold: int,
     remove_tested_only: bool,
     batch_mode: BatchMode,
-) -> Plan:
+) -> RemovalPlan:
     by_node = {c.node: c for c in candidates}
     state = _State(
         chosen={
@@ -69,7 +69,7 @@ def plan(
     _close(graph, liveness, state)
     files = _file_plans(graph, liveness, state, batch_mode)
     kept = tuple((by_node[n], reason) for n, reason in sorted(state.kept.items()))
-    return Plan(files, kept)
+    return RemovalPlan(files, kept)
 
 
 def _close(graph: Graph, liveness: Liveness, state: _State) -> None:

@@ -66,7 +66,7 @@ class RunReport:
 
 
 @dataclass(frozen=True)
-class Job:
+class CodemodTask:
     path: str
     text: str
     rule_ids: tuple[str, ...]
@@ -74,7 +74,7 @@ class Job:
     facts: ProjectFacts
 
 
-def process(job: Job) -> Entry:
+def process(job: CodemodTask) -> Entry:
     """Parse one file and run its rules (in a worker process); never raises."""
     try:
         kept = {
@@ -168,7 +168,7 @@ class Runner:
 
     def run(self, paths: Iterable[str]) -> RunReport:
         report = RunReport()
-        jobs: list[tuple[Job, str]] = []
+        jobs: list[tuple[CodemodTask, str]] = []
         for path in paths:
             report.stats.files += 1
             job = self._prepare(path, report)
@@ -190,7 +190,7 @@ class Runner:
         report.results.sort(key=lambda r: r.path)
         return report
 
-    def _prepare(self, path: str, report: RunReport) -> Job | None:
+    def _prepare(self, path: str, report: RunReport) -> CodemodTask | None:
         try:
             data = (self.root / path).read_bytes()
         except OSError as exc:
@@ -216,9 +216,9 @@ class Runner:
             line = data.count(b"\n", 0, exc.start) + 1
             report.errors.append(ScanError(path, line, "not valid UTF-8: skipped"))
             return None
-        return Job(path, text, wanted, self.batches, self.facts)
+        return CodemodTask(path, text, wanted, self.batches, self.facts)
 
-    def _key(self, job: Job) -> str:
+    def _key(self, job: CodemodTask) -> str:
         uses_facts = any(BY_ID[i].info.family == "pydantic" for i in job.rule_ids)
         return key(
             self._version,
@@ -229,7 +229,7 @@ class Runner:
             job.text,
         )
 
-    def _execute(self, jobs: Sequence[Job]) -> list[Entry]:
+    def _execute(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
         workers = min(self.workers, len(jobs) // MIN_FILES_PER_WORKER)
         results: list[Entry] = []
         if workers <= 1:
@@ -245,7 +245,7 @@ class Runner:
                 self.progress("deprecations", index, len(jobs))
         return results
 
-    def _collect(self, job: Job, entry: Entry, report: RunReport) -> None:
+    def _collect(self, job: CodemodTask, entry: Entry, report: RunReport) -> None:
         report.errors.extend(ScanError(job.path, line, message) for line, message in entry.errors)
         if entry.hits:
             report.results.append(FileResult(job.path, job.text, entry.hits, entry.outputs))

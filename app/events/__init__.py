@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from app.events import checks, conversation, installation, pulls, push, repository
+from app.events import (
+    checks,
+    comments,
+    installation,
+    merge_when_green,
+    pulls,
+    push,
+    repository,
+)
 from app.events.context import EventContext, JobSink, Replies
 from app.events.router import Event, Router
 from app.payloads import BadPayload
@@ -13,7 +21,8 @@ router: Router[EventContext] = Router(
     pulls.router,
     checks.router,
     repository.router,
-    conversation.router,  # comment commands (was comments.router: help only), merge when green
+    comments.router,  # comment commands
+    merge_when_green.router,  # after checks: CI is recorded before a merge is tried
 )
 
 __all__ = ["BadPayload", "Event", "EventContext", "JobSink", "Replies", "Router", "router"]

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
+from app import ci
 from app.events.context import EventContext
 from app.events.payload import mapping, text
-from app.events.pulls import is_bot_branch
 from app.events.repos import known_repository
 from app.events.router import Event, Router
+from app.proposals import is_bot_branch
 from app.store import JobKind
 
 router: Router[EventContext] = Router()
-
-# The bot's own check runs must not count as CI (and must not loop back into a refresh).
-OWN_CHECK_PREFIX = "maintainer/"
-# Worst first: the combined result of several runs on one head is the worst of them.
-SEVERITY = (
-    "failure",
-    "timed_out",
-    "action_required",
-    "cancelled",
-    "stale",
-    "neutral",
-    "skipped",
-    "success",
-)
-
-
-def combine(previous: str | None, new: str) -> str:
-    if previous is None:
-        return new
-    rank = {name: index for index, name in enumerate(SEVERITY)}
-    return min(previous, new, key=lambda name: rank.get(name, 0))
 
 
 def _record(event: Event, context: EventContext, head_sha: str, result: str, worsen: bool) -> None:
@@ -45,7 +25,7 @@ def _record(event: Event, context: EventContext, head_sha: str, result: str, wor
     if not previous:
         return
     before = previous[0].ci_result if previous[0].ci_sha == head_sha else None
-    combined = combine(before, result) if worsen else result
+    combined = ci.combine(before, result) if worsen else result
     if combined == before:
         return
     for proposal in context.store.record_ci_result(stored.id, head_sha, combined):
@@ -56,16 +36,16 @@ def _record(event: Event, context: EventContext, head_sha: str, result: str, wor
 def suite_completed(event: Event, context: EventContext) -> None:
     suite = mapping(event.payload.get("check_suite"))
     head_sha, conclusion = text(suite.get("head_sha")), text(suite.get("conclusion"))
-    if head_sha and conclusion and is_bot_branch(context, text(suite.get("head_branch"))):
+    if head_sha and conclusion and is_bot_branch(text(suite.get("head_branch"))):
         _record(event, context, head_sha, conclusion, worsen=False)
 
 
 @router.register("check_run", "completed")
 def run_completed(event: Event, context: EventContext) -> None:
     run = mapping(event.payload.get("check_run"))
-    if (text(run.get("name")) or "").startswith(OWN_CHECK_PREFIX):
+    if ci.is_own_check(text(run.get("name"))):
         return
     head_sha, conclusion = text(run.get("head_sha")), text(run.get("conclusion"))
     branch = text(mapping(run.get("check_suite")).get("head_branch"))
-    if head_sha and conclusion and is_bot_branch(context, branch):
+    if head_sha and conclusion and is_bot_branch(branch):
         _record(event, context, head_sha, conclusion, worsen=True)

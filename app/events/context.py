@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.github import Installation
-from app.store import JobKind, Store
-
-BOT_BRANCH_PREFIX = "maintainer/"
+from app.store import JobKind, ProposalRecord, RepositoryRecord, Store
+from app.store.conversation import Conversation
 
 
 class JobSink(Protocol):
@@ -36,7 +35,6 @@ class EventContext:
     jobs: JobSink
     replies: Replies
     app_slug: str
-    branch_prefix: str = BOT_BRANCH_PREFIX
     # GitHub as one installation, for handlers that do more than reply (comment commands).
     github: Callable[[int], Installation] | None = None
     # Whether the queue runs this job again if the handler raises `exc`: a handler that gives
@@ -46,3 +44,38 @@ class EventContext:
     @property
     def bot_login(self) -> str:
         return f"{self.app_slug}[bot]"
+
+
+class ActionFailed(Exception):
+    """An action could not be done; the message is the reply's reason."""
+
+
+@dataclass(frozen=True)
+class IssueHandle:
+    """An issue or pull request of a stored repository (GitHub numbers both as issues), with
+    the installation to act on it and the event context to answer there."""
+
+    gh: Installation
+    context: EventContext
+    repository: RepositoryRecord
+    installation_id: int
+    number: int
+
+    @property
+    def repo(self) -> str:
+        return self.repository.full_name
+
+    def reply(self, bodies: Sequence[str]) -> None:
+        """Post `bodies` as one comment (nothing when there is nothing to say)."""
+        if bodies:
+            body = "\n\n---\n\n".join(b.strip() for b in bodies) + "\n"
+            self.context.replies.comment(self.installation_id, self.repo, self.number, body)
+
+    def recorded_proposal(self) -> ProposalRecord:
+        """The bot's record of this pull request, or `ActionFailed` saying it has none."""
+        proposal = Conversation(self.context.store).proposal_by_number(
+            self.repository.id, self.number
+        )
+        if proposal is None:
+            raise ActionFailed(f"#{self.number} is not in my records (it was opened elsewhere)")
+        return proposal

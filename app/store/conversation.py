@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.commands.situation import Change
+from app.model import Change
 from app.store.models import (
     HandledCommentRow,
     ProposalChangeRow,

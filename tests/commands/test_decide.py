@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from app.commands import (
-    Change,
     Checks,
     Decision,
     IgnoreView,
-    Job,
     Permission,
     PullState,
     Reaction,
+    Rescan,
     Situation,
     decide,
     parse_comment,
@@ -33,7 +32,7 @@ from app.commands.actions import (
 )
 from app.commands.help import COMMANDS
 from app.config import MergeSettings, UpdateType
-from app.model import Kind
+from app.model import Change, Kind
 
 SLUG = "maintainer-bot"
 REQUESTS = Change("requests", "2.31.0", "2.32.3", "minor")
@@ -109,7 +108,7 @@ def test_on_issues_and_foreign_prs_only_scan_and_help(text: str) -> None:
     foreign = run(text, situation(bot_pull=False))
     assert not foreign.ok and "not one of mine" in reply(foreign)
     scan = run("scan", situation(on_pull=False, bot_pull=False))
-    assert scan.ok and Enqueue(Job.SCAN) in scan.actions
+    assert scan.ok and Enqueue(Rescan.SCAN) in scan.actions
 
 
 def test_closed_and_merged_prs() -> None:
@@ -136,11 +135,11 @@ def test_close_says_the_version_is_not_proposed_again() -> None:
 
 
 def test_rebase_refused_over_human_commits_recreate_allowed() -> None:
-    assert run("rebase").actions[0] == Enqueue(Job.REBASE)
+    assert run("rebase").actions[0] == Enqueue(Rescan.REBASE)
     human = situation(human_commits=("abc1234",))
     refused = run("rebase", human)
     assert not refused.ok and "abc1234" in reply(refused) and "`recreate`" in reply(refused)
-    assert run("recreate", human).actions[0] == Enqueue(Job.RECREATE)
+    assert run("recreate", human).actions[0] == Enqueue(Rescan.RECREATE)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from app.sandbox import REPOSITORY, Sandbox
+from app.cli.sandbox import REPOSITORY, Sandbox
 from app.store import JobStatus
 
 

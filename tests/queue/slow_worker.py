@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from app.logs import configure_logging
-from app.services import build_services
+from app.service.wiring import build_services
 from app.settings import load_settings
 from app.store import JobKind, JobRecord
 

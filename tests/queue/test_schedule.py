@@ -9,7 +9,7 @@ import pytest
 
 from app.config import RepoConfig, Schedule
 from app.schedule import is_due, last_slot, security_due
-from app.services import Services, build_services
+from app.service.wiring import Services, build_services
 from app.settings import Settings
 from app.store import JobKind, JobRecord, JobStatus, RepoRef
 

@@ -8,7 +8,7 @@ import pytest
 from pydantic import SecretStr
 
 from app.server import create_app
-from app.services import Services, build_services
+from app.service.wiring import Services, build_services
 from app.settings import Settings
 from tests.server.support import SECRET, TICK_SECRET, live_server
 

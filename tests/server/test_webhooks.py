@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from app.server import MAX_BODY, TICK_HEADER, create_app
-from app.services import Services
+from app.service.wiring import Services
 from app.store import JobKind, JobStatus
 from tests.server.support import (
     PAYLOADS,

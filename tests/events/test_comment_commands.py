@@ -13,12 +13,12 @@ from pydantic import SecretStr
 
 from app.emulator import deliveries
 from app.github import ServerError
-from app.jobs import _ignores
-from app.services import Services, build_services
+from app.service.scan_job import stored_ignores
+from app.service.wiring import Services, build_services
 from app.settings import Settings
 from app.store import JobKind, JobStatus, NewDelivery, NewJob, ProposalStatus, Store, open_store
-from tests.commands.world import World, make_world
 from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
+from tests.events.world import World, make_world
 from tests.support import IndexServer
 
 
@@ -79,7 +79,8 @@ def test_close_then_the_version_is_not_proposed_again_and_reopen(world: World) -
     assert world.proposal(pull.number).status is ProposalStatus.CLOSED
     assert "will not propose `click` 8.5.1 again" in world.replies(pull.number)[0]
     record = world.store.repository(REPO)
-    rules = [r for r in _ignores(world.store, record) if r.dependency == "click"]
+    assert record is not None
+    rules = [r for r in stored_ignores(world.store, record) if r.dependency == "click"]
     assert [(r.versions, r.reason) for r in rules] == [
         (["<=8.5.1"], f"#{pull.number} was closed without merging")
     ]
@@ -89,7 +90,7 @@ def test_close_then_the_version_is_not_proposed_again_and_reopen(world: World) -
     world.say(pull.number, "/maintainer reopen", user="alice")
     assert world.gh.pull(REPO, pull.number).open
     assert world.proposal(pull.number).status is ProposalStatus.OPEN
-    assert [r for r in _ignores(world.store, record) if r.dependency == "click"] == []
+    assert [r for r in stored_ignores(world.store, record) if r.dependency == "click"] == []
 
 
 def test_ignore_this_minor_version_show_ignores_and_unignore(world: World) -> None:
@@ -116,7 +117,7 @@ def test_ignore_this_minor_version_show_ignores_and_unignore(world: World) -> No
 
 def test_ignore_a_package_in_a_grouped_pr_rebuilds_the_group(world: World) -> None:
     group = world.pull("group-dev-tools")
-    before = {c.package for c in world.talk.changes(world.proposal(group.number).id)}
+    before = {c.package for c in world.pr_records.changes(world.proposal(group.number).id)}
     assert {"pytest", "mypy", "ruff"} <= before
     ambiguous = world.say(group.number, "/maintainer ignore this major version", user="octo-org")
     assert world.reactions(ambiguous["id"]) == ["eyes", "confused"]
@@ -127,7 +128,9 @@ def test_ignore_a_package_in_a_grouped_pr_rebuilds_the_group(world: World) -> No
     assert world.gh.pull(REPO, group.number).open
     assert world.jobs.jobs[-1][0] is JobKind.SCAN
     world.scan()  # the job the command queued
-    after = {c.package: c.to_version for c in world.talk.changes(world.proposal(group.number).id)}
+    after = {
+        c.package: c.to_version for c in world.pr_records.changes(world.proposal(group.number).id)
+    }
     assert not after.get("pytest", "").startswith("9.")  # a pytest 8 may still be proposed
     repo = world.harness.emulator.state.repo(REPO)
     assert repo is not None
@@ -209,7 +212,7 @@ def test_merge_when_green_waits_for_pending_checks_then_merges(merging: World) -
     comment = world.say(pull.number, "/maintainer merge when green", user="octo-org")
     assert world.reactions(comment["id"]) == ["eyes", "+1"]
     assert "once its checks pass (checks are still running: tests)" in world.replies(pull.number)[0]
-    assert world.talk.merge_request(world.proposal(pull.number).id) is not None
+    assert world.pr_records.merge_request(world.proposal(pull.number).id) is not None
     assert not world.gh.pull(REPO, pull.number).merged
 
     world.ci(pull.head_sha, "tests", "completed", "success")  # a newer run of `tests`
@@ -218,7 +221,7 @@ def test_merge_when_green_waits_for_pending_checks_then_merges(merging: World) -
     assert "Merged: all checks passed: lint, tests" in world.replies(pull.number)[-1]
     proposal = world.proposal(pull.number)
     assert proposal.status is ProposalStatus.MERGED
-    [outcome] = [o for o in world.talk.outcomes(REPO) if o.status is ProposalStatus.MERGED]
+    [outcome] = [o for o in world.pr_records.outcomes(REPO) if o.status is ProposalStatus.MERGED]
     assert outcome.merged_by_bot and outcome.human_commits == 0
     main = world.harness.emulator.state.repo(REPO)
     assert main is not None
@@ -238,7 +241,7 @@ def test_merge_now_when_already_green_and_a_failure_stops_a_waiting_merge(mergin
     world.ci(waiting.head_sha, "tests", "completed", "failure")
     assert not world.gh.pull(REPO, waiting.number).merged
     assert "I will not merge this pull request after all" in world.replies(waiting.number)[-1]
-    assert world.talk.merge_request(world.proposal(waiting.number).id) is None
+    assert world.pr_records.merge_request(world.proposal(waiting.number).id) is None
 
 
 def test_merge_policy_refuses_major_updates_and_failing_checks(merging: World) -> None:
@@ -257,7 +260,7 @@ def test_cancel_merge(merging: World) -> None:
     pull = world.pull("jinja2")
     world.say(pull.number, "/maintainer merge when green", user="octo-org")
     world.say(pull.number, "/maintainer cancel merge", user="octo-org")
-    assert world.talk.merge_request(world.proposal(pull.number).id) is None
+    assert world.pr_records.merge_request(world.proposal(pull.number).id) is None
     world.ci(pull.head_sha, "tests", "completed", "success")
     assert not world.gh.pull(REPO, pull.number).merged
 
@@ -272,7 +275,7 @@ def test_never_merge_an_unreviewed_human_commit(merging: World) -> None:
     world.admin("POST", f"/repos/{REPO}/pulls/{pull.number}/reviews", {"user": "octo-org"})
     world.say(pull.number, "/maintainer merge when green", user="octo-org")
     assert world.gh.pull(REPO, pull.number).merged
-    [outcome] = [o for o in world.talk.outcomes(REPO) if o.status is ProposalStatus.MERGED]
+    [outcome] = [o for o in world.pr_records.outcomes(REPO) if o.status is ProposalStatus.MERGED]
     assert outcome.human_commits == 1
 
 
@@ -342,7 +345,7 @@ def test_a_human_closing_a_bot_pr_records_its_commits(world: World) -> None:
     world.harness.human_push(REPO, pull.head_ref, {"NOTES.md": "mine\n"}, world.tmp)
     world.gh.update_pull(REPO, pull.number, state="closed")
     world.pull_closed(pull.number)
-    [outcome] = [o for o in world.talk.outcomes(REPO) if o.status is ProposalStatus.CLOSED]
+    [outcome] = [o for o in world.pr_records.outcomes(REPO) if o.status is ProposalStatus.CLOSED]
     assert outcome.human_commits == 1
 
 

@@ -1,5 +1,5 @@
 """The GitHub composer against the emulator: draft PRs, idempotency, human commits,
-superseding, limits, and the config check run."""
+superseding and limits."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.composer.github import CONFIG_CHECK, GitHubComposer, bot_for, report_config
-from app.config import ConfigError, RepoConfig, parse_config
+from app.composer.github import GitHubComposer, bot_for
+from app.config import RepoConfig
 from app.github import GitHub, Installation
 from app.workspace import Checkout, Workspace
 from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
@@ -113,19 +113,6 @@ def test_closed_pr_is_not_reopened(gh: GitHub, tmp_path: Path) -> None:
     [result] = composer(gh, tmp_path)[0].compose([proposal])
     assert result.action == "skipped" and "closed without merging" in result.detail
     assert inst.pulls(REPO) == []
-
-
-def test_config_check_fails_with_line_then_passes(gh: GitHub, tmp_path: Path) -> None:
-    _, inst, checkout = composer(gh, tmp_path)
-    with pytest.raises(ConfigError) as caught:
-        parse_config("version: 1\nopen_pr_limit: lots\n")
-    run = report_config(inst, checkout, ".maintainer.yml", caught.value)
-    assert run is not None and run.conclusion == "failure"
-    assert report_config(inst, checkout, ".maintainer.yml", caught.value) is None  # idempotent
-    [listed] = inst.check_runs(REPO, checkout.sha, name=CONFIG_CHECK)
-    assert "line 2" in (listed.summary or "") and "open_pr_limit" in (listed.summary or "")
-    passed = report_config(inst, checkout, ".maintainer.yml", None)
-    assert passed is not None and passed.conclusion == "success"
 
 
 def test_branch_pushed_before_a_crash_is_adopted(gh: GitHub, tmp_path: Path) -> None:

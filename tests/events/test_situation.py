@@ -1,91 +1,20 @@
-"""Lifecycle policy (pure) and the store's conversation records (real SQLite, migrated)."""
+"""What comment commands are decided on (checks, ignores in force), and the store's records
+of bot PRs they read and write (real SQLite, migrated)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from app.commands import Change, IgnoreView
-from app.commands.lifecycle import changes_of, rejected_rules, should_update_branch
-from app.config import RepoConfig, UpdateType
-from app.events.conversation import ignore_views, summarize_checks
+from app.commands import IgnoreView
+from app.config import RepoConfig
+from app.events.situation_from_github import ignore_views, summarize_checks
 from app.github import CheckRun
-from app.model import Edit, Finding, Kind, Proposal, Risk, RiskLevel
-from app.planner import plan
+from app.model import Change
 from app.store import ProposalStatus, RepoRef, Store, open_store
 from app.store.conversation import Conversation
-from app.updates import Update
-
-NOW = datetime(2026, 11, 27, tzinfo=UTC)
-
-
-def update(package: str, old: str, new: str, kind: UpdateType = UpdateType.MINOR) -> Finding:
-    detail = Update(
-        package=package,
-        from_version=old,
-        from_spec=f"=={old}",
-        to_version=new,
-        to_spec=f"=={new}",
-        update_type=kind,
-        manifest="requirements.txt",
-        line=1,
-        releases_behind=1,
-        days_behind=30,
-        released=NOW - timedelta(days=30),
-        development=False,
-        group=None,
-    )
-    edit = Edit("requirements.txt", 0, f"{package}=={old}", f"{package}=={new}")
-    return Finding(Kind.DEPENDENCY_UPDATE, package, f"{old} → {new}", detail, (edit,))
-
-
-def test_a_closed_version_is_not_proposed_again_but_a_newer_one_is() -> None:
-    rules = rejected_rules([("requests", "2.32.3", 12)])
-    assert rules[0].reason == "#12 was closed without merging"
-    findings = [update("requests", "2.31.0", "2.32.3"), update("requests", "2.31.0", "2.32.0")]
-    held = plan(findings, RepoConfig(), NOW, stored_ignores=rules)
-    assert held.batches == [] and "#12 was closed" in held.held[0].reason
-    newer = [update("requests", "2.31.0", "2.33.0"), *findings]
-    chosen = plan(newer, RepoConfig(), NOW, stored_ignores=rules)
-    [batch] = chosen.batches
-    assert batch.findings[0].detail.to_version == "2.33.0"  # type: ignore[attr-defined]
-
-
-def test_changes_of_a_proposal() -> None:
-    findings = (update("b", "1.0", "1.1"), update("a", "2.0", "3.0", UpdateType.MAJOR))
-    proposal = Proposal(
-        id="x",
-        kind=Kind.DEPENDENCY_UPDATE,
-        title="t",
-        branch="maintainer/x",
-        findings=findings,
-        risk=Risk(RiskLevel.LOW, ()),
-        labels=(),
-        body="",
-        commit_message="m",
-    )
-    assert changes_of(proposal) == [
-        Change("a", "2.0", "3.0", "major"),
-        Change("b", "1.0", "1.1", "minor"),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("policy", "requested", "same_edit", "expected"),
-    [
-        ("conflicted", False, True, False),  # only behind: left alone (no CI storm)
-        ("conflicted", False, False, True),  # the base changed what the PR edits
-        ("behind", False, True, True),
-        ("never", False, False, False),
-        ("never", True, True, True),  # /maintainer rebase
-        ("conflicted", True, True, True),
-    ],
-)
-def test_rebase_policy(policy: str, requested: bool, same_edit: bool, expected: bool) -> None:
-    assert should_update_branch(policy, requested=requested, same_edit=same_edit) is expected  # type: ignore[arg-type]
 
 
 def test_checks_summary_ignores_own_runs_and_keeps_the_latest_per_name() -> None:

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from app.cli import cli
 from app.logs import REDACTED, configure_logging, redact
 from app.server import create_app
-from app.services import build_services
+from app.service.wiring import build_services
 from app.store import JobKind, JobStatus
 from tests.server.conftest import RecordingReplies, make_settings
 from tests.server.support import SECRET, TICK_SECRET, deliver, live_server, load

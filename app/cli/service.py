@@ -12,7 +12,7 @@ import uvicorn
 
 from app.logs import configure_logging, redact, secrets_of
 from app.server import create_app
-from app.services import build_services
+from app.service.wiring import build_services
 from app.settings import Settings, SettingsError, load_settings
 from app.store import JobRecord, JobStatus, open_store
 
@@ -55,6 +55,7 @@ def serve(host: str, port: int) -> None:
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
+        services.github.close()
 
 
 def _note_signal(signum: int, _frame: object) -> None:
@@ -68,7 +69,10 @@ def worker(workers: int | None) -> None:
     settings = _settings()
     configure_logging(settings)
     services = build_services(settings)
-    services.queue.consumer(workers or max(settings.workers, 1)).run()
+    try:
+        services.queue.consumer(workers or max(settings.workers, 1)).run()
+    finally:
+        services.github.close()
 
 
 @click.command("jobs")

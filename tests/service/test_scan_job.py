@@ -1,4 +1,4 @@
-"""`run_scan`: token → workspace → the real pipeline → the GitHub composer, against the emulator
+"""`ScanJob`: token → workspace → the real pipeline → the GitHub composer, against the emulator
 and a local package index, recording proposals and PRs in a real store."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from pydantic import SecretStr
 
 from app.analyzers.base import Adapters
 from app.index.client import SimpleIndex
-from app.jobs import ScanReport, run_scan
 from app.queue import RetryPolicy, transient
+from app.service.scan_job import ScanJob, ScanReport
+from app.service.wiring import connect
 from app.settings import Settings
 from app.store import ProposalStatus, RepoRef, Store, open_store
 from app.workspace import WorkspaceError
@@ -39,21 +40,23 @@ def settings_for(harness: Harness, tmp_path: Path) -> Settings:
 def scan_once(
     harness: Harness, tmp_path: Path, index: IndexServer, store: Store, paced: bool = False
 ) -> ScanReport:
-    """One scan job; `paced` goes through `connect(settings)` (1 s between writes)."""
-    github = None if paced else harness.github()
+    """One scan job; `paced` goes through the wiring's `connect(settings)` (1 s between
+    writes)."""
+    settings = settings_for(harness, tmp_path)
+    github = connect(settings) if paced else harness.github()
+    repository = store.repository(REPO)
+    assert repository is not None
     try:
-        return run_scan(
-            INSTALLATION_ID,
-            REPO,
-            settings_for(harness, tmp_path),
-            store=store,
-            github=github,
-            adapters=Adapters(index=SimpleIndex(index.url)),
-            now=NOW,
+        job = ScanJob(
+            settings,
+            store,
+            github.installation,
+            lambda: Adapters(index=SimpleIndex(index.url)),
+            clock=lambda: NOW,
         )
+        return job.scan(repository)
     finally:
-        if github is not None:
-            github.close()
+        github.close()
 
 
 def register(harness: Harness, store: Store) -> int:

@@ -9,6 +9,7 @@ from typing import Literal
 
 import click
 
+from app import pipeline
 from app.analyzers.base import Adapters
 from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK
 from app.composer import Composed
@@ -19,7 +20,6 @@ from app.index.client import SimpleIndex, default_cache_dir
 from app.index.model import IndexUnavailable
 from app.model import Kind, ScanResult
 from app.output import scan_json, scan_table
-from app.pipeline import scan as run_scan
 from app.proposals import slugify
 from app.security.directory import AdvisoryDirectory
 from app.security.pip_audit import PipAuditSettings, PipAuditSource
@@ -104,7 +104,7 @@ def scan(
     )
     try:
         moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
-        result = run_scan(path, adapters, only=kinds, now=moment, progress=_progress)
+        result = pipeline.scan(path, adapters, only=kinds, now=moment, progress=_progress)
     except (NotARepository, ConfigError, IndexUnavailable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FATAL)

@@ -12,7 +12,7 @@ import pytest
 from app.cli import COMMANDS, cli
 
 SERVICE_STACK = ("fastapi", "uvicorn", "starlette", "sqlalchemy", "alembic", "huey", "githubkit")
-ENGINE = ("libcst", "app.pipeline", "app.analyzers", "app.jobs", "app.services")
+ENGINE = ("libcst", "app.pipeline", "app.analyzers", "app.service.scan_job", "app.service.wiring")
 
 PROBE = """
 import json, sys

@@ -122,6 +122,7 @@ def push_touching(*paths: str, ref: str = "refs/heads/master") -> dict[str, Any]
         ["requirements.txt"],
         ["requirements-dev.txt"],
         ["deps/base.in"],
+        ["requirements/base.txt"],
         ["pyproject.toml"],
         ["setup.cfg"],
         ["src/pkg/mod.py"],
@@ -176,6 +177,21 @@ def test_relevant_paths() -> None:
     assert relevant("requirements/prod.in") and relevant("a/b/requirements-test.txt")
     assert relevant(".github/maintainer.yml") and relevant("types.pyi")
     assert not relevant("README.md") and not relevant("requirements.md")
+
+
+def test_a_push_changing_requirements_base_txt_triggers_a_rescan(
+    context: EventContext, jobs: RecordingJobs
+) -> None:
+    """`manifests.reader_for` reads `requirements/*.txt`: a push touching one is a rescan,
+    decided by the path, not the file name (`base.txt` elsewhere is not a manifest)."""
+    assert relevant("requirements/base.txt")
+    assert not relevant("base.txt") and not relevant("docs/base.txt")
+    install(context)
+    jobs.jobs.clear()
+    send(context, "push", push_touching("docs/base.txt"))
+    assert jobs.jobs == []
+    send(context, "push", push_touching("requirements/base.txt"))
+    assert [(kind, repo) for kind, repo, _ in jobs.jobs] == [(JobKind.SCAN, REPO)]
 
 
 def test_a_lock_file_change_is_relevant() -> None:

@@ -126,7 +126,7 @@ class Sandbox:
             stdout=handle,
             stderr=subprocess.STDOUT,
             env={**clean, **env},
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parents[2],  # the checkout: `-m app` imports this app
         )
         handle.close()
         self.children.append(Child(name, process, log))

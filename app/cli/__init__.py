@@ -18,14 +18,14 @@ EXIT_FINDINGS_WITH_ERRORS = 1
 EXIT_FATAL = 2
 
 COMMANDS: Mapping[str, str] = {
-    "scan": "app.cli_scan:scan",
-    "config": "app.cli_config:config",
-    "serve": "app.cli_service:serve",
-    "worker": "app.cli_service:worker",
-    "jobs": "app.cli_service:jobs",
-    "codemods": "app.cli_codemods:codemods",
-    "sandbox": "app.sandbox:sandbox",
-    "stats": "app.cli_stats:stats",
+    "scan": "app.cli.scan:scan",
+    "config": "app.cli.config:config",
+    "serve": "app.cli.service:serve",
+    "worker": "app.cli.service:worker",
+    "jobs": "app.cli.service:jobs",
+    "codemods": "app.cli.codemods:codemods",
+    "sandbox": "app.cli.sandbox:sandbox",
+    "stats": "app.cli.stats:stats",
 }
 """Command name → ``module:attribute`` of its click command."""
 

@@ -15,11 +15,11 @@ from app.emulator import deliveries
 from app.events import Event, EventContext, router
 from app.github import GitHub, Installation, PullRequest
 from app.index.client import SimpleIndex
-from app.jobs import ScanReport, run_scan
+from app.service.scan_job import ScanJob, ScanReport, ScanRequest
 from app.store import JobKind, ProposalRecord, Store
 from app.store.conversation import Conversation
 from tests.emulator.harness import DEMO_TREE, INSTALLATION_ID, REPO, Harness
-from tests.github.test_jobs import register, settings_for
+from tests.service.test_scan_job import register, settings_for
 from tests.support import NOW, IndexServer
 
 SLUG = "maintainer-bot"
@@ -62,7 +62,7 @@ class World:
         return self.github.installation(INSTALLATION_ID)
 
     @property
-    def talk(self) -> Conversation:
+    def pr_records(self) -> Conversation:
         return Conversation(self.store)
 
     @property
@@ -84,17 +84,16 @@ class World:
         self.harness.human_push(REPO, "main", {".maintainer.yml": demo + text}, self.tmp)
 
     def scan(self, rebase: Sequence[str] = (), recreate: Sequence[str] = ()) -> ScanReport:
-        return run_scan(
-            INSTALLATION_ID,
-            REPO,
+        job = ScanJob(
             settings_for(self.harness, self.tmp),
-            store=self.store,
-            github=self.github,
-            adapters=Adapters(index=SimpleIndex(self.index.url)),
-            now=NOW,
-            rebase=rebase,
-            recreate=recreate,
+            self.store,
+            self.github.installation,
+            lambda: Adapters(index=SimpleIndex(self.index.url)),
+            clock=lambda: NOW,
         )
+        repository = self.store.repository(REPO)
+        assert repository is not None
+        return job.scan(repository, ScanRequest(frozenset(rebase), frozenset(recreate)))
 
     def pull(self, package: str) -> PullRequest:
         """The bot PR whose branch names `package` (or a group)."""
@@ -107,7 +106,7 @@ class World:
         return found[0]
 
     def proposal(self, number: int) -> ProposalRecord:
-        proposal = self.talk.proposal_by_number(self.repo_id, number)
+        proposal = self.pr_records.proposal_by_number(self.repo_id, number)
         assert proposal is not None
         return proposal
 

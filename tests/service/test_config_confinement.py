@@ -4,6 +4,7 @@ ignored. The CLI, on the user's own checkout, keeps the file's values."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from app.analyzers.base import Adapters
 from app.config import parse_config
 from app.confinement import ServiceSecurity, confine
 from app.index.client import SimpleIndex
-from app.jobs import run_scan
+from app.service.scan_job import ScanJob
 from app.settings import Settings
+from app.store import RepoRef, open_store
 from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
 from tests.security.osv_server import ADVISORY_DB, osv_server
 from tests.support import NOW, IndexServer
@@ -58,15 +60,21 @@ def settings(
 
 
 def scan(harness: Harness, tmp_path: Path, index: IndexServer, config: Settings) -> None:
-    with harness.github() as github:
-        run_scan(
-            INSTALLATION_ID,
-            REPO,
-            config,
-            github=github,
-            adapters=Adapters(index=SimpleIndex(index.url)),
-            now=NOW,
-        )
+    """One scan job with a store of its own, as a freshly installed repository."""
+    store = open_store(f"sqlite:///{tempfile.mkdtemp(dir=tmp_path)}/state.db")
+    repo = harness.emulator.state.repo(REPO)
+    assert repo is not None
+    store.upsert_installation(INSTALLATION_ID, "octo-org", "Organization")
+    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, REPO, False, "main")])
+    repository = store.repository(REPO)
+    assert repository is not None
+    try:
+        with harness.github() as github:
+            adapters = Adapters(index=SimpleIndex(index.url))
+            job = ScanJob(config, store, github.installation, lambda: adapters, clock=lambda: NOW)
+            job.scan(repository)
+    finally:
+        store.engine.dispose()
 
 
 def pushed(harness: Harness, tmp_path: Path, security: str) -> str:

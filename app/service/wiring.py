@@ -1,0 +1,178 @@
+"""The wiring of one service process (server or worker): the store, the queue, the one GitHub
+App client, the event context and the job handlers, built from settings.
+
+A webhook's way to a PR, one module per step: `app.server` (verify, record, enqueue) →
+`delivery_handler` here → `app.events` (one router per event) → a scan job
+(`app.service.scan_job.ScanJob`) → `app.pipeline` → `app.composer.github`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from app.analyzers.base import Adapters
+from app.config import RepoConfig
+from app.events import BadPayload, Event, EventContext, Replies, router
+from app.github import AppCredentials, GitHub, Installation
+from app.index.cache import HttpCache
+from app.index.client import SimpleIndex
+from app.model import Kind
+from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
+from app.schedule import is_due, security_due
+from app.service.scan_job import SECURITY_ONLY, ScanJob
+from app.settings import ENV_PREFIX, Settings, SettingsError
+from app.store import JobKind, JobRecord, Store, open_store
+
+log = logging.getLogger(__name__)
+
+DELIVERY_BODIES_KEPT = timedelta(days=7)
+SUCCEEDED_JOBS_KEPT = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: Store
+    queue: Queue
+    context: EventContext
+    github: GitHubApp
+
+
+def connect(settings: Settings) -> GitHub:
+    """The App's GitHub connection, or a `SettingsError` naming the missing setting."""
+    if settings.app_id is None:
+        raise SettingsError(f"{ENV_PREFIX}APP_ID is not set: cannot authenticate as the App")
+    key = settings.app_private_key()
+    if key is None:
+        raise SettingsError(
+            f"{ENV_PREFIX}PRIVATE_KEY or {ENV_PREFIX}PRIVATE_KEY_PATH is not set: "
+            "cannot authenticate as the App"
+        )
+    return GitHub(settings.github_url, AppCredentials(settings.app_id, key))
+
+
+class GitHubApp:
+    """The process's one GitHub App client (one token cache), built on first use, so a process
+    without App credentials starts, and only what needs GitHub fails, naming the setting.
+
+    Event handlers and scan jobs reach an installation through it; replies are posted
+    through it (`Replies`)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._github: GitHub | None = None
+        self._lock = threading.Lock()
+
+    def client(self) -> GitHub:
+        with self._lock:
+            if self._github is None:
+                self._github = connect(self._settings)
+            return self._github
+
+    def installation(self, installation_id: int) -> Installation:
+        return self.client().installation(installation_id)
+
+    def comment(self, installation_id: int, repository: str, number: int, body: str) -> None:
+        try:
+            github = self.client()
+        except SettingsError as exc:
+            raise JobFailed(str(exc)) from None
+        github.installation(installation_id).comment(repository, number, body)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._github is not None:
+                self._github.close()
+                self._github = None
+
+
+def default_adapters(settings: Settings) -> Adapters:
+    """The package index from `PIP_INDEX_URL` (else PyPI), cached in the data dir."""
+    return Adapters(index=SimpleIndex(cache=HttpCache(settings.data_dir / "index-cache")))
+
+
+def delivery_handler(store: Store, context: EventContext, policy: RetryPolicy) -> JobHandler:
+    def handle(job: JobRecord) -> None:
+        delivery = store.delivery(job.delivery_id or "")
+        if delivery is None or delivery.body is None:
+            raise JobFailed(f"delivery {job.delivery_id} is no longer stored")
+        try:
+            event = Event.from_body(delivery.event, delivery.id, delivery.body)
+        except BadPayload as exc:
+            raise JobFailed(str(exc)) from None
+        attempt = job.attempts
+        this_job = replace(context, will_retry=lambda exc: policy.delay(exc, attempt) is not None)
+        handled = router.dispatch(event, this_job)
+        log.info(
+            "delivery %s (%s %s): %d handler(s)", delivery.id, event.name, event.action, handled
+        )
+
+    return handle
+
+
+def tick_handler(store: Store, queue: Queue) -> JobHandler:
+    """Enqueue a scan of every repository due by its schedule (and not already queued).
+
+    Security fixes skip the schedule: between scheduled scans a security-only scan runs daily
+    at the schedule's time, unless `security.bypass_schedule` is off.
+    """
+
+    def handle(job: JobRecord) -> None:
+        now = store.now()
+        for repository in store.repositories():
+            if store.has_pending(JobKind.SCAN, repository.full_name):
+                continue
+            config = store.last_valid_config(repository.id) or RepoConfig()
+            if is_due(config.schedule, repository.last_scan_at, now):
+                queue.enqueue(JobKind.SCAN, repository.full_name, {"reason": "schedule"})
+            elif _security_due(config, repository.last_security_scan_at, now):
+                args = {"reason": "security", "only": [k.value for k in SECURITY_ONLY]}
+                queue.enqueue(JobKind.SCAN, repository.full_name, args)
+        store.prune_deliveries(now - DELIVERY_BODIES_KEPT)
+        store.prune_jobs(now - SUCCEEDED_JOBS_KEPT)
+
+    return handle
+
+
+def _security_due(config: RepoConfig, last: datetime | None, now: datetime) -> bool:
+    wanted = Kind.SECURITY in config.enabled and config.security.bypass_schedule
+    return wanted and security_due(config.schedule, last, now)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    handlers: Mapping[JobKind, JobHandler] | None = None,
+    replies: Replies | None = None,
+) -> Services:
+    """Everything a server or worker process needs.
+
+    `handlers` override the defaults by kind; for scan and refresh jobs they stand in for the
+    scan itself, behind the same check of the repository and the same record of the scan."""
+    store = open_store(settings.database())
+    policy = RetryPolicy(settings.job_retries, settings.job_retry_delay)
+    queue = Queue(build_huey(settings), store, policy, settings.tick_minutes)
+    github = GitHubApp(settings)
+    replies = replies or github
+    context = EventContext(store, queue, replies, settings.app_slug, github=github.installation)
+    queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context, policy)
+    queue.handlers[JobKind.TICK] = tick_handler(store, queue)
+    for kind in (JobKind.SCAN, JobKind.REFRESH):
+        stand_in = (handlers or {}).get(kind)
+        queue.handlers[kind] = ScanJob(
+            settings,
+            store,
+            github.installation,
+            lambda: default_adapters(settings),
+            policy=policy,
+            replies=replies,
+            stand_in=stand_in,
+        )
+    for kind, handler in (handlers or {}).items():
+        if kind not in (JobKind.SCAN, JobKind.REFRESH):
+            queue.handlers[kind] = handler
+    return Services(settings, store, queue, context, github)
