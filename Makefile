@@ -27,12 +27,12 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q -m "not network"
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/index_lookup.py
-	$(BIN)/python benchmarks/security_audit.py
-	$(BIN)/python benchmarks/deprecation_scan.py
-	$(BIN)/python benchmarks/cli_startup.py
-	$(BIN)/python benchmarks/dead_code_scan.py
-	$(BIN)/python benchmarks/webhook_load.py
+	$(BIN)/python -m benchmarks.index_lookup
+	$(BIN)/python -m benchmarks.security_audit
+	$(BIN)/python -m benchmarks.deprecation_scan
+	$(BIN)/python -m benchmarks.cli_startup
+	$(BIN)/python -m benchmarks.dead_code_scan
+	$(BIN)/python -m benchmarks.webhook_load
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -23,65 +23,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks.django_source import DJANGO_VERSION, django_source
+from benchmarks.processes import Run, git_repository, maintainer, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANGED_FILE = "django/utils/text.py"
 COLD_TARGET = 1.0
 WARM_TARGET = 0.15
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-}
-
-
-@dataclass(frozen=True)
-class Run:
-    seconds: float
-    peak_mib: float
-    stdout: str
-
-
-def timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
-    """Start ``command``, wait for it; its wall time and peak memory."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.DEVNULL
-        )
-        _, _, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = 0  # reaped by wait4: keep Popen from waiting again
-        output.seek(0)
-        text = output.read().decode("utf-8", "replace")
-    return Run(seconds, usage.ru_maxrss / 1024, text)
-
-
-def maintainer() -> list[str]:
-    """The installed console script when there is one, else the module."""
-    script = Path(sys.executable).with_name("maintainer")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "app"]
 
 
 def make_repository(root: Path) -> None:
-    shutil.copytree(django_source(), root / "django")
-    (root / ".maintainer.yml").write_text("enabled: [dead-code]\n", encoding="utf-8")
-    env = {**os.environ, **GIT_ENV}
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "django"]):
-        subprocess.run(["git", "-C", str(root), *args], env=env, check=True)
+    git_repository(django_source(), root, {".maintainer.yml": "enabled: [dead-code]\n"})
 
 
 def change_one_file(root: Path, number: int) -> None:
