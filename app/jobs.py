@@ -23,7 +23,6 @@ from app.model import Kind, Proposal
 from app.pipeline import scan
 from app.settings import ENV_PREFIX, Settings, SettingsError
 from app.store import ProposalStatus, RepositoryRecord, Store
-from app.store.conversation import Conversation
 from app.templates import render
 from app.workspace import Checkout, Workspace, with_token
 
@@ -227,7 +226,7 @@ def _ignores(store: Store | None, record: RepositoryRecord | None) -> list[Ignor
             }
         )
         for rule in store.ignore_rules(record.id)
-    ] + rejected_rules(Conversation(store).rejected(record.id))
+    ] + rejected_rules(store.rejected(record.id))
 
 
 def _ci_results(store: Store | None, record: RepositoryRecord | None) -> dict[str, str]:
@@ -263,7 +262,7 @@ def _record(
         saved = store.save_proposal(
             record.id, proposal.kind.value, proposal.branch, proposal.title, subject
         )
-        Conversation(store).record_changes(saved.id, changes_of(proposal))
+        store.record_changes(saved.id, changes_of(proposal))
         if not isinstance(item, ComposedPull) or item.number is None:
             continue
         if item.action == "stopped":

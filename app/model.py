@@ -198,6 +198,16 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One package a bot PR moves (dependency updates and security fixes)."""
+
+    package: str
+    from_version: str | None
+    to_version: str
+    update_type: str | None
+
+
+@dataclass(frozen=True)
 class Unaudited:
     """A dependency whose vulnerabilities could not be checked: never to be reported as safe."""
 

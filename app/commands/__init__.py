@@ -8,11 +8,10 @@ from __future__ import annotations
 from app.commands.actions import Action, Decision, Job, Reaction
 from app.commands.decide import decide
 from app.commands.grammar import Command, Malformed, Parsed, Scope, Unknown, Verb, parse_comment
-from app.commands.situation import Change, Checks, IgnoreView, Permission, PullState, Situation
+from app.commands.situation import Checks, IgnoreView, Permission, PullState, Situation
 
 __all__ = [
     "Action",
-    "Change",
     "Checks",
     "Command",
     "Decision",

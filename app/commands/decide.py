@@ -32,7 +32,8 @@ from app.commands.grammar import Command, Malformed, Parsed, Scope, Unknown, Ver
 from app.commands.help import COMMANDS
 from app.commands.ignores import ScopeError, already_ignored, scope_label, scope_versions
 from app.commands.merging import Verdict, merge_check
-from app.commands.situation import Change, PullState, Situation
+from app.commands.situation import PullState, Situation
+from app.model import Change
 from app.templates import render
 
 ANYWHERE = frozenset({Verb.SCAN, Verb.HELP})

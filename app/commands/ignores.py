@@ -5,7 +5,8 @@ from __future__ import annotations
 from packaging.version import InvalidVersion, Version
 
 from app.commands.grammar import Scope
-from app.commands.situation import Change, IgnoreView
+from app.commands.situation import IgnoreView
+from app.model import Change
 
 
 class ScopeError(ValueError):

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from app.commands.situation import Change
 from app.config import IgnoreRule
-from app.model import Proposal
+from app.model import Change, Proposal
 from app.planner import Versioned
 
 RebasePolicy = Literal["conflicted", "behind", "never"]

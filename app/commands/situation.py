@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from app.config import MergeSettings
+from app.model import Change
 
 
 class Permission(StrEnum):
@@ -35,16 +36,6 @@ class PullState(StrEnum):
     OPEN = "open"
     CLOSED = "closed"  # closed without merging
     MERGED = "merged"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One package a bot PR moves (dependency updates and security fixes)."""
-
-    package: str
-    from_version: str | None
-    to_version: str
-    update_type: str | None
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,14 @@ from app.events.repos import known_repository
 from app.events.router import Event, Router
 from app.github import CheckRun, GitHub, GitHubError, Installation, PullRequest
 from app.github import conversation as github
-from app.store import IgnoreRecord, JobKind, ProposalRecord, ProposalStatus, RepositoryRecord
-from app.store.conversation import Conversation
+from app.store import (
+    IgnoreRecord,
+    JobKind,
+    ProposalRecord,
+    ProposalStatus,
+    RepositoryRecord,
+    Store,
+)
 from app.templates import render
 
 log = logging.getLogger(__name__)
@@ -124,7 +130,7 @@ def comment_created(event: Event, context: EventContext) -> None:
     if stored is None:
         return
     thread = Thread(context.github(installation_id), context, stored, installation_id, number)
-    talk = Conversation(context.store)
+    talk = context.store
     if not talk.claim_comment(comment_id, stored.id, number, login):
         log.info("comment %s on %s#%s was handled before", comment_id, stored.full_name, number)
         return
@@ -169,7 +175,7 @@ def _needs_permission(parsed: Iterable[object]) -> bool:
 
 def _run_all(
     thread: Thread,
-    talk: Conversation,
+    talk: Store,
     situation: Situation,
     decisions: Sequence[tuple[Parsed, Decision]],
 ) -> bool:
@@ -190,9 +196,7 @@ def _run_all(
     return ok
 
 
-def _perform(
-    thread: Thread, talk: Conversation, situation: Situation, decision: Decision
-) -> list[str]:
+def _perform(thread: Thread, talk: Store, situation: Situation, decision: Decision) -> list[str]:
     bodies: list[str] = []
     store, repo_id = thread.context.store, thread.repository.id
     for action in decision.actions:
@@ -234,14 +238,14 @@ def _job_args(action: Enqueue, situation: Situation) -> dict[str, Any]:
     return args
 
 
-def _proposal(talk: Conversation, thread: Thread) -> ProposalRecord:
+def _proposal(talk: Store, thread: Thread) -> ProposalRecord:
     proposal = talk.proposal_by_number(thread.repository.id, thread.number)
     if proposal is None:
         raise ActionFailed(f"#{thread.number} is not in my records (it was opened elsewhere)")
     return proposal
 
 
-def _merge(thread: Thread, talk: Conversation, situation: Situation) -> None:
+def _merge(thread: Thread, talk: Store, situation: Situation) -> None:
     pull = thread.gh.pull(thread.repo, thread.number)
     if pull.draft:
         github.mark_ready(thread.gh, thread.repo, thread.number)
@@ -259,7 +263,7 @@ def _merge(thread: Thread, talk: Conversation, situation: Situation) -> None:
 
 
 def _situation(
-    thread: Thread, talk: Conversation, issue: Mapping[str, Any], actor: str, ask: bool
+    thread: Thread, talk: Store, issue: Mapping[str, Any], actor: str, ask: bool
 ) -> Situation:
     context = thread.context
     config = context.store.last_valid_config(thread.repository.id) or RepoConfig()
@@ -274,16 +278,14 @@ def _situation(
         on_pull=False,
         bot_pull=False,
         merge=config.merge,
-        ignores=ignore_views(talk.store.ignore_rules(thread.repository.id), config),
+        ignores=ignore_views(talk.ignore_rules(thread.repository.id), config),
     )
     if "pull_request" not in issue:
         return base
     return _pull_situation(thread, talk, base, thread.gh.pull(thread.repo, thread.number))
 
 
-def _pull_situation(
-    thread: Thread, talk: Conversation, base: Situation, pull: PullRequest
-) -> Situation:
+def _pull_situation(thread: Thread, talk: Store, base: Situation, pull: PullRequest) -> Situation:
     context = thread.context
     state = PullState.MERGED if pull.merged else PullState.OPEN if pull.open else PullState.CLOSED
     ours = pull.user_login == context.bot_login and is_bot_branch(context, pull.head_ref)
@@ -380,7 +382,7 @@ def ci_completed(event: Event, context: EventContext) -> None:
     stored = known_repository(event, context)
     if stored is None or installation_id is None:
         return
-    talk = Conversation(context.store)
+    talk = context.store
     for proposal in context.store.proposals(stored.id, [ProposalStatus.OPEN]):
         request = talk.merge_request(proposal.id)
         if request is None or proposal.pr_number is None:
@@ -391,7 +393,7 @@ def ci_completed(event: Event, context: EventContext) -> None:
         _merge_if_green(thread, talk, request.requested_by, head_sha)
 
 
-def _merge_if_green(thread: Thread, talk: Conversation, requested_by: str, head_sha: str) -> None:
+def _merge_if_green(thread: Thread, talk: Store, requested_by: str, head_sha: str) -> None:
     pull = thread.gh.pull(thread.repo, thread.number)
     if pull.head_sha != head_sha or not pull.open:
         return
@@ -432,7 +434,7 @@ def pull_closed(event: Event, context: EventContext) -> None:
         return
     bot = bot_for(thread.gh, context.app_slug)
     commits = thread.gh.pull_commits(thread.repo, thread.number)
-    talk = Conversation(context.store)
+    talk = context.store
     talk.record_human_commits(proposal.id, sum(1 for c in commits if not bot.wrote(c)))
     talk.cancel_merge(proposal.id)
 
@@ -444,7 +446,7 @@ def pull_reopened(event: Event, context: EventContext) -> None:
     number = integer(mapping(event.payload.get("pull_request")).get("number"))
     if stored is None or number is None:
         return
-    talk = Conversation(context.store)
+    talk = context.store
     proposal = talk.proposal_by_number(stored.id, number)
     if proposal is not None and proposal.status is ProposalStatus.CLOSED:
         talk.reopen(proposal.id)
@@ -462,6 +464,6 @@ def _bot_pull(event: Event, context: EventContext) -> tuple[Thread | None, Propo
     stored = known_repository(event, context)
     if stored is None:
         return None, None
-    proposal = Conversation(context.store).proposal_by_number(stored.id, number)
+    proposal = context.store.proposal_by_number(stored.id, number)
     thread = Thread(context.github(installation_id), context, stored, installation_id, number)
     return thread, proposal

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 
 from app.commands import (
-    Change,
     Checks,
     Decision,
     IgnoreView,
@@ -33,7 +32,7 @@ from app.commands.actions import (
 )
 from app.commands.help import COMMANDS
 from app.config import MergeSettings, UpdateType
-from app.model import Kind
+from app.model import Change, Kind
 
 SLUG = "maintainer-bot"
 REQUESTS = Change("requests", "2.31.0", "2.32.3", "minor")
