@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.commands.lifecycle import should_update_branch
 from app.composer import Composed
+from app.composer.commit import Identity
 from app.config import ConfigError, RepoConfig
 from app.confinement import IgnoredSetting
 from app.github import (
@@ -33,7 +34,7 @@ from app.github import (
 from app.model import EditConflict, Proposal
 from app.planner import Budget, supersede_key
 from app.templates import render
-from app.workspace import Checkout, Identity, Workspace, WorkspaceError, with_token
+from app.workspace import Checkout, Workspace, WorkspaceError, with_token
 
 BOT_BRANCH_PREFIX = "maintainer/"
 STOPPED_MARKER = "<!-- maintainer:stopped -->"
