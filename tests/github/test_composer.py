@@ -12,8 +12,8 @@ from app.composer.github import CONFIG_CHECK, GitHubComposer, bot_for, report_co
 from app.config import ConfigError, RepoConfig, parse_config
 from app.github import GitHub, Installation
 from app.workspace import Checkout, Workspace
-from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
 from tests.github.proposals import bump
+from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from app.confinement import ServiceSecurity, confine
 from app.index.client import SimpleIndex
 from app.jobs import run_scan
 from app.settings import Settings
-from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
-from tests.security.osv_server import ADVISORY_DB, osv_server
 from tests.support import NOW, IndexServer
+from tests.support.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
+from tests.support.osv_server import ADVISORY_DB, osv_server
 
 SECRET = "HOST-SECRET-TEXT-7f3a"
 HOST_RECORD = f"""id: HOST-0001

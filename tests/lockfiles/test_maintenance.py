@@ -10,7 +10,7 @@ from app.lockfiles.maintenance import changes, is_due
 from app.lockfiles.pins import locked_versions
 from app.model import Kind, apply_edits
 from tests.apidiff.support import scan_with_distributions
-from tests.lockfiles.test_uv import uv
+from tests.lockfiles.support import uv
 from tests.support import IndexServer, make_repo
 
 RANGE = """\

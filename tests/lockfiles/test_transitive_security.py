@@ -12,9 +12,7 @@ from app.lockfiles.pins import locked_versions
 from app.model import Kind, apply_edits
 from app.security.directory import AdvisoryDirectory
 from tests.apidiff.support import scan_with_distributions
-from tests.lockfiles.test_pip_compile import compile_in
-from tests.lockfiles.test_poetry import poetry
-from tests.lockfiles.test_uv import uv
+from tests.lockfiles.support import compile_in, poetry, uv
 from tests.support import FIXTURES, IndexServer, make_repo
 
 ADVISORIES = AdvisoryDirectory(FIXTURES / "advisory-database")

@@ -22,8 +22,8 @@ from app.pipeline import scan
 from app.security.directory import AdvisoryDirectory
 from app.security.pip_audit import PipAuditSettings, PipAuditSource
 from app.security.source import AdvisorySource
-from tests.security.osv_server import ADVISORY_DB, osv_server
 from tests.support import NOW, IndexServer, index_server, make_repo
+from tests.support.osv_server import ADVISORY_DB, osv_server
 
 REQUIREMENTS = """\
 requests==2.19.0

@@ -15,7 +15,7 @@ from packaging.version import Version
 from app.security.directory import AdvisoryDirectory, load_yaml
 from app.security.pip_audit import PipAuditFailed, PipAuditSettings, PipAuditSource, parse_report
 from app.security.source import AuditReport, PackageVersion
-from tests.security.osv_server import ADVISORY_DB, OsvServer, osv_server
+from tests.support.osv_server import ADVISORY_DB, OsvServer, osv_server
 
 KNOWN_VULNERABLE = {
     "requests": ("2.19.0", {"PYSEC-2018-28", "PYSEC-2023-74"}),

@@ -12,8 +12,8 @@ import httpx
 
 from app.settings import Settings
 from app.store import JobKind, JobStatus, open_store
-from tests.queue.test_durability import free_port, wait_for
 from tests.server.support import ROOT, SECRET, deliver, load
+from tests.support import free_port, wait_for
 
 
 def test_serve_routes_deliveries_in_process_and_stops_cleanly(tmp_path: Path) -> None:
