@@ -74,11 +74,7 @@ class Proposals(StoreArea):
         """A bot PR was closed or merged on GitHub; None if it is not one of ours."""
         now = self._clock()
         with Session(self.engine) as session, session.begin():
-            row = session.scalar(
-                select(ProposalRow).where(
-                    ProposalRow.repository_id == repository_id, ProposalRow.pr_number == number
-                )
-            )
+            row = session.scalar(_by_number(repository_id, number))
             if row is None:
                 return None
             row.status = ProposalStatus.MERGED if merged else ProposalStatus.CLOSED
@@ -182,26 +178,12 @@ class Proposals(StoreArea):
 
     def proposal_by_number(self, repository_id: int, number: int) -> ProposalRecord | None:
         with Session(self.engine) as session:
-            row = session.scalar(
-                select(ProposalRow.id).where(
-                    ProposalRow.repository_id == repository_id, ProposalRow.pr_number == number
-                )
-            )
-        return None if row is None else self.proposal(row)
+            row = session.scalar(_by_number(repository_id, number))
+            return None if row is None else _proposal(row)
 
     def reopen(self, proposal_id: int) -> None:
         """The PR is open again: no longer a rejection."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(ProposalRow)
-                .where(ProposalRow.id == proposal_id)
-                .values(
-                    status=ProposalStatus.OPEN,
-                    outcome=None,
-                    closed_at=None,
-                    updated_at=self.now(),
-                )
-            )
+        self._set_proposal(proposal_id, status=ProposalStatus.OPEN, outcome=None, closed_at=None)
 
     # -- merge requests and how a PR ended -------------------------------------------------
 
@@ -294,6 +276,12 @@ class Proposals(StoreArea):
 def _by_branch(repository_id: int, branch: str) -> Any:
     return select(ProposalRow).where(
         ProposalRow.repository_id == repository_id, ProposalRow.branch == branch
+    )
+
+
+def _by_number(repository_id: int, number: int) -> Any:
+    return select(ProposalRow).where(
+        ProposalRow.repository_id == repository_id, ProposalRow.pr_number == number
     )
 
 
