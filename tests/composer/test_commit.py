@@ -5,7 +5,10 @@ repository's `text` attributes say."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +16,6 @@ from app.composer.commit import Identity, NotCommitted, commit_edits
 from app.composer.local import LocalComposer
 from app.model import Edit, Finding, Kind, Proposal, Risk, RiskLevel
 from app.workspace import Checkout, Workspace, WorkspaceError
-from tests.github.proposals import Note
 from tests.support import git
 
 FILES = {
@@ -51,6 +53,14 @@ def _edits() -> tuple[Edit, ...]:
         Edit("constraints.txt", constraints.index("3.4"), "3.4", "3.10"),
         Edit.delete_file("gone.txt", FILES["gone.txt"].decode()),
     )
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+
+    def to_json(self) -> Mapping[str, Any]:
+        return {"note": self.text}
 
 
 def _proposal(edits: tuple[Edit, ...]) -> Proposal:
