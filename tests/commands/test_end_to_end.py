@@ -21,6 +21,8 @@ from tests.commands.world import World, make_world
 from tests.support import IndexServer
 from tests.support.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:

@@ -128,6 +128,7 @@ def test_advisory_db_inside_the_checkout_is_used(
     assert config_check(harness, sha)[0] == "success"
 
 
+@pytest.mark.slow
 def test_osv_url_from_the_repository_is_never_contacted(
     harness: Harness, tmp_path: Path, index: IndexServer
 ) -> None:

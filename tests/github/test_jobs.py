@@ -24,6 +24,8 @@ from tests.support.harness import (
     settings_for,
 )
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:

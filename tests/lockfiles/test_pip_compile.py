@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.config import RepoConfig
 from app.model import Kind, apply_edits
 from tests.apidiff.support import scan_with_distributions
@@ -28,6 +30,7 @@ def _project(tmp_path: Path, index: IndexServer) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_pip_compile_output_is_recompiled(tmp_path, index) -> None:
     root = _project(tmp_path, index)
     result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)

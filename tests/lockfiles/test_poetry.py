@@ -52,6 +52,7 @@ def _project(tmp_path: Path, index: IndexServer, pyproject: str) -> Path:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pyproject", [PEP621, CLASSIC], ids=["pep621", "tool-poetry"])
 def test_poetry_lock_follows_the_bump(tmp_path: Path, index: IndexServer, pyproject: str) -> None:
     root = _project(tmp_path, index, pyproject)
@@ -72,6 +73,7 @@ def test_poetry_lock_follows_the_bump(tmp_path: Path, index: IndexServer, pyproj
     assert stale.returncode != 0
 
 
+@pytest.mark.slow
 def test_a_project_naming_its_own_source_is_refused(tmp_path: Path, index: IndexServer) -> None:
     root = _project(tmp_path, index, PEP621)
     text = (root / "pyproject.toml").read_text()

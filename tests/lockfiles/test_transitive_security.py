@@ -37,6 +37,7 @@ def _pip_compile_project(tmp_path: Path, index: IndexServer) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_pip_compile_lock_only_pin_gets_a_security_pr(tmp_path: Path, index: IndexServer) -> None:
     root = _pip_compile_project(tmp_path, index)
     before = (root / "requirements.txt").read_text()
@@ -109,6 +110,7 @@ def _moved(before: str, after: str) -> dict[str, tuple[str | None, str]]:
     return {n: (old.get(n), v) for n, v in locked_versions(after).items() if old.get(n) != v}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tool", ["uv", "poetry"])
 def test_lock_only_pin_gets_a_security_pr(tmp_path: Path, index: IndexServer, tool: str) -> None:
     root = _uv_project(tmp_path, index) if tool == "uv" else _poetry_project(tmp_path, index)

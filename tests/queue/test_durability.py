@@ -72,6 +72,7 @@ def start_worker(env: dict[str, str], markers: Path, log: Path) -> subprocess.Po
     )
 
 
+@pytest.mark.slow
 def test_a_job_killed_mid_run_runs_again_after_restart(
     server: str, env: dict[str, str], tmp_path: Path
 ) -> None:

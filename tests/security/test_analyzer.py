@@ -201,6 +201,7 @@ def test_security_bypasses_release_age_and_open_pr_limit_and_can_group(tmp_path,
     assert result.proposals[0].body.count("| [PYSEC-") >= 10
 
 
+@pytest.mark.slow
 def test_cli_advisory_db_json_and_exit_status(tmp_path, index) -> None:
     repo = make_repo(tmp_path / "repo", files={"requirements.txt": REQUIREMENTS})
     completed = maintainer(repo, index, "--advisory-db", str(ADVISORY_DB))
