@@ -81,6 +81,7 @@ def config_check(harness: Harness, sha: str) -> tuple[str | None, str]:
     return run.conclusion, run.summary or ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("style", ["absolute", "dotdot", "home"])
 def test_advisory_db_naming_a_host_directory_is_ignored(
     harness: Harness,
@@ -110,6 +111,7 @@ def test_advisory_db_naming_a_host_directory_is_ignored(
     assert "`security.advisory_db`" in summary and "MAINTAINER_ADVISORY_DB" in summary
 
 
+@pytest.mark.slow
 def test_advisory_db_inside_the_checkout_is_used(
     harness: Harness, tmp_path: Path, index: IndexServer
 ) -> None:

@@ -50,6 +50,7 @@ def test_pip_compile_output_is_recompiled(tmp_path, index) -> None:
     assert "#\n" + would_write == after
 
 
+@pytest.mark.slow
 def test_source_options_in_the_input_are_refused(tmp_path, index) -> None:
     root = _project(tmp_path, index)
     (root / "requirements.in").write_text("--extra-index-url http://192.0.2.1/simple\nsix\n")

@@ -129,6 +129,7 @@ def test_lock_only_pin_gets_a_security_pr(tmp_path: Path, index: IndexServer, to
     assert check.returncode == 0, check.stderr + check.stdout
 
 
+@pytest.mark.slow
 def test_constraints_that_forbid_the_fix_are_an_error_not_a_pr(
     tmp_path: Path, index: IndexServer
 ) -> None:

@@ -101,6 +101,7 @@ def test_offline_directory_finds_and_fixes_the_known_vulnerable_pins(tmp_path, i
     assert "8.1 High (CVSS:3." in urllib3.body
 
 
+@pytest.mark.slow
 def test_pip_audit_against_a_local_osv_server_gives_the_same_proposals(tmp_path, index) -> None:
     repo = make_repo(tmp_path / "repo", files={"requirements.txt": REQUIREMENTS})
     with osv_server() as osv:
@@ -225,6 +226,7 @@ def test_cli_advisory_db_json_and_exit_status(tmp_path, index) -> None:
     }
 
 
+@pytest.mark.slow
 def test_cli_unreachable_service_exits_1_with_unaudited(tmp_path, index) -> None:
     repo = make_repo(tmp_path / "repo", files={"requirements.txt": "jinja2==2.10\n"})
     completed = maintainer(repo, index, "--osv-url", "http://127.0.0.1:9/v1/query")
