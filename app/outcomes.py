@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from app.store import ProposalStatus
-from app.store.conversation import Outcome
+from app.store import Outcome, ProposalStatus
 
 ALL = "*"
 

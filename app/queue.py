@@ -40,6 +40,9 @@ HEARTBEAT_SECONDS = 30.0
 LOCK_WAIT_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 3600.0
 ORPHAN_AFTER = timedelta(minutes=15)
+# The columns of huey's SQLite `task` table that `SqliteStorage.enqueue` fills (huey 3.5).
+TASK_COLUMNS = ("queue", "data", "priority")
+_INSERT_TASK = f"insert into task ({', '.join(TASK_COLUMNS)}) values (?, ?, ?)"
 
 _HOST = socket.gethostname()
 _INCARNATION = uuid.uuid4().hex[:12]
@@ -166,7 +169,12 @@ class Queue:
         return fresh
 
     def _enqueue_many(self, job_ids: list[str]) -> None:
-        """One message per job; on SQLite in one transaction (one fsync for the lot)."""
+        """One message per job; on SQLite in one transaction (one fsync for the lot).
+
+        Huey has no batch enqueue (`huey.enqueue(group)` commits each task on its own), so on
+        SQLite this writes `task` rows as `SqliteStorage.enqueue` does, in one transaction. That
+        relies on the schema of the huey range pinned in pyproject; `TASK_COLUMNS` is checked
+        against huey's own table by tests/queue/test_queue.py."""
         tasks = [self._task.s(job_id) for job_id in job_ids]
         storage = self.huey.storage
         if not isinstance(storage, SqliteStorage):
@@ -175,7 +183,7 @@ class Queue:
             return
         rows = [(storage.name, storage.to_blob(self.huey.serialize_task(t)), 0) for t in tasks]
         with storage.db(commit=True) as cursor:
-            cursor.executemany("insert into task (queue, data, priority) values (?, ?, ?)", rows)
+            cursor.executemany(_INSERT_TASK, rows)
 
     def enqueue(
         self, kind: JobKind, repository: str | None, args: Mapping[str, Any] | None = None

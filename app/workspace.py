@@ -9,10 +9,8 @@ unsafe-protocol guards stay on: clone URLs come from webhook payloads.
 from __future__ import annotations
 
 import base64
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +21,8 @@ from urllib.parse import urlsplit
 from git import GitCommandError, Repo
 from pydantic import SecretStr
 
-from app.model import Edit, apply_edits, edits_by_path
+from app.composer.commit import GitFailed, Identity, commit_edits
+from app.model import Edit
 
 REMOTE = "origin"
 T = TypeVar("T")
@@ -74,12 +73,6 @@ def with_token(source: TokenSource, action: Callable[[SecretStr], T]) -> T:
             raise
     source.forget_token()
     return action(source.token())
-
-
-@dataclass(frozen=True)
-class Identity:
-    name: str
-    email: str
 
 
 @dataclass(frozen=True)
@@ -163,49 +156,9 @@ class Workspace:
         Built with plumbing in a scratch index, so the work tree stays at the default branch.
         """
         try:
-            return self._commit(Repo(checkout.path), checkout, edits, message, author)
-        except GitCommandError as exc:
-            raise WorkspaceError(f"cannot commit: {_git_reason(exc)}") from None
-
-    def _commit(
-        self,
-        repo: Repo,
-        checkout: Checkout,
-        edits: Sequence[Edit],
-        message: str,
-        author: Identity,
-    ) -> str:
-        with tempfile.TemporaryDirectory() as scratch:
-            index_env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
-            with repo.git.custom_environment(**index_env):
-                repo.git.read_tree(checkout.sha)
-                for path, file_edits in edits_by_path(edits).items():
-                    self._stage(repo, checkout.sha, path, file_edits)
-                tree = repo.git.write_tree()
-        identity = {
-            "GIT_AUTHOR_NAME": author.name,
-            "GIT_AUTHOR_EMAIL": author.email,
-            "GIT_COMMITTER_NAME": author.name,
-            "GIT_COMMITTER_EMAIL": author.email,
-        }
-        with repo.git.custom_environment(**identity):
-            return str(repo.git.commit_tree(tree, "-p", checkout.sha, "-m", message))
-
-    def _stage(self, repo: Repo, base: str, path: str, edits: Sequence[Edit]) -> None:
-        original = repo.git.show(f"{base}:{path}", strip_newline_in_stdout=False)
-        updated = apply_edits(original, edits)
-        if updated is None:
-            repo.git.update_index("--force-remove", "--", path)
-            return
-        listing = repo.git.ls_tree(base, "--", path).split()
-        mode = listing[0] if listing else "100644"
-        with tempfile.NamedTemporaryFile("wb", delete=False) as handle:
-            handle.write(updated.encode("utf-8", "surrogateescape"))
-        try:
-            blob = repo.git.hash_object("-w", handle.name)
-        finally:
-            os.unlink(handle.name)
-        repo.git.update_index("--add", "--cacheinfo", f"{mode},{blob},{path}")
+            return commit_edits(checkout.path, checkout.sha, edits, message, author)
+        except GitFailed as exc:
+            raise WorkspaceError(f"cannot commit: {exc.reason}") from None
 
     def author_emails(self, checkout: Checkout, base: str, tip: str) -> list[str]:
         """Author emails of the commits reachable from `tip` but not from `base`."""

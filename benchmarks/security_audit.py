@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from app.security.directory import AdvisoryDirectory, load_yaml  # noqa: E402
 from app.security.pip_audit import PipAuditSettings, PipAuditSource  # noqa: E402
 from app.security.source import AuditReport, PackageVersion  # noqa: E402
-from tests.security.osv_server import ADVISORY_DB, load_records, osv_server  # noqa: E402
+from tests.support.osv_server import ADVISORY_DB, load_records, osv_server  # noqa: E402
 
 SHARED_DB = ROOT.parent / "shared" / "advisory-database"
 PINS = 100

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import IndexServer, index_server
+from tests.support.harness import Harness, running_emulator
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -27,3 +28,11 @@ def private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
 def index() -> Iterator[IndexServer]:
     with index_server() as server:
         yield server
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Iterator[Harness]:
+    """The GitHub emulator on a loopback port, seeded with the demo repository, installed."""
+    with running_emulator(tmp_path / "emulator") as running:
+        running.seed()
+        yield running

@@ -8,9 +8,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.support import ROOT
 
 
+@pytest.mark.slow
 def test_wheel_carries_templates_and_renders_from_them(tmp_path: Path) -> None:
     subprocess.run(
         [

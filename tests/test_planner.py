@@ -1,5 +1,4 @@
 from dataclasses import replace
-from datetime import timedelta
 
 import pytest
 
@@ -8,30 +7,7 @@ from app.model import Edit, Finding, Kind
 from app.planner import Batch, Budget, plan, supersede_key
 from app.updates import Update
 from tests.support import NOW
-
-
-def update(
-    package: str,
-    to: str,
-    kind: UpdateType = UpdateType.MINOR,
-    age: int = 30,
-    development: bool = False,
-) -> Update:
-    return Update(
-        package=package,
-        from_version="1.0.0",
-        from_spec="==1.0.0",
-        to_version=to,
-        to_spec=f"=={to}",
-        update_type=kind,
-        manifest="requirements.txt",
-        line=1,
-        releases_behind=3,
-        days_behind=100,
-        released=NOW - timedelta(days=age),
-        development=development,
-        group=None,
-    )
+from tests.support.updates import update
 
 
 def finding(detail: Update, kind: Kind = Kind.DEPENDENCY_UPDATE) -> Finding:

@@ -9,7 +9,6 @@ import click
 from app.outcomes import OutcomeStats, summarize
 from app.settings import load_settings
 from app.store import open_store
-from app.store.conversation import Conversation
 
 COLUMNS = (
     "repository",
@@ -38,7 +37,7 @@ def stats(repository: str | None, output_format: str) -> None:
         raise click.ClickException(f"invalid settings: {exc}") from None
     store = open_store(settings.database())
     try:
-        rows = summarize(Conversation(store).outcomes(repository))
+        rows = summarize(store.outcomes(repository))
     finally:
         store.engine.dispose()
     if output_format == "json":

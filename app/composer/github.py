@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from app.composer import Composed
+from app.composer.commit import Identity
 from app.config import RepoConfig
 from app.github import (
     Commit,
@@ -31,7 +32,7 @@ from app.model import EditConflict, Proposal
 from app.planner import Budget, supersede_key
 from app.proposals import is_bot_branch
 from app.templates import render
-from app.workspace import Checkout, Identity, Workspace, WorkspaceError, with_token
+from app.workspace import Checkout, Workspace, WorkspaceError, with_token
 
 STOPPED_MARKER = "<!-- maintainer:stopped -->"
 FAILED = "failed"  # the action of a proposal that could not be carried out (an error)

@@ -3,17 +3,14 @@ so the user's current branch, index and working tree are never touched."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from app.composer import Composed
-from app.model import EditConflict, Proposal, apply_edits, edits_by_path
+from app.composer.commit import GitFailed, Identity, NotCommitted, commit_tree, git, tree_with_edits
+from app.model import EditConflict, Proposal
 
-BOT_NAME = "maintainer-bot"
-BOT_EMAIL = "maintainer-bot@users.noreply.github.com"
+BOT = Identity("maintainer-bot", "maintainer-bot@users.noreply.github.com")
 
 
 class ComposeError(Exception):
@@ -42,36 +39,22 @@ class LocalComposer:
             parent = self._git("rev-parse", f"{existing}^").strip()
             if parent == base_commit:
                 return Composed(proposal.id, proposal.branch, "unchanged")
-        commit = self._git(
-            "commit-tree", tree, "-p", base_commit, "-m", proposal.commit_message, env=_bot_env()
-        ).strip()
+        try:
+            commit = commit_tree(self.root, tree, base_commit, proposal.commit_message, BOT)
+        except GitFailed as exc:
+            raise ComposeError(str(exc)) from exc
         self._git("update-ref", f"refs/heads/{proposal.branch}", commit)
         return Composed(proposal.id, proposal.branch, "updated" if existing else "created", commit)
 
     def _tree(self, proposal: Proposal, base_commit: str) -> str:
-        with tempfile.TemporaryDirectory() as scratch:
-            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
-            self._git("read-tree", base_commit, env=env)
-            for path, edits in edits_by_path(proposal.edits).items():
-                original = self._blob_text(base_commit, path)
-                updated = apply_edits(original, edits)
-                if updated is None:
-                    self._git("update-index", "--force-remove", "--", path, env=env)
-                    continue
-                mode = self._mode(base_commit, path)
-                blob = self._git("hash-object", "-w", "--stdin", stdin=updated).strip()
-                self._git("update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=env)
-            return self._git("write-tree", env=env).strip()
-
-    def _blob_text(self, commit: str, path: str) -> str:
         try:
-            return self._git("show", f"{commit}:{path}")
-        except ComposeError as exc:
-            raise ComposeError(f"{path} is not committed at {self.base}; commit it first") from exc
-
-    def _mode(self, commit: str, path: str) -> str:
-        listing = self._git("ls-tree", commit, "--", path).split()
-        return listing[0] if listing else "100644"
+            return tree_with_edits(self.root, base_commit, proposal.edits)
+        except NotCommitted as exc:
+            raise ComposeError(
+                f"{exc.path} is not committed at {self.base}; commit it first"
+            ) from exc
+        except GitFailed as exc:
+            raise ComposeError(str(exc)) from exc
 
     def _ref(self, branch: str) -> str | None:
         try:
@@ -79,25 +62,8 @@ class LocalComposer:
         except ComposeError:
             return None
 
-    def _git(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
-        # Bytes, not text mode: universal newlines would turn CRLF files into LF ones.
-        completed = subprocess.run(
-            ["git", "-C", str(self.root), *args],
-            input=stdin.encode("utf-8", "surrogateescape") if stdin is not None else None,
-            capture_output=True,
-            env={**os.environ, **(env or {})},
-            check=False,
-        )
-        if completed.returncode != 0:
-            stderr = completed.stderr.decode("utf-8", "replace").strip()
-            raise ComposeError(f"git {args[0]} failed: {stderr}")
-        return completed.stdout.decode("utf-8", "surrogateescape")
-
-
-def _bot_env() -> dict[str, str]:
-    return {
-        "GIT_AUTHOR_NAME": BOT_NAME,
-        "GIT_AUTHOR_EMAIL": BOT_EMAIL,
-        "GIT_COMMITTER_NAME": BOT_NAME,
-        "GIT_COMMITTER_EMAIL": BOT_EMAIL,
-    }
+    def _git(self, *args: str) -> str:
+        try:
+            return git(self.root, *args)
+        except GitFailed as exc:
+            raise ComposeError(str(exc)) from exc

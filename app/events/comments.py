@@ -46,8 +46,7 @@ from app.events.router import Event, Router
 from app.events.situation_from_github import situation_of
 from app.github import GitHubError
 from app.github import conversation as github
-from app.store import JobKind
-from app.store.conversation import Conversation
+from app.store import JobKind, Store
 from app.templates import render
 
 log = logging.getLogger(__name__)
@@ -74,7 +73,7 @@ def comment_created(event: Event, context: EventContext) -> None:
     if stored is None:
         return
     target = IssueHandle(context.github(installation_id), context, stored, installation_id, number)
-    pr_records = Conversation(context.store)
+    pr_records = context.store
     if not pr_records.claim_comment(comment_id, stored.id, number, login):
         log.info("comment %s on %s#%s was handled before", comment_id, stored.full_name, number)
         return
@@ -119,7 +118,7 @@ def _needs_permission(parsed: Iterable[object]) -> bool:
 
 def _run_all(
     target: IssueHandle,
-    pr_records: Conversation,
+    pr_records: Store,
     situation: Situation,
     decisions: Sequence[tuple[Parsed, Decision]],
 ) -> bool:
@@ -141,7 +140,7 @@ def _run_all(
 
 
 def _perform(
-    target: IssueHandle, pr_records: Conversation, situation: Situation, decision: Decision
+    target: IssueHandle, pr_records: Store, situation: Situation, decision: Decision
 ) -> list[str]:
     bodies: list[str] = []
     store, repo_id = target.context.store, target.repository.id

@@ -8,7 +8,6 @@ from typing import Any, Protocol
 
 from app.github import Installation
 from app.store import JobKind, ProposalRecord, RepositoryRecord, Store
-from app.store.conversation import Conversation
 
 
 class JobSink(Protocol):
@@ -73,9 +72,7 @@ class IssueHandle:
 
     def recorded_proposal(self) -> ProposalRecord:
         """The bot's record of this pull request, or `ActionFailed` saying it has none."""
-        proposal = Conversation(self.context.store).proposal_by_number(
-            self.repository.id, self.number
-        )
+        proposal = self.context.store.proposal_by_number(self.repository.id, self.number)
         if proposal is None:
             raise ActionFailed(f"#{self.number} is not in my records (it was opened elsewhere)")
         return proposal

@@ -13,8 +13,7 @@ from app.events.repos import known_repository
 from app.events.router import Event, Router
 from app.events.situation_from_github import pull_situation_of
 from app.github import conversation as github
-from app.store import ProposalStatus
-from app.store.conversation import Conversation
+from app.store import ProposalStatus, Store
 from app.templates import render
 
 router: Router[EventContext] = Router()
@@ -31,7 +30,7 @@ def ci_completed(event: Event, context: EventContext) -> None:
     stored = known_repository(event, context)
     if stored is None or installation_id is None:
         return
-    pr_records = Conversation(context.store)
+    pr_records = context.store
     for proposal in context.store.proposals(stored.id, [ProposalStatus.OPEN]):
         request = pr_records.merge_request(proposal.id)
         if request is None or proposal.pr_number is None:
@@ -43,7 +42,7 @@ def ci_completed(event: Event, context: EventContext) -> None:
 
 
 def _merge_if_green(
-    target: IssueHandle, pr_records: Conversation, requested_by: str, head_sha: str
+    target: IssueHandle, pr_records: Store, requested_by: str, head_sha: str
 ) -> None:
     pull = target.gh.pull(target.repo, target.number)
     if pull.head_sha != head_sha or not pull.open:
@@ -74,7 +73,7 @@ def _merge_if_green(
     target.reply([render("commands/merged.md.j2", reason=check.reason, requested_by=requested_by)])
 
 
-def merge_pull(target: IssueHandle, pr_records: Conversation, situation: Situation) -> None:
+def merge_pull(target: IssueHandle, pr_records: Store, situation: Situation) -> None:
     pull = target.gh.pull(target.repo, target.number)
     if pull.draft:
         github.mark_ready(target.gh, target.repo, target.number)

@@ -10,7 +10,6 @@ from app.events.repos import known_repository
 from app.events.router import Event, Router
 from app.proposals import is_bot_branch
 from app.store import ProposalRecord, ProposalStatus
-from app.store.conversation import Conversation
 
 router: Router[EventContext] = Router()
 
@@ -34,7 +33,7 @@ def bot_pull_closed(event: Event, context: EventContext) -> None:
         return
     bot = bot_for(target.gh, context.app_slug)
     commits = target.gh.pull_commits(target.repo, target.number)
-    pr_records = Conversation(context.store)
+    pr_records = context.store
     pr_records.record_human_commits(proposal.id, sum(1 for c in commits if not bot.wrote(c)))
     pr_records.cancel_merge(proposal.id)
 
@@ -46,7 +45,7 @@ def bot_pull_reopened(event: Event, context: EventContext) -> None:
     number = integer(mapping(event.payload.get("pull_request")).get("number"))
     if stored is None or number is None:
         return
-    pr_records = Conversation(context.store)
+    pr_records = context.store
     proposal = pr_records.proposal_by_number(stored.id, number)
     if proposal is not None and proposal.status is ProposalStatus.CLOSED:
         pr_records.reopen(proposal.id)
@@ -66,6 +65,6 @@ def _bot_pull(
     stored = known_repository(event, context)
     if stored is None:
         return None, None
-    proposal = Conversation(context.store).proposal_by_number(stored.id, number)
+    proposal = context.store.proposal_by_number(stored.id, number)
     target = IssueHandle(context.github(installation_id), context, stored, installation_id, number)
     return target, proposal

@@ -16,12 +16,11 @@ from app.github import CheckRun, PullRequest
 from app.github import conversation as github
 from app.planner import ignore_rule
 from app.proposals import is_bot_branch
-from app.store import IgnoreRecord
-from app.store.conversation import Conversation
+from app.store import IgnoreRecord, Store
 
 
 def situation_of(
-    target: IssueHandle, pr_records: Conversation, issue: Mapping[str, Any], actor: str, ask: bool
+    target: IssueHandle, pr_records: Store, issue: Mapping[str, Any], actor: str, ask: bool
 ) -> Situation:
     """Who asks (their permission only when a command needs it), the config's merge policy
     and the ignores in force; on a pull request, what `pull_situation_of` adds."""
@@ -38,7 +37,7 @@ def situation_of(
         on_pull=False,
         bot_pull=False,
         merge=config.merge,
-        ignores=ignore_views(pr_records.store.ignore_rules(target.repository.id), config),
+        ignores=ignore_views(pr_records.ignore_rules(target.repository.id), config),
     )
     if "pull_request" not in issue:
         return base
@@ -46,7 +45,7 @@ def situation_of(
 
 
 def pull_situation_of(
-    target: IssueHandle, pr_records: Conversation, base: Situation, pull: PullRequest
+    target: IssueHandle, pr_records: Store, base: Situation, pull: PullRequest
 ) -> Situation:
     """The pull request's state and, on one of the bot's, its record: the packages it moves,
     others' commits and whether a review covers them, its checks, a pending merge request."""

@@ -30,7 +30,6 @@ from app.queue import JobFailed, JobHandler, RetryPolicy
 from app.service.config_check import config_in_force
 from app.settings import Settings
 from app.store import JobRecord, ProposalStatus, RepositoryRecord, Store
-from app.store.conversation import Conversation
 from app.templates import render
 from app.workspace import Checkout, Workspace, with_token
 
@@ -230,7 +229,7 @@ class ScanJob:
             saved = store.save_proposal(
                 repository.id, proposal.kind.value, proposal.branch, proposal.title, subject
             )
-            Conversation(store).record_changes(saved.id, changes_of(proposal))
+            store.record_changes(saved.id, changes_of(proposal))
             if not isinstance(item, ComposedPull) or item.number is None:
                 continue
             if item.action == "stopped":
@@ -264,7 +263,7 @@ class ScanJob:
 def stored_ignores(store: Store, repository: RepositoryRecord) -> list[IgnoreRule]:
     """The ignores of comment commands, and the versions of bot PRs closed unmerged."""
     stored = [ignore_rule(rule) for rule in store.ignore_rules(repository.id)]
-    return stored + rejected_rules(Conversation(store).rejected(repository.id))
+    return stored + rejected_rules(store.rejected(repository.id))
 
 
 def _answer_unmet_requests(

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from app.store.engine import Clock, make_engine, utcnow
 from app.store.records import (
     DeliveryRecord,
     IgnoreRecord,
@@ -15,14 +16,16 @@ from app.store.records import (
     JobKind,
     JobRecord,
     JobStatus,
+    MergeRequest,
     NewDelivery,
     NewJob,
+    Outcome,
     ProposalRecord,
     ProposalStatus,
     RepoRef,
     RepositoryRecord,
 )
-from app.store.store import Clock, Store, make_engine, utcnow
+from app.store.store import Store
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -34,8 +37,10 @@ __all__ = [
     "JobKind",
     "JobRecord",
     "JobStatus",
+    "MergeRequest",
     "NewDelivery",
     "NewJob",
+    "Outcome",
     "ProposalRecord",
     "ProposalStatus",
     "RepoRef",

@@ -150,3 +150,25 @@ class IgnoreRecord:
     created_by: str | None
     created_at: datetime | None = None
     pr_number: int | None = None
+
+
+@dataclass(frozen=True)
+class MergeRequest:
+    proposal: ProposalRecord
+    requested_by: str
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One bot PR for `maintainer stats`."""
+
+    repository: str
+    kind: str
+    status: ProposalStatus
+    outcome: str | None  # "merged", "closed", "superseded"
+    stopped: bool  # the composer saw commits by others on the branch
+    opened_at: datetime | None
+    closed_at: datetime | None
+    human_commits: int | None
+    merged_by_bot: bool

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from app.config import RepoConfig
 from app.model import Kind, apply_edits
 from app.output import proposal_json
@@ -30,6 +32,7 @@ def render(name):
 CONFIG = RepoConfig(open_pr_limit=50, enabled=[Kind.DEPENDENCY_UPDATE, Kind.DEPRECATION])
 
 
+@pytest.mark.slow
 def test_jinja2_major_update_lists_broken_call_sites_and_migrates(tmp_path, index) -> None:
     root = make_repo(
         tmp_path / "repo", files={"requirements.txt": "jinja2==2.11.3\n", "app/views.py": APP}

@@ -13,7 +13,7 @@ from app.model import Edit, Finding, Kind
 from app.planner import Batch
 from codemods.registry import BY_ID
 from tests.support import modules_loaded_after
-from tests.test_planner import update
+from tests.support.updates import update
 
 SOURCE = "from jinja2 import Markup\n"
 

@@ -8,8 +8,8 @@ from app.model import Kind
 from app.output import proposal_json
 from app.security.directory import AdvisoryDirectory
 from tests.apidiff.support import scan_with_distributions
-from tests.security.osv_server import ADVISORY_DB
 from tests.support import make_repo
+from tests.support.osv_server import ADVISORY_DB
 
 
 def test_security_fix_without_distributions_says_not_compared(tmp_path, index) -> None:

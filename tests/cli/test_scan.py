@@ -11,7 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support import FIXTURES, INDEX_FIXTURES, IndexServer, git, make_repo
+
+pytestmark = pytest.mark.slow
 
 DEMO = FIXTURES / "demo-repo"
 NOW = "2026-11-27T12:00:00"

@@ -17,8 +17,15 @@ from app.logs import REDACTED, configure_logging, redact
 from app.server import create_app
 from app.service.wiring import build_services
 from app.store import JobKind, JobStatus
-from tests.server.conftest import RecordingReplies, make_settings
-from tests.server.support import SECRET, TICK_SECRET, deliver, live_server, load
+from tests.server.support import (
+    SECRET,
+    TICK_SECRET,
+    RecordingReplies,
+    deliver,
+    live_server,
+    load,
+    make_settings,
+)
 
 PRIVATE_KEY = (
     "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3\n-----END RSA PRIVATE KEY-----"

@@ -11,8 +11,7 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from app.outcomes import summarize
-from app.store import ProposalStatus, RepoRef, Store, open_store
-from app.store.conversation import Conversation, Outcome
+from app.store import Outcome, ProposalStatus, RepoRef, Store, open_store
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -68,14 +67,13 @@ def recorded(tmp_path: Path) -> Path:
     store: Store = open_store(f"sqlite:///{tmp_path / 'maintainer.db'}", clock=lambda: clock[0])
     store.upsert_installation(1, "o", "User")
     store.add_repositories(1, [RepoRef(10, "o/a")])
-    talk = Conversation(store)
     for number, branch in enumerate(("a-1", "b-2", "c-3"), start=1):
         proposal = store.save_proposal(10, "dependency-update", f"maintainer/{branch}", branch)
         store.set_pull_request(proposal.id, number, f"{number:040d}")
     clock[0] = T0 + timedelta(hours=6)
     merged = store.record_pr_outcome(10, 1, merged=True)
     assert merged is not None
-    talk.record_human_commits(merged.id, 1)
+    store.record_human_commits(merged.id, 1)
     store.record_pr_outcome(10, 2, merged=False)
     store.engine.dispose()
     return tmp_path

@@ -9,7 +9,7 @@ import pytest
 
 from app.github import GitHubError, Installation
 from app.github import conversation as github
-from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
+from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
 
 def open_pull(harness: Harness, gh: Installation, branch: str, text: str, tmp: Path) -> int:

@@ -12,8 +12,8 @@ from app.composer.github import GitHubComposer, bot_for
 from app.config import RepoConfig
 from app.github import GitHub, Installation
 from app.workspace import Checkout, Workspace
-from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
-from tests.github.proposals import bump
+from tests.support.harness import INSTALLATION_ID, REPO, Harness
+from tests.support.proposals import bump
 
 
 @pytest.fixture

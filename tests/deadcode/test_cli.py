@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.deadcode.support import SHOP, repo_from
 
 
+@pytest.mark.slow
 def test_json_proposals_carry_symbols(tmp_path: Path) -> None:
     repo = repo_from(SHOP, tmp_path / "shop")
     completed = subprocess.run(

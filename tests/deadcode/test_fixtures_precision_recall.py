@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.deadcode.support import (
     apply,
     compile_all,
@@ -63,6 +65,7 @@ LEDGER_DEAD = {
 }
 
 
+@pytest.mark.slow
 def test_ledger_everything_dead_is_found_at_default_settings(tmp_path: Path) -> None:
     root = repo_from(LEDGER, tmp_path / "ledger")
     result = run_scan(root)

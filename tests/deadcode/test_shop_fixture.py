@@ -88,6 +88,7 @@ def test_tested_only_code_is_reported_as_such(shop: Path) -> None:
     assert "remove_tested_only" in reported.summary
 
 
+@pytest.mark.slow
 def test_edits_keep_the_code_valid_and_the_fixture_tests_green(shop: Path) -> None:
     result = run_scan(shop)
     apply(shop, (e for f in proposed(result) for e in f.edits))
@@ -167,6 +168,7 @@ def test_json_output_carries_the_symbols(shop: Path) -> None:
     assert document["reported"][0]["symbols"][0]["name"] == "only_tested"
 
 
+@pytest.mark.slow
 def test_remove_tested_only_takes_the_tests_along(shop: Path) -> None:
     config = parse_config(
         (shop / ".maintainer.yml")

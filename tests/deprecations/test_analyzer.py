@@ -151,6 +151,7 @@ def test_library_ranges(tmp_path: Path) -> None:
     assert str(lowest_allowed(manifest.dependencies[0])) == "1.22"
 
 
+@pytest.mark.slow
 def test_modernize_is_opt_in_and_respects_the_declared_floor(repo: Path, tmp_path: Path) -> None:
     def families(config: str, python: str = "3.11") -> set[str]:
         _, analysis = analyze(repo, tmp_path, config=parse_config(config), python=python)

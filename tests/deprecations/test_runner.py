@@ -74,6 +74,7 @@ def test_default_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert default_cache_dir(tmp_path) == tmp_path / "elsewhere" / "deprecations"
 
 
+@pytest.mark.slow
 def test_processes_started_from_a_threaded_program(tmp_path: Path) -> None:
     import threading
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from codemods.registry import BY_ID
 from tests.support import FIXTURES, git, make_repo
 
@@ -45,6 +47,7 @@ def scan(repo: Path, *extra: str) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow
 def test_table_lists_each_manual_fix_once_with_rule_location_and_what_to_do(
     tmp_path: Path,
 ) -> None:
@@ -73,6 +76,7 @@ def test_table_lists_each_manual_fix_once_with_rule_location_and_what_to_do(
     assert all(BY_ID["MB116"].info.link in line for line in lines)
 
 
+@pytest.mark.slow
 def test_scan_json_carries_rules_and_apply_makes_family_branches(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", BEFORE, files=FILES)
     document = scan(repo, "--apply")

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from app.github import GitHubError, NotFound, Unprocessable
-from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
+from tests.support.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
 
 
 def test_app_jwt_is_checked(harness: Harness) -> None:

@@ -7,7 +7,7 @@ import hmac
 import json
 
 from app.emulator import deliveries
-from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
+from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
 
 def test_signature_is_github_hmac_sha256() -> None:

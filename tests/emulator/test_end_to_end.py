@@ -24,6 +24,8 @@ from app.github import AppCredentials, GitHub, Installation
 from app.store import JobStatus, Store, open_store
 from tests.support import ROOT, git
 
+pytestmark = pytest.mark.slow
+
 STARTUP_TIMEOUT = 240.0
 JOB_TIMEOUT = 120.0
 

@@ -7,8 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
 from tests.support import GIT_ENV
+from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
 
 def run_git(cwd: Path, token: str | None, *args: str) -> subprocess.CompletedProcess[str]:

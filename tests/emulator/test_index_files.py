@@ -8,8 +8,8 @@ import json
 from fastapi.testclient import TestClient
 
 from app.emulator import Emulator
-from tests.emulator.harness import app_keys
 from tests.support import INDEX_FIXTURES
+from tests.support.harness import app_keys
 
 
 def test_pages_point_at_served_files(tmp_path) -> None:

@@ -10,9 +10,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from tests.support import ROOT
 
 
+@pytest.mark.slow
 def test_sandbox_prints_the_draft_prs_and_cleans_up() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="sandbox-text-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAINTAINER_")}

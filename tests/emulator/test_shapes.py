@@ -10,7 +10,7 @@ import pytest
 from githubkit_schemas.latest import models
 from pydantic import TypeAdapter
 
-from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
+from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
 
 def valid(model: Any, data: Any) -> None:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.cli.sandbox import REPOSITORY, Sandbox
 from app.store import JobStatus
@@ -26,6 +27,7 @@ def bot_branches(root: Path) -> list[str]:
     return [ref for ref in listed if ref.startswith("refs/heads/maintainer/")]
 
 
+@pytest.mark.slow
 def test_killed_worker_job_is_rerun_and_opens_one_pr_per_branch(tmp_path: Path) -> None:
     box = Sandbox(tmp_path)
     try:

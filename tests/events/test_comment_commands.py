@@ -17,9 +17,11 @@ from app.service.scan_job import stored_ignores
 from app.service.wiring import Services, build_services
 from app.settings import Settings
 from app.store import JobKind, JobStatus, NewDelivery, NewJob, ProposalStatus, Store, open_store
-from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
 from tests.events.world import World, make_world
 from tests.support import IndexServer
+from tests.support.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -117,7 +119,7 @@ def test_ignore_this_minor_version_show_ignores_and_unignore(world: World) -> No
 
 def test_ignore_a_package_in_a_grouped_pr_rebuilds_the_group(world: World) -> None:
     group = world.pull("group-dev-tools")
-    before = {c.package for c in world.pr_records.changes(world.proposal(group.number).id)}
+    before = {c.package for c in world.store.changes(world.proposal(group.number).id)}
     assert {"pytest", "mypy", "ruff"} <= before
     ambiguous = world.say(group.number, "/maintainer ignore this major version", user="octo-org")
     assert world.reactions(ambiguous["id"]) == ["eyes", "confused"]
@@ -128,9 +130,7 @@ def test_ignore_a_package_in_a_grouped_pr_rebuilds_the_group(world: World) -> No
     assert world.gh.pull(REPO, group.number).open
     assert world.jobs.jobs[-1][0] is JobKind.SCAN
     world.scan()  # the job the command queued
-    after = {
-        c.package: c.to_version for c in world.pr_records.changes(world.proposal(group.number).id)
-    }
+    after = {c.package: c.to_version for c in world.store.changes(world.proposal(group.number).id)}
     assert not after.get("pytest", "").startswith("9.")  # a pytest 8 may still be proposed
     repo = world.harness.emulator.state.repo(REPO)
     assert repo is not None
@@ -212,7 +212,7 @@ def test_merge_when_green_waits_for_pending_checks_then_merges(merging: World) -
     comment = world.say(pull.number, "/maintainer merge when green", user="octo-org")
     assert world.reactions(comment["id"]) == ["eyes", "+1"]
     assert "once its checks pass (checks are still running: tests)" in world.replies(pull.number)[0]
-    assert world.pr_records.merge_request(world.proposal(pull.number).id) is not None
+    assert world.store.merge_request(world.proposal(pull.number).id) is not None
     assert not world.gh.pull(REPO, pull.number).merged
 
     world.ci(pull.head_sha, "tests", "completed", "success")  # a newer run of `tests`
@@ -221,7 +221,7 @@ def test_merge_when_green_waits_for_pending_checks_then_merges(merging: World) -
     assert "Merged: all checks passed: lint, tests" in world.replies(pull.number)[-1]
     proposal = world.proposal(pull.number)
     assert proposal.status is ProposalStatus.MERGED
-    [outcome] = [o for o in world.pr_records.outcomes(REPO) if o.status is ProposalStatus.MERGED]
+    [outcome] = [o for o in world.store.outcomes(REPO) if o.status is ProposalStatus.MERGED]
     assert outcome.merged_by_bot and outcome.human_commits == 0
     main = world.harness.emulator.state.repo(REPO)
     assert main is not None
@@ -241,7 +241,7 @@ def test_merge_now_when_already_green_and_a_failure_stops_a_waiting_merge(mergin
     world.ci(waiting.head_sha, "tests", "completed", "failure")
     assert not world.gh.pull(REPO, waiting.number).merged
     assert "I will not merge this pull request after all" in world.replies(waiting.number)[-1]
-    assert world.pr_records.merge_request(world.proposal(waiting.number).id) is None
+    assert world.store.merge_request(world.proposal(waiting.number).id) is None
 
 
 def test_merge_policy_refuses_major_updates_and_failing_checks(merging: World) -> None:
@@ -260,7 +260,7 @@ def test_cancel_merge(merging: World) -> None:
     pull = world.pull("jinja2")
     world.say(pull.number, "/maintainer merge when green", user="octo-org")
     world.say(pull.number, "/maintainer cancel merge", user="octo-org")
-    assert world.pr_records.merge_request(world.proposal(pull.number).id) is None
+    assert world.store.merge_request(world.proposal(pull.number).id) is None
     world.ci(pull.head_sha, "tests", "completed", "success")
     assert not world.gh.pull(REPO, pull.number).merged
 
@@ -275,7 +275,7 @@ def test_never_merge_an_unreviewed_human_commit(merging: World) -> None:
     world.admin("POST", f"/repos/{REPO}/pulls/{pull.number}/reviews", {"user": "octo-org"})
     world.say(pull.number, "/maintainer merge when green", user="octo-org")
     assert world.gh.pull(REPO, pull.number).merged
-    [outcome] = [o for o in world.pr_records.outcomes(REPO) if o.status is ProposalStatus.MERGED]
+    [outcome] = [o for o in world.store.outcomes(REPO) if o.status is ProposalStatus.MERGED]
     assert outcome.human_commits == 1
 
 
@@ -345,7 +345,7 @@ def test_a_human_closing_a_bot_pr_records_its_commits(world: World) -> None:
     world.harness.human_push(REPO, pull.head_ref, {"NOTES.md": "mine\n"}, world.tmp)
     world.gh.update_pull(REPO, pull.number, state="closed")
     world.pull_closed(pull.number)
-    [outcome] = [o for o in world.pr_records.outcomes(REPO) if o.status is ProposalStatus.CLOSED]
+    [outcome] = [o for o in world.store.outcomes(REPO) if o.status is ProposalStatus.CLOSED]
     assert outcome.human_commits == 1
 
 

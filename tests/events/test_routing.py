@@ -12,8 +12,7 @@ import pytest
 from app.events import BadPayload, Event, EventContext, Router, router
 from app.events.push import relevant
 from app.store import JobKind, ProposalStatus, RepoRef, Store, open_store
-from tests.server.conftest import RecordingReplies
-from tests.server.support import load
+from tests.server.support import RecordingReplies, load
 
 INSTALLATION = 957387
 REPO = "Codertocat/Hello-World"

@@ -14,7 +14,6 @@ from app.events.situation_from_github import ignore_views, summarize_checks
 from app.github import CheckRun
 from app.model import Change
 from app.store import ProposalStatus, RepoRef, Store, open_store
-from app.store.conversation import Conversation
 
 
 def test_checks_summary_ignores_own_runs_and_keeps_the_latest_per_name() -> None:
@@ -76,27 +75,26 @@ def test_stored_ignores_carry_who_when_and_which_pr(store: Store) -> None:
 
 
 def test_comment_claims_merge_requests_and_rejections(store: Store) -> None:
-    talk = Conversation(store)
-    assert talk.claim_comment(99, 10, 1, "alice") and not talk.claim_comment(99, 10, 1, "alice")
-    talk.release_comment(99)
-    assert talk.claim_comment(99, 10, 1, "alice")
+    assert store.claim_comment(99, 10, 1, "alice") and not store.claim_comment(99, 10, 1, "alice")
+    store.release_comment(99)
+    assert store.claim_comment(99, 10, 1, "alice")
 
     closed = store.save_proposal(10, "dependency-update", "maintainer/a", "a")
     superseded = store.save_proposal(10, "dependency-update", "maintainer/b", "b")
     store.set_pull_request(closed.id, 1, "1" * 40)
     store.set_pull_request(superseded.id, 2, "2" * 40)
-    talk.record_changes(closed.id, [Change("a", "1.0", "1.1", "minor")])
-    talk.record_changes(superseded.id, [Change("b", "1.0", "2.0", "major")])
+    store.record_changes(closed.id, [Change("a", "1.0", "1.1", "minor")])
+    store.record_changes(superseded.id, [Change("b", "1.0", "2.0", "major")])
     store.record_pr_outcome(10, 1, merged=False)
     store.close_proposal(superseded.id, ProposalStatus.SUPERSEDED, "superseded")
     store.record_pr_outcome(10, 2, merged=False)  # its webhook arrives after
-    assert talk.rejected(10) == [("a", "1.1", 1)]
-    talk.reopen(closed.id)
-    assert talk.rejected(10) == []
+    assert store.rejected(10) == [("a", "1.1", 1)]
+    store.reopen(closed.id)
+    assert store.rejected(10) == []
 
-    talk.request_merge(closed.id, "alice")
-    request = talk.merge_request(closed.id)
+    store.request_merge(closed.id, "alice")
+    request = store.merge_request(closed.id)
     assert request is not None and request.requested_by == "alice"
-    talk.cancel_merge(closed.id)
-    assert talk.merge_request(closed.id) is None
-    assert talk.proposal_by_number(10, 2) == store.proposal(superseded.id)
+    store.cancel_merge(closed.id)
+    assert store.merge_request(closed.id) is None
+    assert store.proposal_by_number(10, 2) == store.proposal(superseded.id)

@@ -17,10 +17,8 @@ from app.github import GitHub, Installation, PullRequest
 from app.index.client import SimpleIndex
 from app.service.scan_job import ScanJob, ScanReport, ScanRequest
 from app.store import JobKind, ProposalRecord, Store
-from app.store.conversation import Conversation
-from tests.emulator.harness import DEMO_TREE, INSTALLATION_ID, REPO, Harness
-from tests.service.test_scan_job import register, settings_for
 from tests.support import NOW, IndexServer
+from tests.support.harness import DEMO_TREE, INSTALLATION_ID, REPO, Harness, register, settings_for
 
 SLUG = "maintainer-bot"
 BOT = f"{SLUG}[bot]"
@@ -60,10 +58,6 @@ class World:
     @property
     def gh(self) -> Installation:
         return self.github.installation(INSTALLATION_ID)
-
-    @property
-    def pr_records(self) -> Conversation:
-        return Conversation(self.store)
 
     @property
     def context(self) -> EventContext:
@@ -106,7 +100,7 @@ class World:
         return found[0]
 
     def proposal(self, number: int) -> ProposalRecord:
-        proposal = self.pr_records.proposal_by_number(self.repo_id, number)
+        proposal = self.store.proposal_by_number(self.repo_id, number)
         assert proposal is not None
         return proposal
 

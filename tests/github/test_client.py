@@ -17,7 +17,7 @@ from app.github import (
     RateLimited,
     ServerError,
 )
-from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, running_emulator
+from tests.support.harness import APP_ID, INSTALLATION_ID, REPO, Harness, running_emulator
 
 TOKEN_PATH = f"/app/installations/{INSTALLATION_ID}/access_tokens"
 
@@ -91,7 +91,7 @@ def test_wrong_key_is_an_auth_error(harness: Harness) -> None:
 
 
 def test_unreachable_github_is_a_server_error() -> None:
-    from tests.emulator.harness import app_keys
+    from tests.support.harness import app_keys
 
     credentials = AppCredentials(APP_ID, SecretStr(app_keys().private_pem))
     with GitHub("http://127.0.0.1:9", credentials) as gh, pytest.raises(ServerError) as caught:
@@ -108,7 +108,7 @@ def test_unusable_key_error_does_not_quote_it() -> None:
 
 
 def test_no_token_or_key_in_logs(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
-    from tests.emulator.harness import app_keys
+    from tests.support.harness import app_keys
 
     caplog.set_level(logging.DEBUG)
     harness.admin("POST", "/faults", {"path": f"/repos/{REPO}", "count": 1, "status": 500})
@@ -160,7 +160,7 @@ def test_enterprise_server_base_url_with_a_path(tmp_path) -> None:
     from app.emulator import Emulator
     from app.emulator.server import ServerThread
     from app.workspace import Workspace
-    from tests.emulator.harness import DEMO_TREE, app_keys
+    from tests.support.harness import DEMO_TREE, app_keys
 
     emulator = Emulator(tmp_path / "e", app_keys().public_pem, app_id=APP_ID)
     emulator.seed(REPO, DEMO_TREE)

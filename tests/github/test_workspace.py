@@ -10,8 +10,8 @@ import pytest
 from pydantic import SecretStr
 
 from app.workspace import Workspace, WorkspaceError
-from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
 from tests.support import git
+from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
 
 def token(harness: Harness) -> SecretStr:

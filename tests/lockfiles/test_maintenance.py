@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from app.config import LockFileMaintenance, RepoConfig, Schedule, parse_config
 from app.lockfiles.maintenance import changes, is_due
 from app.lockfiles.pins import locked_versions
 from app.model import Kind, apply_edits
 from tests.apidiff.support import scan_with_distributions
-from tests.lockfiles.test_uv import uv
+from tests.lockfiles.support import uv
 from tests.support import IndexServer, make_repo
 
 RANGE = """\
@@ -57,6 +59,7 @@ def test_one_pr_refreshes_the_lock_within_the_constraints(tmp_path, index) -> No
     assert check.returncode == 0, check.stderr
 
 
+@pytest.mark.slow
 def test_nothing_to_refresh_is_no_pr_and_a_failing_tool_is_an_error(tmp_path, index) -> None:
     config = RepoConfig(enabled=[], lock_file_maintenance=LockFileMaintenance(schedule="daily"))
     seed = tmp_path / "current"

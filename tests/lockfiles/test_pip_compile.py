@@ -2,45 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
+import pytest
+
 from app.config import RepoConfig
-from app.lockfiles.piptools import pip_compile_binary
 from app.model import Kind, apply_edits
 from tests.apidiff.support import scan_with_distributions
+from tests.lockfiles.support import compile_in
 from tests.support import IndexServer, git, make_repo
 
 CONFIG = RepoConfig(open_pr_limit=50, enabled=[Kind.DEPENDENCY_UPDATE])
-COMMAND = "pip-compile --generate-hashes requirements.in"
-
-
-def compile_in(root: Path, index: IndexServer, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            pip_compile_binary(),
-            "--no-config",
-            "--generate-hashes",
-            "--index-url",
-            index.url,
-            "--no-emit-index-url",
-            "--cache-dir",
-            str(root.parent / "pip-cache"),
-            *args,
-            "requirements.in",
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env={
-            "PATH": os.environ["PATH"],
-            "HOME": str(root.parent),
-            "PIP_CONFIG_FILE": os.devnull,
-            "CUSTOM_COMPILE_COMMAND": COMMAND,
-        },
-        check=False,
-    )
 
 
 def _project(tmp_path: Path, index: IndexServer) -> Path:
@@ -58,6 +30,7 @@ def _project(tmp_path: Path, index: IndexServer) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_pip_compile_output_is_recompiled(tmp_path, index) -> None:
     root = _project(tmp_path, index)
     result = scan_with_distributions(index, root, tmp_path / "cache", CONFIG)
@@ -77,6 +50,7 @@ def test_pip_compile_output_is_recompiled(tmp_path, index) -> None:
     assert "#\n" + would_write == after
 
 
+@pytest.mark.slow
 def test_source_options_in_the_input_are_refused(tmp_path, index) -> None:
     root = _project(tmp_path, index)
     (root / "requirements.in").write_text("--extra-index-url http://192.0.2.1/simple\nsix\n")

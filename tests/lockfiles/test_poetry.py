@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.config import RepoConfig
-from app.lockfiles.poetry_lock import DRIVER
 from app.model import Kind
 from tests.apidiff.support import apply_proposal, scan_with_distributions
+from tests.lockfiles.support import poetry
 from tests.support import IndexServer, git, make_repo
 
 PEP621 = """\
@@ -42,32 +40,6 @@ six = "1.16.0"
 CONFIG = RepoConfig(open_pr_limit=50, enabled=[Kind.DEPENDENCY_UPDATE])
 
 
-def poetry(
-    root: Path, *args: str, index: IndexServer | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Poetry itself (through the driver when it needs the index), user settings ignored."""
-    command = (
-        [sys.executable, "-I", str(DRIVER), index.url]
-        if index
-        else [sys.executable, "-m", "poetry"]
-    )
-    return subprocess.run(
-        [*command, *args, "--no-interaction", "--no-plugins", f"--directory={root}"],
-        capture_output=True,
-        text=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(root / ".home"),
-            "POETRY_CACHE_DIR": str(root / ".home" / "cache"),
-            "POETRY_CONFIG_DIR": str(root / ".home" / "config"),
-            "POETRY_KEYRING_ENABLED": "false",
-            "POETRY_VIRTUALENVS_CREATE": "false",
-        },
-        timeout=300,
-        check=False,
-    )
-
-
 def _project(tmp_path: Path, index: IndexServer, pyproject: str) -> Path:
     seed = tmp_path / "seed"
     seed.mkdir()
@@ -80,6 +52,7 @@ def _project(tmp_path: Path, index: IndexServer, pyproject: str) -> Path:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pyproject", [PEP621, CLASSIC], ids=["pep621", "tool-poetry"])
 def test_poetry_lock_follows_the_bump(tmp_path: Path, index: IndexServer, pyproject: str) -> None:
     root = _project(tmp_path, index, pyproject)
@@ -100,6 +73,7 @@ def test_poetry_lock_follows_the_bump(tmp_path: Path, index: IndexServer, pyproj
     assert stale.returncode != 0
 
 
+@pytest.mark.slow
 def test_a_project_naming_its_own_source_is_refused(tmp_path: Path, index: IndexServer) -> None:
     root = _project(tmp_path, index, PEP621)
     text = (root / "pyproject.toml").read_text()

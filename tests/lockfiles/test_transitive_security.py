@@ -12,9 +12,7 @@ from app.lockfiles.pins import locked_versions
 from app.model import Kind, apply_edits
 from app.security.directory import AdvisoryDirectory
 from tests.apidiff.support import scan_with_distributions
-from tests.lockfiles.test_pip_compile import compile_in
-from tests.lockfiles.test_poetry import poetry
-from tests.lockfiles.test_uv import uv
+from tests.lockfiles.support import compile_in, poetry, uv
 from tests.support import FIXTURES, IndexServer, make_repo
 
 ADVISORIES = AdvisoryDirectory(FIXTURES / "advisory-database")
@@ -39,6 +37,7 @@ def _pip_compile_project(tmp_path: Path, index: IndexServer) -> Path:
     )
 
 
+@pytest.mark.slow
 def test_pip_compile_lock_only_pin_gets_a_security_pr(tmp_path: Path, index: IndexServer) -> None:
     root = _pip_compile_project(tmp_path, index)
     before = (root / "requirements.txt").read_text()
@@ -111,6 +110,7 @@ def _moved(before: str, after: str) -> dict[str, tuple[str | None, str]]:
     return {n: (old.get(n), v) for n, v in locked_versions(after).items() if old.get(n) != v}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tool", ["uv", "poetry"])
 def test_lock_only_pin_gets_a_security_pr(tmp_path: Path, index: IndexServer, tool: str) -> None:
     root = _uv_project(tmp_path, index) if tool == "uv" else _poetry_project(tmp_path, index)
@@ -129,6 +129,7 @@ def test_lock_only_pin_gets_a_security_pr(tmp_path: Path, index: IndexServer, to
     assert check.returncode == 0, check.stderr + check.stdout
 
 
+@pytest.mark.slow
 def test_constraints_that_forbid_the_fix_are_an_error_not_a_pr(
     tmp_path: Path, index: IndexServer
 ) -> None:

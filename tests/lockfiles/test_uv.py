@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from app.config import RepoConfig
-from app.lockfiles.uv import uv_binary
 from app.model import Kind
 from tests.apidiff.support import apply_proposal, scan_with_distributions
+from tests.lockfiles.support import uv
 from tests.support import IndexServer, git, make_repo
 
 PYPROJECT = """\
@@ -20,17 +19,6 @@ dependencies = ["six==1.16.0"]
 """
 
 CONFIG = RepoConfig(open_pr_limit=50, enabled=[Kind.DEPENDENCY_UPDATE])
-
-
-def uv(root: Path, index: IndexServer, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [uv_binary(), "lock", "--no-config", "--default-index", index.url, *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(root), "UV_CACHE_DIR": str(root / ".uvc")},
-        check=False,
-    )
 
 
 def _project(tmp_path: Path, index: IndexServer, pyproject: str = PYPROJECT) -> Path:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,20 +19,7 @@ import pytest
 from app.settings import Settings
 from app.store import JobKind, JobStatus, open_store
 from tests.server.support import ROOT, SECRET, deliver, load
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+from tests.support import free_port, wait_for
 
 
 @pytest.fixture
@@ -86,6 +72,7 @@ def start_worker(env: dict[str, str], markers: Path, log: Path) -> subprocess.Po
     )
 
 
+@pytest.mark.slow
 def test_a_job_killed_mid_run_runs_again_after_restart(
     server: str, env: dict[str, str], tmp_path: Path
 ) -> None:

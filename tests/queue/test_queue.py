@@ -13,12 +13,21 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from huey.storage import SqliteStorage
 
 from app.cli import cli
 from app.github.errors import NotFound, RateLimited, ServerError
-from app.queue import JobFailed, Queue, RetryPolicy, owner_dead, process_owner, transient
+from app.queue import (
+    TASK_COLUMNS,
+    JobFailed,
+    Queue,
+    RetryPolicy,
+    owner_dead,
+    process_owner,
+    transient,
+)
 from app.settings import Settings
-from app.store import JobKind, JobRecord, JobStatus, Store
+from app.store import JobKind, JobRecord, JobStatus, NewDelivery, NewJob, Store
 
 
 def take_retries(queue: Queue) -> list[float]:
@@ -235,3 +244,31 @@ def test_a_job_whose_message_was_never_written_is_queued_at_consumer_start(
     ids = sorted(task.args[0] for task in queue.huey.pending())
     assert ids == sorted([kept, retry, "lost"])  # the delayed one waits in the queue too
     assert queue.recover_messages() == 0
+
+
+def test_batched_messages_are_written_as_hueys_own_enqueue_writes_them(
+    queue: Queue, store: Store
+) -> None:
+    """`accept_deliveries` writes huey's private `task` table in one transaction: this fails
+    when a huey release changes that table (then the pin in pyproject must not move)."""
+    storage = queue.huey.storage
+    assert isinstance(storage, SqliteStorage)
+    table = storage.sql("pragma table_info(task)", results=True)
+    columns = {name: (bool(notnull), default) for _cid, name, _type, notnull, default, _pk in table}
+    assert set(columns) == {"id", *TASK_COLUMNS}  # huey writes nothing we do not
+    required = {name for name, (notnull, default) in columns.items() if notnull and default is None}
+    assert required - {"id"} <= set(TASK_COLUMNS)
+    first = queue.enqueue(JobKind.SCAN, "octo/a")  # through huey's own `enqueue`
+    batch = [
+        NewDelivery(
+            f"d-{n}", "push", None, b"{}", NewJob(f"j-{n}", JobKind.DELIVERY, None, f"d-{n}")
+        )
+        for n in (1, 2)
+    ]
+    assert queue.accept_deliveries(batch) == [True, True]
+    rows = storage.sql("select queue, priority, typeof(data) from task order by id", results=True)
+    assert len(rows) == 3 and len(set(rows)) == 1  # the same shape as huey's own row
+    assert [task.args[0] for task in queue.huey.pending()] == [first, "j-1", "j-2"]
+    assert queue.huey.dequeue().args == (first,)
+    assert queue.huey.dequeue().args == ("j-1",)
+    assert queue.pending() == 1

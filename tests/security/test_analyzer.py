@@ -22,8 +22,8 @@ from app.pipeline import scan
 from app.security.directory import AdvisoryDirectory
 from app.security.pip_audit import PipAuditSettings, PipAuditSource
 from app.security.source import AdvisorySource
-from tests.security.osv_server import ADVISORY_DB, osv_server
 from tests.support import NOW, IndexServer, index_server, make_repo
+from tests.support.osv_server import ADVISORY_DB, osv_server
 
 REQUIREMENTS = """\
 requests==2.19.0
@@ -101,6 +101,7 @@ def test_offline_directory_finds_and_fixes_the_known_vulnerable_pins(tmp_path, i
     assert "8.1 High (CVSS:3." in urllib3.body
 
 
+@pytest.mark.slow
 def test_pip_audit_against_a_local_osv_server_gives_the_same_proposals(tmp_path, index) -> None:
     repo = make_repo(tmp_path / "repo", files={"requirements.txt": REQUIREMENTS})
     with osv_server() as osv:
@@ -201,6 +202,7 @@ def test_security_bypasses_release_age_and_open_pr_limit_and_can_group(tmp_path,
     assert result.proposals[0].body.count("| [PYSEC-") >= 10
 
 
+@pytest.mark.slow
 def test_cli_advisory_db_json_and_exit_status(tmp_path, index) -> None:
     repo = make_repo(tmp_path / "repo", files={"requirements.txt": REQUIREMENTS})
     completed = maintainer(repo, index, "--advisory-db", str(ADVISORY_DB))
@@ -224,6 +226,7 @@ def test_cli_advisory_db_json_and_exit_status(tmp_path, index) -> None:
     }
 
 
+@pytest.mark.slow
 def test_cli_unreachable_service_exits_1_with_unaudited(tmp_path, index) -> None:
     repo = make_repo(tmp_path / "repo", files={"requirements.txt": "jinja2==2.10\n"})
     completed = maintainer(repo, index, "--osv-url", "http://127.0.0.1:9/v1/query")

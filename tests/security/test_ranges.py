@@ -135,6 +135,7 @@ def test_real_jinja2_record_matches_its_version_list() -> None:
     assert adv.url == "https://osv.dev/vulnerability/PYSEC-2019-217"
 
 
+@pytest.mark.slow
 def test_every_fixture_record_agrees_with_its_explicit_versions() -> None:
     for path in VULNS.glob("*/*.yaml"):
         for adv in parse_osv(yaml.safe_load(path.read_text())):

@@ -15,7 +15,7 @@ from packaging.version import Version
 from app.security.directory import AdvisoryDirectory, load_yaml
 from app.security.pip_audit import PipAuditFailed, PipAuditSettings, PipAuditSource, parse_report
 from app.security.source import AuditReport, PackageVersion
-from tests.security.osv_server import ADVISORY_DB, OsvServer, osv_server
+from tests.support.osv_server import ADVISORY_DB, OsvServer, osv_server
 
 KNOWN_VULNERABLE = {
     "requests": ("2.19.0", {"PYSEC-2018-28", "PYSEC-2023-74"}),
@@ -119,6 +119,7 @@ def pip_audit(server: OsvServer | None, **options) -> PipAuditSource:
     return PipAuditSource(PipAuditSettings(osv_url=url, **options))
 
 
+@pytest.mark.slow
 def test_pip_audit_finds_the_same_advisories_as_the_directory(osv: OsvServer) -> None:
     clean = PackageVersion("requests", Version("2.31.0"))
     report = pip_audit(osv).audit([*PINS, clean])
@@ -171,6 +172,7 @@ def test_pip_audit_that_cannot_start_is_reported() -> None:
     assert report.unaudited[0].reason.startswith("cannot run pip-audit:")
 
 
+@pytest.mark.slow
 def test_two_versions_of_one_package_are_audited_in_separate_runs(osv: OsvServer) -> None:
     report = pip_audit(osv).audit(
         [PackageVersion("jinja2", Version("2.10")), PackageVersion("jinja2", Version("2.11.3"))]

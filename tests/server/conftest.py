@@ -9,27 +9,7 @@ from pydantic import SecretStr
 
 from app.server import create_app
 from app.service.wiring import Services, build_services
-from app.settings import Settings
-from tests.server.support import SECRET, TICK_SECRET, live_server
-
-
-class RecordingReplies:
-    def __init__(self) -> None:
-        self.comments: list[tuple[int, str, int, str]] = []
-
-    def comment(self, installation_id: int, repository: str, number: int, body: str) -> None:
-        self.comments.append((installation_id, repository, number, body))
-
-
-def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "data_dir": data_dir,
-        "webhook_secret": SecretStr(SECRET),
-        "tick_secret": SecretStr(TICK_SECRET),
-        "workers": 0,
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+from tests.server.support import SECRET, TICK_SECRET, RecordingReplies, live_server, make_settings
 
 
 @pytest.fixture

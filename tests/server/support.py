@@ -1,11 +1,8 @@
-"""A real uvicorn server on 127.0.0.1 (random port) in a thread, and signed deliveries."""
+"""The webhook server on a real uvicorn server in a thread, and signed deliveries."""
 
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
+from pydantic import SecretStr
 
+from app.emulator.server import ServerThread
 from app.server.signature import sign
+from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOADS = ROOT / "fixtures" / "github-payloads"
@@ -40,26 +39,9 @@ def load(event: str, name: str) -> dict[str, Any]:
 
 @contextmanager
 def live_server(app: FastAPI) -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted ones
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    """The app on a real uvicorn server on 127.0.0.1 (a free port); yields the base URL."""
+    with ServerThread(app) as server:
+        yield server.url
 
 
 def headers(
@@ -85,3 +67,22 @@ def deliver(
     return client.post(
         "/webhooks/github", content=body, headers=headers(event, body, secret, delivery)
     )
+
+
+class RecordingReplies:
+    def __init__(self) -> None:
+        self.comments: list[tuple[int, str, int, str]] = []
+
+    def comment(self, installation_id: int, repository: str, number: int, body: str) -> None:
+        self.comments.append((installation_id, repository, number, body))
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "data_dir": data_dir,
+        "webhook_secret": SecretStr(SECRET),
+        "tick_secret": SecretStr(TICK_SECRET),
+        "workers": 0,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]

@@ -9,13 +9,15 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.settings import Settings
 from app.store import JobKind, JobStatus, open_store
-from tests.queue.test_durability import free_port, wait_for
 from tests.server.support import ROOT, SECRET, deliver, load
+from tests.support import free_port, wait_for
 
 
+@pytest.mark.slow
 def test_serve_routes_deliveries_in_process_and_stops_cleanly(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAINTAINER_")} | {

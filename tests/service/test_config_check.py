@@ -11,7 +11,7 @@ from app.config import ConfigError, parse_config
 from app.github import GitHub, Installation
 from app.service.config_check import CONFIG_CHECK, post_config_check
 from app.workspace import Checkout, Workspace
-from tests.emulator.harness import INSTALLATION_ID, REPO, Harness
+from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from app.index.client import SimpleIndex
 from app.service.scan_job import ScanJob
 from app.settings import Settings
 from app.store import RepoRef, open_store
-from tests.emulator.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
-from tests.security.osv_server import ADVISORY_DB, osv_server
 from tests.support import NOW, IndexServer
+from tests.support.harness import APP_ID, INSTALLATION_ID, REPO, Harness, app_keys
+from tests.support.osv_server import ADVISORY_DB, osv_server
 
 SECRET = "HOST-SECRET-TEXT-7f3a"
 HOST_RECORD = f"""id: HOST-0001
@@ -89,6 +89,7 @@ def config_check(harness: Harness, sha: str) -> tuple[str | None, str]:
     return run.conclusion, run.summary or ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("style", ["absolute", "dotdot", "home"])
 def test_advisory_db_naming_a_host_directory_is_ignored(
     harness: Harness,
@@ -118,6 +119,7 @@ def test_advisory_db_naming_a_host_directory_is_ignored(
     assert "`security.advisory_db`" in summary and "MAINTAINER_ADVISORY_DB" in summary
 
 
+@pytest.mark.slow
 def test_advisory_db_inside_the_checkout_is_used(
     harness: Harness, tmp_path: Path, index: IndexServer
 ) -> None:
@@ -136,6 +138,7 @@ def test_advisory_db_inside_the_checkout_is_used(
     assert config_check(harness, sha)[0] == "success"
 
 
+@pytest.mark.slow
 def test_osv_url_from_the_repository_is_never_contacted(
     harness: Harness, tmp_path: Path, index: IndexServer
 ) -> None:

@@ -7,18 +7,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from app.analyzers.base import Adapters
 from app.index.client import SimpleIndex
 from app.queue import RetryPolicy, transient
 from app.service.scan_job import ScanJob, ScanReport
 from app.service.wiring import connect
-from app.settings import Settings
-from app.store import ProposalStatus, RepoRef, Store, open_store
+from app.store import ProposalStatus, Store, open_store
 from app.workspace import WorkspaceError
-from tests.emulator.harness import APP_ID, DEMO_TREE, INSTALLATION_ID, REPO, Harness, app_keys
 from tests.support import NOW, IndexServer
+from tests.support.harness import (
+    DEMO_TREE,
+    INSTALLATION_ID,
+    REPO,
+    Harness,
+    register,
+    settings_for,
+)
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -26,15 +33,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
     yield store
     store.engine.dispose()
-
-
-def settings_for(harness: Harness, tmp_path: Path) -> Settings:
-    return Settings(
-        app_id=APP_ID,
-        private_key=SecretStr(app_keys().private_pem),
-        github_url=harness.url,
-        data_dir=tmp_path / "data",
-    )
 
 
 def scan_once(
@@ -57,14 +55,6 @@ def scan_once(
         return job.scan(repository)
     finally:
         github.close()
-
-
-def register(harness: Harness, store: Store) -> int:
-    repo = harness.emulator.state.repo(REPO)
-    assert repo is not None
-    store.upsert_installation(INSTALLATION_ID, "octo-org", "Organization")
-    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, REPO, False, "main")])
-    return repo.id
 
 
 def test_scan_opens_draft_prs_with_the_four_sections_and_records_them(

@@ -115,9 +115,10 @@ def test_delivery_dedupe_records_one_job(store: Store) -> None:
     job = NewJob("j1", "delivery", "octo-org/one", "d-1")
     assert store.record_delivery("d-1", "push", None, b"{}", job)
     assert not store.record_delivery("d-1", "push", None, b"{}", NewJob("j2", "delivery"))
-    assert store.delivery_body("d-1") == b"{}"
+    delivery = store.delivery("d-1")
+    assert delivery is not None and delivery.body == b"{}"
     assert store.job_count() == 1
-    store.forget_delivery("d-1")
+    store.forget_deliveries(["d-1"])
     assert store.job_count() == 0
     assert store.record_delivery("d-1", "push", None, b"{}", job)
 
@@ -173,8 +174,13 @@ def test_proposals_pull_requests_outcomes_and_ci(store: Store, clock: Clock) -> 
     same = store.save_proposal(1, "dependency-update", "maintainer/deps/django-5.2", "Bump 2")
     assert same.id == proposal.id and same.title == "Bump 2"
     store.set_pull_request(proposal.id, 12, "abc")
-    assert store.opened_since(1, clock.now - timedelta(hours=1)) == 1
-    assert store.opened_since(1, clock.now + timedelta(seconds=1)) == 0
+    opened = store.proposal(proposal.id)
+    assert opened is not None and opened.opened_at == clock.now
+    clock.now += timedelta(minutes=1)
+    store.set_pull_request(proposal.id, 12, "abd")  # the same PR updated: opened_at stays
+    reopened = store.proposal(proposal.id)
+    assert reopened is not None and reopened.opened_at == opened.opened_at
+    store.set_pull_request(proposal.id, 12, "abc")
     [updated] = store.record_ci_result(1, "abc", "failure")
     assert (updated.ci_result, updated.ci_sha) == ("failure", "abc")
     assert store.record_ci_result(1, "other", "success") == []

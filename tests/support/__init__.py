@@ -6,19 +6,20 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from app.emulator.index import local_file_urls
+from tests.support.local_server import QuietHandler, serving
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
 INDEX_FIXTURES = FIXTURES / "index"
 INDEX_FILES = INDEX_FIXTURES / "files"
@@ -70,11 +71,8 @@ class IndexServer:
     max_age: int = 0
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server_state: IndexServer
-
-    def log_message(self, format: str, *args: object) -> None:
-        return None
 
     def do_GET(self) -> None:
         state = self.server_state
@@ -133,15 +131,9 @@ class _Handler(BaseHTTPRequestHandler):
 def index_server() -> Iterator[IndexServer]:
     state = IndexServer(url="")
     handler = type("Handler", (_Handler,), {"server_state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/simple"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(handler) as url:
+        state.url = f"{url}/simple"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def load_json(text: str) -> dict[str, object]:
@@ -157,3 +149,17 @@ def modules_loaded_after(code: str) -> set[str]:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     return set(json.loads(done.stdout))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)

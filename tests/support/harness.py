@@ -16,6 +16,8 @@ from app.emulator import Emulator
 from app.emulator.keys import KeyPair, generate
 from app.emulator.server import ServerThread
 from app.github import AppCredentials, GitHub
+from app.settings import Settings
+from app.store import RepoRef, Store
 from tests.support import FIXTURES, GIT_ENV, git
 
 APP_ID = 4242
@@ -78,4 +80,23 @@ def running_emulator(data: Path, **kwargs: Any) -> Iterator[Harness]:
         yield Harness(emulator, server, data)
 
 
-__all__ = ["GIT_ENV", "Harness", "running_emulator"]
+def settings_for(harness: Harness, tmp_path: Path) -> Settings:
+    """The App's settings against this emulator, with its data under `tmp_path`."""
+    return Settings(
+        app_id=APP_ID,
+        private_key=SecretStr(app_keys().private_pem),
+        github_url=harness.url,
+        data_dir=tmp_path / "data",
+    )
+
+
+def register(harness: Harness, store: Store) -> int:
+    """Record the installation and the demo repository in `store`; returns the repository id."""
+    repo = harness.emulator.state.repo(REPO)
+    assert repo is not None
+    store.upsert_installation(INSTALLATION_ID, "octo-org", "Organization")
+    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, REPO, False, "main")])
+    return repo.id
+
+
+__all__ = ["GIT_ENV", "Harness", "register", "running_emulator", "settings_for"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.model import Edit, Finding, Kind, Proposal, Risk, RiskLevel
-from tests.emulator.harness import DEMO_TREE
+from tests.support.harness import DEMO_TREE
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,11 @@ the records' explicit ``versions`` lists, independently of the range logic under
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from tests.support import FIXTURES
+from tests.support.local_server import QuietHandler, serving
 
 ADVISORY_DB = FIXTURES / "advisory-database"
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -88,11 +87,8 @@ def _listed(version: str, listed: list[Any]) -> bool:
     return False
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     state: OsvServer
-
-    def log_message(self, format: str, *args: object) -> None:
-        return None
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -154,12 +150,6 @@ class _Handler(BaseHTTPRequestHandler):
 def osv_server(records: dict[str, dict[str, Any]] | None = None) -> Iterator[OsvServer]:
     state = OsvServer(url="", records=records if records is not None else load_records())
     handler = type("Handler", (_Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(handler) as url:
+        state.url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
