@@ -102,9 +102,14 @@ def test_unreachable_github_is_a_server_error() -> None:
 def test_unusable_key_error_does_not_quote_it() -> None:
     secret = "-----BEGIN PRIVATE KEY-----\nnot-a-real-key-but-secret\n-----END PRIVATE KEY-----"
     credentials = AppCredentials(APP_ID, SecretStr(secret))
-    with pytest.raises(AuthError) as caught:
-        credentials.jwt()
-    assert "not-a-real-key" not in str(caught.value) and "secret" not in repr(credentials)
+    with GitHub("http://127.0.0.1:9", credentials) as gh:
+        with pytest.raises(AuthError) as signing:
+            gh.app_jwt()
+        with pytest.raises(AuthError) as asking:
+            gh.installation(INSTALLATION_ID).repository(REPO)
+    for caught in (signing, asking):
+        assert "not-a-real-key" not in str(caught.value)
+    assert "secret" not in repr(credentials) and "secret" not in repr(credentials.strategy())
 
 
 def test_no_token_or_key_in_logs(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
@@ -118,7 +123,7 @@ def test_no_token_or_key_in_logs(harness: Harness, caplog: pytest.LogCaptureFixt
             inst.repository(REPO)
         inst.repository(REPO)
         token = inst.token().get_secret_value()
-        jwt_token = gh.credentials.jwt()
+        jwt_token = gh.app_jwt()
     text = caplog.text + str(caught.value) + repr(inst.token())
     assert caplog.records  # httpx logged the requests
     for secret in (token, jwt_token, app_keys().private_pem.splitlines()[1]):
