@@ -3,6 +3,7 @@ the usual neighbours so GitHub-typed clients accept them)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from app.emulator.gitrepo import GitCommit
@@ -13,6 +14,7 @@ from app.emulator.state import (
     Pull,
     Reaction,
     Repo,
+    Review,
     State,
     User,
     iso,
@@ -357,4 +359,63 @@ def app_json(base: str, state: State) -> Json:
         "updated_at": iso(state.started_at),
         "permissions": {"contents": "write", "pull_requests": "write", "checks": "write"},
         "events": ["push", "pull_request", "check_run", "check_suite", "issue_comment"],
+    }
+
+
+def content_json(base: str, repo: Repo, path: str, sha: str, data: bytes) -> Json:
+    url = f"{base}/repos/{repo.full_name}/contents/{path}"
+    git_url = f"{base}/repos/{repo.full_name}/git/blobs/{sha}"
+    html_url = f"{base}/{repo.full_name}/blob/{repo.default_branch}/{path}"
+    return {
+        "type": "file",
+        "encoding": "base64",
+        "size": len(data),
+        "name": path.rsplit("/", 1)[-1],
+        "path": path,
+        "sha": sha,
+        "content": base64.encodebytes(data).decode("ascii"),
+        "url": url,
+        "git_url": git_url,
+        "html_url": html_url,
+        "download_url": None,
+        "_links": {"self": url, "git": git_url, "html": html_url},
+    }
+
+
+def ref_json(base: str, repo: Repo, ref: str, sha: str) -> Json:
+    return {
+        "ref": ref,
+        "node_id": f"REF_{repo.id}_{ref}",
+        "url": f"{base}/repos/{repo.full_name}/git/{ref}",
+        "object": {
+            "sha": sha,
+            "type": "commit",
+            "url": f"{base}/repos/{repo.full_name}/git/commits/{sha}",
+        },
+    }
+
+
+def push_commit_json(base: str, repo: Repo, commit: GitCommit) -> Json:
+    """A commit as a push payload lists it (`commits[]`)."""
+    return {
+        "id": commit.sha,
+        "tree_id": commit.tree,
+        "distinct": True,
+        "message": commit.message,
+        "timestamp": commit.committer_date,
+        "url": f"{base}/{repo.full_name}/commit/{commit.sha}",
+        "author": {"name": commit.author_name, "email": commit.author_email},
+        "committer": {"name": commit.committer_name, "email": commit.committer_email},
+        **repo.git.changes(commit.sha),
+    }
+
+
+def review_json(base: str, review: Review) -> Json:
+    return {
+        "id": review.id,
+        "user": user_json(base, review.user),
+        "state": review.state,
+        "commit_id": review.commit_id,
+        "submitted_at": iso(review.submitted_at),
+        "body": "",
     }
