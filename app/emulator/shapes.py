@@ -4,6 +4,7 @@ the usual neighbours so GitHub-typed clients accept them)."""
 from __future__ import annotations
 
 import base64
+import zlib
 from typing import Any
 
 from app.emulator.gitrepo import GitCommit
@@ -171,6 +172,20 @@ def installation_json(base: str, state: State, installation: Installation) -> Js
     }
 
 
+def label_json(base: str, repo: Repo, name: str) -> Json:
+    return {
+        "id": zlib.crc32(f"{repo.full_name}/{name}".encode()),
+        "node_id": f"LA_{repo.id}_{name}",
+        "url": f"{base}/repos/{repo.full_name}/labels/{name}",
+        "name": name,
+        "description": None,
+        "color": "ededed",
+        "default": False,
+        "archived_at": None,
+        "archived_by": None,
+    }
+
+
 def pull_json(base: str, repo: Repo, pull: Pull, labels: list[str]) -> Json:
     head_sha = repo.git.branch_sha(pull.head_ref) or pull.head_sha
     base_sha = repo.git.branch_sha(pull.base_ref) or pull.base_sha
@@ -184,7 +199,7 @@ def pull_json(base: str, repo: Repo, pull: Pull, labels: list[str]) -> Json:
         "title": pull.title,
         "body": pull.body,
         "user": user_json(base, pull.user),
-        "labels": [{"name": name, "color": "ededed", "default": False} for name in labels],
+        "labels": [label_json(base, repo, name) for name in labels],
         "created_at": iso(pull.created_at),
         "updated_at": iso(pull.updated_at),
         "closed_at": iso(pull.closed_at) if pull.closed_at else None,

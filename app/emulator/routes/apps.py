@@ -24,7 +24,7 @@ router = APIRouter()
 @router.get("/app")
 def get_app(request: Request, state: EmulatorState) -> Json:
     require_app(request, state)
-    return {"id": state.app_id, "slug": state.app_slug, "name": state.app_slug}
+    return shapes.app_json(base_url(request), state)
 
 
 @router.get("/app/installations")

@@ -57,7 +57,8 @@ def list_labels(
 ) -> list[Json]:
     repo = visible_repo(request, state, owner, name)
     existing_pull(repo, number)
-    return [{"name": n, "color": "ededed"} for n in repo.labels.get(number, [])]
+    base = base_url(request)
+    return [shapes.label_json(base, repo, n) for n in repo.labels.get(number, [])]
 
 
 @router.post("/repos/{owner}/{name}/issues/{number}/labels")
@@ -72,7 +73,8 @@ def add_labels(
     with state.lock:
         current = repo.labels.setdefault(number, [])
         current.extend(label for label in wanted if label not in current)
-    return [{"name": n, "color": "ededed"} for n in repo.labels[number]]
+    base = base_url(request)
+    return [shapes.label_json(base, repo, n) for n in repo.labels[number]]
 
 
 @router.post("/repos/{owner}/{name}/issues/comments/{comment_id}/reactions", status_code=201)
