@@ -13,6 +13,7 @@ from app.github import (
     AuthError,
     GitHub,
     GitHubError,
+    GraphQLError,
     NotFound,
     RateLimited,
     ServerError,
@@ -36,6 +37,15 @@ def test_token_is_cached_then_refreshed_after_401(harness: Harness) -> None:
         harness.admin("POST", "/tokens/expire")  # GitHub revoked or expired it early
         assert inst.repository(REPO).full_name == REPO
         assert token_requests(harness) == 2
+
+
+def test_one_token_cache_per_client_shared_with_git(harness: Harness) -> None:
+    with harness.github() as gh:
+        gh.installation(INSTALLATION_ID).repository(REPO)
+        other = gh.installation(INSTALLATION_ID)  # another handle, as a second handler builds
+        other.repository(REPO)
+        assert other.token().get_secret_value() in harness.admin("GET", "/tokens").json()
+    assert token_requests(harness) == 1
 
 
 def test_token_near_expiry_is_refreshed_before_use(tmp_path) -> None:
@@ -172,6 +182,7 @@ def test_enterprise_server_base_url_with_a_path(tmp_path) -> None:
     emulator.install(INSTALLATION_ID, "octo-org", [REPO])
     host = FastAPI()
     host.mount("/api/v3", emulator.app)
+    host.mount("/api", emulator.app)  # GHES serves GraphQL at /api/graphql
     with ServerThread(host) as server:
         credentials = AppCredentials(APP_ID, SecretStr(app_keys().private_pem))
         with GitHub(f"{server.url}/api/v3", credentials) as gh:
@@ -182,3 +193,7 @@ def test_enterprise_server_base_url_with_a_path(tmp_path) -> None:
                 REPO, repo.clone_url, "main", inst.token()
             )
             assert (checkout.path / "requirements.txt").is_file()
+            with pytest.raises(GraphQLError, match="only markPullRequestReadyForReview"):
+                inst.graphql("query { viewer { login } }", {})
+    graphql = [r.path for r in emulator.state.requests if r.path.endswith("graphql")]
+    assert graphql == ["/api/graphql"]
