@@ -10,8 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from app.emulator.api import create_app
-from app.emulator.conversation import Conversation, add_conversation_routes
+from app.emulator.app import create_app
 from app.emulator.state import Installation, Repo, State
 
 DEFAULT_APP_ID = 1
@@ -36,7 +35,6 @@ class Emulator:
         if token_ttl is not None:
             self.state.token_ttl = token_ttl
         self.app: FastAPI = create_app(self.state)
-        self.conversation: Conversation = add_conversation_routes(self.app, self.state)
 
     def seed(self, full_name: str, tree: Path | None = None, default_branch: str = "main") -> Repo:
         """A repository from a fixture tree; its owner becomes the admin user of that name."""

@@ -104,6 +104,16 @@ class BareRepo:
             return False
         return True
 
+    def merge_commit(
+        self, base: str, head: str, *, squash: bool, message: str, author: tuple[str, str]
+    ) -> str:
+        """A commit of `head` merged into `base` (one parent when squashed); GitFailed on a
+        conflict. No ref moves."""
+        tree = self.git("merge-tree", "--write-tree", base, head).split()[0]
+        parents = ["-p", base] if squash else ["-p", base, "-p", head]
+        command = ["git", "--git-dir", str(self.path), "commit-tree", tree, *parents, "-m", message]
+        return _run(command, _identity(*author)).strip()
+
     def commit(self, sha: str) -> GitCommit | None:
         if self.resolve(sha) is None:
             return None

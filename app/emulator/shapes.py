@@ -3,6 +3,8 @@ the usual neighbours so GitHub-typed clients accept them)."""
 
 from __future__ import annotations
 
+import base64
+import zlib
 from typing import Any
 
 from app.emulator.gitrepo import GitCommit
@@ -13,6 +15,7 @@ from app.emulator.state import (
     Pull,
     Reaction,
     Repo,
+    Review,
     State,
     User,
     iso,
@@ -169,6 +172,20 @@ def installation_json(base: str, state: State, installation: Installation) -> Js
     }
 
 
+def label_json(base: str, repo: Repo, name: str) -> Json:
+    return {
+        "id": zlib.crc32(f"{repo.full_name}/{name}".encode()),
+        "node_id": f"LA_{repo.id}_{name}",
+        "url": f"{base}/repos/{repo.full_name}/labels/{name}",
+        "name": name,
+        "description": None,
+        "color": "ededed",
+        "default": False,
+        "archived_at": None,
+        "archived_by": None,
+    }
+
+
 def pull_json(base: str, repo: Repo, pull: Pull, labels: list[str]) -> Json:
     head_sha = repo.git.branch_sha(pull.head_ref) or pull.head_sha
     base_sha = repo.git.branch_sha(pull.base_ref) or pull.base_sha
@@ -182,7 +199,7 @@ def pull_json(base: str, repo: Repo, pull: Pull, labels: list[str]) -> Json:
         "title": pull.title,
         "body": pull.body,
         "user": user_json(base, pull.user),
-        "labels": [{"name": name, "color": "ededed", "default": False} for name in labels],
+        "labels": [label_json(base, repo, name) for name in labels],
         "created_at": iso(pull.created_at),
         "updated_at": iso(pull.updated_at),
         "closed_at": iso(pull.closed_at) if pull.closed_at else None,
@@ -357,4 +374,63 @@ def app_json(base: str, state: State) -> Json:
         "updated_at": iso(state.started_at),
         "permissions": {"contents": "write", "pull_requests": "write", "checks": "write"},
         "events": ["push", "pull_request", "check_run", "check_suite", "issue_comment"],
+    }
+
+
+def content_json(base: str, repo: Repo, path: str, sha: str, data: bytes) -> Json:
+    url = f"{base}/repos/{repo.full_name}/contents/{path}"
+    git_url = f"{base}/repos/{repo.full_name}/git/blobs/{sha}"
+    html_url = f"{base}/{repo.full_name}/blob/{repo.default_branch}/{path}"
+    return {
+        "type": "file",
+        "encoding": "base64",
+        "size": len(data),
+        "name": path.rsplit("/", 1)[-1],
+        "path": path,
+        "sha": sha,
+        "content": base64.encodebytes(data).decode("ascii"),
+        "url": url,
+        "git_url": git_url,
+        "html_url": html_url,
+        "download_url": None,
+        "_links": {"self": url, "git": git_url, "html": html_url},
+    }
+
+
+def ref_json(base: str, repo: Repo, ref: str, sha: str) -> Json:
+    return {
+        "ref": ref,
+        "node_id": f"REF_{repo.id}_{ref}",
+        "url": f"{base}/repos/{repo.full_name}/git/{ref}",
+        "object": {
+            "sha": sha,
+            "type": "commit",
+            "url": f"{base}/repos/{repo.full_name}/git/commits/{sha}",
+        },
+    }
+
+
+def push_commit_json(base: str, repo: Repo, commit: GitCommit) -> Json:
+    """A commit as a push payload lists it (`commits[]`)."""
+    return {
+        "id": commit.sha,
+        "tree_id": commit.tree,
+        "distinct": True,
+        "message": commit.message,
+        "timestamp": commit.committer_date,
+        "url": f"{base}/{repo.full_name}/commit/{commit.sha}",
+        "author": {"name": commit.author_name, "email": commit.author_email},
+        "committer": {"name": commit.committer_name, "email": commit.committer_email},
+        **repo.git.changes(commit.sha),
+    }
+
+
+def review_json(base: str, review: Review) -> Json:
+    return {
+        "id": review.id,
+        "user": user_json(base, review.user),
+        "state": review.state,
+        "commit_id": review.commit_id,
+        "submitted_at": iso(review.submitted_at),
+        "body": "",
     }

@@ -1,5 +1,6 @@
 """The emulator's state: users, installations, tokens, repositories and their pull requests,
-comments, labels, reactions and check runs. Git data lives in the bare repositories."""
+comments, labels, reactions, check runs, reviews, collaborators and protected branches. Git
+data lives in the bare repositories."""
 
 from __future__ import annotations
 
@@ -95,6 +96,15 @@ class CheckRun:
 
 
 @dataclass
+class Review:
+    id: int
+    user: User
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED
+    commit_id: str
+    submitted_at: float
+
+
+@dataclass
 class Repo:
     id: int
     owner: User
@@ -109,10 +119,19 @@ class Repo:
     comments: dict[int, Comment] = field(default_factory=dict)
     labels: dict[int, list[str]] = field(default_factory=dict)
     check_runs: dict[int, CheckRun] = field(default_factory=dict)
+    reviews: dict[int, list[Review]] = field(default_factory=dict)  # by PR number
+    roles: dict[str, str] = field(default_factory=dict)  # collaborator login (lower) -> role
+    required_checks: dict[str, list[str]] = field(default_factory=dict)  # by protected branch
 
     @property
     def full_name(self) -> str:
         return f"{self.owner.login}/{self.name}"
+
+    def role(self, login: str) -> str:
+        """A user's role here: the owner is admin, collaborators have theirs, others read."""
+        if login.lower() == self.owner.login.lower():
+            return "admin"
+        return self.roles.get(login.lower(), "read")
 
 
 @dataclass

@@ -1,9 +1,10 @@
-"""Everything that talks to GitHub: App auth, installation tokens, REST calls, error taxonomy."""
+"""Everything that talks to GitHub: githubkit's typed client behind our adapter (App auth, one
+installation-token cache, REST and GraphQL calls, the error taxonomy)."""
 
 from __future__ import annotations
 
 from app.github.auth import AppCredentials, TokenCache
-from app.github.client import GitHub, Installation
+from app.github.client import GitHub, GraphQLError, Installation
 from app.github.errors import (
     AuthError,
     GitHubError,
@@ -23,6 +24,7 @@ __all__ = [
     "Commit",
     "GitHub",
     "GitHubError",
+    "GraphQLError",
     "Installation",
     "NotFound",
     "PullRequest",

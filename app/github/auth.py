@@ -1,23 +1,31 @@
-"""App authentication: a short-lived RS256 JWT from the private key, and installation tokens
-cached until shortly before they expire."""
+"""App authentication: githubkit's App JWT strategy for `/app/...`, and installation tokens held
+in ONE cache of ours, refreshed ahead of expiry and after GitHub refuses one (401).
+
+githubkit's own installation strategy (`AppInstallationAuthStrategy`) is not used for the
+installation token: its cache refreshes only a minute before expiry, keeps a token GitHub
+refused, is shared process-wide by default (keyed by App id only) and cannot hand the token to
+git for a clone or a push. `TokenCache` does those; githubkit still asks GitHub for each token.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-import jwt
+import httpx
+from githubkit import AppAuthStrategy
+from githubkit.auth import BaseAuthStrategy
 from pydantic import SecretStr
 
-from app.github.errors import AuthError
+if TYPE_CHECKING:
+    from githubkit import GitHubCore
 
 Clock = Callable[[], float]
 
-JWT_LIFETIME = 540  # GitHub accepts at most 10 minutes
-CLOCK_SKEW = 60  # issued in the past, as GitHub recommends, to absorb clock drift
 REFRESH_MARGIN = 120  # refresh a token this many seconds before GitHub expires it
 
 
@@ -30,25 +38,25 @@ class InstallationToken:
         return now < self.expires_at - margin
 
 
-class AppCredentials:
-    """The App id and its private key; only `jwt()` ever sees the key."""
+class AppJWTStrategy(AppAuthStrategy):
+    """githubkit's App strategy (RS256 JWT on `/app/...` routes) without the key in its repr."""
 
-    def __init__(self, app_id: int, private_key: SecretStr, clock: Clock = time.time) -> None:
+    def __repr__(self) -> str:
+        return f"AppJWTStrategy(app_id={self.app_id})"
+
+
+class AppCredentials:
+    """The App id and its private key; only githubkit's JWT signer ever sees the key."""
+
+    def __init__(self, app_id: int, private_key: SecretStr) -> None:
         self.app_id = app_id
         self._key = private_key
-        self._clock = clock
 
     def __repr__(self) -> str:
         return f"AppCredentials(app_id={self.app_id})"
 
-    def jwt(self) -> str:
-        now = int(self._clock())
-        claims = {"iat": now - CLOCK_SKEW, "exp": now + JWT_LIFETIME, "iss": str(self.app_id)}
-        try:
-            return jwt.encode(claims, self._key.get_secret_value(), algorithm="RS256")
-        except (ValueError, TypeError, jwt.PyJWTError) as exc:
-            # The library's message may quote the key material: keep only the type.
-            raise AuthError(f"cannot sign the App JWT: {type(exc).__name__}") from None
+    def strategy(self) -> AppJWTStrategy:
+        return AppJWTStrategy(self.app_id, self._key.get_secret_value())
 
 
 Fetch = Callable[[int], tuple[str, str]]
@@ -81,3 +89,33 @@ class TokenCache:
 
 def parse_time(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+class InstallationTokenAuth(httpx.Auth):
+    """`Authorization: token ...` from the cache; a 401 drops the token and tries once more."""
+
+    def __init__(self, tokens: TokenCache, installation_id: int) -> None:
+        self._tokens = tokens
+        self._id = installation_id
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header()
+        response = yield request
+        if response.status_code == 401:
+            self._tokens.invalidate(self._id)
+            request.headers["Authorization"] = self._header()
+            yield request
+
+    def _header(self) -> str:
+        return f"token {self._tokens.token(self._id).get_secret_value()}"
+
+
+@dataclass(frozen=True)
+class InstallationTokenStrategy(BaseAuthStrategy):
+    """githubkit auth strategy: act as one installation with a token from `TokenCache`."""
+
+    tokens: TokenCache
+    installation_id: int
+
+    def get_auth_flow(self, github: GitHubCore[Any]) -> httpx.Auth:
+        return InstallationTokenAuth(self.tokens, self.installation_id)

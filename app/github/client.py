@@ -1,42 +1,71 @@
-"""The one door to GitHub's REST API: App JWT on `/app/...`, installation tokens elsewhere.
+"""The one door to GitHub's REST API: githubkit's typed client, wrapped in our small adapter.
 
-Plain httpx rather than githubkit: the bot needs a dozen endpoints, a token refresh on 401, an
-error taxonomy with `Retry-After`, and a guarantee that no token reaches an exception message;
-wrapping githubkit's auth strategies and exceptions for that was more code than this module.
+githubkit (generated from GitHub's OpenAPI description) builds every request: the route, the
+query, the body (validated against the schema), the `X-GitHub-Api-Version` header, the App JWT
+on `/app/...`, `Link: rel="next"` pagination and a base URL with a path (GitHub Enterprise Server's
+`/api/v3`, GraphQL at `/api/graphql`). The adapter adds what the bot needs on top:
+
+- ONE installation-token cache per client (`auth.TokenCache`), refreshed ahead of expiry and
+  after a 401, whose token git also uses for clones and pushes;
+- the error taxonomy (`errors`) with `Retry-After`, and messages that never carry a token;
+- the pause between content-creating requests (`pacing`);
+- no retries in-process (githubkit's `auto_retry` is off): the queue retries the whole job with
+  backoff, never sooner than GitHub's `Retry-After`;
+- frozen values with the fields the bot uses (`models`), parsed leniently from the JSON: strict
+  response models have rejected real payloads before, and older GHES releases lack fields.
+
+The API version is pinned to 2022-11-28 (the one every GHES release serves).
 """
 
 from __future__ import annotations
 
 import base64
-import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote
 
+import githubkit
 import httpx
+from githubkit.auth.app import AppAuth
+from githubkit.cache import MemCacheStrategy
+from githubkit.exception import GitHubException, GraphQLFailed
+from githubkit.response import Response
 from pydantic import SecretStr
 
-from app.github.auth import AppCredentials, Clock, TokenCache
-from app.github.errors import (
-    AuthError,
-    GitHubError,
-    NotFound,
-    RateLimited,
-    ServerError,
-    Unprocessable,
-)
+from app.github.auth import AppCredentials, Clock, InstallationTokenStrategy, TokenCache
+from app.github.errors import AuthError, GitHubError, NotFound, translate
 from app.github.models import Annotation, CheckRun, Comment, Commit, PullRequest, Repository
+from app.github.pacing import WRITE_INTERVAL, WritePacing
 
-API_VERSION = "2022-11-28"
-DEFAULT_RATE_LIMIT_WAIT = 60.0
+if TYPE_CHECKING:
+    from githubkit_schemas.v2022_11_28.rest import RestNamespace
+
+API_VERSION: Literal["2022-11-28"] = "2022-11-28"
+USER_AGENT = "maintainer-bot"
 PER_PAGE = 100
 MAX_PAGES = 50
-# GitHub asks integrations to wait at least a second between content-creating requests
-# (POST, PATCH, PUT, DELETE); going faster is what trips the secondary rate limit.
-WRITE_INTERVAL = 1.0
-WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+T = TypeVar("T")
+
+
+class GraphQLError(GitHubError):
+    """GitHub answered a GraphQL request with `errors`."""
+
+
+class _KeptOpen(httpx.BaseTransport):
+    """The client's connection pool, shared by the httpx client githubkit opens per request
+    (its `with` context is per thread, and the bot's workers are threads)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        """Kept open when githubkit closes its per-request client; `GitHub.close` closes it."""
 
 
 class GitHub:
@@ -55,23 +84,24 @@ class GitHub:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
         self._clock = clock
-        self._write_interval = write_interval
-        self._write_lock = threading.Lock()
-        self._last_write = 0.0
-        self._http = httpx.Client(
+        self._pool = transport or httpx.HTTPTransport()
+        self._app = githubkit.GitHub(
+            credentials.strategy(),
             base_url=self.base_url,
+            user_agent=USER_AGENT,
             timeout=timeout,
-            transport=transport,
-            headers={
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": API_VERSION,
-                "User-Agent": "maintainer-bot",
-            },
+            transport=_KeptOpen(self._pool),
+            # The App JWT lives in this client's cache, not githubkit's process-wide default
+            # (keyed by App id only: a second client with another key would reuse it).
+            cache_strategy=MemCacheStrategy(),
+            http_cache=False,
+            throttler=WritePacing(write_interval, httpx.URL(self.base_url).path),
+            auto_retry=False,
         )
         self.tokens = TokenCache(self._new_token, clock)
 
     def close(self) -> None:
-        self._http.close()
+        self._pool.close()
 
     def __enter__(self) -> GitHub:
         return self
@@ -84,44 +114,34 @@ class GitHub:
 
     def app_request(self, method: str, path: str, json: Any = None) -> Any:
         """A request authenticated as the App itself (JWT)."""
-        auth = f"Bearer {self.credentials.jwt()}"
-        response = self._send(method, path, auth, json=json)
-        if response.status_code == 401:
-            raise AuthError(f"{method} {path}: 401 the App JWT was refused", 401)
-        return _result(method, path, response, self._clock)
+        response = self._call(
+            method, path, lambda: self._app.request(method, path, json=json, headers=_VERSION)
+        )
+        return _body(method, path, response)
+
+    def app_jwt(self) -> str:
+        """The App JWT this client sends (githubkit signs it and keeps it a few minutes)."""
+        flow = self._app.auth.get_auth_flow(self._app)
+        assert isinstance(flow, AppAuth)
+        try:
+            return flow.get_jwt()
+        except Exception as exc:  # the signer's message may quote the key: keep its type
+            raise AuthError(f"cannot sign the App JWT: {type(exc).__name__}") from None
 
     def _new_token(self, installation_id: int) -> tuple[str, str]:
-        data = self.app_request("POST", f"/app/installations/{installation_id}/access_tokens")
+        path = f"/app/installations/{installation_id}/access_tokens"
+        rest = _rest(self._app)
+        response = self._call(
+            "POST", path, lambda: rest.apps.create_installation_access_token(installation_id)
+        )
+        data = response.json()
         try:
             return str(data["token"]), str(data["expires_at"])
         except (KeyError, TypeError):
             raise GitHubError("unexpected GitHub response: no token or expires_at") from None
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        authorization: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        json: Any = None,
-    ) -> httpx.Response:
-        if method in WRITES and not path.startswith("/app/"):
-            self._pace_write()
-        try:
-            return self._http.request(
-                method, path, params=params, json=json, headers={"Authorization": authorization}
-            )
-        except httpx.HTTPError as exc:
-            # httpx's message names the URL only; the type says what broke.
-            raise ServerError(f"{method} {path}: {type(exc).__name__}", 0) from None
-
-    def _pace_write(self) -> None:
-        with self._write_lock:
-            wait = self._last_write + self._write_interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            self._last_write = time.monotonic()
+    def _call(self, method: str, path: str, send: Callable[[], T]) -> T:
+        return _call(method, path, send, self._clock, "the App JWT was refused")
 
 
 class Installation:
@@ -130,6 +150,8 @@ class Installation:
     def __init__(self, github: GitHub, installation_id: int) -> None:
         self.github = github
         self.id = installation_id
+        self._kit = github._app.with_auth(InstallationTokenStrategy(github.tokens, installation_id))
+        self._rest = _rest(self._kit)
 
     def token(self) -> SecretStr:
         return self.github.tokens.token(self.id)
@@ -146,52 +168,76 @@ class Installation:
         params: Mapping[str, str | int] | None = None,
         json: Any = None,
     ) -> Any:
-        return _result(method, path, self._response(method, path, params, json), self.github._clock)
-
-    def _response(
-        self, method: str, path: str, params: Mapping[str, str | int] | None, json: Any
-    ) -> httpx.Response:
-        for attempt in range(2):
-            auth = f"token {self.token().get_secret_value()}"
-            response = self.github._send(method, path, auth, params=params, json=json)
-            if response.status_code != 401:
-                return response
-            self.github.tokens.invalidate(self.id)
-            if attempt == 1:
-                break
-        raise AuthError(f"{method} {path}: 401 even with a fresh installation token", 401)
+        response = self._call(
+            method,
+            path,
+            lambda: self._kit.request(method, path, params=params, json=json, headers=_VERSION),
+        )
+        return _body(method, path, response)
 
     def paginate(self, path: str, params: Mapping[str, str | int] | None = None) -> list[Any]:
         """Every item of a list endpoint, following `Link: rel="next"`."""
-        items: list[Any] = []
-        # The next page's URL carries its own query; httpx would drop it given any params.
-        query: dict[str, str | int] | None = {"per_page": PER_PAGE, **(params or {})}
-        url: str | None = path
-        for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            response = self._response("GET", url, query, None)
-            page = _result("GET", path, response, self.github._clock)
-            if isinstance(page, Mapping):  # e.g. {"total_count": n, "check_runs": [...]}
-                page = next((v for v in page.values() if isinstance(v, list)), [])
-            items.extend(page)
-            url = response.links.get("next", {}).get("url")
-            query = None
-        return items
+        query = {"per_page": PER_PAGE, **(params or {})}
+        return self.all(path, self._kit.request, "GET", path, params=query, headers=_VERSION)
+
+    def all(
+        self, path: str, request: Callable[..., Response[Any]], *args: Any, **kwargs: Any
+    ) -> list[Any]:
+        """The JSON items of every page (at most MAX_PAGES) of a githubkit typed list call;
+        `path` names the call in errors."""
+        pages = 0
+
+        def items(response: Response[Any]) -> list[Any]:
+            nonlocal pages
+            pages += 1
+            if pages > MAX_PAGES:
+                raise _Enough
+            data = response.json()
+            if isinstance(data, Mapping):  # e.g. {"total_count": n, "check_runs": [...]}
+                data = next((v for v in data.values() if isinstance(v, list)), [])
+            return list(data) if isinstance(data, list) else []
+
+        collected: list[Any] = []
+
+        def walk() -> list[Any]:
+            try:
+                for item in self._kit.rest.paginate(request, items, *args, **kwargs):
+                    collected.append(item)
+            except _Enough:
+                pass
+            return collected
+
+        return self._call("GET", path, walk)
+
+    def _call(self, method: str, path: str, send: Callable[[], T]) -> T:
+        return _call(method, path, send, self.github._clock, "even with a fresh installation token")
+
+    def send(
+        self, method: str, path: str, call: Callable[..., Response[Any]], *args: Any, **kw: Any
+    ) -> Any:
+        """A githubkit typed call; its JSON body (None when empty). `method` and `path` name the
+        call in errors."""
+        return _body(method, path, self._call(method, path, lambda: call(*args, **kw)))
 
     # -- repositories and contents ----------------------------------------------------
 
     def repositories(self) -> list[Repository]:
-        return [Repository.parse(r) for r in self.paginate("/installation/repositories")]
+        call = self._rest.apps.list_repos_accessible_to_installation
+        path = "/installation/repositories"
+        return [Repository.parse(r) for r in self.all(path, call, per_page=PER_PAGE)]
 
     def repository(self, full_name: str) -> Repository:
-        return Repository.parse(self.request("GET", f"/repos/{full_name}"))
+        owner, name = _split(full_name)
+        data = self.send("GET", f"/repos/{full_name}", self._rest.repos.get, owner, name)
+        return Repository.parse(data)
 
     def file_text(self, full_name: str, path: str, ref: str) -> str | None:
         """A file's text at `ref`, or None when it does not exist there."""
+        owner, name = _split(full_name)
+        route = f"/repos/{full_name}/contents/{quote(path)}"
         try:
-            data = self.request(
-                "GET", f"/repos/{full_name}/contents/{quote(path)}", params={"ref": ref}
+            data = self.send(
+                "GET", route, self._rest.repos.get_content, owner, name, quote(path), ref=ref
             )
         except NotFound:
             return None
@@ -201,90 +247,138 @@ class Installation:
         return base64.b64decode(content).decode("utf-8", "replace")
 
     def user_id(self, login: str) -> int:
-        return int(self.request("GET", f"/users/{quote(login)}")["id"])
+        data = self.send(
+            "GET", f"/users/{quote(login)}", self._rest.users.get_by_username, quote(login)
+        )
+        return int(data["id"])
 
     # -- git refs and commits ------------------------------------------------------------
 
     def branch_sha(self, full_name: str, branch: str) -> str | None:
+        owner, name = _split(full_name)
+        ref = f"heads/{quote(branch)}"
         try:
-            data = self.request("GET", f"/repos/{full_name}/git/ref/heads/{quote(branch)}")
+            data = self.send(
+                "GET", f"/repos/{full_name}/git/ref/{ref}", self._rest.git.get_ref, owner, name, ref
+            )
         except NotFound:
             return None
         return str(data["object"]["sha"])
 
     def create_branch(self, full_name: str, branch: str, sha: str) -> None:
-        self.request(
-            "POST", f"/repos/{full_name}/git/refs", json={"ref": f"refs/heads/{branch}", "sha": sha}
+        owner, name = _split(full_name)
+        self.send(
+            "POST",
+            f"/repos/{full_name}/git/refs",
+            self._rest.git.create_ref,
+            owner,
+            name,
+            ref=f"refs/heads/{branch}",
+            sha=sha,
         )
 
     def update_branch(self, full_name: str, branch: str, sha: str, *, force: bool) -> None:
-        self.request(
-            "PATCH",
-            f"/repos/{full_name}/git/refs/heads/{quote(branch)}",
-            json={"sha": sha, "force": force},
-        )
+        owner, name = _split(full_name)
+        ref = f"heads/{quote(branch)}"
+        path = f"/repos/{full_name}/git/refs/{ref}"
+        self.send("PATCH", path, self._rest.git.update_ref, owner, name, ref, sha=sha, force=force)
 
     def delete_branch(self, full_name: str, branch: str) -> None:
-        self.request("DELETE", f"/repos/{full_name}/git/refs/heads/{quote(branch)}")
+        owner, name = _split(full_name)
+        ref = f"heads/{quote(branch)}"
+        path = f"/repos/{full_name}/git/refs/{ref}"
+        self.send("DELETE", path, self._rest.git.delete_ref, owner, name, ref)
 
     def commit(self, full_name: str, sha: str) -> Commit:
-        return Commit.parse(self.request("GET", f"/repos/{full_name}/commits/{sha}"))
+        owner, name = _split(full_name)
+        path = f"/repos/{full_name}/commits/{sha}"
+        return Commit.parse(self.send("GET", path, self._rest.repos.get_commit, owner, name, sha))
 
     # -- pull requests -------------------------------------------------------------------
 
     def pulls(
         self, full_name: str, *, state: str = "open", head: str | None = None
     ) -> list[PullRequest]:
-        params: dict[str, str | int] = {"state": state}
-        if head is not None:
-            params["head"] = head
-        return [PullRequest.parse(p) for p in self.paginate(f"/repos/{full_name}/pulls", params)]
+        owner, name = _split(full_name)
+        extra = {} if head is None else {"head": head}
+        path = f"/repos/{full_name}/pulls"
+        listed = self.all(
+            path, self._rest.pulls.list, owner, name, state=state, per_page=PER_PAGE, **extra
+        )
+        return [PullRequest.parse(p) for p in listed]
 
     def recent_pulls(self, full_name: str) -> list[PullRequest]:
         """The 100 most recently created pull requests, any state (one request)."""
-        params: dict[str, str | int] = {
-            "state": "all",
-            "sort": "created",
-            "direction": "desc",
-            "per_page": PER_PAGE,
-        }
-        data = self.request("GET", f"/repos/{full_name}/pulls", params=params)
+        owner, name = _split(full_name)
+        data = self.send(
+            "GET",
+            f"/repos/{full_name}/pulls",
+            self._rest.pulls.list,
+            owner,
+            name,
+            state="all",
+            sort="created",
+            direction="desc",
+            per_page=PER_PAGE,
+        )
         return [PullRequest.parse(p) for p in data]
 
     def pull(self, full_name: str, number: int) -> PullRequest:
-        return PullRequest.parse(self.request("GET", f"/repos/{full_name}/pulls/{number}"))
+        owner, name = _split(full_name)
+        path = f"/repos/{full_name}/pulls/{number}"
+        return PullRequest.parse(self.send("GET", path, self._rest.pulls.get, owner, name, number))
 
     def create_pull(
         self, full_name: str, *, title: str, head: str, base: str, body: str, draft: bool
     ) -> PullRequest:
+        owner, name = _split(full_name)
         data = {"title": title, "head": head, "base": base, "body": body, "draft": draft}
-        return PullRequest.parse(self.request("POST", f"/repos/{full_name}/pulls", json=data))
+        path = f"/repos/{full_name}/pulls"
+        return PullRequest.parse(
+            self.send("POST", path, self._rest.pulls.create, owner, name, data=data)
+        )
 
     def update_pull(self, full_name: str, number: int, **fields: str | None) -> PullRequest:
-        data = self.request("PATCH", f"/repos/{full_name}/pulls/{number}", json=fields)
+        owner, name = _split(full_name)
+        path = f"/repos/{full_name}/pulls/{number}"
+        data = self.send("PATCH", path, self._rest.pulls.update, owner, name, number, data=fields)
         return PullRequest.parse(data)
 
     def pull_commits(self, full_name: str, number: int) -> list[Commit]:
+        owner, name = _split(full_name)
         path = f"/repos/{full_name}/pulls/{number}/commits"
-        return [Commit.parse(c) for c in self.paginate(path)]
+        listed = self.all(
+            path, self._rest.pulls.list_commits, owner, name, number, per_page=PER_PAGE
+        )
+        return [Commit.parse(c) for c in listed]
 
     # -- issues: comments, labels, reactions --------------------------------------------
 
     def comments(self, full_name: str, number: int) -> list[Comment]:
+        owner, name = _split(full_name)
         path = f"/repos/{full_name}/issues/{number}/comments"
-        return [Comment.parse(c) for c in self.paginate(path)]
+        listed = self.all(
+            path, self._rest.issues.list_comments, owner, name, number, per_page=PER_PAGE
+        )
+        return [Comment.parse(c) for c in listed]
 
     def comment(self, full_name: str, number: int, body: str) -> Comment:
+        owner, name = _split(full_name)
         path = f"/repos/{full_name}/issues/{number}/comments"
-        return Comment.parse(self.request("POST", path, json={"body": body}))
+        call = self._rest.issues.create_comment
+        return Comment.parse(self.send("POST", path, call, owner, name, number, body=body))
 
     def add_labels(self, full_name: str, number: int, labels: Sequence[str]) -> None:
+        owner, name = _split(full_name)
         path = f"/repos/{full_name}/issues/{number}/labels"
-        self.request("POST", path, json={"labels": list(labels)})
+        call = self._rest.issues.add_labels
+        self.send("POST", path, call, owner, name, number, data={"labels": list(labels)})
 
     def react(self, full_name: str, comment_id: int, content: str) -> None:
+        owner, name = _split(full_name)
         path = f"/repos/{full_name}/issues/comments/{comment_id}/reactions"
-        self.request("POST", path, json={"content": content})
+        call = self._rest.reactions.create_for_issue_comment
+        self.send("POST", path, call, owner, name, comment_id, content=content)
 
     # -- check runs ----------------------------------------------------------------------
 
@@ -299,6 +393,7 @@ class Installation:
         summary: str,
         annotations: Sequence[Annotation] = (),
     ) -> CheckRun:
+        owner, repo = _split(full_name)
         data = {
             "name": name,
             "head_sha": head_sha,
@@ -311,62 +406,68 @@ class Installation:
                 "annotations": [a.to_json() for a in annotations],
             },
         }
-        return CheckRun.parse(self.request("POST", f"/repos/{full_name}/check-runs", json=data))
+        path = f"/repos/{full_name}/check-runs"
+        return CheckRun.parse(
+            self.send("POST", path, self._rest.checks.create, owner, repo, data=data)
+        )
 
     def check_runs(self, full_name: str, ref: str, name: str | None = None) -> list[CheckRun]:
-        params: dict[str, str | int] = {"check_name": name} if name else {}
+        owner, repo = _split(full_name)
+        extra = {"check_name": name} if name else {}
         path = f"/repos/{full_name}/commits/{ref}/check-runs"
-        return [CheckRun.parse(c) for c in self.paginate(path, params)]
+        call = self._rest.checks.list_for_ref
+        listed = self.all(path, call, owner, repo, ref, per_page=PER_PAGE, **extra)
+        return [CheckRun.parse(c) for c in listed]
 
+    # -- GraphQL -------------------------------------------------------------------------
 
-def _result(method: str, path: str, response: httpx.Response, clock: Clock) -> Any:
-    status = response.status_code
-    if status < 400:
-        if status == 204 or not response.content:
-            return None
+    def graphql(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """A GraphQL request (GHES: `/api/graphql` beside `/api/v3`); `errors` raise."""
         try:
-            return response.json()
-        except ValueError:
-            raise GitHubError(f"{method} {path}: {status} with a body that is not JSON") from None
-    message = f"{method} {path}: {status} {_github_message(response)}"
-    wait = _rate_limit_wait(response, clock)
-    if wait is not None:
-        raise RateLimited(message, status, wait)
-    if status >= 500:
-        raise ServerError(message, status)
-    if status == 404:
-        raise NotFound(message, status)
-    if status == 422:
-        raise Unprocessable(message, status)
-    raise GitHubError(message, status)
+            return self._call(
+                "POST", "/graphql", lambda: self._kit.graphql.request(query, dict(variables))
+            )
+        except GraphQLFailed as failed:
+            errors = failed.response.errors or []
+            raise GraphQLError("; ".join(e.message for e in errors) or "GraphQL errors") from None
+
+    @property
+    def rest(self) -> RestNamespace:
+        """githubkit's typed REST namespace for this installation (API version pinned)."""
+        return self._rest
 
 
-def _github_message(response: httpx.Response) -> str:
+_VERSION = {"X-GitHub-Api-Version": API_VERSION}
+
+
+class _Enough(Exception):
+    """Raised by a page mapper past MAX_PAGES: the pagination stops there."""
+
+
+def _rest(kit: githubkit.GitHub[Any]) -> RestNamespace:
+    return kit.rest(API_VERSION)
+
+
+def _split(full_name: str) -> tuple[str, str]:
+    owner, _, name = full_name.partition("/")
+    return owner, name
+
+
+def _call(method: str, path: str, send: Callable[[], T], clock: Clock, refused: str) -> T:
     try:
-        data = response.json()
-    except ValueError:
-        return response.reason_phrase
-    if isinstance(data, Mapping) and isinstance(data.get("message"), str):
-        return str(data["message"])[:300]
-    return response.reason_phrase
+        return send()
+    except GraphQLFailed:
+        raise
+    except GitHubException as exc:
+        raise translate(exc, method, path, clock, refused) from None
 
 
-def _rate_limit_wait(response: httpx.Response, clock: Clock) -> float | None:
-    """Seconds to wait for a rate-limited response, None when it is not a rate limit."""
-    status = response.status_code
-    if status not in (403, 429):
+def _body(method: str, path: str, response: Response[Any]) -> Any:
+    raw = response.raw_response
+    if raw.status_code == 204 or not raw.content:
         return None
-    retry_after = response.headers.get("retry-after")
-    if retry_after is not None:
-        try:
-            return max(0.0, float(retry_after))
-        except ValueError:
-            return DEFAULT_RATE_LIMIT_WAIT
-    if response.headers.get("x-ratelimit-remaining") == "0":
-        reset = response.headers.get("x-ratelimit-reset")
-        if reset and reset.isdigit():
-            return max(0.0, int(reset) - clock())
-        return DEFAULT_RATE_LIMIT_WAIT
-    if status == 429 or "rate limit" in _github_message(response).lower():
-        return DEFAULT_RATE_LIMIT_WAIT
-    return None
+    try:
+        return raw.json()
+    except ValueError:
+        status = raw.status_code
+        raise GitHubError(f"{method} {path}: {status} with a body that is not JSON") from None

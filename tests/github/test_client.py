@@ -13,6 +13,7 @@ from app.github import (
     AuthError,
     GitHub,
     GitHubError,
+    GraphQLError,
     NotFound,
     RateLimited,
     ServerError,
@@ -36,6 +37,15 @@ def test_token_is_cached_then_refreshed_after_401(harness: Harness) -> None:
         harness.admin("POST", "/tokens/expire")  # GitHub revoked or expired it early
         assert inst.repository(REPO).full_name == REPO
         assert token_requests(harness) == 2
+
+
+def test_one_token_cache_per_client_shared_with_git(harness: Harness) -> None:
+    with harness.github() as gh:
+        gh.installation(INSTALLATION_ID).repository(REPO)
+        other = gh.installation(INSTALLATION_ID)  # another handle, as a second handler builds
+        other.repository(REPO)
+        assert other.token().get_secret_value() in harness.admin("GET", "/tokens").json()
+    assert token_requests(harness) == 1
 
 
 def test_token_near_expiry_is_refreshed_before_use(tmp_path) -> None:
@@ -102,9 +112,14 @@ def test_unreachable_github_is_a_server_error() -> None:
 def test_unusable_key_error_does_not_quote_it() -> None:
     secret = "-----BEGIN PRIVATE KEY-----\nnot-a-real-key-but-secret\n-----END PRIVATE KEY-----"
     credentials = AppCredentials(APP_ID, SecretStr(secret))
-    with pytest.raises(AuthError) as caught:
-        credentials.jwt()
-    assert "not-a-real-key" not in str(caught.value) and "secret" not in repr(credentials)
+    with GitHub("http://127.0.0.1:9", credentials) as gh:
+        with pytest.raises(AuthError) as signing:
+            gh.app_jwt()
+        with pytest.raises(AuthError) as asking:
+            gh.installation(INSTALLATION_ID).repository(REPO)
+    for caught in (signing, asking):
+        assert "not-a-real-key" not in str(caught.value)
+    assert "secret" not in repr(credentials) and "secret" not in repr(credentials.strategy())
 
 
 def test_no_token_or_key_in_logs(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
@@ -118,7 +133,7 @@ def test_no_token_or_key_in_logs(harness: Harness, caplog: pytest.LogCaptureFixt
             inst.repository(REPO)
         inst.repository(REPO)
         token = inst.token().get_secret_value()
-        jwt_token = gh.credentials.jwt()
+        jwt_token = gh.app_jwt()
     text = caplog.text + str(caught.value) + repr(inst.token())
     assert caplog.records  # httpx logged the requests
     for secret in (token, jwt_token, app_keys().private_pem.splitlines()[1]):
@@ -167,6 +182,7 @@ def test_enterprise_server_base_url_with_a_path(tmp_path) -> None:
     emulator.install(INSTALLATION_ID, "octo-org", [REPO])
     host = FastAPI()
     host.mount("/api/v3", emulator.app)
+    host.mount("/api", emulator.app)  # GHES serves GraphQL at /api/graphql
     with ServerThread(host) as server:
         credentials = AppCredentials(APP_ID, SecretStr(app_keys().private_pem))
         with GitHub(f"{server.url}/api/v3", credentials) as gh:
@@ -177,3 +193,7 @@ def test_enterprise_server_base_url_with_a_path(tmp_path) -> None:
                 REPO, repo.clone_url, "main", inst.token()
             )
             assert (checkout.path / "requirements.txt").is_file()
+            with pytest.raises(GraphQLError, match="only markPullRequestReadyForReview"):
+                inst.graphql("query { viewer { login } }", {})
+    graphql = [r.path for r in emulator.state.requests if r.path.endswith("graphql")]
+    assert graphql == ["/api/graphql"]

@@ -1,0 +1,19 @@
+"""The emulator's routes, one `APIRouter` per resource family; shared helpers in
+`app.emulator.rest`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.emulator.routes import admin, apps, checks, git, issues, merges, pulls, repos
+
+ROUTERS: tuple[APIRouter, ...] = (
+    apps.router,
+    repos.router,
+    pulls.router,
+    merges.router,
+    issues.router,
+    checks.router,
+    git.router,
+    admin.router,
+)
