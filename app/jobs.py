@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from app.analyzers.base import Adapters
+from app.caches import INDEX, Caches
 from app.commands.lifecycle import changes_of, rejected_rules
 from app.composer import Composed
 from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for, report_config
@@ -70,7 +71,8 @@ def connect(settings: Settings) -> GitHub:
 
 def default_adapters(settings: Settings) -> Adapters:
     """The package index from `PIP_INDEX_URL` (else PyPI), cached in the data dir."""
-    return Adapters(index=SimpleIndex(cache=HttpCache(settings.data_dir / "index-cache")))
+    caches = Caches(settings.cache_root())
+    return Adapters(index=SimpleIndex(cache=HttpCache(caches.folder(INDEX))), caches=caches)
 
 
 def run_scan(
@@ -128,7 +130,8 @@ def _scan(
     )
     result = scan(
         checkout.path,
-        adapters or default_adapters(settings),
+        # The App's caches are the operator's setting, whoever built the other adapters.
+        replace(adapters or default_adapters(settings), caches=Caches(settings.cache_root())),
         config=config,
         now=now,
         budget=composer.budget(),

@@ -16,6 +16,7 @@ from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
 from app.apidiff.distributions import Distributions
 from app.apidiff.enrich import reconcile
+from app.caches import DISTRIBUTIONS
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.deadcode.history import GitPythonHistory
 from app.index.client import SimpleIndex
@@ -145,7 +146,11 @@ def _default_adapters(
     if wanted and adapters.distributions is None and isinstance(adapters.index, SimpleIndex):
         # The same index as the release data (a mirror or a local index serves both).
         index = adapters.index
-        distributions = Distributions(index.index_url, transport=index.transport)
+        distributions = Distributions(
+            index.index_url,
+            cache_dir=adapters.caches.folder(DISTRIBUTIONS),
+            transport=index.transport,
+        )
         adapters = replace(adapters, distributions=distributions)
     return adapters
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
+from app.caches import Caches
 from app.config import RepoConfig
 from app.imports import ImportCounts
 from app.manifests.base import ManifestParse
@@ -58,6 +59,8 @@ class Adapters:
     history: GitHistory | None = None
     distributions: Distributions | None = None
     """Distribution files for API diffs, migrations and release notes (`app.apidiff`)."""
+    caches: Caches = field(default_factory=Caches.for_user)
+    """Where analyzers keep what they cache (the App: its data dir; the CLI: the user's)."""
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,6 @@ class TextFacts(NamedTuple):
     line: int = 0
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "maintainer-bot" / "deadcode"
-
-
 def content_key(data: bytes, salt: str) -> str:
     digest = hashlib.blake2b(data, digest_size=16)
     digest.update(f"\0{salt}\0{FORMAT}\0{sys.version_info[:2]}".encode())

@@ -6,7 +6,6 @@ import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 
 import httpx
 
@@ -23,11 +22,6 @@ RETRIES = 2
 
 def default_index_url() -> str:
     return os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX_URL
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "maintainer-bot" / "index"
 
 
 class SimpleIndex:
