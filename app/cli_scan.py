@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -22,10 +22,10 @@ from app.model import Kind, ScanResult
 from app.output import scan_json, scan_table
 from app.pipeline import scan as run_scan
 from app.proposals import slugify
-from app.security.directory import AdvisoryDirectory
-from app.security.pip_audit import PipAuditSettings, PipAuditSource
-from app.security.source import AdvisorySource
 from app.snapshot import NotARepository, git_toplevel
+
+if TYPE_CHECKING:
+    from app.security.source import AdvisorySource
 
 
 def _kinds(value: str | None) -> list[Kind] | None:
@@ -122,6 +122,9 @@ def _advisory_source(
     advisory_db: Path | None, service: Literal["osv", "pypi"] | None, osv_url: str | None
 ) -> AdvisorySource | None:
     """The command line's choice, overriding `.maintainer.yml`; ``None`` leaves it to the file."""
+    from app.security.directory import AdvisoryDirectory
+    from app.security.pip_audit import PipAuditSettings, PipAuditSource
+
     if advisory_db is not None:
         return AdvisoryDirectory(advisory_db)
     if service is not None or osv_url is not None:
