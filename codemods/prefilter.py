@@ -212,8 +212,18 @@ def by_ast(
     if not any(rule.needs_survey() for rule in rules):
         return list(rules)
     try:
-        found = survey(ast.parse(source))
+        tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return list(rules)  # libcst will report the problem precisely
+    return by_tree(tree, rules, facts)
+
+
+def by_tree(
+    tree: ast.AST, rules: Sequence[type[Rule]], facts: ProjectFacts | None = None
+) -> list[type[Rule]]:
+    """`by_ast` on a tree parsed already (`app.parsed`: one parse per file per scan)."""
+    if not any(rule.needs_survey() for rule in rules):
+        return list(rules)
+    found = survey(tree)
     known = facts or ProjectFacts()
     return [rule for rule in rules if rule.reaches(found, known)]

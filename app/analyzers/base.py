@@ -13,6 +13,7 @@ from app.config import RepoConfig
 from app.imports import ImportCounts
 from app.manifests.base import ManifestParse
 from app.model import Finding, Kind, Progress, ScanError, no_progress
+from app.parsed import ParsedModules
 from app.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class ScanContext:
     now: datetime
     adapters: Adapters
     progress: Progress = no_progress
+    parsed: ParsedModules = field(default_factory=ParsedModules)
+    """Each file's `ast`, parsed once for every analyzer of this scan."""
 
     @cached_property
     def import_counts(self) -> ImportCounts:

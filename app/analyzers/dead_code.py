@@ -93,6 +93,7 @@ class DeadCodeAnalyzer:
             max_bytes=settings.max_file_bytes,
             workers=self.workers,
             progress=context.progress,
+            parsed=context.parsed,
         )
         selected = set(snapshot.files)
         analysis = Analysis(errors=[e for e in detection.index.errors if e.file in selected])

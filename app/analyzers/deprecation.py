@@ -135,6 +135,7 @@ class DeprecationAnalyzer:
             cache=ResultCache(context.adapters.caches.folder(DEPRECATIONS)),
             workers=self.workers,
             progress=context.progress,
+            parsed=context.parsed,
         )
         report = runner.run(paths)
         analysis.errors.extend(report.errors)

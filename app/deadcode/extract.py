@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from app.deadcode.facts import NO_REFS, Definition, FileFacts, Flag, Import, Refs
 from app.import_resolution import package_of, resolve_from
+from app.parsed import ParsedModules
 
 IDENTIFIER_PATH = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
@@ -524,15 +525,18 @@ def _is_main_guard(test: ast.expr) -> bool:
     )
 
 
-def extract(path: str, module: str, is_package: bool, source: bytes) -> FileFacts:
-    """Parse ``source``; raises ``SyntaxError``/``ValueError`` for invalid code.
+def extract(
+    path: str, module: str, is_package: bool, source: bytes, parsed: ParsedModules | None = None
+) -> FileFacts:
+    """Parse ``source`` (or take its tree from ``parsed``, the scan's shared trees); raises
+    ``SyntaxError``/``ValueError`` for invalid code.
 
     Code in syntax newer than the running Python (PEP 695, PEP 701) is read through libcst and
     rewritten, line for line, into older syntax that yields the same facts.
     """
     new_syntax = False
     try:
-        tree = ast.parse(source, filename=path)
+        tree = parsed.tree(path, source) if parsed else ast.parse(source, filename=path)
     except SyntaxError:
         from app.deadcode.newsyntax import downgrade  # libcst: loaded only when needed
 

@@ -23,6 +23,7 @@ from app.deadcode.cache import (
 from app.deadcode.extract import extract
 from app.deadcode.facts import FileFacts
 from app.model import Progress, ScanError, no_progress
+from app.parsed import ParsedModules
 
 TEXT_SUFFIXES = frozenset(
     {".toml", ".cfg", ".ini", ".yaml", ".yml", ".json", ".html", ".htm", ".txt", ".xml"}
@@ -123,8 +124,9 @@ class Outcome:
     error: ScanError | None
 
 
-def run_job(job: Job) -> Outcome:
-    """Read, hash and extract one file (in a worker process); store what it found."""
+def run_job(job: Job, parsed: ParsedModules | None = None) -> Outcome:
+    """Read, hash and extract one file (in a worker process, or here on the scan's shared
+    trees); store what it found."""
     full = Path(job.root) / job.path
     try:
         stat = full.stat()
@@ -137,18 +139,18 @@ def run_job(job: Job) -> Outcome:
     stored = cache.load(key) if cache is not None else None
     if stored is not None:
         return Outcome(job.path, signature, marshal.dumps(stored), None)
-    encoded = _encode(job, data)
+    encoded = _encode(job, data, parsed)
     if cache is not None:
         cache.store_encoded(key, encoded)
     return Outcome(job.path, signature, encoded, None)
 
 
-def _encode(job: Job, data: bytes) -> bytes:
+def _encode(job: Job, data: bytes, parsed: ParsedModules | None) -> bytes:
     if not job.python:
         found = doc_imports(data) if job.path.endswith(DOC_SUFFIXES) else tokens(data)
         return encode_text(TextFacts(found))
     try:
-        return encode_facts(extract(job.path, job.module, job.is_package, data))
+        return encode_facts(extract(job.path, job.module, job.is_package, data, parsed))
     except SyntaxError as exc:
         problem, line = f"skipped: syntax error: {exc.msg}", exc.lineno or 0
     except (ValueError, RecursionError, MemoryError) as exc:
@@ -169,6 +171,7 @@ def build_index(
     max_bytes: int = DEFAULT_MAX_BYTES,
     workers: int | None = None,
     progress: Progress = no_progress,
+    trees: ParsedModules | None = None,
 ) -> RepoIndex:
     sources = {s.path: s for s in source_files(files)}
     manifest = cache.manifest(root) if cache is not None else {}
@@ -201,7 +204,7 @@ def build_index(
                 kept[path] = signature
                 continue
         jobs.append(_job(root, path, source, cache, stat.st_size))
-    outcomes = _run(jobs, workers, progress)
+    outcomes = _run(jobs, workers, progress, trees)
     parsed = []
     for outcome in outcomes:
         if outcome.error is not None:
@@ -246,14 +249,23 @@ def _value(outcome: Outcome) -> FileFacts | TextFacts | None:
     return decode(marshal.loads(outcome.encoded)) if outcome.encoded is not None else None
 
 
-def _run(jobs: list[Job], workers: int | None, progress: Progress) -> list[Outcome]:
+def _run(
+    jobs: list[Job], workers: int | None, progress: Progress, parsed: ParsedModules | None
+) -> list[Outcome]:
     count = workers if workers is not None else (os.cpu_count() or 1)
     if len(jobs) < PARALLEL_FROM or count <= 1:
         outcomes = []
         for done, job in enumerate(jobs, 1):
-            outcomes.append(run_job(job))
+            outcomes.append(run_job(job, parsed))
             progress("dead-code: indexing", done, len(jobs))
         return outcomes
+    # Files another analyzer of this scan parsed already are read from their trees here;
+    # the workers parse the rest.
+    outcomes = []
+    if parsed is not None:
+        held = [j.python and parsed.holds(j.path) for j in jobs]
+        outcomes = [run_job(j, parsed) for j, shared in zip(jobs, held, strict=True) if shared]
+        jobs = [j for j, shared in zip(jobs, held, strict=True) if not shared]
     # fork is the cheapest start, but forking a process that runs other threads (a queue
     # worker, an HTTP client pool) can copy a held lock into the child: then use forkserver.
     single_threaded = threading.active_count() == 1
@@ -263,7 +275,6 @@ def _run(jobs: list[Job], workers: int | None, progress: Progress) -> list[Outco
     context = multiprocessing.get_context(method)
     # Largest files first, in small chunks, so no worker is left with a big file at the end.
     ordered = sorted(jobs, key=lambda j: -j.size)
-    outcomes = []
     with context.Pool(count) as pool:
         for done, outcome in enumerate(pool.imap_unordered(run_job, ordered, chunksize=4), 1):
             outcomes.append(outcome)
