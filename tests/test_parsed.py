@@ -25,7 +25,10 @@ FILES = {
     "pkg/clock.py": "import datetime\n\n\ndef stamp():\n    return datetime.datetime.utcnow()\n",
     "pkg/numbers.py": "import numpy as np\n\n\ndef as_float(x):\n    return np.float(x)\n",
     "pkg/unused.py": "def never_called():\n    return 1\n",
-    "main.py": "from pkg.clock import stamp\nfrom pkg.numbers import as_float\n\nprint(stamp(), as_float(1))\n",
+    "main.py": (
+        "from pkg.clock import stamp\nfrom pkg.numbers import as_float\n\n"
+        "print(stamp(), as_float(1))\n"
+    ),
 }
 
 
@@ -48,11 +51,11 @@ def test_each_file_is_parsed_once_for_both_analyzers(
     parses: list[bytes] = []
     real_parse = ast.parse
 
-    def counting(source: str | bytes, *args: object, **kwargs: object) -> ast.Module:
+    def counting(source: str | bytes, filename: str = "<unknown>", mode: str = "exec") -> ast.mod:
         data = source.encode() if isinstance(source, str) else source
         if data in sources:
             parses.append(data)
-        return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
+        return real_parse(source, filename, mode)
 
     monkeypatch.setattr(ast, "parse", counting)
     deprecations = DeprecationAnalyzer(workers=1).analyze(context)

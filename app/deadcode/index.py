@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.deadcode.cache import (
     FactsCache,
+    Packed,
     Signature,
     TextFacts,
     content_key,
@@ -174,8 +175,8 @@ def build_index(
     trees: ParsedModules | None = None,
 ) -> RepoIndex:
     sources = {s.path: s for s in source_files(files)}
-    manifest = cache.manifest(root) if cache is not None else {}
-    kept: dict[str, Signature] = {}
+    packed = cache.pack(root) if cache is not None else {}
+    kept: dict[str, Packed] = {}
     values: dict[str, FileFacts | TextFacts] = {}
     errors: list[ScanError] = []
     jobs: list[Job] = []
@@ -196,12 +197,12 @@ def build_index(
             reason = f"skipped: {stat.st_size} bytes, over the {max_bytes} limit (generated?)"
             errors.append(ScanError(path, None, f"{reason}; read as text only"))
             source = None
-        signature = manifest.get(path)
-        if signature is not None and signature[:2] == (stat.st_size, stat.st_mtime_ns):
-            value = _cached(cache, signature[2])
+        entry = packed.get(path)
+        if entry is not None and entry[:2] == (stat.st_size, stat.st_mtime_ns):
+            value = decode(entry[3])
             if value is not None:
                 values[path] = value
-                kept[path] = signature
+                kept[path] = entry
                 continue
         jobs.append(_job(root, path, source, cache, stat.st_size))
     outcomes = _run(jobs, workers, progress, trees)
@@ -209,16 +210,17 @@ def build_index(
     for outcome in outcomes:
         if outcome.error is not None:
             errors.append(outcome.error)
-        if outcome.signature is None:
+        if outcome.signature is None or outcome.encoded is None:
             continue
-        value = _value(outcome)
+        stored = marshal.loads(outcome.encoded)
+        value = decode(stored)
         if value is None:
             continue
         values[outcome.path] = value
-        kept[outcome.path] = outcome.signature
+        kept[outcome.path] = (*outcome.signature, stored)
         parsed.append(outcome.path)
-    if cache is not None:
-        cache.save_manifest(root, kept)
+    if cache is not None and (jobs or kept.keys() != packed.keys()):
+        cache.save_pack(root, kept)
     python = tuple(v for p, v in sorted(values.items()) if isinstance(v, FileFacts))
     texts = {p: v for p, v in values.items() if not isinstance(v, FileFacts)}
     errors.extend(ScanError(p, t.line or None, t.problem) for p, t in texts.items() if t.problem)
@@ -241,14 +243,6 @@ def _job(
     )
 
 
-def _cached(cache: FactsCache | None, key: str) -> FileFacts | TextFacts | None:
-    return decode(cache.load(key)) if cache is not None else None
-
-
-def _value(outcome: Outcome) -> FileFacts | TextFacts | None:
-    return decode(marshal.loads(outcome.encoded)) if outcome.encoded is not None else None
-
-
 def _run(
     jobs: list[Job], workers: int | None, progress: Progress, parsed: ParsedModules | None
 ) -> list[Outcome]:
@@ -259,13 +253,11 @@ def _run(
             outcomes.append(run_job(job, parsed))
             progress("dead-code: indexing", done, len(jobs))
         return outcomes
-    # Files another analyzer of this scan parsed already are read from their trees here;
-    # the workers parse the rest.
-    outcomes = []
-    if parsed is not None:
-        held = [j.python and parsed.holds(j.path) for j in jobs]
-        outcomes = [run_job(j, parsed) for j, shared in zip(jobs, held, strict=True) if shared]
-        jobs = [j for j, shared in zip(jobs, held, strict=True) if not shared]
+    # Files another analyzer of this scan parsed already are read from their trees here,
+    # while the workers parse the rest.
+    held = [parsed is not None and j.python and parsed.holds(j.path) for j in jobs]
+    here = [j for j, shared in zip(jobs, held, strict=True) if shared]
+    jobs = [j for j, shared in zip(jobs, held, strict=True) if not shared]
     # fork is the cheapest start, but forking a process that runs other threads (a queue
     # worker, an HTTP client pool) can copy a held lock into the child: then use forkserver.
     single_threaded = threading.active_count() == 1
@@ -276,7 +268,9 @@ def _run(
     # Largest files first, in small chunks, so no worker is left with a big file at the end.
     ordered = sorted(jobs, key=lambda j: -j.size)
     with context.Pool(count) as pool:
-        for done, outcome in enumerate(pool.imap_unordered(run_job, ordered, chunksize=4), 1):
+        running = pool.imap_unordered(run_job, ordered, chunksize=4)
+        outcomes = [run_job(job, parsed) for job in here]
+        for done, outcome in enumerate(running, 1):
             outcomes.append(outcome)
             if done % 50 == 0 or done == len(jobs):
                 progress("dead-code: indexing", done, len(jobs))
