@@ -7,6 +7,7 @@ import ast
 from collections import Counter
 from collections.abc import Iterable
 
+from app.import_resolution import top_level_modules
 from app.snapshot import Snapshot
 
 # Distributions whose import name is not their project name (the common cases).
@@ -45,13 +46,7 @@ def imported_modules(source: str) -> set[str]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return set()
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-    return names
+    return top_level_modules(tree)
 
 
 class ImportCounts:

@@ -14,17 +14,14 @@ from packaging.version import Version
 
 from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
-from app.apidiff.distributions import Distributions
-from app.apidiff.enrich import reconcile
+from app.caches import DISTRIBUTIONS
 from app.config import IgnoreRule, RepoConfig, load_config
-from app.deadcode.history import GitPythonHistory
 from app.index.client import SimpleIndex
 from app.manifests import discover, ignored_manifests
 from app.manifests.base import ManifestParse
 from app.model import Kind, Progress, ScanError, ScanResult, Unaudited, no_progress
 from app.planner import Budget, plan
 from app.proposals import branch_for, build
-from app.security import source_for
 from app.snapshot import Snapshot, snapshot_of
 
 DEFAULT_TARGET_PYTHON = "3.10"
@@ -91,8 +88,13 @@ def scan(
     decided = plan(result.findings, config, now, budget, stored_ignores, branch_for)
     result.deferred.extend(decided.held)
     result.errors.extend(ScanError(f.subject, None, f.reason) for f in decided.failed)
+    batches = decided.batches
+    if any(batch.kind in (Kind.DEPENDENCY_UPDATE, Kind.SECURITY) for batch in batches):
+        from app.apidiff.enrich import reconcile  # loaded only for version bumps
+
+        batches = reconcile(batches)
     result.proposals.extend(
-        build(batch, config, snapshot.read_text, ci_results) for batch in reconcile(decided.batches)
+        build(batch, config, snapshot.read_text, ci_results) for batch in batches
     )
     return result
 
@@ -111,17 +113,28 @@ def _skipped_note(skipped: Sequence[str], shown: int = 10) -> str:
 def _default_adapters(
     adapters: Adapters, kinds: Sequence[Kind], config: RepoConfig, snapshot: Snapshot
 ) -> Adapters:
-    """Adapters the caller left out that follow from the repository itself."""
+    """Adapters the caller left out that follow from the repository itself (each module
+    imported only when its adapter is wanted: a dead-code scan loads no HTTP client)."""
     if Kind.SECURITY in kinds and adapters.advisories is None:
+        from app.security import source_for
+
         adapters = replace(adapters, advisories=source_for(config.security, snapshot.root))
     if Kind.DEAD_CODE in kinds and adapters.history is None:
+        from app.deadcode.history import GitPythonHistory
+
         adapters = replace(adapters, history=GitPythonHistory(snapshot.root))
     versioned = Kind.DEPENDENCY_UPDATE in kinds or Kind.SECURITY in kinds
     wanted = versioned and not os.environ.get(NO_API_DIFF)
     if wanted and adapters.distributions is None and isinstance(adapters.index, SimpleIndex):
+        from app.apidiff.distributions import Distributions
+
         # The same index as the release data (a mirror or a local index serves both).
         index = adapters.index
-        distributions = Distributions(index.index_url, transport=index.transport)
+        distributions = Distributions(
+            index.index_url,
+            cache_dir=adapters.caches.folder(DISTRIBUTIONS),
+            transport=index.transport,
+        )
         adapters = replace(adapters, distributions=distributions)
     return adapters
 

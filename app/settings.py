@@ -61,6 +61,9 @@ class Settings(BaseSettings):
         default=15, ge=1, le=1440, description="Period of the internal scheduling tick."
     )
     workspace_dir: Path | None = Field(default=None, description="Clone cache directory.")
+    cache_dir: Path | None = Field(
+        default=None, description="Root of the analyzers' and the index's caches."
+    )
     job_retries: int = Field(default=4, ge=0, le=20)
     job_retry_delay: float = Field(default=10.0, ge=0, description="Base backoff in seconds.")
     log_level: str = "INFO"
@@ -83,6 +86,9 @@ class Settings(BaseSettings):
 
     def workspace(self) -> Path:
         return self.workspace_dir or self.data_dir / "repos"
+
+    def cache_root(self) -> Path:
+        return self.cache_dir or self.data_dir / "cache"
 
     def app_private_key(self) -> SecretStr | None:
         """The PEM key from MAINTAINER_PRIVATE_KEY, else from MAINTAINER_PRIVATE_KEY_PATH."""

@@ -104,7 +104,7 @@ def scan(repo: Path, cache: Path, *, no_api_diff: bool = False) -> tuple[float, 
         "--format",
         "json",
         "--cache-dir",
-        str(cache / "index"),
+        str(cache / "maintainer-bot"),
     ]
     started = time.perf_counter()
     completed = subprocess.run(
@@ -130,7 +130,7 @@ def assess_only(repo: Path, cache: Path) -> None:
 
     snapshot = snapshot_of(repo)
     paths = list(snapshot.python_files())
-    projects = SimpleIndex(cache=HttpCache(cache / "index")).fetch(list(PINS))
+    projects = SimpleIndex(cache=HttpCache(cache / "maintainer-bot" / "index")).fetch(list(PINS))
     assessor = ImpactAssessor(
         Distributions(cache_dir=cache / "maintainer-bot" / "distributions"),
         snapshot.root,

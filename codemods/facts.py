@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from libcst.helpers import ModuleNameAndPackage
 
+from app.import_resolution import bindings
 from codemods.base import ProjectFacts, PydanticModel
 
 ROOTS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.RootModel"})
@@ -28,30 +29,6 @@ def module_name(path: str) -> ModuleNameAndPackage:
         parts = parts[:-1]
         return ModuleNameAndPackage(".".join(parts), ".".join(parts))
     return ModuleNameAndPackage(".".join(parts), ".".join(parts[:-1]))
-
-
-def _imports(tree: ast.Module, module: ModuleNameAndPackage) -> dict[str, str]:
-    """Local name → qualified name for the module-level imports of a file."""
-    names: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    names[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    names[top] = top
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                package = module.package.split(".") if module.package else []
-                keep = len(package) - (node.level - 1)
-                if keep < 0:
-                    continue
-                base = ".".join([*package[:keep], *([base] if base else [])])
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
-    return names
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -89,7 +66,7 @@ def pydantic_models(files: Mapping[str, str]) -> ProjectFacts:
         except (SyntaxError, ValueError):
             continue
         module = module_name(path)
-        parsed[path] = (tree, module, _imports(tree, module))
+        parsed[path] = (tree, module, bindings(tree.body, module.package))
     models: dict[str, PydanticModel] = {}
     changed = True
     while changed:

@@ -13,6 +13,7 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.import_resolution import bindings as import_bindings
 from codemods.base import ProjectFacts, Rule
 from codemods.guards import VERSION_TEST
 
@@ -33,28 +34,11 @@ class Survey:
     ``hasattr(module, "attr")`` in an ``if`` test."""
 
 
-def import_bindings(nodes: list[ast.AST]) -> dict[str, str]:
-    """Local name → qualified name of every absolute import among ``nodes`` (scopes ignored)."""
-    bindings: dict[str, str] = {}
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    bindings[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    bindings[top] = top
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                bindings[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return bindings
-
-
 def survey(tree: ast.AST) -> Survey:
     uses: set[str] = set()
     names: set[str] = set()
     nodes = list(ast.walk(tree))
-    bindings = import_bindings(nodes)
+    bindings = import_bindings(nodes)  # relative imports: the repository's own, no API
     for node in nodes:
         if isinstance(node, ast.Import):
             uses.update(alias.name for alias in node.names)
@@ -228,8 +212,18 @@ def by_ast(
     if not any(rule.needs_survey() for rule in rules):
         return list(rules)
     try:
-        found = survey(ast.parse(source))
+        tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return list(rules)  # libcst will report the problem precisely
+    return by_tree(tree, rules, facts)
+
+
+def by_tree(
+    tree: ast.AST, rules: Sequence[type[Rule]], facts: ProjectFacts | None = None
+) -> list[type[Rule]]:
+    """`by_ast` on a tree parsed already (`app.parsed`: one parse per file per scan)."""
+    if not any(rule.needs_survey() for rule in rules):
+        return list(rules)
+    found = survey(tree)
     known = facts or ProjectFacts()
     return [rule for rule in rules if rule.reaches(found, known)]

@@ -8,10 +8,12 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
+from app.caches import Caches
 from app.config import RepoConfig
 from app.imports import ImportCounts
 from app.manifests.base import ManifestParse
 from app.model import Finding, Kind, Progress, ScanError, no_progress
+from app.parsed import ParsedModules
 from app.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -39,6 +41,8 @@ class ScanContext:
     now: datetime
     adapters: Adapters
     progress: Progress = no_progress
+    parsed: ParsedModules = field(default_factory=ParsedModules)
+    """Each file's `ast`, parsed once for every analyzer of this scan."""
 
     @cached_property
     def import_counts(self) -> ImportCounts:
@@ -58,6 +62,8 @@ class Adapters:
     history: GitHistory | None = None
     distributions: Distributions | None = None
     """Distribution files for API diffs, migrations and release notes (`app.apidiff`)."""
+    caches: Caches = field(default_factory=Caches.for_user)
+    """Where analyzers keep what they cache (the App: its data dir; the CLI: the user's)."""
 
 
 @dataclass(frozen=True)

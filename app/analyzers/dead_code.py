@@ -18,8 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from app.analyzers.base import Analysis, Description, ScanContext
+from app.caches import DEAD_CODE
 from app.config import DeadCodeSettings, Paths
-from app.deadcode.cache import FactsCache, content_key, default_cache_dir
+from app.deadcode.cache import FactsCache, content_key
 from app.deadcode.codemod import RemovalFailed, Target, remove
 from app.deadcode.confidence import Candidate, Status
 from app.deadcode.detect import detect
@@ -77,21 +78,22 @@ class DeadCode:
 class DeadCodeAnalyzer:
     kind = Kind.DEAD_CODE
 
-    def __init__(self, cache: FactsCache | None = None, workers: int | None = None) -> None:
-        self.cache = cache if cache is not None else FactsCache(default_cache_dir())
+    def __init__(self, workers: int | None = None) -> None:
         self.workers = workers
 
     def analyze(self, context: ScanContext) -> Analysis:
         settings = context.config.dead_code
         snapshot = context.snapshot
+        cache = FactsCache(context.adapters.caches.folder(DEAD_CODE))
         detection = detect(
             snapshot.root,
             _every_file(snapshot, context.config.paths),
             _guard_settings(settings, context),
-            cache=self.cache,
+            cache=cache,
             max_bytes=settings.max_file_bytes,
             workers=self.workers,
             progress=context.progress,
+            parsed=context.parsed,
         )
         selected = set(snapshot.files)
         analysis = Analysis(errors=[e for e in detection.index.errors if e.file in selected])
@@ -110,7 +112,7 @@ class DeadCodeAnalyzer:
         kept = {c.node: reason for c, reason in decided.kept}
         decided = _within(decided, selected, kept)
         analysis.findings.extend(
-            _unbuilt(_Removal(f, snapshot, evidence, self.cache)) for f in decided.files
+            _unbuilt(_Removal(f, snapshot, evidence, cache)) for f in decided.files
         )
         removed = {c.node for f in decided.files for c in f.candidates}
         reported = [c for c in detection.candidates if c.node not in removed and c.file in selected]

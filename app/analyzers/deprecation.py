@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from app.analyzers.base import Analysis, Description, ScanContext
-from app.deprecations.cache import ResultCache, default_cache_dir
+from app.caches import DEPRECATIONS
+from app.deprecations.cache import ResultCache
 from app.deprecations.gating import applicable
 from app.deprecations.runner import FileResult, Runner
 from app.model import Edit, Finding, Kind, RiskFactor
@@ -111,8 +111,7 @@ class DeprecationDetail:
 class DeprecationAnalyzer:
     kind = Kind.DEPRECATION
 
-    def __init__(self, cache_dir: Path | None = None, workers: int | None = None) -> None:
-        self.cache_dir = cache_dir
+    def __init__(self, workers: int | None = None) -> None:
         self.workers = workers
 
     def analyze(self, context: ScanContext) -> Analysis:
@@ -129,14 +128,14 @@ class DeprecationAnalyzer:
         facts = replace(
             _facts(snapshot, paths) if pydantic else ProjectFacts(), python=context.target_python
         )
-        cache_dir = self.cache_dir or default_cache_dir(snapshot.root)
         runner = Runner(
             snapshot.root,
             batches,
             facts=facts,
-            cache=ResultCache(cache_dir),
+            cache=ResultCache(context.adapters.caches.folder(DEPRECATIONS)),
             workers=self.workers,
             progress=context.progress,
+            parsed=context.parsed,
         )
         report = runner.run(paths)
         analysis.errors.extend(report.errors)

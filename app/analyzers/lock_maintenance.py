@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.analyzers.base import Analysis, Description, ScanContext
-from app.apidiff.distributions import default_dist_dir
+from app.caches import DISTRIBUTIONS
 from app.index.client import SimpleIndex
 from app.lockfiles import LockError, LockRequest, tools
 from app.lockfiles.maintenance import LockChange, LockRefresh, changes, is_due
@@ -103,5 +103,5 @@ def _index(context: ScanContext) -> tuple[str, Path] | None:
         return distributions.index_url, distributions.cache_dir
     index = context.adapters.index
     if isinstance(index, SimpleIndex):
-        return index.index_url, default_dist_dir()
+        return index.index_url, context.adapters.caches.folder(DISTRIBUTIONS)
     return None

@@ -1,7 +1,7 @@
 """Where a repository uses a distribution: every reference by qualified name, with its line.
 
 Names are resolved through imports with the codemod pre-filter's resolution
-(`codemods.prefilter.import_bindings`), never by spelling: ``from jinja2 import Markup`` makes
+(`app.import_resolution.bindings`), never by spelling: ``from jinja2 import Markup`` makes
 ``Markup`` mean ``jinja2.Markup``, ``import jinja2 as j`` makes ``j.escape`` mean
 ``jinja2.escape``. Calls keep their keyword names (removed keyword arguments) and positional
 count. A local variable assigned from a call of an imported class (``env = Environment()``)
@@ -15,8 +15,9 @@ import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from app.import_resolution import bindings
 from app.snapshot import Snapshot
-from codemods.prefilter import dotted_name, import_bindings
+from codemods.prefilter import dotted_name
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -148,10 +149,10 @@ def references_in(path: str, source: str | bytes, roots: Iterable[str]) -> list[
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
-    bindings = import_bindings(list(ast.walk(tree)))
-    if not any(v.split(".")[0] in wanted for v in bindings.values()):
+    bound = bindings(ast.walk(tree))
+    if not any(v.split(".")[0] in wanted for v in bound.values()):
         return []
-    finder = _Finder(path, bindings, wanted)
+    finder = _Finder(path, bound, wanted)
     try:
         finder.visit(tree)
     except RecursionError:

@@ -21,7 +21,7 @@ import orjson
 from packaging.utils import canonicalize_name
 
 from app.index.cache import CachedResponse, HttpCache
-from app.index.client import ACCEPT, default_cache_dir, default_index_url
+from app.index.client import ACCEPT, default_index_url
 from app.index.parse import version_of
 
 MAX_DOWNLOAD = 64 * 1024 * 1024
@@ -48,10 +48,6 @@ class DistFile:
         return self.filename.endswith("-none-any.whl")
 
 
-def default_dist_dir() -> Path:
-    return default_cache_dir().parent / "distributions"
-
-
 class Distributions:
     """Lists and downloads distribution files; ``fetch`` returns the local path of a file.
 
@@ -62,12 +58,13 @@ class Distributions:
     def __init__(
         self,
         index_url: str | None = None,
-        cache_dir: Path | None = None,
+        *,
+        cache_dir: Path,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.index_url = (index_url or default_index_url()).rstrip("/")
-        self.cache_dir = cache_dir or default_dist_dir()
+        self.cache_dir = cache_dir
         self.pages = HttpCache(self.cache_dir / "pages")
         self.timeout = timeout
         self.transport = transport

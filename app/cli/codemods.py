@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from app.caches import DEPRECATIONS, cache_options, caches_for
+from app.deprecations.cache import ResultCache
 from app.deprecations.runner import Runner
 from codemods.facts import pydantic_models
 from codemods.registry import BY_ID, RULES, UnknownRule, select
@@ -46,7 +48,10 @@ def _python_files(paths: Sequence[Path]) -> Iterator[Path]:
 @click.argument("rule")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; change nothing.")
-def run(rule: str, paths: tuple[Path, ...], show_diff: bool) -> None:
+@cache_options
+def run(
+    rule: str, paths: tuple[Path, ...], show_diff: bool, cache_dir: Path | None, no_cache: bool
+) -> None:
     """Apply RULE (an id such as MB101, a rule name, a family, or 'all') to PATHS.
 
     Version gating is skipped: the rules you name run regardless of the target Python or
@@ -69,8 +74,10 @@ def run(rule: str, paths: tuple[Path, ...], show_diff: bool) -> None:
                 texts[name] = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-    runner = Runner(root, {"run": rules}, facts=pydantic_models(texts), cache=None, workers=None)
-    report = runner.run(relative)
+    with caches_for(cache_dir, no_cache) as caches:
+        cache = ResultCache(caches.folder(DEPRECATIONS))
+        runner = Runner(root, {"run": rules}, facts=pydantic_models(texts), cache=cache)
+        report = runner.run(relative)
     for result in report.results:
         new = result.outputs.get("run")
         for hit in result.hits:

@@ -5,26 +5,27 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from app import pipeline
 from app.analyzers.base import Adapters
+from app.caches import INDEX, cache_options, caches_for
 from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK
 from app.composer import Composed
 from app.composer.local import LocalComposer
 from app.config import ConfigError
 from app.index.cache import HttpCache
-from app.index.client import SimpleIndex, default_cache_dir
+from app.index.client import SimpleIndex
 from app.index.model import IndexUnavailable
 from app.model import Kind, ScanResult
 from app.output import scan_json, scan_table
 from app.proposals import slugify
-from app.security.directory import AdvisoryDirectory
-from app.security.pip_audit import PipAuditSettings, PipAuditSource
-from app.security.source import AdvisorySource
 from app.snapshot import NotARepository, git_toplevel
+
+if TYPE_CHECKING:
+    from app.security.source import AdvisorySource
 
 
 def _kinds(value: str | None) -> list[Kind] | None:
@@ -59,12 +60,7 @@ def _progress(stage: str, done: int, total: int) -> None:
     help="Write each proposal body to DIR/<branch-slug>.md.",
 )
 @click.option("--index-url", help="Package index (PEP 691); default PIP_INDEX_URL or PyPI.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="HTTP cache for index responses (default ~/.cache/maintainer-bot/index).",
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the HTTP cache.")
+@cache_options
 @click.option(
     "--advisory-db",
     type=click.Path(path_type=Path, file_okay=False),
@@ -97,17 +93,18 @@ def scan(
     .maintainer.yml, package index unreachable).
     """
     kinds = _kinds(only)
-    cache = None if no_cache else HttpCache(cache_dir or default_cache_dir())
-    adapters = Adapters(
-        index=SimpleIndex(index_url, cache=cache),
-        advisories=_advisory_source(advisory_db, vulnerability_service, osv_url),
-    )
-    try:
-        moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
-        result = pipeline.scan(path, adapters, only=kinds, now=moment, progress=_progress)
-    except (NotARepository, ConfigError, IndexUnavailable) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FATAL)
+    with caches_for(cache_dir, no_cache) as caches:
+        adapters = Adapters(
+            index=SimpleIndex(index_url, cache=HttpCache(caches.folder(INDEX))),
+            advisories=_advisory_source(advisory_db, vulnerability_service, osv_url),
+            caches=caches,
+        )
+        try:
+            moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
+            result = pipeline.scan(path, adapters, only=kinds, now=moment, progress=_progress)
+        except (NotARepository, ConfigError, IndexUnavailable) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_FATAL)
     composed: list[Composed] | None = None
     if apply:
         composed = LocalComposer(git_toplevel(path)).compose(result.proposals)
@@ -125,6 +122,9 @@ def _advisory_source(
     advisory_db: Path | None, service: Literal["osv", "pypi"] | None, osv_url: str | None
 ) -> AdvisorySource | None:
     """The command line's choice, overriding `.maintainer.yml`; ``None`` leaves it to the file."""
+    from app.security.directory import AdvisoryDirectory
+    from app.security.pip_audit import PipAuditSettings, PipAuditSource
+
     if advisory_db is not None:
         return AdvisoryDirectory(advisory_db)
     if service is not None or osv_url is not None:

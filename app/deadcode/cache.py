@@ -1,7 +1,9 @@
-"""Extracted facts on disk, keyed by content hash, plus a stat manifest per repository.
+"""Extracted facts on disk, keyed by content hash, plus one pack per repository.
 
-The manifest maps each path to ``(size, mtime_ns, key)``: when a file's size and mtime are
-unchanged its key is trusted without reading it, so a rescan reads only the files that changed.
+The pack maps each path to ``(size, mtime_ns, key, facts)``: when a file's size and mtime are
+unchanged its facts are trusted without reading it, so a rescan reads one file (the pack) and
+only the files that changed. The entries by key serve a file whose text was seen before
+(another checkout, a reverted change).
 Values are stored with ``marshal`` (plain tuples), which loads several times faster than
 pickled dataclasses and cannot run code.
 """
@@ -18,11 +20,13 @@ from typing import Any, NamedTuple
 
 from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
-FORMAT = 8
+FORMAT = 9
 """Bump when the extractor, the removal codemod or the stored layout changes: old entries are
 then ignored."""
 
 Signature = tuple[int, int, str]
+Packed = tuple[int, int, str, Any]
+"""``(size, mtime_ns, key, stored facts)`` of one path in a repository's pack."""
 
 
 class TextFacts(NamedTuple):
@@ -32,11 +36,6 @@ class TextFacts(NamedTuple):
     tokens: tuple[str, ...]
     problem: str = ""
     line: int = 0
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "maintainer-bot" / "deadcode"
 
 
 def content_key(data: bytes, salt: str) -> str:
@@ -79,19 +78,26 @@ class FactsCache:
     def _edit_entry(self, key: str) -> Path:
         return self.directory / "edits" / key[:2] / f"{key}.bin"
 
-    def manifest(self, root: Path) -> dict[str, Signature]:
+    def pack(self, root: Path) -> dict[str, Packed]:
+        """The repository's pack: entries not in the expected shape are left out."""
         try:
-            loaded = marshal.loads(self._manifest_path(root).read_bytes())
+            loaded = marshal.loads(self._pack_path(root).read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
             return {}
-        return loaded if isinstance(loaded, dict) else {}
+        if not isinstance(loaded, dict):
+            return {}
+        return {
+            path: entry
+            for path, entry in loaded.items()
+            if isinstance(entry, tuple) and len(entry) == 4
+        }
 
-    def save_manifest(self, root: Path, entries: dict[str, Signature]) -> None:
-        _write_atomic(self._manifest_path(root), marshal.dumps(entries))
+    def save_pack(self, root: Path, entries: dict[str, Packed]) -> None:
+        _write_atomic(self._pack_path(root), marshal.dumps(entries))
 
-    def _manifest_path(self, root: Path) -> Path:
+    def _pack_path(self, root: Path) -> Path:
         name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
-        return self.directory / "manifests" / f"{name}-{FORMAT}.bin"
+        return self.directory / "packs" / f"{name}-{FORMAT}.bin"
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

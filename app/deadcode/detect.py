@@ -15,6 +15,7 @@ from app.deadcode.guards import GuardSettings, NodeGuard, Roots, find_roots
 from app.deadcode.index import DEFAULT_MAX_BYTES, RepoIndex, build_index
 from app.deadcode.liveness import Liveness, compute
 from app.model import Progress, no_progress
+from app.parsed import ParsedModules
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,17 @@ def detect(
     max_bytes: int = DEFAULT_MAX_BYTES,
     workers: int | None = None,
     progress: Progress = no_progress,
+    parsed: ParsedModules | None = None,
 ) -> Detection:
     with _no_gc():
         index = build_index(
-            root, files, cache, max_bytes=max_bytes, workers=workers, progress=progress
+            root,
+            files,
+            cache,
+            max_bytes=max_bytes,
+            workers=workers,
+            progress=progress,
+            trees=parsed,
         )
         graph = Graph(index.python)
         roots = find_roots(graph, index.texts)

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 from app.deadcode.facts import NO_REFS, Definition, FileFacts, Flag, Import, Refs
+from app.import_resolution import package_of, resolve_from
+from app.parsed import ParsedModules
 
 IDENTIFIER_PATH = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
@@ -234,25 +236,12 @@ def dotted(node: ast.expr) -> str:
     return ""
 
 
-def absolute_module(module: str, is_package: bool, level: int, target: str | None) -> str:
-    """Resolve ``from ..x import y``'s module against the importing module's name."""
-    if level == 0:
-        return target or ""
-    parts = module.split(".")
-    if not is_package:
-        parts = parts[:-1]
-    if level > 1:
-        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
-    if target:
-        parts.append(target)
-    return ".".join(parts)
-
-
 class Extractor:
     def __init__(self, path: str, module: str, is_package: bool) -> None:
         self.path = path
         self.module = module
         self.is_package = is_package
+        self.package = package_of(module, is_package)
         self.strings: set[str] = set()
         self.prefixes: set[str] = set()
         self.collector = Collector(self.strings, self.prefixes)
@@ -503,7 +492,11 @@ class Extractor:
                 binding = alias.asname or alias.name.split(".", 1)[0]
                 self.imports.append(Import(binding, alias.name, "", node.lineno, owner, flags))
             return
-        module = absolute_module(self.module, self.is_package, node.level, node.module)
+        module = resolve_from(self.package, node.level, node.module)
+        if module is None:
+            # Beyond the package chain we know: valid under a namespace package (PEP 420),
+            # which names modules from the top as we do. Dropping it would lose a use.
+            module = node.module or ""
         for alias in node.names:
             binding = alias.asname or alias.name
             self.imports.append(Import(binding, module, alias.name, node.lineno, owner, flags))
@@ -532,15 +525,18 @@ def _is_main_guard(test: ast.expr) -> bool:
     )
 
 
-def extract(path: str, module: str, is_package: bool, source: bytes) -> FileFacts:
-    """Parse ``source``; raises ``SyntaxError``/``ValueError`` for invalid code.
+def extract(
+    path: str, module: str, is_package: bool, source: bytes, parsed: ParsedModules | None = None
+) -> FileFacts:
+    """Parse ``source`` (or take its tree from ``parsed``, the scan's shared trees); raises
+    ``SyntaxError``/``ValueError`` for invalid code.
 
     Code in syntax newer than the running Python (PEP 695, PEP 701) is read through libcst and
     rewritten, line for line, into older syntax that yields the same facts.
     """
     new_syntax = False
     try:
-        tree = ast.parse(source, filename=path)
+        tree = parsed.tree(path, source) if parsed else ast.parse(source, filename=path)
     except SyntaxError:
         from app.deadcode.newsyntax import downgrade  # libcst: loaded only when needed
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import git
+if TYPE_CHECKING:
+    import git
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,17 @@ class GitHistory(Protocol):
 
 class GitPythonHistory:
     def __init__(self, root: Path) -> None:
-        self.repo = git.Repo(root, search_parent_directories=True)
+        self.root = root
         self._blames: dict[str, list[LastCommit | None]] = {}
         self._files: dict[str, LastCommit | None] = {}
+
+    @cached_property
+    def repo(self) -> git.Repo:
+        """Opened when history is first asked for: a scan that proposes nothing needs none
+        (and skips importing gitpython)."""
+        import git
+
+        return git.Repo(self.root, search_parent_directories=True)
 
     def last_change(self, path: str, first_line: int, end_line: int) -> LastCommit | None:
         lines = self._blame(path)
@@ -45,6 +55,8 @@ class GitPythonHistory:
 
     def file_change(self, path: str) -> LastCommit | None:
         if path not in self._files:
+            import git
+
             try:
                 commits = list(self.repo.iter_commits(paths=path, max_count=1))
             except (git.GitCommandError, ValueError):
@@ -59,6 +71,8 @@ class GitPythonHistory:
         return self._blames[path]
 
     def _run_blame(self, path: str) -> list[LastCommit | None]:
+        import git
+
         try:
             if not self.repo.head.is_valid():
                 return []

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.deadcode.cache import (
     FactsCache,
+    Packed,
     Signature,
     TextFacts,
     content_key,
@@ -23,6 +24,7 @@ from app.deadcode.cache import (
 from app.deadcode.extract import extract
 from app.deadcode.facts import FileFacts
 from app.model import Progress, ScanError, no_progress
+from app.parsed import ParsedModules
 
 TEXT_SUFFIXES = frozenset(
     {".toml", ".cfg", ".ini", ".yaml", ".yml", ".json", ".html", ".htm", ".txt", ".xml"}
@@ -123,8 +125,9 @@ class Outcome:
     error: ScanError | None
 
 
-def run_job(job: ExtractTask) -> Outcome:
-    """Read, hash and extract one file (in a worker process); store what it found."""
+def run_job(job: ExtractTask, parsed: ParsedModules | None = None) -> Outcome:
+    """Read, hash and extract one file (in a worker process, or here on the scan's shared
+    trees); store what it found."""
     full = Path(job.root) / job.path
     try:
         stat = full.stat()
@@ -137,18 +140,18 @@ def run_job(job: ExtractTask) -> Outcome:
     stored = cache.load(key) if cache is not None else None
     if stored is not None:
         return Outcome(job.path, signature, marshal.dumps(stored), None)
-    encoded = _encode(job, data)
+    encoded = _encode(job, data, parsed)
     if cache is not None:
         cache.store_encoded(key, encoded)
     return Outcome(job.path, signature, encoded, None)
 
 
-def _encode(job: ExtractTask, data: bytes) -> bytes:
+def _encode(job: ExtractTask, data: bytes, parsed: ParsedModules | None) -> bytes:
     if not job.python:
         found = doc_imports(data) if job.path.endswith(DOC_SUFFIXES) else tokens(data)
         return encode_text(TextFacts(found))
     try:
-        return encode_facts(extract(job.path, job.module, job.is_package, data))
+        return encode_facts(extract(job.path, job.module, job.is_package, data, parsed))
     except SyntaxError as exc:
         problem, line = f"skipped: syntax error: {exc.msg}", exc.lineno or 0
     except (ValueError, RecursionError, MemoryError) as exc:
@@ -169,10 +172,11 @@ def build_index(
     max_bytes: int = DEFAULT_MAX_BYTES,
     workers: int | None = None,
     progress: Progress = no_progress,
+    trees: ParsedModules | None = None,
 ) -> RepoIndex:
     sources = {s.path: s for s in source_files(files)}
-    manifest = cache.manifest(root) if cache is not None else {}
-    kept: dict[str, Signature] = {}
+    packed = cache.pack(root) if cache is not None else {}
+    kept: dict[str, Packed] = {}
     values: dict[str, FileFacts | TextFacts] = {}
     errors: list[ScanError] = []
     jobs: list[ExtractTask] = []
@@ -193,29 +197,30 @@ def build_index(
             reason = f"skipped: {stat.st_size} bytes, over the {max_bytes} limit (generated?)"
             errors.append(ScanError(path, None, f"{reason}; read as text only"))
             source = None
-        signature = manifest.get(path)
-        if signature is not None and signature[:2] == (stat.st_size, stat.st_mtime_ns):
-            value = _cached(cache, signature[2])
+        entry = packed.get(path)
+        if entry is not None and entry[:2] == (stat.st_size, stat.st_mtime_ns):
+            value = decode(entry[3])
             if value is not None:
                 values[path] = value
-                kept[path] = signature
+                kept[path] = entry
                 continue
         jobs.append(_job(root, path, source, cache, stat.st_size))
-    outcomes = _run(jobs, workers, progress)
+    outcomes = _run(jobs, workers, progress, trees)
     parsed = []
     for outcome in outcomes:
         if outcome.error is not None:
             errors.append(outcome.error)
-        if outcome.signature is None:
+        if outcome.signature is None or outcome.encoded is None:
             continue
-        value = _value(outcome)
+        stored = marshal.loads(outcome.encoded)
+        value = decode(stored)
         if value is None:
             continue
         values[outcome.path] = value
-        kept[outcome.path] = outcome.signature
+        kept[outcome.path] = (*outcome.signature, stored)
         parsed.append(outcome.path)
-    if cache is not None:
-        cache.save_manifest(root, kept)
+    if cache is not None and (jobs or kept.keys() != packed.keys()):
+        cache.save_pack(root, kept)
     python = tuple(v for p, v in sorted(values.items()) if isinstance(v, FileFacts))
     texts = {p: v for p, v in values.items() if not isinstance(v, FileFacts)}
     errors.extend(ScanError(p, t.line or None, t.problem) for p, t in texts.items() if t.problem)
@@ -238,22 +243,21 @@ def _job(
     )
 
 
-def _cached(cache: FactsCache | None, key: str) -> FileFacts | TextFacts | None:
-    return decode(cache.load(key)) if cache is not None else None
-
-
-def _value(outcome: Outcome) -> FileFacts | TextFacts | None:
-    return decode(marshal.loads(outcome.encoded)) if outcome.encoded is not None else None
-
-
-def _run(jobs: list[ExtractTask], workers: int | None, progress: Progress) -> list[Outcome]:
+def _run(
+    jobs: list[ExtractTask], workers: int | None, progress: Progress, parsed: ParsedModules | None
+) -> list[Outcome]:
     count = workers if workers is not None else (os.cpu_count() or 1)
     if len(jobs) < PARALLEL_FROM or count <= 1:
         outcomes = []
         for done, job in enumerate(jobs, 1):
-            outcomes.append(run_job(job))
+            outcomes.append(run_job(job, parsed))
             progress("dead-code: indexing", done, len(jobs))
         return outcomes
+    # Files another analyzer of this scan parsed already are read from their trees here,
+    # while the workers parse the rest.
+    held = [parsed is not None and j.python and parsed.holds(j.path) for j in jobs]
+    here = [j for j, shared in zip(jobs, held, strict=True) if shared]
+    jobs = [j for j, shared in zip(jobs, held, strict=True) if not shared]
     # fork is the cheapest start, but forking a process that runs other threads (a queue
     # worker, an HTTP client pool) can copy a held lock into the child: then use forkserver.
     single_threaded = threading.active_count() == 1
@@ -263,9 +267,10 @@ def _run(jobs: list[ExtractTask], workers: int | None, progress: Progress) -> li
     context = multiprocessing.get_context(method)
     # Largest files first, in small chunks, so no worker is left with a big file at the end.
     ordered = sorted(jobs, key=lambda j: -j.size)
-    outcomes = []
     with context.Pool(count) as pool:
-        for done, outcome in enumerate(pool.imap_unordered(run_job, ordered, chunksize=4), 1):
+        running = pool.imap_unordered(run_job, ordered, chunksize=4)
+        outcomes = [run_job(job, parsed) for job in here]
+        for done, outcome in enumerate(running, 1):
             outcomes.append(outcome)
             if done % 50 == 0 or done == len(jobs):
                 progress("dead-code: indexing", done, len(jobs))

@@ -1,9 +1,7 @@
 """On-disk cache of per-file codemod results, keyed by content hash and rule-set version.
 
-Default location: ``<repo>/.git/maintainer-cache/deprecations`` when the repository has a
-``.git`` directory (the cache then lives and dies with the clone), otherwise
-``~/.cache/maintainer-bot/deprecations``; ``MAINTAINER_CACHE_DIR`` overrides both.
-Entries are JSON files written atomically; a corrupt entry is treated as a miss.
+It lives where the caller says (`app.caches`), never in the scanned repository. Entries are
+JSON files written atomically; a corrupt entry is treated as a miss.
 """
 
 from __future__ import annotations
@@ -16,18 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codemods.base import Hit
-
-ENV = "MAINTAINER_CACHE_DIR"
-
-
-def default_cache_dir(root: Path) -> Path:
-    configured = os.environ.get(ENV)
-    if configured:
-        return Path(configured) / "deprecations"
-    git = root / ".git"
-    if git.is_dir():
-        return git / "maintainer-cache" / "deprecations"
-    return Path.home() / ".cache" / "maintainer-bot" / "deprecations"
 
 
 @dataclass(frozen=True)

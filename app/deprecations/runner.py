@@ -5,7 +5,9 @@ that may match. Files no rule wants cost nothing more. The rest are looked up in
 (content hash + rule-set version + the rules and batches asked for); misses go to worker
 processes (when there are enough of them), where the stdlib ``ast`` narrows the rules further
 (`codemods.prefilter`) and only files still wanted are parsed once with libcst, all their rules
-running on that one tree (`codemods.engine`). Bad input (non-UTF-8, ``@generated``, too
+running on that one tree (`codemods.engine`). Given the scan's parsed modules (`app.parsed`),
+the ``ast`` pre-filter runs here instead, on the tree every analyzer shares, and only files it
+keeps go to the workers. Bad input (non-UTF-8, ``@generated``, too
 large, syntax errors, output that does not compile) is skipped with a reason, never a crash
 or a partial write.
 """
@@ -16,19 +18,20 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
 
 from app.deprecations.cache import Entry, ResultCache, key
 from app.model import Progress, ScanError, no_progress
+from app.parsed import ParsedModules, ParseError
 from codemods.base import Hit, ProjectFacts, Rule
 from codemods.engine import fix_source
 from codemods.facts import module_name
-from codemods.prefilter import by_ast, by_text
+from codemods.prefilter import by_ast, by_text, by_tree
 from codemods.registry import BY_ID, ruleset_version
 
 MAX_BYTES = 1_000_000
@@ -72,16 +75,15 @@ class CodemodTask:
     rule_ids: tuple[str, ...]
     batches: tuple[tuple[str, tuple[str, ...]], ...]
     facts: ProjectFacts
+    kept: frozenset[str] | None = None
+    """The rules the ``ast`` pre-filter kept, when it ran already (on the shared tree)."""
 
 
 def process(job: CodemodTask) -> Entry:
     """Parse one file and run its rules (in a worker process); never raises."""
-    try:
-        kept = {
-            rule.info.id for rule in by_ast(job.text, [BY_ID[i] for i in job.rule_ids], job.facts)
-        }
-    except Exception as exc:  # never let the pre-filter stop the scan
-        return Entry((), {}, ((None, f"pre-filter failed, file skipped: {exc!r}"),))
+    kept = job.kept if job.kept is not None else _surveyed(job, by_ast)
+    if isinstance(kept, Entry):
+        return kept
     if not kept:
         return Entry((), {}, ())
     batches = {name: [BY_ID[i] for i in ids if i in kept] for name, ids in job.batches}
@@ -101,6 +103,17 @@ def process(job: CodemodTask) -> Entry:
         if b.error
     )
     return Entry(outcome.hits, outputs, errors, True)
+
+
+def _surveyed(
+    job: CodemodTask, prefilter: Callable[[str, list[type[Rule]], ProjectFacts], list[type[Rule]]]
+) -> frozenset[str] | Entry:
+    """The rule ids the ``ast`` pre-filter keeps, or the entry saying why it failed."""
+    try:
+        rules = prefilter(job.text, [BY_ID[i] for i in job.rule_ids], job.facts)
+    except Exception as exc:  # never let the pre-filter stop the scan
+        return Entry((), {}, ((None, f"pre-filter failed, file skipped: {exc!r}"),))
+    return frozenset(rule.info.id for rule in rules)
 
 
 _DOCSTRING_START = re.compile(rb"[rRuU]?(\"\"\"|'''|\"|')")
@@ -153,8 +166,10 @@ class Runner:
         workers: int | None = None,
         max_bytes: int = MAX_BYTES,
         progress: Progress = no_progress,
+        parsed: ParsedModules | None = None,
     ) -> None:
         self.root = root
+        self.parsed = parsed
         self.rules = [rule for rules in batches.values() for rule in rules]
         self.batches = tuple(
             (name, tuple(r.info.id for r in rules)) for name, rules in batches.items()
@@ -182,6 +197,8 @@ class Runner:
             else:
                 jobs.append((job, cache_key))
         report.stats.surveyed = len(jobs)
+        if self.parsed is not None:
+            jobs = [(self._survey(job, self.parsed), cache_key) for job, cache_key in jobs]
         for (job, cache_key), entry in zip(jobs, self._execute([j for j, _ in jobs]), strict=True):
             report.stats.parsed += entry.parsed
             if self.cache is not None:
@@ -218,6 +235,23 @@ class Runner:
             return None
         return CodemodTask(path, text, wanted, self.batches, self.facts)
 
+    def _survey(self, job: CodemodTask, parsed: ParsedModules) -> CodemodTask:
+        """The ``ast`` pre-filter on the scan's shared tree of the file."""
+
+        def on_shared_tree(
+            text: str, rules: list[type[Rule]], facts: ProjectFacts
+        ) -> list[type[Rule]]:
+            try:
+                tree = parsed.tree(job.path, text)
+            except ParseError:
+                return rules  # libcst will report the problem precisely
+            return by_tree(tree, rules, facts)
+
+        kept = _surveyed(job, on_shared_tree)
+        if isinstance(kept, Entry):
+            return job  # the worker tries again, and reports the failure
+        return replace(job, kept=kept)
+
     def _key(self, job: CodemodTask) -> str:
         uses_facts = any(BY_ID[i].info.family == "pydantic" for i in job.rule_ids)
         return key(
@@ -230,6 +264,15 @@ class Runner:
         )
 
     def _execute(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
+        """Entries in the order of ``jobs``; files the pre-filter emptied need no worker."""
+        results: list[Entry | None] = [
+            Entry((), {}, ()) if j.kept == frozenset() else None for j in jobs
+        ]
+        wanted = [j for j, done in zip(jobs, results, strict=True) if done is None]
+        entries = iter(self._process(wanted))
+        return [done if done is not None else next(entries) for done in results]
+
+    def _process(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
         workers = min(self.workers, len(jobs) // MIN_FILES_PER_WORKER)
         results: list[Entry] = []
         if workers <= 1:

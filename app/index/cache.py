@@ -15,8 +15,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 _MAX_AGE = re.compile(r"max-age=(\d+)")
 HEURISTIC_TTL = 600

@@ -6,15 +6,16 @@ import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from app.index.cache import CachedResponse, HttpCache
 from app.index.model import IndexUnavailable, LookupFailure, Project
 from app.index.parse import IndexFormatError, parse_project, to_compact
 from app.manifests.base import canonical
 from app.model import Progress, no_progress
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_INDEX_URL = "https://pypi.org/simple"
 ACCEPT = "application/vnd.pypi.simple.v1+json"
@@ -23,11 +24,6 @@ RETRIES = 2
 
 def default_index_url() -> str:
     return os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX_URL
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "maintainer-bot" / "index"
 
 
 class SimpleIndex:
@@ -51,6 +47,8 @@ class SimpleIndex:
         self, names: Sequence[str], progress: Progress = no_progress
     ) -> dict[str, Project | LookupFailure]:
         """Project pages by canonical name; raises `IndexUnavailable` if the index fails."""
+        import httpx  # here, not at the top: scans that need no index do not load it
+
         unique = sorted({canonical(n) for n in names})
         results: dict[str, Project | LookupFailure] = {}
         limits = httpx.Limits(max_connections=self.concurrency)
@@ -97,6 +95,8 @@ class SimpleIndex:
         return project
 
     def _get(self, client: httpx.Client, url: str, cached: CachedResponse | None) -> httpx.Response:
+        import httpx
+
         headers = {"Accept": ACCEPT, **(cached.validators() if cached else {})}
         for attempt in range(RETRIES + 1):
             try:

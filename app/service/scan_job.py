@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from app.analyzers.base import Adapters
+from app.caches import Caches
 from app.composer import Composed
 from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for
 from app.config import IgnoreRule
@@ -177,7 +178,8 @@ class ScanJob:
         )
         result = scan(
             checkout.path,
-            self.adapters(),
+            # The App's caches are the operator's setting, whoever built the other adapters.
+            replace(self.adapters(), caches=Caches(self.settings.cache_root())),
             config=config,
             now=now,
             budget=composer.budget(),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.analyzers.base import Adapters
+from app.caches import INDEX, Caches
 from app.config import RepoConfig
 from app.events import BadPayload, Event, EventContext, Replies, router
 from app.github import AppCredentials, GitHub, Installation
@@ -91,8 +92,10 @@ class GitHubApp:
 
 
 def default_adapters(settings: Settings) -> Adapters:
-    """The package index from `PIP_INDEX_URL` (else PyPI), cached in the data dir."""
-    return Adapters(index=SimpleIndex(cache=HttpCache(settings.data_dir / "index-cache")))
+    """The package index from `PIP_INDEX_URL` (else PyPI); every cache under the App's cache
+    root (`MAINTAINER_CACHE_DIR`, else `<data dir>/cache`)."""
+    caches = Caches(settings.cache_root())
+    return Adapters(index=SimpleIndex(cache=HttpCache(caches.folder(INDEX))), caches=caches)
 
 
 def delivery_handler(store: Store, context: EventContext, policy: RetryPolicy) -> JobHandler:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from app.deadcode.extract import absolute_module, extract
+from app.deadcode.extract import extract
 from app.deadcode.facts import FileFacts, Flag
+from app.import_resolution import package_of, resolve_from
 
 
 def facts(source: str, module: str = "pkg.mod", is_package: bool = False) -> FileFacts:
@@ -82,7 +83,7 @@ def test_relative_imports_resolve_against_the_module() -> None:
         ("other", "pkg.top", "other"),
         ("json", "json", ""),
     ]
-    assert absolute_module("pkg", True, 1, "sub") == "pkg.sub"  # inside pkg/__init__.py
+    assert resolve_from(package_of("pkg", True), 1, "sub") == "pkg.sub"  # in pkg/__init__.py
 
 
 def test_imports_inside_functions_belong_to_them() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from app.deadcode.cache import FactsCache
@@ -160,3 +161,17 @@ def test_problems_are_reported_again_when_the_facts_come_from_the_cache(tmp_path
     assert warm.parsed == ()
     assert warm.errors == cold.errors
     assert [(e.file, e.line) for e in warm.errors] == [("pkg/broken.py", 1)]
+
+
+def test_a_rescan_is_served_by_the_repository_pack_alone(tmp_path: Path) -> None:
+    write(tmp_path, _tree(5))
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    cache = FactsCache(tmp_path / ".cache")
+    cold = build_index(tmp_path, files, cache)
+    shutil.rmtree(tmp_path / ".cache" / "facts")  # one read of the pack, no entry by key
+    warm = build_index(tmp_path, files, cache)
+    assert warm.parsed == () and warm.python == cold.python and warm.texts == cold.texts
+    for pack in (tmp_path / ".cache" / "packs").iterdir():
+        pack.write_bytes(b"not marshal data")
+    again = build_index(tmp_path, files, cache)
+    assert len(again.parsed) == len(cold.parsed) and again.python == cold.python

@@ -10,6 +10,7 @@ import pytest
 
 from app.analyzers.base import Adapters, ScanContext
 from app.analyzers.deprecation import DeprecationAnalyzer, DeprecationDetail
+from app.caches import Caches
 from app.config import ConfigError, RepoConfig, parse_config
 from app.deprecations.gating import applicable, lowest_allowed
 from app.manifests import discover
@@ -28,7 +29,9 @@ EXPECTED = FIXTURES / "deprecations" / "expected"
 REQUIREMENTS = "numpy>=1.22,<2\njinja2==3.1.4\npydantic>=2.5\nrequests\n"
 
 
-def context(repo: Path, config: RepoConfig | None = None, python: str = "3.11") -> ScanContext:
+def context(
+    repo: Path, config: RepoConfig | None = None, python: str = "3.11", cache: Path | None = None
+) -> ScanContext:
     snapshot = snapshot_of(repo)
     return ScanContext(
         snapshot=snapshot,
@@ -36,7 +39,7 @@ def context(repo: Path, config: RepoConfig | None = None, python: str = "3.11") 
         manifests=discover(snapshot),
         target_python=python,
         now=datetime(2026, 11, 27, tzinfo=UTC),
-        adapters=Adapters(),
+        adapters=Adapters(caches=Caches(cache)) if cache else Adapters(),
     )
 
 
@@ -54,8 +57,9 @@ def default_run(tmp_path_factory: pytest.TempPathFactory):
 
 
 def analyze(repo: Path, tmp_path: Path, **kwargs: object):
-    analyzer = DeprecationAnalyzer(cache_dir=tmp_path / "cache", workers=1)
-    return analyzer, analyzer.analyze(context(repo, **kwargs))  # type: ignore[arg-type]
+    analyzer = DeprecationAnalyzer(workers=1)
+    analysis = analyzer.analyze(context(repo, cache=tmp_path / "cache", **kwargs))  # type: ignore[arg-type]
+    return analyzer, analysis
 
 
 def test_one_finding_per_family_with_whole_file_edits(default_run) -> None:

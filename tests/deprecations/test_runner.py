@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.deprecations.cache import ENV, ResultCache, default_cache_dir
+from app.deprecations.cache import ResultCache
 from app.deprecations.runner import Runner, generated
 from codemods.numpy_builtin_aliases import NumpyBuiltinAliases
 from codemods.registry import RULES
@@ -64,14 +64,6 @@ def test_enormous_generated_and_unreadable_files_are_skipped(tmp_path: Path) -> 
     assert "@generated" in reasons["gen.py"][1]
     assert reasons["bad.py"] == (2, "not valid UTF-8: skipped")
     assert "cannot read" in reasons["missing.py"][1]
-
-
-def test_default_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV, raising=False)
-    (tmp_path / ".git").mkdir()
-    assert default_cache_dir(tmp_path) == tmp_path / ".git" / "maintainer-cache" / "deprecations"
-    monkeypatch.setenv(ENV, str(tmp_path / "elsewhere"))
-    assert default_cache_dir(tmp_path) == tmp_path / "elsewhere" / "deprecations"
 
 
 @pytest.mark.slow

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from app.analyzers.base import Adapters
+from app.caches import DEAD_CODE, DEPRECATIONS
 from app.index.client import SimpleIndex
+from app.model import Kind
 from app.queue import RetryPolicy, transient
-from app.service.scan_job import ScanJob, ScanReport
+from app.service.scan_job import ScanJob, ScanReport, ScanRequest
 from app.service.wiring import connect
 from app.store import ProposalStatus, Store, open_store
 from app.workspace import WorkspaceError
@@ -189,3 +191,27 @@ def test_a_push_refused_for_good_is_an_error_of_the_job_not_a_success(
     assert report.pull_requests == ()
     assert report.errors and all("cannot push" in e for e in report.errors)
     assert len(report.errors) == len(report.composed)
+
+
+def test_the_app_keeps_its_caches_in_its_data_dir(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    register(harness, store)
+    settings = settings_for(harness, tmp_path)
+    repository = store.repository(REPO)
+    assert repository is not None
+    with harness.github() as github:
+        job = ScanJob(
+            settings,
+            store,
+            github.installation,
+            lambda: Adapters(index=SimpleIndex(index.url)),
+            clock=lambda: NOW,
+        )
+        job.scan(repository, ScanRequest(only=(Kind.DEPRECATION, Kind.DEAD_CODE)))
+    cache = tmp_path / "data" / "cache"
+    assert settings.cache_root() == cache
+    for folder in (DEAD_CODE, DEPRECATIONS):
+        assert any(p.is_file() for p in (cache / folder).rglob("*")), folder
+    checkouts = settings.workspace()
+    assert not [p for p in checkouts.rglob("*") if "cache" in p.name.lower()]
