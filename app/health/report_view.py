@@ -179,10 +179,10 @@ def weeks(count: int) -> str:
 
 
 def number(value: float) -> str:
-    """Up to three significant decimals, no trailing zeros: 10, 2.5, 0.125."""
+    """Three significant digits below 1, two decimals above, no trailing zeros: 0.125, 2.5, 10."""
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
-    return f"{value:.3g}" if abs(value) < 1 else f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def percent(value: float | None) -> str:
