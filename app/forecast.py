@@ -10,7 +10,7 @@ beyond the horizon.
 
 The time to the crossing is an interval, in weeks after the last sample: ``mid`` from the
 Theil–Sen line, ``low`` and ``high`` from the lines through the median point with the band's
-steepest and shallowest slopes.
+steepest and shallowest slopes, widened by the uncertainty of that point's level.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from numpy.typing import NDArray
 from scipy.stats import norm, theilslopes
 
 MIN_POINTS = 6
+MAX_POINTS = 156
+"""Only the most recent three years of weekly samples are used (the step search is cubic)."""
 MIN_SEGMENT = 4
 """A level shift needs at least this many points on each side of it."""
 STEP_TO_NOISE = 4.0
@@ -77,11 +79,13 @@ def forecast(
     """Forecast when ``series`` rises ``above`` (or falls ``below``) ``threshold``.
 
     Raises ``ValueError`` for a series with a repeated date or a non-finite value, and for
-    parameters out of range; the series need not be sorted.
+    parameters out of range; the series need not be sorted. Only its last ``MAX_POINTS``
+    samples are used.
     """
     _check_arguments(threshold, direction, horizon_weeks, confidence)
     ordered = sorted(series, key=lambda point: point[0])
     _check_series(ordered)
+    ordered = ordered[-MAX_POINTS:]
     if ordered and _beyond(ordered[-1][1], threshold, direction):
         word = "above" if direction == "above" else "below"
         return NoForecast(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 import math
+import time
 from collections.abc import Iterable
 
 import numpy as np
 import pytest
 
-from app.forecast import Forecast, NoForecast, forecast
+from app.forecast import MAX_POINTS, Forecast, NoForecast, forecast
 
 START = datetime.date(2026, 1, 5)
 
@@ -185,3 +186,13 @@ def test_bad_input_is_a_clear_error() -> None:
         forecast(series, 10, direction="up")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="horizon"):
         forecast(series, 10, direction="above", horizon_weeks=0)
+
+
+def test_a_long_history_is_bounded_to_its_recent_part() -> None:
+    days = [START + datetime.timedelta(days=i) for i in range(5000)]  # daily samples, 14 years
+    series = [(day, 0.01 * i + 0.001 * (i % 7)) for i, day in enumerate(days)]
+    started = time.perf_counter()
+    result = forecast(series, 52.0, direction="above")
+    assert time.perf_counter() - started < 5.0
+    assert isinstance(result, Forecast) and result.points == MAX_POINTS
+    assert result.slope_per_week == pytest.approx(0.07, rel=0.05)
