@@ -63,7 +63,8 @@ def test_realistic_report() -> None:
     assert items[1][-1] == "drafted on `maintainer/bump-1`"
     assert len(modules) == 15 and modules[0][0] == "`widgets/mod39.py`"  # biggest hotspot first
     assert "_25 more modules not shown._" in text
-    assert "- **libyears cross 10 in 5 weeks (3–9)** in `acme/widgets`" in text
+    assert "- **libyears cross 10 in 5 weeks \\(3–9\\)** in `acme/widgets`" in text
+    assert "<strong>libyears cross 10 in 5 weeks (3–9)</strong>" in to_html(text)
 
 
 def test_trend_charts_are_mermaid_xycharts() -> None:
