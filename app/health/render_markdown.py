@@ -90,7 +90,7 @@ def mermaid_chart(chart: Chart) -> str:
         "xychart-beta",
         f'    title "{_mermaid_string(chart.title)}"',
         f"    x-axis [{labels}]",
-        f"    y-axis {number(chart.low)} --> {number(chart.high)}",
+        f'    y-axis "{_mermaid_string(chart.title)}" {number(chart.low)} --> {number(chart.high)}',
         f"    line [{values}]",
     ]
     if chart.threshold is not None:

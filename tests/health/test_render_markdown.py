@@ -83,11 +83,11 @@ def test_trend_charts_are_mermaid_xycharts() -> None:
         values = re.search(r"line \[(.*)\]", chart).group(1).split(", ")  # type: ignore[union-attr]
         assert len(labels) == len(values) >= 2
     score, _, libyears, coverage, _ = charts
-    assert "y-axis 0 --> 100" in score and "line [88, 88, 88, 87," in score
+    assert 'y-axis "Health score" 0 --> 100' in score and "line [88, 88, 88, 87," in score
     # The threshold is drawn as a flat second line.
     assert "line [10, 10, 10," in libyears
     # Unknown coverage (the first 4 weeks) is left out, never drawn as 0.
-    assert coverage.count('"') == 2 * 22 + 2 and "line [79.8," in coverage
+    assert coverage.count('"') == 2 * 22 + 4 and "line [79.8," in coverage  # 22 dates, 2 titles
 
 
 def test_unknown_coverage_is_unknown_never_zero() -> None:
