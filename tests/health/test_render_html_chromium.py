@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from app.health.render_html import render_html
-from tests.health.report_documents import realistic_document
+from tests.health.report_documents import HOSTILE_PATH, hostile_document, realistic_document
 
 PHONE = (390, 844)
 DESKTOP = (1280, 2400)
@@ -212,3 +212,12 @@ def test_the_screenshot_is_not_blank(report: Path, tmp_path: Path, size: tuple[i
     assert white < 0.97 * len(pixels)
     blue = sum(1 for p in pixels if p[2] > 150 and p[0] < 80)  # chart lines and bars (#0969da)
     assert blue > 200, blue
+
+
+def test_hostile_names_stay_text_in_the_browser(tmp_path: Path) -> None:
+    page = tmp_path / "hostile.html"
+    page.write_text(render_html(hostile_document()), encoding="utf-8")
+    dom = run_chromium(tmp_path, page.as_uri(), DESKTOP, "--dump-dom")
+    for tag in ("<script", "<img", "<b>", "<i>", "<u>", "<em>", "<a "):
+        assert tag not in dom, tag
+    assert html.escape(HOSTILE_PATH, quote=False) in dom
