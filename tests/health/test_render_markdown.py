@@ -153,3 +153,9 @@ def test_a_huge_repository_stays_under_githubs_body_limit() -> None:
     text = render_markdown(doc)
     assert len(text) <= GITHUB_BODY_LIMIT
     assert "490 more violations not shown" in text
+
+
+def test_a_module_without_functions() -> None:
+    doc = realistic_document(modules=1)
+    doc["modules"][0]["complexity"]["worst"] = {"function": "", "value": 0}
+    assert tables(render_markdown(doc))[2][0][3] == "no functions"
