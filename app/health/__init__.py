@@ -1,0 +1,1 @@
+"""Repository health: metrics, debt items, score, history and reports."""
