@@ -26,6 +26,7 @@ COMMANDS: Mapping[str, str] = {
     "codemods": "app.cli_codemods:codemods",
     "sandbox": "app.sandbox:sandbox",
     "stats": "app.cli_stats:stats",
+    "health": "app.cli_health:health",
 }
 """Command name → ``module:attribute`` of its click command."""
 

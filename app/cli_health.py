@@ -1,0 +1,162 @@
+"""`maintainer health`: the health score, debt items and history of a local repository."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import click
+
+from app.cli import EXIT_FATAL, EXIT_OK
+from app.config import ConfigError, load_config
+from app.health.blobs import GitError, resolve_commit
+from app.health.churn import WINDOW_DAYS, ChurnUnavailable, read_commits
+from app.health.document import document
+from app.health.history import collect
+from app.health.measure import Collector
+from app.health.samples import FILENAME, SampleStore, SampleStoreError
+from app.health.score import delta_reasons
+from app.health.table import table
+from app.index.cache import HttpCache
+from app.index.client import SimpleIndex, default_cache_dir
+from app.index.model import IndexUnavailable
+from app.security import source_for
+from app.security.directory import AdvisoryDirectory
+from app.snapshot import NotARepository, git_toplevel
+
+RENDERERS = {
+    "markdown": ("app.health.render_markdown", "render_markdown"),
+    "html": ("app.health.render_html", "render_html"),
+}
+"""Formats drawn by their own modules: ``module, function(doc: dict) -> str``."""
+
+
+class FormatUnavailable(Exception):
+    pass
+
+
+def render(doc: dict[str, Any], output_format: str, reasons: list[str], debt: int) -> str:
+    """The document in the asked format (`FormatUnavailable` when its renderer is absent)."""
+    if output_format == "json":
+        return json.dumps(doc, indent=2)
+    if output_format == "table":
+        return table(doc, reasons, debt)
+    module_name, function = RENDERERS[output_format]
+    require_renderer(output_format)
+    rendered = getattr(import_module(module_name), function)(doc)
+    if not isinstance(rendered, str):
+        raise TypeError(f"{module_name}.{function} returned {type(rendered).__name__}")
+    return rendered
+
+
+def require_renderer(output_format: str) -> None:
+    """Raise `FormatUnavailable` when the format's renderer module is not installed."""
+    if output_format in RENDERERS and importlib.util.find_spec(RENDERERS[output_format][0]) is None:
+        raise FormatUnavailable(f"--format {output_format} is not available in this build")
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        click.echo(f"\r{stage}: {done}/{total}", err=True, nl=done >= total)
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "markdown", "html"]),
+    default="table",
+)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
+@click.option(
+    "--history",
+    "weeks",
+    type=click.IntRange(0, 260),
+    help="Weekly samples to backfill from git (default .maintainer.yml health.history_weeks).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Index responses and health.sqlite (default ~/.cache/maintainer-bot).",
+)
+@click.option("--index-url", help="Package index (PEP 691); default PIP_INDEX_URL or PyPI.")
+@click.option(
+    "--advisory-db",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Audit pins against this directory of OSV records, offline.",
+)
+@click.option("--now", "now", type=click.DateTime(), hidden=True, help="Pretend it is this time.")
+def health(
+    path: Path,
+    output_format: str,
+    output: Path | None,
+    weeks: int | None,
+    cache_dir: Path | None,
+    index_url: str | None,
+    advisory_db: Path | None,
+    now: datetime | None,
+) -> None:
+    """Health score, debt items and history of the git repository at PATH (its HEAD commit).
+
+    Exit status: 0 done, 2 nothing done (bad repository or configuration, index unreachable,
+    format not available).
+    """
+    moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
+    cache = cache_dir or default_cache_dir().parent
+    try:
+        require_renderer(output_format)
+        if not path.exists():
+            raise NotARepository(f"{path} does not exist")
+        root = git_toplevel(path)
+        config = load_config(root).config
+        history_weeks = config.health.history_weeks if weeks is None else weeks
+        head = resolve_commit(root)
+        since = moment - timedelta(weeks=max(history_weeks, 1), days=WINDOW_DAYS)
+        advisories = (
+            AdvisoryDirectory(advisory_db) if advisory_db else source_for(config.security, root)
+        )
+        collector = Collector(
+            root=root,
+            config=config,
+            index=SimpleIndex(index_url, cache=HttpCache(cache / "index")),
+            advisories=advisories,
+            commits=read_commits(root, head.sha, since),
+            progress=_progress,
+        )
+        with SampleStore(cache / FILENAME) as store:
+            collected = collect(
+                root, collector, head, moment, history_weeks, store, str(root), _progress
+            )
+        current = collected.current
+        doc = document(root.name, current, collected.history, collected.previous)
+        reasons = (
+            delta_reasons(current.score, collected.previous.components)
+            if collected.previous
+            else []
+        )
+        text = render(doc, output_format, reasons, sum(i.minutes for i in current.items))
+    except (
+        NotARepository,
+        ConfigError,
+        GitError,
+        ChurnUnavailable,
+        IndexUnavailable,
+        SampleStoreError,
+        FormatUnavailable,
+    ) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FATAL)
+    for problem in current.errors:
+        click.echo(f"warning: {problem}", err=True)
+    if output is not None:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text)
+    sys.exit(EXIT_OK)
