@@ -1,0 +1,226 @@
+"""`maintainer health` end to end: a real repository built from successive releases of `six`
+(each commit dated as its release), the recorded index, the OSV fixture directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import FIXTURES, INDEX_FILES, IndexServer, git, make_repo
+
+NOW = "2024-12-20T12:00:00"
+RELEASES = (("1.16.0", "2021-05-05T12:00:00"), ("1.17.0", "2024-12-04T12:00:00"))
+REQUIREMENTS = "requests==2.28.0\nidna==3.4\n"
+
+
+def six_source(version: str) -> str:
+    with zipfile.ZipFile(INDEX_FILES / f"six-{version}-py2.py3-none-any.whl") as wheel:
+        return wheel.read("six.py").decode("utf-8")
+
+
+def release_history(root: Path) -> Path:
+    """One commit per release of six, dated as the release."""
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    for version, when in RELEASES:
+        (root / "six.py").write_text(six_source(version), encoding="utf-8")
+        (root / "requirements.txt").write_text(REQUIREMENTS, encoding="utf-8")
+        git(root, "add", "-A")
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run(
+            ["git", "-C", str(root), "commit", "-q", "-m", f"six {version}"],
+            env={
+                **env,
+                "GIT_AUTHOR_NAME": "t",
+                "GIT_AUTHOR_EMAIL": "t@e",
+                "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@e",
+            },
+            check=True,
+        )
+    return root
+
+
+def health(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", "health", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PIP_INDEX_URL": "http://127.0.0.1:9/unused"},
+        timeout=300,
+        check=False,
+    )
+
+
+def health_json(repo: Path, index: IndexServer, cache: Path, *extra: str) -> dict[str, Any]:
+    done = health(
+        str(repo),
+        "--format",
+        "json",
+        "--index-url",
+        index.url,
+        "--cache-dir",
+        str(cache),
+        "--advisory-db",
+        str(FIXTURES / "advisory-database"),
+        "--now",
+        NOW,
+        *extra,
+    )
+    assert done.returncode == 0, done.stderr
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
+
+
+def test_backfills_26_weekly_points_then_appends_one(tmp_path: Path, index: IndexServer) -> None:
+    repo = release_history(tmp_path / "six")
+    cache = tmp_path / "cache"
+    doc = health_json(repo, index, cache)
+
+    history = doc["history"]
+    assert len(history) == 26
+    days = [date.fromisoformat(h["date"]) for h in history]
+    assert days[-1] == date(2024, 12, 20)
+    assert all(b - a == timedelta(weeks=1) for a, b in zip(days, days[1:], strict=False))
+    head = git(repo, "rev-parse", "HEAD").strip()
+    first = git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
+    assert doc["at"] == {"commit": head, "date": "2024-12-20"}
+    # Weeks before the 1.17.0 commit measure the 1.16.0 commit, the last ones 1.17.0.
+    assert {h["commit"] for h in history[:-3]} == {first}
+    assert history[-1]["commit"] == head
+    # idna 3.5 ... 3.10 were published during those weeks: staleness at each date grows.
+    libyears = [h["metrics"]["libyears"] for h in history]
+    assert libyears == sorted(libyears) and libyears[-1] > libyears[0]
+    assert all(h["metrics"]["coverage_percent"] is None for h in history)
+    assert all(h["metrics"]["lines"] > 500 for h in history)
+
+    assert doc["dependencies"]["outdated"] == 2
+    assert doc["dependencies"]["vulnerable"] >= 1
+    assert doc["score"]["delta"] == doc["score"]["value"] - history[-2]["score"]
+    components = doc["score"]["components"]
+    assert "coverage" not in {c["name"] for c in components}  # unknown, not 0
+    weighted = sum(c["value"] * c["weight"] for c in components) / sum(
+        c["weight"] for c in components
+    )
+    assert abs(weighted - doc["score"]["value"]) <= 1
+    assert all(m["coverage"] is None for m in doc["modules"])
+    kinds = {item["kind"] for item in doc["items"]}
+    assert {"outdated-dependency", "vulnerable-dependency"} <= kinds
+    fixes = {item["fix"].get("branch") for item in doc["items"]}
+    assert "maintainer/dependency-update/idna-3.10" in fixes or any(
+        str(f).startswith("maintainer/dependency-update/idna-") for f in fixes
+    )
+    assert doc["forecasts"] == []
+
+    again = health_json(repo, index, cache)
+    assert [h["date"] for h in again["history"]] == [h["date"] for h in history]
+    rows = sqlite3.connect(cache / "health.sqlite").execute("SELECT COUNT(*) FROM samples")
+    assert rows.fetchone()[0] == 26
+
+
+def test_table_names_score_components_and_items(tmp_path: Path, index: IndexServer) -> None:
+    repo = release_history(tmp_path / "six")
+    done = health(
+        str(repo),
+        "--history",
+        "0",
+        "--index-url",
+        index.url,
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--advisory-db",
+        str(FIXTURES / "advisory-database"),
+        "--now",
+        NOW,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "health " in done.stdout and "/100 (grade " in done.stdout
+    assert "coverage" in done.stdout and "unknown (no data), not scored" in done.stdout
+    assert "requests" in done.stdout
+
+
+def test_coverage_report_in_the_repository_is_read(tmp_path: Path, index: IndexServer) -> None:
+    source = "def f(x):\n    if x:\n        return 1\n    return 2\n\n\ndef g():\n    return 3\n"
+    report = {
+        "meta": {"format": 3},
+        "files": {
+            "pkg/mod.py": {
+                "executed_lines": [1, 2, 3, 7],
+                "missing_lines": [4, 8],
+                "summary": {"percent_covered": 66.67},
+            }
+        },
+    }
+    repo = make_repo(
+        tmp_path / "r",
+        files={"pkg/__init__.py": "", "pkg/mod.py": source, "coverage.json": json.dumps(report)},
+    )
+    doc = health_json(repo, index, tmp_path / "c", "--history", "0")
+    module = next(m for m in doc["modules"] if m["path"] == "pkg/mod.py")
+    assert module["coverage"] == 66.67
+    coverage = next(c for c in doc["score"]["components"] if c["name"] == "coverage")
+    assert coverage["value"] == 67  # 2 of 6 statements missing
+    assert doc["history"] == []
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_formats_without_their_renderer_fail_clearly(tmp_path: Path, fmt: str) -> None:
+    from importlib.util import find_spec
+
+    if find_spec(f"app.health.render_{fmt}") is not None:
+        pytest.skip("renderer present in this build")
+    repo = make_repo(tmp_path / "r", files={"a.py": "x = 1\n"})
+    done = health(str(repo), "--format", fmt)
+    assert done.returncode == 2
+    assert f"--format {fmt} is not available in this build" in done.stderr
+
+
+def test_bad_input_is_a_clear_error(tmp_path: Path, index: IndexServer) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    done = health(str(plain), "--cache-dir", str(tmp_path / "c"))
+    assert done.returncode == 2 and "not a git repository" in done.stderr
+
+    bad_config = make_repo(tmp_path / "cfg", files={".maintainer.yml": "health:\n  weights: 3\n"})
+    done = health(str(bad_config), "--cache-dir", str(tmp_path / "c"))
+    assert done.returncode == 2 and "health.weights" in done.stderr
+
+    repo = make_repo(tmp_path / "ok", files={"a.py": "x = 1\n"})
+    cache = tmp_path / "broken"
+    cache.mkdir()
+    (cache / "health.sqlite").write_bytes(b"this is not a database" * 100)
+    done = health(str(repo), "--cache-dir", str(cache), "--index-url", index.url)
+    assert done.returncode == 2 and "health.sqlite" in done.stderr
+    assert (cache / "health.sqlite").read_bytes().startswith(b"this is not")
+
+
+def test_unparsable_python_is_a_warning_not_a_failure(tmp_path: Path, index: IndexServer) -> None:
+    repo = make_repo(
+        tmp_path / "r", files={"bad.py": "def (:\n", "good.py": "def f():\n    pass\n"}
+    )
+    done = health(
+        str(repo),
+        "--format",
+        "json",
+        "--history",
+        "0",
+        "--index-url",
+        index.url,
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--advisory-db",
+        str(FIXTURES / "advisory-database"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "bad.py: cannot parse" in done.stderr
+    assert [m["path"] for m in json.loads(done.stdout)["modules"]] == ["good.py"]
