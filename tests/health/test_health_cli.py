@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
+from itertools import pairwise
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,7 @@ def test_backfills_26_weekly_points_then_appends_one(tmp_path: Path, index: Inde
     assert len(history) == 26
     days = [date.fromisoformat(h["date"]) for h in history]
     assert days[-1] == date(2024, 12, 20)
-    assert all(b - a == timedelta(weeks=1) for a, b in zip(days, days[1:], strict=False))
+    assert all(b - a == timedelta(weeks=1) for a, b in pairwise(days))
     head = git(repo, "rev-parse", "HEAD").strip()
     first = git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
     assert doc["at"] == {"commit": head, "date": "2024-12-20"}
