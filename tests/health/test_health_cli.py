@@ -9,8 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
-from itertools import pairwise
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
