@@ -60,9 +60,7 @@ def score(items: Sequence[Item], weights: HealthWeights, unknown: Sequence[str] 
         if name in unknown:
             continue
         value = max(0.0, 100.0 - lost.get(name, 0.0))
-        components.append(
-            ComponentScore(name, round(value), raw[name], round(lost.get(name, 0.0), 2))
-        )
+        components.append(ComponentScore(name, round(value), raw[name], lost.get(name, 0.0)))
     total_weight = sum(c.weight for c in components)
     if total_weight <= 0:
         value = 100
