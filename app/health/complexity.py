@@ -3,7 +3,7 @@
 A function starts at 1 and gains one for each ``if``/``elif``/conditional expression, loop
 (plus one for its ``else``), ``except`` handler (plus one for a ``try`` ``else``), boolean
 operator operand beyond the first, comprehension ``for`` and its ``if`` clauses, ``assert``,
-and ``match`` case. Nested functions and classes are their own blocks: their decisions do not
+and ``match`` case (not the catch-all). Nested functions and classes are their own blocks: their decisions do not
 count in the enclosing function (radon's rule since its issue #68). Ranks are radon's.
 """
 
@@ -213,5 +213,10 @@ def _decisions(node: ast.AST) -> int:
     if isinstance(node, ast.Assert):
         return 1
     if isinstance(node, ast.Match):
-        return len(node.cases) - 1
+        return sum(1 for case in node.cases if not _wildcard(case.pattern))
     return 0
+
+
+def _wildcard(pattern: ast.pattern) -> bool:
+    """``case _:`` (or ``case name:``): radon does not count the catch-all case."""
+    return isinstance(pattern, ast.MatchAs) and pattern.pattern is None

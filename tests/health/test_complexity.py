@@ -43,7 +43,7 @@ SOURCE = textwrap.dedent(
             return sum(map(inner, items))
 
     def matcher(x):
-        match x:                  # three cases: +2
+        match x:                  # two cases and the catch-all: +2
             case 1:
                 return 1
             case 2:
