@@ -3,8 +3,9 @@
 A function starts at 1 and gains one for each ``if``/``elif``/conditional expression, loop
 (plus one for its ``else``), ``except`` handler (plus one for a ``try`` ``else``), boolean
 operator operand beyond the first, comprehension ``for`` and its ``if`` clauses, ``assert``,
-and ``match`` case (not the catch-all). Nested functions and classes are their own blocks: their decisions do not
-count in the enclosing function (radon's rule since its issue #68). Ranks are radon's.
+and ``match`` case but the catch-all. Nested functions and classes are their own blocks:
+their decisions do not count in the enclosing function (radon's rule since its issue #68).
+Ranks are radon's.
 """
 
 from __future__ import annotations
