@@ -27,9 +27,10 @@ class Violation:
     detail: str
 
 
-def imports_of(tree: ast.Module) -> tuple[RawImport, ...]:
+def imports_of(nodes: Iterable[ast.Import | ast.ImportFrom]) -> tuple[RawImport, ...]:
+    """The import statements (as `app.health.complexity.analyse` collects them), as values."""
     found: list[RawImport] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             found.extend(RawImport(0, alias.name, ()) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

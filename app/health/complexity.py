@@ -11,26 +11,27 @@ Ranks are radon's.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 RANKS: tuple[tuple[int, str], ...] = ((5, "A"), (10, "B"), (20, "C"), (30, "D"), (40, "E"))
 POOR_RANKS = frozenset({"D", "E", "F"})
 MAX_SOURCE_BYTES = 2_000_000
 """Larger files are generated code: not measured."""
 
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_BLOCKS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_NESTING = (
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.Try,
-    ast.TryStar,
-    ast.With,
-    ast.AsyncWith,
-    ast.Match,
+_NESTING: frozenset[type] = frozenset(
+    {
+        ast.If,
+        ast.For,
+        ast.AsyncFor,
+        ast.While,
+        ast.Try,
+        ast.TryStar,
+        ast.With,
+        ast.AsyncWith,
+        ast.Match,
+    }
 )
 
 
@@ -118,106 +119,142 @@ def measure(source: str | bytes, filename: str = "<file>") -> FileComplexity:
 
 def from_tree(tree: ast.Module, lines: int) -> FileComplexity:
     """The complexity of every function of a parsed module (the scan's one parse)."""
-    found: list[FunctionComplexity] = []
+    return analyse(tree, lines)[0]
+
+
+ImportNode = ast.Import | ast.ImportFrom
+
+
+def analyse(tree: ast.Module, lines: int) -> tuple[FileComplexity, list[ImportNode]]:
+    """Complexity of every function and every import statement, in one walk of the tree."""
+    walker = _Walker()
     try:
-        _collect(tree.body, "", found)
+        for node in tree.body:
+            walker.visit(node, None, 0, "")
     except RecursionError as exc:
         raise Unmeasurable("nested too deeply") from exc
-    found.sort(key=lambda f: f.line)
-    return FileComplexity(lines, tuple(found))
+    walker.found.sort(key=lambda f: f.line)
+    return FileComplexity(lines, tuple(walker.found)), walker.imports
 
 
-def _collect(body: Sequence[ast.stmt], prefix: str, found: list[FunctionComplexity]) -> None:
-    for node in body:
-        if isinstance(node, _FUNCTIONS):
-            found.append(_function(node, prefix, found))
-        elif isinstance(node, ast.ClassDef):
-            _collect(node.body, f"{prefix}{node.name}.", found)
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.cmpop, ast.unaryop)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        if issubclass(kind, _LEAVES):
+            fields = ()
         else:
-            for block in _nested_blocks(node):
-                _collect([block], prefix, found)
+            fields = tuple(f for f in kind._fields if f not in _SKIPPED_FIELDS)  # type: ignore[attr-defined]
+        _FIELDS[kind] = fields
+    return fields
 
 
-_Block = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+class _Frame:
+    """The function being measured."""
 
-
-def _nested_blocks(node: ast.AST) -> Iterable[_Block]:
-    """Definitions inside a statement (e.g. under ``if TYPE_CHECKING:``), outermost only."""
-    stack = list(ast.iter_child_nodes(node))
-    while stack:
-        child = stack.pop()
-        if isinstance(child, _BLOCKS):
-            yield child
-        else:
-            stack.extend(ast.iter_child_nodes(child))
-
-
-def _function(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, prefix: str, found: list[FunctionComplexity]
-) -> FunctionComplexity:
-    name = f"{prefix}{node.name}"
-    counter = _Counter()
-    for child in node.body:
-        counter.walk(child, 0)
-    nested_lines = 0
-    for block in counter.blocks:
-        nested_lines += (block.end_lineno or block.lineno) - block.lineno + 1
-        _collect([block], f"{name}.", found)
-    end = node.end_lineno or node.lineno
-    return FunctionComplexity(
-        name=name,
-        line=node.lineno,
-        end_line=end,
-        complexity=1 + counter.decisions,
-        own_lines=max(end - node.lineno + 1 - nested_lines, 1),
-        branches=counter.decisions,
-        max_nesting=counter.max_depth,
-    )
-
-
-class _Counter:
-    """Decision points of one function body, not descending into nested definitions."""
-
-    __slots__ = ("blocks", "decisions", "max_depth")
+    __slots__ = ("decisions", "max_depth", "nested_lines")
 
     def __init__(self) -> None:
         self.decisions = 0
         self.max_depth = 0
-        self.blocks: list[_Block] = []
+        self.nested_lines = 0
 
-    def walk(self, node: ast.AST, depth: int) -> None:
-        if isinstance(node, _BLOCKS):
-            self.blocks.append(node)
+
+class _Walker:
+    __slots__ = ("found", "imports")
+
+    def __init__(self) -> None:
+        self.found: list[FunctionComplexity] = []
+        self.imports: list[ImportNode] = []
+
+    def visit(self, node: ast.AST, frame: _Frame | None, depth: int, prefix: str) -> None:
+        kind = type(node)
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            self._function(node, frame, prefix)  # type: ignore[arg-type]
             return
-        self.decisions += _decisions(node)
-        if isinstance(node, ast.Assert):
-            return  # radon counts an assert as one and does not look inside it
-        if isinstance(node, _NESTING):
-            depth += 1
-            if depth > self.max_depth:
-                self.max_depth = depth
-        for child in ast.iter_child_nodes(node):
-            self.walk(child, depth)
+        if kind is ast.ClassDef:
+            assert isinstance(node, ast.ClassDef)
+            if frame is not None:
+                frame.nested_lines += _span(node)
+            for child in node.body:
+                self.visit(child, None, 0, f"{prefix}{node.name}.")
+            return
+        if kind is ast.Import or kind is ast.ImportFrom:
+            self.imports.append(node)  # type: ignore[arg-type]
+            return
+        if frame is not None:
+            decide = _DECISIONS.get(kind)
+            if decide is not None:
+                frame.decisions += decide(node)
+                if kind is ast.Assert:
+                    return  # radon counts an assert as one and does not look inside it
+            if kind in _NESTING:
+                depth += 1
+                if depth > frame.max_depth:
+                    frame.max_depth = depth
+        for field in _fields(kind):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item, frame, depth, prefix)
+            elif isinstance(value, ast.AST):
+                self.visit(value, frame, depth, prefix)
+
+    def _function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: _Frame | None, prefix: str
+    ) -> None:
+        if parent is not None:
+            parent.nested_lines += _span(node)
+        name = f"{prefix}{node.name}"
+        frame = _Frame()
+        for child in node.body:
+            self.visit(child, frame, 0, f"{name}.")
+        end = node.end_lineno or node.lineno
+        self.found.append(
+            FunctionComplexity(
+                name=name,
+                line=node.lineno,
+                end_line=end,
+                complexity=1 + frame.decisions,
+                own_lines=max(end - node.lineno + 1 - frame.nested_lines, 1),
+                branches=frame.decisions,
+                max_nesting=frame.max_depth,
+            )
+        )
 
 
-def _decisions(node: ast.AST) -> int:
-    if isinstance(node, (ast.If, ast.IfExp)):
-        return 1
-    if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-        return 1 + bool(node.orelse)
-    if isinstance(node, (ast.Try, ast.TryStar)):
-        return len(node.handlers) + bool(node.orelse)
-    if isinstance(node, ast.BoolOp):
-        return len(node.values) - 1
-    if isinstance(node, ast.comprehension):
-        return 1 + len(node.ifs)
-    if isinstance(node, ast.Assert):
-        return 1
-    if isinstance(node, ast.Match):
-        return sum(1 for case in node.cases if not _wildcard(case.pattern))
-    return 0
+def _span(node: ast.stmt) -> int:
+    return (node.end_lineno or node.lineno) - node.lineno + 1
 
 
 def _wildcard(pattern: ast.pattern) -> bool:
     """``case _:`` (or ``case name:``): radon does not count the catch-all case."""
     return isinstance(pattern, ast.MatchAs) and pattern.pattern is None
+
+
+def _loop(node: ast.For | ast.AsyncFor | ast.While) -> int:
+    return 1 + bool(node.orelse)
+
+
+def _try(node: ast.Try | ast.TryStar) -> int:
+    return len(node.handlers) + bool(node.orelse)
+
+
+_DECISIONS: dict[type, Callable[[Any], int]] = {
+    ast.If: lambda node: 1,
+    ast.IfExp: lambda node: 1,
+    ast.For: _loop,
+    ast.AsyncFor: _loop,
+    ast.While: _loop,
+    ast.Try: _try,
+    ast.TryStar: _try,
+    ast.BoolOp: lambda node: len(node.values) - 1,
+    ast.comprehension: lambda node: 1 + len(node.ifs),
+    ast.Assert: lambda node: 1,
+    ast.Match: lambda node: sum(1 for case in node.cases if not _wildcard(case.pattern)),
+}

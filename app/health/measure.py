@@ -18,7 +18,7 @@ from app.config import RepoConfig
 from app.health.architecture import RawImport, Violation, imports_of, package_cycles
 from app.health.blobs import BlobReader, BlobSnapshot, CommitRef, tree_files
 from app.health.churn import Churn, Commit, churn_at
-from app.health.complexity import FileComplexity, Unmeasurable, code_lines, from_tree
+from app.health.complexity import FileComplexity, Unmeasurable, analyse, code_lines
 from app.health.coverage import Coverage, CoverageError, find_report, parse_report
 from app.health.inventory import (
     Item,
@@ -57,7 +57,8 @@ def facts_of(data: bytes, path: str) -> FileFacts:
     try:
         tree = ast.parse(data, path)
         text = data.decode("utf-8", "replace")
-        return FileFacts(from_tree(tree, code_lines(text)), imports_of(tree))
+        complexity, imports = analyse(tree, code_lines(text))
+        return FileFacts(complexity, imports_of(imports))
     except (SyntaxError, ValueError, RecursionError, MemoryError, Unmeasurable) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         return FileFacts(None, (), f"{path}: cannot parse: {reason}")

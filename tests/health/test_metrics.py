@@ -13,6 +13,7 @@ from app.config import RepoConfig
 from app.health.architecture import imports_of, package_cycles
 from app.health.blobs import BlobReader, resolve_commit
 from app.health.churn import churn_at, read_commits
+from app.health.complexity import analyse
 from app.health.coverage import CoverageError, find_report, parse_report
 from app.health.history import collect
 from app.health.measure import Collector
@@ -104,7 +105,7 @@ def test_cycles_between_subpackages_are_found_from_imports() -> None:
         "src/shop/billing/invoice.py": "from ..orders import Order\n",
         "src/shop/catalog.py": "import shop.orders\n",
     }
-    imports = {path: imports_of(ast.parse(text)) for path, text in sources.items()}
+    imports = {path: imports_of(analyse(ast.parse(text), 0)[1]) for path, text in sources.items()}
     violations = package_cycles(imports)
     assert [v.detail for v in violations] == ["shop.billing <-> shop.orders import each other"]
     del imports["src/shop/billing/invoice.py"]
