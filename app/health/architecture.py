@@ -19,6 +19,7 @@ class RawImport:
     level: int
     module: str
     names: tuple[str, ...]
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,10 @@ def imports_of(nodes: Iterable[ast.Import | ast.ImportFrom]) -> tuple[RawImport,
     found: list[RawImport] = []
     for node in nodes:
         if isinstance(node, ast.Import):
-            found.extend(RawImport(0, alias.name, ()) for alias in node.names)
+            found.extend(RawImport(0, alias.name, (), node.lineno) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             names = tuple(alias.name for alias in node.names)
-            found.append(RawImport(node.level, node.module or "", names))
+            found.append(RawImport(node.level, node.module or "", names, node.lineno))
     return tuple(found)
 
 

@@ -19,6 +19,8 @@ from app.health.architecture import RawImport, Violation, imports_of, package_cy
 from app.health.blobs import BlobReader, BlobSnapshot, CommitRef, tree_files
 from app.health.churn import Churn, Commit, churn_at
 from app.health.complexity import FileComplexity, Unmeasurable, analyse, code_lines
+from app.health.contracts import CONTRACT_FILES, ContractError, find_contracts
+from app.health.contracts import check as check_contracts
 from app.health.coverage import Coverage, CoverageError, find_report, parse_report
 from app.health.inventory import (
     Item,
@@ -145,16 +147,18 @@ class Collector:
         coverage = self._coverage(snapshot, errors) if current else None
         stale = self._staleness(manifests, at, errors)
         vulnerable = self._vulnerable(stale, errors) if current else None
-        violations = tuple(package_cycles(imports))
+        violations = self._architecture(snapshot, imports, errors)
         threshold = self.config.health.function_complexity
         items = [
             *complexity_items(complexity, churn, coverage, threshold),
             *(coverage_items(complexity, coverage, churn) if coverage else []),
             *(dependency_items(stale.dependencies) if stale else []),
             *security_items(vulnerable or ()),
-            *architecture_items([(v.contract, v.detail) for v in violations]),
+            *architecture_items([(v.contract, v.detail) for v in violations or ()]),
         ]
         unknown = [] if coverage else ["coverage"]
+        if violations is None:
+            unknown.append("architecture")
         if stale is None:
             unknown.append("dependencies")
         if vulnerable is None:
@@ -168,7 +172,7 @@ class Collector:
             coverage=coverage,
             staleness=stale,
             vulnerable=tuple(vulnerable) if vulnerable is not None else None,
-            violations=violations,
+            violations=violations or (),
             items=tuple(items),
             score=result,
             errors=tuple(errors),
@@ -187,6 +191,24 @@ class Collector:
             self.parsed_blobs += 1
         self.facts[sha] = found
         return found
+
+    def _architecture(
+        self,
+        snapshot: BlobSnapshot,
+        imports: Mapping[str, tuple[RawImport, ...]],
+        errors: list[str],
+    ) -> tuple[Violation, ...] | None:
+        """Broken import-linter contracts, or without contracts the package cycles; ``None``
+        when the contracts cannot be checked."""
+        try:
+            files = {p: snapshot.read_bytes(p) for p in CONTRACT_FILES if p in snapshot.blobs}
+            contracts = find_contracts(files)
+            if contracts is None:
+                return tuple(package_cycles(imports))
+            return tuple(check_contracts(contracts, imports))
+        except (OSError, ContractError) as exc:
+            errors.append(f"architecture not scored: {exc}")
+            return None
 
     def _coverage(self, snapshot: BlobSnapshot, errors: list[str]) -> Coverage | None:
         report = find_report(snapshot.files)

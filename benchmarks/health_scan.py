@@ -1,0 +1,155 @@
+"""`maintainer health` as the user waits for it: whole processes, the rival in the same run.
+
+1. `maintainer health --history 0` of Django 5.2.8 (a git repository of the released tree)
+   against `radon cc -s -j` over the same files. Target: at most 1.0x radon's wall time.
+2. A 26-week history backfill against one sample, on a repository whose 26 weekly commits each
+   change a few of Django's files (what real weeks look like). Target: at most 3x.
+
+Runs alternate (ours, theirs, ours, ...) so a change in machine load hits both; each figure is
+the median of several runs; our sample store is empty every run (cold).
+
+    .venv/bin/python benchmarks/health_scan.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.django_source import django_source  # noqa: E402
+
+MAINTAINER = Path(sys.executable).with_name("maintainer")
+RADON = Path(sys.executable).with_name("radon")
+RATIO_TARGET = 1.0
+HISTORY_TARGET = 3.0
+WEEKS = 26
+GIT = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b"}
+
+
+def timed(command: Sequence[str]) -> float:
+    start = time.perf_counter()
+    completed = subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if completed.returncode != 0:
+        raise SystemExit(
+            f"{command[0]} failed ({completed.returncode}): {completed.stderr[-500:]!r}"
+        )
+    return elapsed
+
+
+def alternate(runs: int, *contenders: Callable[[], float]) -> list[list[float]]:
+    times: list[list[float]] = [[] for _ in contenders]
+    for _ in range(runs):
+        for index, contender in enumerate(contenders):
+            times[index].append(contender())
+    return times
+
+
+def commit(root: Path, message: str, when: datetime) -> None:
+    stamp = when.isoformat()
+    env = {**os.environ, **GIT, "GIT_COMMITTER_EMAIL": "b@b"}
+    env.update(GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], env=env, check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", message], env=env, check=True)
+
+
+def weekly_repo(source: Path, target: Path, now: datetime) -> Path:
+    """Django's tree, then one commit a week touching a few files (26 distinct samples)."""
+    shutil.copytree(source, target / "django")
+    subprocess.run(["git", "init", "-q", str(target)], check=True)
+    commit(target, "django", now - timedelta(weeks=WEEKS + 1))
+    files = sorted((target / "django").rglob("*.py"))
+    for week in range(WEEKS, 0, -1):
+        for path in files[week * 7 : week * 7 + 5]:
+            with path.open("a", encoding="utf-8") as stream:
+                stream.write(f"\n\ndef added_in_week_{week}(x):\n    return x if x else -x\n")
+        commit(target, f"week {week}", now - timedelta(weeks=week) + timedelta(hours=1))
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    now = datetime.now(UTC).replace(microsecond=0)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%S")
+    source = django_source()
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        repo = weekly_repo(source, work / "django-repo", now)
+        files = sorted(str(p) for p in (repo / "django").rglob("*.py"))
+        counter = iter(range(10_000))
+
+        def health(weeks: int) -> Callable[[], float]:
+            def run() -> float:
+                cache = work / f"cache-{next(counter)}"
+                command = [str(MAINTAINER), "health", str(repo), "--format", "json"]
+                options = ["--history", str(weeks), "--cache-dir", str(cache), "--now", stamp]
+                return timed([*command, *options])
+
+            return run
+
+        def radon() -> float:
+            return timed([str(RADON), "cc", "-s", "-j", *files])
+
+        ours, theirs = alternate(runs, health(0), radon)
+        single, backfill = alternate(runs, health(0), health(WEEKS))
+        check = subprocess.run(
+            [
+                str(MAINTAINER),
+                "health",
+                str(repo),
+                "--format",
+                "json",
+                "--history",
+                str(WEEKS),
+                "--cache-dir",
+                str(work / "check"),
+                "--now",
+                stamp,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        points = len(json.loads(check.stdout)["history"])
+
+    ours_median, radon_median = statistics.median(ours), statistics.median(theirs)
+    single_median, backfill_median = statistics.median(single), statistics.median(backfill)
+    result = {
+        "runs": runs,
+        "load_average": os.getloadavg(),
+        "django_files": len(files),
+        "health_median_s": round(ours_median, 3),
+        "radon_median_s": round(radon_median, 3),
+        "health_runs_s": [round(t, 3) for t in ours],
+        "radon_runs_s": [round(t, 3) for t in theirs],
+        "ratio": round(ours_median / radon_median, 3),
+        "ratio_target_met": ours_median <= RATIO_TARGET * radon_median,
+        "history_points": points,
+        "one_sample_median_s": round(single_median, 3),
+        "backfill_median_s": round(backfill_median, 3),
+        "backfill_ratio": round(backfill_median / single_median, 3),
+        "backfill_target_met": backfill_median <= HISTORY_TARGET * single_median,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
