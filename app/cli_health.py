@@ -15,7 +15,7 @@ import click
 from app.cli import EXIT_FATAL, EXIT_OK
 from app.config import ConfigError, load_config
 from app.health.blobs import GitError, resolve_commit
-from app.health.churn import WINDOW_DAYS, ChurnUnavailable, read_commits
+from app.health.churn import WINDOW_DAYS, read_commits
 from app.health.document import document
 from app.health.history import collect
 from app.health.measure import Collector
@@ -145,7 +145,6 @@ def health(
         NotARepository,
         ConfigError,
         GitError,
-        ChurnUnavailable,
         IndexUnavailable,
         SampleStoreError,
         FormatUnavailable,

@@ -21,8 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.cli_startup import alternate, timed  # noqa: E402
 from benchmarks.django_source import django_source  # noqa: E402
 
 MAINTAINER = Path(sys.executable).with_name("maintainer")
@@ -38,27 +38,6 @@ RATIO_TARGET = 1.0
 HISTORY_TARGET = 3.0
 WEEKS = 26
 GIT = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b"}
-
-
-def timed(command: Sequence[str]) -> float:
-    start = time.perf_counter()
-    completed = subprocess.run(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
-    )
-    elapsed = time.perf_counter() - start
-    if completed.returncode != 0:
-        raise SystemExit(
-            f"{command[0]} failed ({completed.returncode}): {completed.stderr[-500:]!r}"
-        )
-    return elapsed
-
-
-def alternate(runs: int, *contenders: Callable[[], float]) -> list[list[float]]:
-    times: list[list[float]] = [[] for _ in contenders]
-    for _ in range(runs):
-        for index, contender in enumerate(contenders):
-            times[index].append(contender())
-    return times
 
 
 def commit(root: Path, message: str, when: datetime) -> None:

@@ -6,19 +6,15 @@ backfill are cut from the same list of commits in memory.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from app.health.blobs import git_output
+
 WINDOW_DAYS = 90
 MAX_COMMITS = 20_000
-GIT_TIMEOUT_SECONDS = 120.0
-
-
-class ChurnUnavailable(Exception):
-    """git could not list the history (not a repository, timeout)."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +75,10 @@ def parse_log(output: bytes) -> list[Commit]:
 
 
 def read_commits(root: Path, revision: str, since: datetime) -> list[Commit]:
-    """Non-merge commits reachable from ``revision`` since ``since``, newest first (bounded)."""
-    command = [
-        "git",
-        "-C",
-        str(root),
+    """Non-merge commits reachable from ``revision`` since ``since``, newest first (bounded;
+    raises `GitError`)."""
+    output = git_output(
+        root,
         "log",
         "-z",
         "--no-merges",
@@ -94,17 +89,8 @@ def read_commits(root: Path, revision: str, since: datetime) -> list[Commit]:
         f"--since={int(since.timestamp())}",
         revision,
         "--",
-    ]
-    try:
-        done = subprocess.run(
-            command, capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise ChurnUnavailable(f"git log took over {GIT_TIMEOUT_SECONDS:.0f} s") from exc
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        raise ChurnUnavailable(f"git log failed: {message}")
-    return parse_log(done.stdout)
+    )
+    return parse_log(output)
 
 
 def churn_at(commits: Iterable[Commit], at: datetime, days: int = WINDOW_DAYS) -> Churn:
