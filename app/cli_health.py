@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import Any
 import click
 
 from app.cli import EXIT_FATAL, EXIT_OK
-from app.config import ConfigError, load_config
+from app.config import ConfigError, RepoConfig, load_config
 from app.health.blobs import GitError, resolve_commit
 from app.health.churn import WINDOW_DAYS, read_commits
 from app.health.document import document
@@ -22,11 +24,9 @@ from app.health.measure import Collector
 from app.health.samples import FILENAME, SampleStore, SampleStoreError
 from app.health.score import delta_reasons
 from app.health.table import table
-from app.index.cache import HttpCache
-from app.index.client import SimpleIndex, default_cache_dir
-from app.index.model import IndexUnavailable
-from app.security import source_for
-from app.security.directory import AdvisoryDirectory
+from app.index.model import IndexUnavailable, LookupFailure, PackageIndex, Project
+from app.model import Progress
+from app.security.source import AdvisorySource, AuditReport, PackageVersion
 from app.snapshot import NotARepository, git_toplevel
 
 RENDERERS = {
@@ -58,6 +58,63 @@ def require_renderer(output_format: str) -> None:
     """Raise `FormatUnavailable` when the format's renderer module is not installed."""
     if output_format in RENDERERS and importlib.util.find_spec(RENDERERS[output_format][0]) is None:
         raise FormatUnavailable(f"--format {output_format} is not available in this build")
+
+
+class _LazyIndex:
+    """The package index client, built on first use (a repository without dependencies never
+    loads the HTTP stack)."""
+
+    def __init__(self, build: Callable[[], PackageIndex]) -> None:
+        self._build = build
+        self._index: PackageIndex | None = None
+
+    def fetch(self, names: Sequence[str], progress: Progress) -> dict[str, Project | LookupFailure]:
+        if self._index is None:
+            self._index = self._build()
+        return self._index.fetch(names, progress)
+
+
+class _LazyAdvisories:
+    """The advisory source, built on first use (pip-audit is heavy to import)."""
+
+    def __init__(self, build: Callable[[], AdvisorySource]) -> None:
+        self._build = build
+        self._source: AdvisorySource | None = None
+
+    def _get(self) -> AdvisorySource:
+        if self._source is None:
+            self._source = self._build()
+        return self._source
+
+    @property
+    def description(self) -> str:
+        return self._get().description
+
+    def audit(self, packages: Sequence[PackageVersion]) -> AuditReport:
+        return self._get().audit(packages)
+
+
+def _index(index_url: str | None, cache: Path) -> PackageIndex:
+    from app.index.cache import HttpCache
+    from app.index.client import SimpleIndex
+
+    return SimpleIndex(index_url, cache=HttpCache(cache / "index"))
+
+
+def _advisories(advisory_db: Path | None, root: Path, config: RepoConfig) -> AdvisorySource:
+    if advisory_db is not None:
+        from app.security.directory import AdvisoryDirectory
+
+        return AdvisoryDirectory(advisory_db)
+    from app.security import source_for
+
+    return source_for(config.security, root)
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/maintainer-bot`` (the index cache is its ``index`` folder)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "maintainer-bot"
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -108,7 +165,7 @@ def health(
     format not available).
     """
     moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
-    cache = cache_dir or default_cache_dir().parent
+    cache = cache_dir or default_cache_dir()
     try:
         require_renderer(output_format)
         if not path.exists():
@@ -118,14 +175,11 @@ def health(
         history_weeks = config.health.history_weeks if weeks is None else weeks
         head = resolve_commit(root)
         since = moment - timedelta(weeks=max(history_weeks, 1), days=WINDOW_DAYS)
-        advisories = (
-            AdvisoryDirectory(advisory_db) if advisory_db else source_for(config.security, root)
-        )
         collector = Collector(
             root=root,
             config=config,
-            index=SimpleIndex(index_url, cache=HttpCache(cache / "index")),
-            advisories=advisories,
+            index=_LazyIndex(lambda: _index(index_url, cache)),
+            advisories=_LazyAdvisories(lambda: _advisories(advisory_db, root, config)),
             commits=read_commits(root, head.sha, since),
             progress=_progress,
         )

@@ -20,7 +20,6 @@ from app.health.churn import Churn
 from app.health.complexity import FileComplexity, FunctionComplexity
 from app.health.coverage import Coverage
 from app.health.staleness import DependencyStaleness
-from app.proposals import branch_name
 
 MINUTES_PER_LINE = 30
 DEBT_GRADES: tuple[tuple[float, str], ...] = ((0.05, "A"), (0.10, "B"), (0.20, "C"), (0.50, "D"))
@@ -195,6 +194,14 @@ def coverage_items(
     return items
 
 
+def _branch(kind: str, slug: str) -> str:
+    """The branch the bot's proposal of this kind goes on (imported only when needed: the
+    proposal stack is heavy and a repository without dependencies never needs it)."""
+    from app.proposals import branch_name
+
+    return branch_name(kind, slug)
+
+
 def dependency_items(rows: Sequence[DependencyStaleness]) -> list[Item]:
     """Outdated dependencies: 5 points per libyear each (at most 20 per dependency)."""
     items = []
@@ -221,7 +228,7 @@ def dependency_items(rows: Sequence[DependencyStaleness]) -> list[Item]:
                 risk=RISKS[level],
                 fix={
                     "kind": "dependency-update",
-                    "branch": branch_name("dependency-update", f"{row.name}-{row.newest}"),
+                    "branch": _branch("dependency-update", f"{row.name}-{row.newest}"),
                 },
                 points=min(5.0 * row.libyears, 20.0),
             )
@@ -251,7 +258,7 @@ def security_items(pins: Sequence[VulnerablePin]) -> list[Item]:
             risk="high",
             fix={
                 "kind": "security",
-                "branch": branch_name("security", f"{pin.name}-{pin.fixed_in or pin.version}"),
+                "branch": _branch("security", f"{pin.name}-{pin.fixed_in or pin.version}"),
             },
             points=25.0,
         )

@@ -37,7 +37,6 @@ from app.index.model import LookupFailure, PackageIndex, Project
 from app.manifests import discover
 from app.manifests.base import ManifestParse
 from app.model import no_progress
-from app.pipeline import target_python
 from app.security.source import AdvisorySource, PackageVersion
 from app.snapshot import path_selected
 
@@ -231,6 +230,8 @@ class Collector:
         missing = sorted({d.name for d in dependencies} - set(self.projects))
         if missing:
             self.projects.update(self.index.fetch(missing, self.progress))
+        from app.pipeline import target_python  # the analyzer stack: only with dependencies
+
         python = target_python(self.config, manifests)
         return staleness(dependencies, self.projects, at, python)
 
