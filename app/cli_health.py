@@ -18,11 +18,11 @@ from app.cli import EXIT_FATAL, EXIT_OK
 from app.config import ConfigError, RepoConfig, load_config
 from app.health.blobs import GitError, resolve_commit
 from app.health.churn import WINDOW_DAYS, read_commits
-from app.health.document import document
+from app.health.document import document, stored_sample
 from app.health.history import collect
 from app.health.measure import Collector
 from app.health.samples import FILENAME, SampleStore, SampleStoreError
-from app.health.score import delta_reasons
+from app.health.score import delta_reasons, item_moves
 from app.health.table import table
 from app.index.model import IndexUnavailable, LookupFailure, PackageIndex, Project
 from app.model import Progress
@@ -40,12 +40,18 @@ class FormatUnavailable(Exception):
     pass
 
 
-def render(doc: dict[str, Any], output_format: str, reasons: list[str], debt: int) -> str:
+def render(
+    doc: dict[str, Any],
+    output_format: str,
+    reasons: Sequence[str] = (),
+    debt: int = 0,
+    poor_share: float = 0.0,
+) -> str:
     """The document in the asked format (`FormatUnavailable` when its renderer is absent)."""
     if output_format == "json":
         return json.dumps(doc, indent=2)
     if output_format == "table":
-        return table(doc, reasons, debt)
+        return table(doc, reasons, debt, poor_share)
     module_name, function = RENDERERS[output_format]
     require_renderer(output_format)
     rendered = getattr(import_module(module_name), function)(doc)
@@ -189,12 +195,16 @@ def health(
             )
         current = collected.current
         doc = document(root.name, current, collected.history, collected.previous)
-        reasons = (
-            delta_reasons(current.score, collected.previous.components)
-            if collected.previous
-            else []
-        )
-        text = render(doc, output_format, reasons, sum(i.minutes for i in current.items))
+        previous = collected.previous
+        reasons = []
+        if previous is not None:
+            reasons = delta_reasons(current.score, previous.components)
+            reasons += item_moves(stored_sample(current, moment.date()).items, previous.items)
+        function_lines = sum(f.own_lines for c in current.complexity.values() for f in c.functions)
+        poor = sum(c.poor_lines for c in current.complexity.values())
+        share = 100.0 * poor / function_lines if function_lines else 0.0
+        debt = sum(i.minutes for i in current.items)
+        text = render(doc, output_format, reasons, debt, share)
     except (
         NotARepository,
         ConfigError,

@@ -64,7 +64,7 @@ def collect(
             store.put(repository, stored_sample(measured, moment.date()))
             backfilled += 1
         current = collector.measure(reader, head, now, current=True)
-    before = [s for s in store.samples(repository, since=earliest) if s.day < now.date()]
+    before = [s for s in store.samples(repository) if s.day < now.date()]
     previous = before[-1] if before else None
     store.put(repository, stored_sample(current, now.date()))
     history = store.samples(repository, since=earliest) if weeks > 0 else []

@@ -96,3 +96,22 @@ def delta_reasons(
         )
     moves.sort(reverse=True)
     return [text for _, text in moves[:limit]]
+
+
+def item_moves(
+    current: Mapping[str, float], previous: Mapping[str, float], limit: int = 3
+) -> list[str]:
+    """The new and resolved items with the largest effect on the score since the previous
+    sample (item id → points it takes from the score)."""
+    moves = [
+        (points, f"new {item} (-{points:.1f})")
+        for item, points in current.items()
+        if item not in previous and points >= 0.05
+    ]
+    moves += [
+        (points, f"resolved {item} (+{points:.1f})")
+        for item, points in previous.items()
+        if item not in current and points >= 0.05
+    ]
+    moves.sort(key=lambda move: -move[0])
+    return [text for _, text in moves[:limit]]

@@ -10,7 +10,8 @@ from app.health.inventory import debt_grade
 ROWS = 10
 
 
-def table(doc: dict[str, Any], reasons: Sequence[str], debt_minutes: int) -> str:
+def table(doc: dict[str, Any], reasons: Sequence[str], debt_minutes: int, poor_share: float) -> str:
+    """``poor_share``: percent of function lines in functions ranked D or worse."""
     score = doc["score"]
     lines = [f"{doc['repository']} at {doc['at']['commit'][:12]} ({doc['at']['date']})"]
     headline = f"health {score['value']}/100 (grade {score['grade']})"
@@ -33,6 +34,12 @@ def table(doc: dict[str, Any], reasons: Sequence[str], debt_minutes: int) -> str
     lines.append(
         f"technical debt: {debt_minutes} minutes, ratio {100 * ratio:.2f} % of "
         f"{total_lines} lines (grade {debt_grade(ratio)})"
+    )
+    means = [m["complexity"]["mean"] * m["lines"] for m in doc["modules"]]
+    weighted = sum(means) / max(total_lines, 1)
+    lines.append(
+        f"complexity: {weighted:.1f} mean per line, {poor_share:.1f} % of function lines in "
+        "functions ranked D or worse"
     )
     deps = doc["dependencies"]
     days = deps["mean_days_behind"]

@@ -225,3 +225,61 @@ def test_unparsable_python_is_a_warning_not_a_failure(tmp_path: Path, index: Ind
     assert done.returncode == 0, done.stderr
     assert "bad.py: cannot parse" in done.stderr
     assert [m["path"] for m in json.loads(done.stdout)["modules"]] == ["good.py"]
+
+
+CONTRACT_KEYS = {
+    "repository",
+    "at",
+    "score",
+    "modules",
+    "dependencies",
+    "architecture",
+    "items",
+    "history",
+    "forecasts",
+}
+
+
+def test_json_has_exactly_the_contract_keys(tmp_path: Path, index: IndexServer) -> None:
+    repo = release_history(tmp_path / "six")
+    doc = health_json(repo, index, tmp_path / "c", "--history", "3")
+    assert set(doc) == CONTRACT_KEYS
+    assert set(doc["at"]) == {"commit", "date"}
+    assert set(doc["score"]) == {"value", "grade", "delta", "components"}
+    assert set(doc["score"]["components"][0]) == {"name", "value", "weight"}
+    module = doc["modules"][0]
+    assert set(module) == {"path", "lines", "complexity", "churn", "hotspot", "coverage"}
+    assert set(module["complexity"]) == {"mean", "worst", "rank"}
+    assert set(module["complexity"]["worst"]) == {"function", "value"}
+    assert set(module["churn"]) == {"commits", "lines"}
+    assert set(doc["dependencies"]) == {"libyears", "mean_days_behind", "outdated", "vulnerable"}
+    item = doc["items"][0]
+    assert set(item) == {"id", "kind", "subject", "evidence", "cost", "fix"}
+    assert set(item["cost"]) == {"minutes", "risk"}
+    assert set(item["fix"]) in ({"kind", "branch"}, {"kind", "suggestion"})
+    assert set(doc["history"][0]) == {"commit", "date", "score", "metrics"}
+    assert set(doc["history"][0]["metrics"]) == {
+        "complexity_mean",
+        "libyears",
+        "coverage_percent",
+        "lines",
+        "dead_code_candidates",
+        "deprecated_uses",
+        "architecture_violations",
+    }
+
+
+def test_delta_names_what_moved_the_score(tmp_path: Path, index: IndexServer) -> None:
+    repo = make_repo(tmp_path / "r", files={"calm.py": "def calm():\n    return 1\n"})
+    cache = tmp_path / "c"
+    common = ("--history", "0", "--index-url", index.url, "--cache-dir", str(cache))
+    assert health(str(repo), *common, "--now", "2026-01-01T00:00:00").returncode == 0
+    branches = "".join(f"    if x == {n}:\n        return {n}\n" for n in range(30))
+    (repo / "knotty.py").write_text(f"def knotty(x):\n{branches}    return -1\n", "utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "knot")
+    done = health(str(repo), *common, "--now", "2026-01-08T00:00:00")
+    assert done.returncode == 0, done.stderr
+    assert "since the previous sample" in done.stdout
+    assert "complexity down from 100" in done.stdout
+    assert "new complexity:knotty.py:knotty" in done.stdout
