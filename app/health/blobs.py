@@ -13,6 +13,7 @@ from app.snapshot import Snapshot
 
 REGULAR_MODES = (b"100644", b"100755")
 MAX_BLOB_BYTES = 5_000_000
+MAX_HISTORY = 100_000
 GIT_TIMEOUT_SECONDS = 120.0
 
 
@@ -49,34 +50,33 @@ def resolve_commit(root: Path, revision: str = "HEAD") -> CommitRef:
     return CommitRef(out[0], datetime.fromtimestamp(int(out[1]), UTC))
 
 
-def commit_before(root: Path, revision: str, at: datetime) -> CommitRef | None:
-    """The newest first-parent ancestor of ``revision`` committed at or before ``at``."""
-    out = git_output(
+def first_parent_history(root: Path, revision: str, since: datetime) -> list[CommitRef]:
+    """First-parent commits of ``revision`` (newest first) back to the first one made at or
+    before ``since`` (one ``git log``: the commit of every sample date is picked from it)."""
+    lines = git_output(
         root,
         "log",
-        "-1",
         "--first-parent",
-        f"--before={int(at.timestamp())}",
         "--format=%H %ct",
+        f"--max-count={MAX_HISTORY}",
         revision,
         "--",
-    ).split()
-    if len(out) != 2:
-        return None
-    return CommitRef(out[0].decode(), datetime.fromtimestamp(int(out[1]), UTC))
-
-
-def tree_files(root: Path, commit: str) -> dict[str, str]:
-    """Regular files of a commit (symbolic links and submodules left out): path → blob sha."""
-    files: dict[str, str] = {}
-    for entry in git_output(root, "ls-tree", "-r", "-z", "--full-tree", commit).split(b"\0"):
-        if not entry:
+    ).split(b"\n")
+    found: list[CommitRef] = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 2:
             continue
-        meta, _, path = entry.partition(b"\t")
-        parts = meta.split(b" ")
-        if len(parts) == 3 and parts[0] in REGULAR_MODES and parts[1] == b"blob":
-            files[path.decode("utf-8", "surrogateescape")] = parts[2].decode()
-    return files
+        ref = CommitRef(parts[0].decode(), datetime.fromtimestamp(int(parts[1]), UTC))
+        found.append(ref)
+        if ref.when <= since:
+            break
+    return found
+
+
+def commit_at(history: list[CommitRef], at: datetime) -> CommitRef | None:
+    """The newest commit of a first-parent ``history`` made at or before ``at``."""
+    return next((ref for ref in history if ref.when <= at), None)
 
 
 class BlobReader:
@@ -89,6 +89,7 @@ class BlobReader:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        self._trees: dict[str, dict[str, str]] = {}
 
     def __enter__(self) -> BlobReader:
         return self
@@ -117,6 +118,38 @@ class BlobReader:
         if size > MAX_BLOB_BYTES:
             raise OSError(f"blob {sha}: {size} bytes, over {MAX_BLOB_BYTES}")
         return data
+
+    def tree_files(self, commit: str) -> dict[str, str]:
+        """Regular files of a commit (symbolic links and submodules left out): path → blob
+        sha. Trees are read through the same process and kept by sha, so the unchanged
+        folders of the next commit cost nothing."""
+        header = self.read(commit).split(b"\n\n", 1)[0]
+        for line in header.split(b"\n"):
+            if line.startswith(b"tree "):
+                return dict(self._tree(line[5:].decode().strip()))
+        raise OSError(f"commit {commit}: no tree")
+
+    def _tree(self, sha: str) -> dict[str, str]:
+        known = self._trees.get(sha)
+        if known is not None:
+            return known
+        files: dict[str, str] = {}
+        data = self.read(sha)
+        position = 0
+        while position < len(data):
+            space = data.index(b" ", position)
+            nul = data.index(b"\0", space)
+            mode = data[position:space]
+            name = data[space + 1 : nul].decode("utf-8", "surrogateescape")
+            child = data[nul + 1 : nul + 21].hex()
+            position = nul + 21
+            if mode in (b"40000", b"040000"):
+                for path, blob in self._tree(child).items():
+                    files[f"{name}/{path}"] = blob
+            elif mode in REGULAR_MODES:
+                files[name] = child
+        self._trees[sha] = files
+        return files
 
     def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
         stdin, stdout = self._process.stdin, self._process.stdout

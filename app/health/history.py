@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app.health.blobs import BlobReader, CommitRef, commit_before
+from app.health.blobs import BlobReader, CommitRef, commit_at, first_parent_history
 from app.health.document import stored_sample
 from app.health.measure import Collector, Measurement
 from app.health.samples import SampleStore, StoredSample
@@ -54,9 +54,10 @@ def collect(
         if not any(abs((s.day - moment.date()).days) <= REUSE_DAYS for s in stored)
     ]
     backfilled = 0
+    commits = first_parent_history(root, head.sha, missing[0]) if missing else []
     with BlobReader(root) as reader:
         for number, moment in enumerate(missing, 1):
-            commit = commit_before(root, head.sha, moment)
+            commit = commit_at(commits, moment)
             progress("history", number, len(missing))
             if commit is None:
                 continue

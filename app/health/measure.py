@@ -16,7 +16,7 @@ from packaging.version import Version
 
 from app.config import RepoConfig
 from app.health.architecture import RawImport, Violation, imports_of, package_cycles
-from app.health.blobs import BlobReader, BlobSnapshot, CommitRef, tree_files
+from app.health.blobs import BlobReader, BlobSnapshot, CommitRef
 from app.health.churn import Churn, Commit, churn_at
 from app.health.complexity import FileComplexity, Unmeasurable, analyse, code_lines
 from app.health.contracts import CONTRACT_FILES, ContractError, find_contracts
@@ -34,7 +34,7 @@ from app.health.inventory import (
 from app.health.score import Score, score
 from app.health.staleness import Staleness, declared, staleness
 from app.index.model import LookupFailure, PackageIndex, Project
-from app.manifests import discover
+from app.manifests import discover, is_manifest
 from app.manifests.base import ManifestParse
 from app.model import no_progress
 from app.security.source import AdvisorySource, PackageVersion
@@ -112,6 +112,10 @@ class Collector:
     facts: dict[str, FileFacts] = field(default_factory=dict)
     projects: dict[str, Project | LookupFailure] = field(default_factory=dict)
     parsed_blobs: int = 0
+    manifests: dict[tuple[tuple[str, str], ...], tuple[ManifestParse, ...]] = field(
+        default_factory=dict
+    )
+    manifest_paths: dict[str, bool] = field(default_factory=dict)
 
     def measure(
         self,
@@ -123,7 +127,7 @@ class Collector:
     ) -> Measurement:
         """The sample of ``commit`` as of ``at``; ``current`` also reads coverage and audits
         vulnerable pins (history samples keep what the repository's history can say)."""
-        blobs = tree_files(self.root, commit.sha)
+        blobs = reader.tree_files(commit.sha)
         paths = self.config.paths
         python = sorted(
             p for p in blobs if p.endswith(".py") and path_selected(p, paths.include, paths.exclude)
@@ -141,7 +145,7 @@ class Collector:
             if number % 200 == 0 or number == len(python):
                 self.progress("measuring", number, len(python))
         snapshot = BlobSnapshot(self.root, tuple(sorted(blobs)), self.root.name, blobs, reader)
-        manifests = discover(snapshot, paths.ignore_manifests_in)
+        manifests = self._manifests_of(snapshot)
         churn = churn_at(self.commits, at)
         coverage = self._coverage(snapshot, errors) if current else None
         stale = self._staleness(manifests, at, errors)
@@ -176,6 +180,27 @@ class Collector:
             score=result,
             errors=tuple(errors),
         )
+
+    def _manifests_of(self, snapshot: BlobSnapshot) -> tuple[ManifestParse, ...]:
+        """The commit's manifests, read again only when one of their blobs changed."""
+        candidates = tuple(p for p in snapshot.files if self._may_be_manifest(p))
+        key = tuple((p, snapshot.blobs[p]) for p in candidates)
+        known = self.manifests.get(key)
+        if known is None:
+            narrowed = BlobSnapshot(
+                snapshot.root, candidates, snapshot.name, snapshot.blobs, snapshot.reader
+            )
+            known = discover(narrowed, self.config.paths.ignore_manifests_in)
+            self.manifests[key] = known
+        return known
+
+    def _may_be_manifest(self, path: str) -> bool:
+        """A manifest, or a file a requirements file may include (``-r base.in``)."""
+        verdict = self.manifest_paths.get(path)
+        if verdict is None:
+            verdict = is_manifest(path) or path.endswith((".txt", ".in"))
+            self.manifest_paths[path] = verdict
+        return verdict
 
     def _facts(self, reader: BlobReader, sha: str, path: str) -> FileFacts:
         known = self.facts.get(sha)

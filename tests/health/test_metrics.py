@@ -154,3 +154,15 @@ def test_blob_reader_refuses_missing_objects(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", files={"a.py": "x = 1\n"})
     with BlobReader(repo) as reader, pytest.raises(OSError):
         reader.read("0" * 40)
+
+
+def test_commit_files_come_from_git_objects_without_symlinks(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", files={"pkg/deep/a.py": "x = 1\n", "b.py": "y = 2\n"})
+    (repo / "link.py").symlink_to("/etc/passwd")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link")
+    head = resolve_commit(repo)
+    with BlobReader(repo) as reader:
+        files = reader.tree_files(head.sha)
+        assert set(files) == {"pkg/deep/a.py", "b.py"}
+        assert reader.read(files["pkg/deep/a.py"]) == b"x = 1\n"
