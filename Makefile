@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.deprecation_scan
 	$(BIN)/python -m benchmarks.cli_startup
 	$(BIN)/python -m benchmarks.dead_code_scan
+	$(BIN)/python -m benchmarks.health_scan
 	$(BIN)/python -m benchmarks.github_client
 	$(BIN)/python -m benchmarks.webhook_load
 

@@ -209,6 +209,49 @@ class MergeSettings(Strict):
     method: Literal["merge", "squash", "rebase"] = "squash"
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class HealthThresholds(Strict):
+    """Lines the forecasts watch: a metric crossing one is what a forecast dates."""
+
+    complexity_mean: float = Field(default=10.0, ge=0, description="Above: mean too complex.")
+    libyears: float = Field(default=10.0, ge=0, description="Above: dependencies too old.")
+    coverage_percent: float = Field(
+        default=60.0, ge=0, le=100, description="Below: too little of the code tested."
+    )
+    architecture_violations: float = Field(default=1.0, ge=0, description="At or above: drift.")
+
+
+class HealthWeights(Strict):
+    """Weight of each component of the health score (renormalised over known components)."""
+
+    complexity: float = Field(default=0.30, ge=0)
+    coverage: float = Field(default=0.20, ge=0)
+    dependencies: float = Field(default=0.25, ge=0)
+    security: float = Field(default=0.15, ge=0)
+    architecture: float = Field(default=0.10, ge=0)
+
+
+class HealthSettings(Strict):
+    """The health memory: score weights, forecast thresholds, history depth."""
+
+    weights: HealthWeights = Field(default_factory=HealthWeights)
+    thresholds: HealthThresholds = Field(default_factory=HealthThresholds)
+    function_complexity: int = Field(
+        default=10, ge=1, le=100, description="A function above this complexity is a debt item."
+    )
+    history_weeks: int = Field(default=26, ge=0, le=260, description="Weeks backfilled from git.")
+
+
+class ReportSettings(Strict):
+    """When the weekly "Maintenance report" issue is refreshed."""
+
+    day: Weekday = "friday"
+    time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+
+
 class RepoConfig(Strict):
     """The whole of `.maintainer.yml`."""
 
@@ -235,6 +278,10 @@ class RepoConfig(Strict):
     merge: MergeSettings = Field(default_factory=MergeSettings)
     lock_file_maintenance: LockFileMaintenance | None = Field(
         default=None, description="Set to enable lock file maintenance PRs."
+    )
+    health: HealthSettings = Field(default_factory=HealthSettings)
+    report: ReportSettings | Literal[False] = Field(
+        default_factory=ReportSettings, description="The weekly report; false turns it off."
     )
     rebase: Literal["conflicted", "behind", "never"] = Field(
         default="conflicted",

@@ -26,6 +26,7 @@ COMMANDS: Mapping[str, str] = {
     "codemods": "app.cli.codemods:codemods",
     "sandbox": "app.cli.sandbox:sandbox",
     "stats": "app.cli.stats:stats",
+    "health": "app.cli.health:health",
 }
 """Command name → ``module:attribute`` of its click command."""
 
