@@ -1,0 +1,236 @@
+"""JUnit XML test results, read in one streaming pass.
+
+Producers understood: pytest (``junit_family=xunit2``, its default, and ``xunit1``, which adds
+``file`` and ``line``), unittest-xml-reporting and nose2's ``junitxml`` plugin. They share the
+shape ``<testsuites>? <testsuite> <properties>? <testcase classname name time [file line]>
+<failure|error|skipped message>text</…>? </testcase>``.
+
+The file is untrusted (a CI artifact): it is read with expat, the document type declaration is
+refused (so no entity is ever declared or expanded), and the size, the element depth and the
+length of a kept message are bounded. A file that breaks any of these, or is not well-formed
+XML, raises :class:`JUnitError` with its reason.
+
+Why expat with handlers rather than junitparser: junitparser builds the whole element tree and
+wraps every ``testcase`` in Python objects with lazily read properties; a CI history is
+thousands of files of thousands of tests, and the handlers here keep only the five values a
+result needs, with the character handler switched on only inside a failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+from xml.parsers import expat
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_MESSAGE_CHARS = 2_000
+_CHUNK = 1 << 20
+
+_SHA_IN_PATH = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{40}(?![0-9a-fA-F])")
+_ATTEMPT_IN_PATH = re.compile(r"attempt[-_]?(\d{1,4})", re.IGNORECASE)
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class TestResult(NamedTuple):
+    """One test's result in one run (a tuple: two million of them are made per benchmark)."""
+
+    id: str
+    file: str | None
+    line: int | None
+    outcome: Outcome
+    duration: float
+    message: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """The results of one JUnit file, with what is known of where they came from."""
+
+    source: str
+    commit: str | None
+    workflow: str | None
+    attempt: int | None
+    time: datetime | None
+    results: tuple[TestResult, ...]
+
+
+class JUnitError(Exception):
+    """A JUnit file that could not be read; ``reason`` says why."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class _Refused(Exception):
+    pass
+
+
+_FAILURE_TAGS = {"failure": Outcome.FAILED, "error": Outcome.ERROR, "skipped": Outcome.SKIPPED}
+_RANK = {Outcome.PASSED: 0, Outcome.SKIPPED: 1, Outcome.FAILED: 2, Outcome.ERROR: 3}
+
+
+def junit_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Each ``*.xml`` file named or found (recursively, sorted) under a named folder."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.xml") if p.is_file())
+        else:
+            yield path
+
+
+def read_junit(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Run:
+    """The run a JUnit file records; :class:`JUnitError` when it cannot be read."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise JUnitError(source, f"{size} bytes, more than the limit of {max_bytes}")
+        with path.open("rb") as stream:
+            return parse_junit(stream, source)
+    except OSError as exc:
+        raise JUnitError(source, exc.strerror or str(exc)) from exc
+
+
+def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) -> Run:
+    """Parse JUnit XML from ``stream``; ``source`` names it (its path, for the commit too)."""
+    results: list[TestResult] = []
+    append = results.append
+    properties: dict[str, str] = {}
+    timestamps: list[str] = []
+    depth = 0
+    case: dict[str, str] | None = None  # the attributes of the open testcase
+    outcome = Outcome.PASSED
+    message: list[str] = []
+    kept = 0
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def text(data: str) -> None:
+        nonlocal kept
+        if kept < MAX_MESSAGE_CHARS:
+            message.append(data[: MAX_MESSAGE_CHARS - kept])
+            kept += len(data)
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, case, outcome, kept
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _Refused(f"elements nested deeper than {MAX_DEPTH}")
+        if tag == "testcase":
+            case = attrs
+            outcome = Outcome.PASSED
+            if not timestamps and "timestamp" in attrs:  # nose2 times each testcase only
+                timestamps.append(attrs["timestamp"])
+        elif case is not None and tag in _FAILURE_TAGS:
+            found = _FAILURE_TAGS[tag]
+            if _RANK[found] > _RANK[outcome]:
+                outcome = found
+                message.clear()
+                kept = 0
+                if attrs.get("message"):
+                    text(attrs["message"])
+                    text("\n")
+                parser.CharacterDataHandler = text
+        elif tag == "property" and "name" in attrs:
+            properties.setdefault(attrs["name"], attrs.get("value", ""))
+        elif tag == "testsuite" and "timestamp" in attrs:
+            timestamps.append(attrs["timestamp"])
+
+    def end(tag: str) -> None:
+        nonlocal depth, case
+        depth -= 1
+        if tag == "testcase" and case is not None:
+            classname = case.get("classname")
+            name = case.get("name", "")
+            line = case.get("line", "")
+            seconds = case.get("time")
+            append(
+                TestResult(
+                    f"{classname}::{name}" if classname else name,
+                    case.get("file"),
+                    int(line) if line.isdigit() else None,
+                    outcome,
+                    _float(seconds) if seconds else 0.0,
+                    "" if outcome is Outcome.PASSED else "".join(message).strip(),
+                )
+            )
+            case = None
+        elif tag in _FAILURE_TAGS:
+            parser.CharacterDataHandler = None
+
+    def refuse_doctype(*_: object) -> None:
+        raise _Refused("a document type declaration (DTD) is not allowed")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
+    read = 0
+    try:
+        while chunk := stream.read(_CHUNK):
+            read += len(chunk)
+            if read > max_bytes:
+                raise _Refused(f"more than the limit of {max_bytes} bytes")
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Refused as exc:
+        raise JUnitError(source, str(exc)) from None
+    except expat.ExpatError as exc:
+        raise JUnitError(source, f"not well-formed XML: {exc}") from None
+    if read == 0:
+        raise JUnitError(source, "empty file")
+    attempt = properties.get("attempt", "")
+    return Run(
+        source=source,
+        commit=_commit(properties, source),
+        workflow=properties.get("workflow") or None,
+        attempt=int(attempt) if attempt.isdigit() else _attempt_in_path(source),
+        time=_time(timestamps),
+        results=tuple(results),
+    )
+
+
+def _float(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
+
+
+def _commit(properties: dict[str, str], source: str) -> str | None:
+    for key in ("commit", "git_commit", "sha"):
+        value = properties.get(key, "").strip().lower()
+        if re.fullmatch(r"[0-9a-f]{7,40}", value):
+            return value
+    found = _SHA_IN_PATH.findall(source)
+    return found[-1].lower() if found else None
+
+
+def _attempt_in_path(source: str) -> int | None:
+    found = _ATTEMPT_IN_PATH.findall(source)
+    return int(found[-1]) if found else None
+
+
+def _time(timestamps: list[str]) -> datetime | None:
+    for value in timestamps:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
