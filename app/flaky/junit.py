@@ -43,7 +43,7 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
 
 
-class TestResult(NamedTuple):
+class CaseResult(NamedTuple):
     """One test's result in one run (a tuple: two million of them are made per benchmark)."""
 
     id: str
@@ -63,7 +63,7 @@ class Run:
     workflow: str | None
     attempt: int | None
     time: datetime | None
-    results: tuple[TestResult, ...]
+    results: tuple[CaseResult, ...]
 
 
 class JUnitError(Exception):
@@ -107,7 +107,7 @@ def read_junit(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Run:
 
 def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) -> Run:
     """Parse JUnit XML from ``stream``; ``source`` names it (its path, for the commit too)."""
-    results: list[TestResult] = []
+    results: list[CaseResult] = []
     append = results.append
     properties: dict[str, str] = {}
     timestamps: list[str] = []
@@ -160,7 +160,7 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
             line = case.get("line", "")
             seconds = case.get("time")
             append(
-                TestResult(
+                CaseResult(
                     f"{classname}::{name}" if classname else name,
                     case.get("file"),
                     int(line) if line.isdigit() else None,

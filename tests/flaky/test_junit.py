@@ -86,7 +86,7 @@ def test_size_and_emptiness_are_bounded(tmp_path: Path) -> None:
         read_junit(big, max_bytes=100)
     empty = tmp_path / "empty.xml"
     empty.write_bytes(b"")
-    with pytest.raises(JUnitError, match="empty|well-formed"):
+    with pytest.raises(JUnitError, match=r"empty|well-formed"):
         read_junit(empty)
     with pytest.raises(JUnitError, match="No such file"):
         read_junit(tmp_path / "missing.xml")
