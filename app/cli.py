@@ -26,6 +26,7 @@ COMMANDS: Mapping[str, str] = {
     "codemods": "app.cli_codemods:codemods",
     "sandbox": "app.sandbox:sandbox",
     "stats": "app.cli_stats:stats",
+    "flaky": "app.cli_flaky:flaky",
 }
 """Command name → ``module:attribute`` of its click command."""
 

@@ -153,10 +153,13 @@ def _unique(items: list[Evidence]) -> list[Evidence]:
 
 def _from_messages(messages: Sequence[str]) -> Iterator[tuple[Category, Evidence]]:
     for message in messages:
-        first = _first_line(message)
         for category, pattern in _MESSAGE_RULES:
-            if pattern.search(message):
-                yield category, Evidence(None, None, f"failure message: {first}")
+            match = pattern.search(message)
+            if match:
+                start = message.rfind("\n", 0, match.start()) + 1
+                end = message.find("\n", match.end())
+                line = message[start : end if end >= 0 else len(message)].strip()
+                yield category, Evidence(None, None, f"failure message: {line[:_TEXT_CHARS]}")
     shapes = {_NUMBERS.sub("N", m) for m in messages}
     if len(messages) >= 2 and len(shapes) < len(set(messages)):
         # the same failure with other numbers each run: values that change run to run
