@@ -129,21 +129,23 @@ def likely_cause(
     source: str | None,
     messages: Sequence[str],
 ) -> Cause | None:
-    """The category with the most evidence, or None when nothing points anywhere."""
+    """The category with the most evidence, or None when nothing points anywhere.
+
+    A line of the test's code counts twice a failure message: code says why, a message only
+    what happened.
+    """
     found: dict[Category, list[Evidence]] = {}
+    score: dict[Category, int] = {}
+    weighted = [(1, _from_messages(messages))]
     if source is not None and file is not None:
-        for category, evidence in _from_code(test_id, file, source):
+        weighted.insert(0, (2, _from_code(test_id, file, source)))
+    for weight, pointers in weighted:
+        for category, evidence in pointers:
             found.setdefault(category, []).append(evidence)
-    message_weight: dict[Category, int] = {}
-    for category, evidence in _from_messages(messages):
-        found.setdefault(category, []).append(evidence)
-        message_weight[category] = message_weight.get(category, 0) + 1
+            score[category] = score.get(category, 0) + weight
     if not found:
         return None
-    best = max(
-        found,
-        key=lambda c: (len(found[c]) + message_weight.get(c, 0), -_PRIORITY.index(c)),
-    )
+    best = max(found, key=lambda c: (score[c], -_PRIORITY.index(c)))
     return Cause(best, tuple(_unique(found[best])[:MAX_EVIDENCE]))
 
 
