@@ -25,13 +25,12 @@ from enum import StrEnum
 from itertools import pairwise
 
 from app.config import FlakySettings
-from app.flaky.junit import Outcome, Run
+from app.flaky.junit import Outcome, Run, location
 
 MAX_MESSAGES = 5
 
 _PASS = 0
 _FAIL = 1
-_CODE = {Outcome.PASSED: _PASS, Outcome.FAILED: _FAIL, Outcome.ERROR: _FAIL}
 
 
 class State(StrEnum):
@@ -110,18 +109,20 @@ class History:
         self.ignored: list[IgnoredRun] = []
 
     def add(self, run: Run) -> None:
-        counted = [r for r in run.results if r.outcome is not Outcome.SKIPPED]
-        failed = sum(1 for r in counted if r.outcome is not Outcome.PASSED)
+        ids = run.ids()
+        failures = run.failures
+        skipped = sum(1 for outcome, _ in failures.values() if outcome is Outcome.SKIPPED)
+        counted = len(ids) - skipped
+        failed = len(failures) - skipped
         guard = self.settings
-        if len(
-            counted
-        ) >= guard.infrastructure_min_tests and failed > guard.infrastructure_failure_ratio * len(
-            counted
+        if (
+            counted >= guard.infrastructure_min_tests
+            and failed > guard.infrastructure_failure_ratio * counted
         ):
             self.ignored.append(
                 IgnoredRun(
                     run.source,
-                    f"{failed} of {len(counted)} tests failed (more than "
+                    f"{failed} of {counted} tests failed (more than "
                     f"{guard.infrastructure_failure_ratio:.0%}): an infrastructure failure",
                 )
             )
@@ -129,17 +130,20 @@ class History:
         index = len(self.runs)
         self.runs.append(_RunInfo(run.commit, run.time))
         tests = self.tests
-        for result in counted:
-            test = tests.get(result.id)
+        for position, test_id in enumerate(ids):
+            test = tests.get(test_id)
             if test is None:
-                test = tests[result.id] = _Test(result.file, result.line)
-            elif test.file is None and result.file:
-                test.file, test.line = result.file, result.line
-            code = _CODE[result.outcome]
-            test.runs.append(index)
-            test.codes.append(code)
-            if code and len(test.messages) < MAX_MESSAGES and result.message not in test.messages:
-                test.messages.append(result.message)
+                test = tests[test_id] = _Test(*location(run.cases[position]))
+            found = failures.get(position)
+            if found is None:
+                test.runs.append(index)
+                test.codes.append(_PASS)
+            elif found[0] is not Outcome.SKIPPED:
+                test.runs.append(index)
+                test.codes.append(_FAIL)
+                message = found[1]
+                if len(test.messages) < MAX_MESSAGES and message not in test.messages:
+                    test.messages.append(message)
 
 
 def detect(history: History) -> Detection:

@@ -19,10 +19,11 @@ result needs, with the character handler switched on only inside a failure.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 from xml.parsers import expat
@@ -56,14 +57,73 @@ class CaseResult(NamedTuple):
 
 @dataclass(frozen=True)
 class Run:
-    """The results of one JUnit file, with what is known of where they came from."""
+    """The results of one JUnit file, with what is known of where they came from.
+
+    Kept as read: each testcase's attributes and the failures by testcase position, so that
+    detection over thousands of files touches only ids and outcomes; ``results`` builds the
+    full values on first use.
+    """
 
     source: str
     commit: str | None
     workflow: str | None
     attempt: int | None
     time: datetime | None
-    results: tuple[CaseResult, ...]
+    cases: tuple[dict[str, str], ...] = ()
+    failures: Mapping[int, tuple[Outcome, str]] = field(default_factory=dict)
+    """Testcase position → its outcome (failed, error or skipped) and message."""
+
+    def ids(self) -> list[str]:
+        """Each testcase's id, ``classname::name`` (the name alone without a classname)."""
+        return [
+            f"{case['classname']}::{case.get('name', '')}"
+            if case.get("classname")
+            else case.get("name", "")
+            for case in self.cases
+        ]
+
+    @cached_property
+    def results(self) -> tuple[CaseResult, ...]:
+        passed: tuple[Outcome, str] = (Outcome.PASSED, "")
+        return tuple(
+            CaseResult(test_id, *location(case), outcome, _float(case.get("time", "")), message)
+            for test_id, case, (outcome, message) in zip(
+                self.ids(),
+                self.cases,
+                (self.failures.get(i, passed) for i in range(len(self.cases))),
+                strict=True,
+            )
+        )
+
+    @classmethod
+    def of(
+        cls,
+        source: str,
+        commit: str | None,
+        workflow: str | None,
+        attempt: int | None,
+        time: datetime | None,
+        results: Iterable[CaseResult],
+    ) -> Run:
+        """A run made of values (tests, or results from elsewhere than a file)."""
+        cases: list[dict[str, str]] = []
+        failures: dict[int, tuple[Outcome, str]] = {}
+        for index, result in enumerate(results):
+            case = {"name": result.id, "time": str(result.duration)}
+            if result.file:
+                case["file"] = result.file
+            if result.line is not None:
+                case["line"] = str(result.line)
+            cases.append(case)
+            if result.outcome is not Outcome.PASSED:
+                failures[index] = (result.outcome, result.message)
+        return cls(source, commit, workflow, attempt, time, tuple(cases), failures)
+
+
+def location(case: Mapping[str, str]) -> tuple[str | None, int | None]:
+    """The file and line a testcase's attributes name (xunit1, unittest-xml-reporting)."""
+    line = case.get("line", "")
+    return case.get("file") or None, int(line) if line.isdigit() else None
 
 
 class JUnitError(Exception):
@@ -107,13 +167,11 @@ def read_junit(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Run:
 
 def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) -> Run:
     """Parse JUnit XML from ``stream``; ``source`` names it (its path, for the commit too)."""
-    results: list[CaseResult] = []
-    append = results.append
+    cases: list[dict[str, str]] = []  # each testcase's attributes, in order
+    failures: dict[int, tuple[Outcome, list[str]]] = {}  # testcase index → outcome, message
     properties: dict[str, str] = {}
     timestamps: list[str] = []
     depth = 0
-    case: dict[str, str] | None = None  # the attributes of the open testcase
-    outcome = Outcome.PASSED
     message: list[str] = []
     kept = 0
     parser = expat.ParserCreate()
@@ -127,50 +185,39 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
             kept += len(data)
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, case, outcome, kept
+        nonlocal depth
         depth += 1
         if depth > MAX_DEPTH:
             raise _Refused(f"elements nested deeper than {MAX_DEPTH}")
         if tag == "testcase":
-            case = attrs
-            outcome = Outcome.PASSED
-            if not timestamps and "timestamp" in attrs:  # nose2 times each testcase only
-                timestamps.append(attrs["timestamp"])
-        elif case is not None and tag in _FAILURE_TAGS:
-            found = _FAILURE_TAGS[tag]
-            if _RANK[found] > _RANK[outcome]:
-                outcome = found
-                message.clear()
-                kept = 0
-                if attrs.get("message"):
-                    text(attrs["message"])
-                    text("\n")
-                parser.CharacterDataHandler = text
+            cases.append(attrs)
+        elif tag in _FAILURE_TAGS:
+            result(tag, attrs)
         elif tag == "property" and "name" in attrs:
             properties.setdefault(attrs["name"], attrs.get("value", ""))
         elif tag == "testsuite" and "timestamp" in attrs:
             timestamps.append(attrs["timestamp"])
 
+    def result(tag: str, attrs: dict[str, str]) -> None:
+        """A failure, error or skip of the testcase last opened (the worst one is kept)."""
+        nonlocal message, kept
+        if not cases:
+            return
+        found = _FAILURE_TAGS[tag]
+        index = len(cases) - 1
+        if index in failures and _RANK[failures[index][0]] >= _RANK[found]:
+            return
+        message, kept = [], 0
+        failures[index] = (found, message)
+        if attrs.get("message"):
+            text(attrs["message"])
+            text("\n")
+        parser.CharacterDataHandler = text
+
     def end(tag: str) -> None:
-        nonlocal depth, case
+        nonlocal depth
         depth -= 1
-        if tag == "testcase" and case is not None:
-            classname = case.get("classname")
-            name = case.get("name", "")
-            line = case.get("line", "")
-            seconds = case.get("time")
-            append(
-                CaseResult(
-                    f"{classname}::{name}" if classname else name,
-                    case.get("file"),
-                    int(line) if line.isdigit() else None,
-                    outcome,
-                    _float(seconds) if seconds else 0.0,
-                    "" if outcome is Outcome.PASSED else "".join(message).strip(),
-                )
-            )
-            case = None
-        elif tag in _FAILURE_TAGS:
+        if tag in _FAILURE_TAGS:
             parser.CharacterDataHandler = None
 
     def refuse_doctype(*_: object) -> None:
@@ -195,19 +242,22 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
     if read == 0:
         raise JUnitError(source, "empty file")
     attempt = properties.get("attempt", "")
+    if not timestamps and cases and "timestamp" in cases[0]:  # nose2 times each testcase
+        timestamps.append(cases[0]["timestamp"])
     return Run(
         source=source,
         commit=_commit(properties, source),
         workflow=properties.get("workflow") or None,
         attempt=int(attempt) if attempt.isdigit() else _attempt_in_path(source),
         time=_time(timestamps),
-        results=tuple(results),
+        cases=tuple(cases),
+        failures={i: (o, "".join(m).strip()) for i, (o, m) in failures.items()},
     )
 
 
 def _float(value: str) -> float:
     try:
-        return float(value)
+        return float(value) if value else 0.0
     except ValueError:
         return 0.0
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.flaky.junit import JUnitError, Run, read_junit
@@ -109,7 +109,7 @@ def repeated_runs(
         except JUnitError as exc:
             raise SuiteError(f"run {index + 1}: {exc.reason}") from exc
         progress(index + 1, times)
-        yield Run(run.source, commit, "local", index + 1, run.time, run.results)
+        yield replace(run, commit=commit, workflow="local", attempt=index + 1)
 
 
 def suite_arguments(arguments: Sequence[str]) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ def runs_of(
         results += [CaseResult(s, None, None, Outcome.PASSED, 0.1, "") for s in STABLE]
         commit = commits[i] if commits else None
         when = START + timedelta(days=i * days_apart)
-        runs.append(Run(f"run{i}.xml", commit, "ci", 1, when, tuple(results)))
+        runs.append(Run.of(f"run{i}.xml", commit, "ci", 1, when, results))
     return runs
 
 
@@ -94,7 +94,7 @@ def test_a_streak_on_a_commit_where_the_test_also_passed_is_flaky_not_broken() -
 def test_runs_where_most_tests_failed_are_ignored_as_infrastructure() -> None:
     runs = runs_of({"t::x": "P" * 25})
     crashed = tuple(r._replace(outcome=Outcome.ERROR) for r in runs[5].results)
-    runs[5] = Run("crash.xml", None, "ci", 1, runs[5].time, crashed)
+    runs[5] = Run.of("crash.xml", None, "ci", 1, runs[5].time, crashed)
     detection = detect_runs(runs, FlakySettings())
     assert detection.verdicts == ()
     assert [i.source for i in detection.ignored] == ["crash.xml"]
