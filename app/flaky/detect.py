@@ -17,7 +17,6 @@ Rules (anchors: Trunk, BuildPulse, the flip rate of Datadog and the literature):
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -31,6 +30,8 @@ MAX_MESSAGES = 5
 
 _PASS = 0
 _FAIL = 1
+_ABSENT = 2
+_ABSENT_BYTE = bytes([_ABSENT])
 
 
 class State(StrEnum):
@@ -88,8 +89,6 @@ class Detection:
 class _Test:
     file: str | None = None
     line: int | None = None
-    runs: array[int] = field(default_factory=lambda: array("i"))
-    codes: bytearray = field(default_factory=bytearray)
     messages: list[str] = field(default_factory=list)
 
 
@@ -105,6 +104,8 @@ class History:
     def __init__(self, settings: FlakySettings) -> None:
         self.settings = settings
         self.tests: dict[str, _Test] = {}
+        self.codes: dict[str, bytearray] = {}
+        """Per test, one code per run in the order added: passed, failed, or absent/skipped."""
         self.runs: list[_RunInfo] = []
         self.ignored: list[IgnoredRun] = []
 
@@ -129,41 +130,55 @@ class History:
             return
         index = len(self.runs)
         self.runs.append(_RunInfo(run.commit, run.time))
-        tests = self.tests
+        codes_of = self.codes
         for position, test_id in enumerate(ids):
-            test = tests.get(test_id)
-            if test is None:
-                test = tests[test_id] = _Test(*location(run.cases[position]))
-            found = failures.get(position)
-            if found is None:
-                test.runs.append(index)
-                test.codes.append(_PASS)
-            elif found[0] is not Outcome.SKIPPED:
-                test.runs.append(index)
-                test.codes.append(_FAIL)
-                message = found[1]
-                if len(test.messages) < MAX_MESSAGES and message not in test.messages:
-                    test.messages.append(message)
+            codes = codes_of.get(test_id)
+            if codes is None:
+                codes = codes_of[test_id] = bytearray(_ABSENT_BYTE * index)
+                self.tests[test_id] = _Test(*location(run.cases[position]))
+            elif len(codes) != index:
+                if len(codes) > index:  # the same id twice in one run: the first counts
+                    continue
+                codes.extend(_ABSENT_BYTE * (index - len(codes)))
+            codes.append(_PASS)
+        for position, (outcome, message) in failures.items():
+            test_id = ids[position]
+            if outcome is Outcome.SKIPPED:
+                if codes_of[test_id][index] == _PASS:
+                    codes_of[test_id][index] = _ABSENT
+                continue
+            codes_of[test_id][index] = _FAIL
+            messages = self.tests[test_id].messages
+            if len(messages) < MAX_MESSAGES and message not in messages:
+                messages.append(message)
 
 
 def detect(history: History) -> Detection:
     settings = history.settings
-    order = _chronological(history.runs)
+    total = len(history.runs)
+    ordered = _chronological(history.runs)
+    in_order = ordered == list(range(total))
     verdicts: list[Verdict] = []
     flaky_failed_runs: set[int] = set()
-    for test_id, test in history.tests.items():
-        runs, codes = _in_order(test, order)
-        verdict = _judge(test_id, test, runs, codes, history.runs, settings)
+    for test_id, codes in history.codes.items():
+        if _FAIL not in codes:
+            continue  # never failed: Healthy, nothing to compute
+        sequence = (
+            codes if in_order else bytes(codes[i] if i < len(codes) else _ABSENT for i in ordered)
+        )
+        runs = [ordered[p] for p, code in enumerate(sequence) if code != _ABSENT]
+        present = bytes(sequence).replace(_ABSENT_BYTE, b"")
+        verdict = _judge(test_id, history.tests[test_id], runs, present, history.runs, settings)
         if verdict.state is State.HEALTHY:
             continue
         verdicts.append(verdict)
         if verdict.state is State.FLAKY:
-            flaky_failed_runs.update(r for r, c in zip(runs, codes, strict=True) if c)
+            flaky_failed_runs.update(r for r, c in zip(runs, present, strict=True) if c)
     verdicts.sort(key=lambda v: (v.state is not State.BROKEN, -v.flip_rate, v.id))
     total = len(history.runs)
     return Detection(
         runs=total,
-        tests=len(history.tests),
+        tests=len(history.codes),
         flake_rate=len(flaky_failed_runs) / total if total else 0.0,
         verdicts=tuple(verdicts),
         trend=_trend(history.runs, flaky_failed_runs),
@@ -187,22 +202,10 @@ def flip_rate(codes: bytes | bytearray | list[int]) -> float:
 
 
 def _chronological(runs: list[_RunInfo]) -> list[int]:
-    """Each run's rank in time: by its time when every run has one, else as added."""
+    """The runs' indices in time order when every run has a time, else as added."""
     if runs and all(r.time is not None for r in runs):
-        ordered = sorted(range(len(runs)), key=lambda i: (runs[i].time, i))
-        rank = [0] * len(runs)
-        for position, index in enumerate(ordered):
-            rank[index] = position
-        return rank
+        return sorted(range(len(runs)), key=lambda i: (runs[i].time, i))
     return list(range(len(runs)))
-
-
-def _in_order(test: _Test, rank: list[int]) -> tuple[list[int], bytes]:
-    runs = list(test.runs)
-    if all(rank[a] < rank[b] for a, b in pairwise(runs)):
-        return runs, bytes(test.codes)
-    pairs = sorted(zip(runs, test.codes, strict=True), key=lambda p: rank[p[0]])
-    return [r for r, _ in pairs], bytes(c for _, c in pairs)
 
 
 def _judge(
