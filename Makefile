@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/cli_startup.py
 	$(BIN)/python benchmarks/dead_code_scan.py
 	$(BIN)/python benchmarks/webhook_load.py
+	$(BIN)/python -m benchmarks.flaky_ingest
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
