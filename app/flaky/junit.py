@@ -239,6 +239,11 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
         raise JUnitError(source, str(exc)) from None
     except expat.ExpatError as exc:
         raise JUnitError(source, f"not well-formed XML: {exc}") from None
+    finally:
+        # the handlers refer to the parser: without this, every file read stays in memory
+        # (with its testcases) until a full garbage collection
+        parser.StartElementHandler = parser.EndElementHandler = None
+        parser.CharacterDataHandler = None
     if read == 0:
         raise JUnitError(source, "empty file")
     attempt = properties.get("attempt", "")
