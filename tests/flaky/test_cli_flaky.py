@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
+from app.flaky.runner import project_python
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -171,3 +172,27 @@ def test_running_the_fixture_suite_finds_exactly_its_flaky_tests(tmp_path: Path)
     }
     assert found["tests.test_pick::test_pick_is_ok"]["proposal"]["action"] == "fix"
     assert found["tests.test_registry::test_registry_starts_empty"]["line"] == 9
+
+
+def test_the_suite_runs_in_the_projects_interpreter(tmp_path: Path) -> None:
+    assert project_python(tmp_path, None) == Path(sys.executable)
+    venv = tmp_path / ".venv" / "bin" / "python"
+    venv.parent.mkdir(parents=True)
+    venv.symlink_to(sys.executable)
+    assert project_python(tmp_path, None) == venv
+    assert project_python(tmp_path, Path("/opt/py/bin/python")) == Path("/opt/py/bin/python")
+
+
+def test_pytest_arguments_follow_the_double_dash_and_may_not_set_the_junit_file(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "test_one.py").write_text("def test_one():\n    assert True\n")
+    code, out, err = invoke(str(tmp_path), "--runs", "2", "--", "-k", "nothing_matches")
+    assert code == 2
+    assert "status 5" in err  # -k reached pytest: nothing collected
+    code, out, err = invoke(str(tmp_path), "--runs", "2", "--", "--junitxml=x.xml")
+    assert (code, "--junitxml is set by maintainer flaky itself" in err) == (2, True)
+    code, out, _ = invoke(str(tmp_path), "--runs", "2", "--", "-p", "no:anyio")
+    assert code == 0
+    assert "2 runs of 1 tests" in out
+    assert "No flaky or broken test found." in out
