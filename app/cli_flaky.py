@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
 from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK
-from app.config import ConfigError, load_config
-from app.flaky.detect import History, detect
+from app.config import ConfigError, FlakySettings, load_config
+from app.flaky.detect import History, State, detect
 from app.flaky.junit import JUnitError, junit_files, read_junit
-from app.flaky.report import build_report, report_json, report_table
+from app.flaky.report import FlakyReport, build_report, report_json, report_table
 from app.flaky.runner import (
     SuiteError,
     SuiteRunner,
@@ -21,6 +21,7 @@ from app.flaky.runner import (
     repeated_runs,
     suite_arguments,
 )
+from app.flaky.sources import read_source
 
 DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini")
 _MAX_DEPENDENCY_FILE = 1_000_000
@@ -58,6 +59,11 @@ def _progress(done: int, total: int) -> None:
     help="Interpreter to run the suite with (default: PATH/.venv/bin/python, else this one).",
 )
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--apply",
+    is_flag=True,
+    help="Quarantine each flaky test on a local branch (maintainer/flaky-test/...).",
+)
 @click.option("--now", "now", type=click.DateTime(), hidden=True, help="Pretend it is this time.")
 @click.pass_context
 def flaky(
@@ -67,6 +73,7 @@ def flaky(
     runs: int | None,
     python: Path | None,
     output_format: str,
+    apply: bool,
     now: datetime | None,
 ) -> None:
     """Find flaky and broken tests of the project at PATH.
@@ -107,8 +114,10 @@ def flaky(
     for problem in unreadable:
         click.echo(f"error: {problem}", err=True)
     today = (now.replace(tzinfo=UTC) if now else datetime.now(UTC)).date()
-    report = build_report(detect(history), root, settings, _uses_rerunfailures(root), today)
-    click.echo(report_json(report) if output_format == "json" else report_table(report))
+    rerunfailures = _uses_rerunfailures(root)
+    report = build_report(detect(history), root, settings, rerunfailures, today)
+    branches = _quarantine(root, report, rerunfailures, settings, today) if apply else {}
+    click.echo(report_json(report, branches) if output_format == "json" else report_table(report))
     sys.exit(EXIT_FINDINGS_WITH_ERRORS if unreadable else EXIT_OK)
 
 
@@ -141,3 +150,51 @@ def _uses_rerunfailures(root: Path) -> bool:
         if "pytest-rerunfailures" in text:
             return True
     return False
+
+
+def _quarantine(
+    root: Path,
+    report: FlakyReport,
+    rerunfailures: bool,
+    settings: FlakySettings,
+    today: date,
+) -> dict[str, str]:
+    """One local branch per flaky test; test id → its branch, for those made or up to date."""
+    from app.composer.local import LocalComposer
+    from app.flaky.branches import quarantine_proposal
+    from app.flaky.edits import EditError
+    from app.snapshot import NotARepository, git_toplevel
+
+    try:
+        top = git_toplevel(root).resolve()
+    except NotARepository as exc:
+        click.echo(f"error: --apply: {exc}", err=True)
+        sys.exit(EXIT_FATAL)
+    proposals = []
+    for finding in report.findings:
+        if finding.verdict.state is not State.FLAKY or finding.proposal is None:
+            continue
+        file = finding.file or ""
+        text = read_source(root, file)
+        if text is None:
+            click.echo(f"not quarantined: {finding.verdict.id}: cannot read {file}", err=True)
+            continue
+        path = ((root / file).resolve()).relative_to(top).as_posix()
+        try:
+            proposals.append(
+                (
+                    finding.verdict.id,
+                    quarantine_proposal(finding, path, text, rerunfailures, settings, today),
+                )
+            )
+        except EditError as exc:
+            click.echo(f"not quarantined: {finding.verdict.id}: {exc}", err=True)
+    composed = LocalComposer(top).compose([proposal for _, proposal in proposals])
+    branches = {}
+    for (test_id, _), done in zip(proposals, composed, strict=True):
+        click.echo(
+            f"{done.branch}: {done.action}{f' ({done.detail})' if done.detail else ''}", err=True
+        )
+        if done.action != "skipped":
+            branches[test_id] = done.branch
+    return branches

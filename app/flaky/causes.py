@@ -242,16 +242,18 @@ def find_test(module: ast.Module, test_id: str) -> ast.FunctionDef | ast.AsyncFu
     parts = test_id.replace("::", ".").split(".")
     name = parts[-1].split("[", 1)[0]
     owners = set(parts[:-1])
-    candidates: list[tuple[bool, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    candidates: list[tuple[int, ast.FunctionDef | ast.AsyncFunctionDef]] = []
     pending: list[tuple[str | None, list[ast.stmt]]] = [(None, module.body)]
     while pending:
         owner, body = pending.pop()
         for node in body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-                candidates.append((owner is None or owner in owners, node))
+                # its class named in the id first, then a module-level function
+                rank = 0 if owner in owners else 1 if owner is None else 2
+                candidates.append((rank, node))
             elif isinstance(node, ast.ClassDef):
                 pending.append((node.name, node.body))
-    candidates.sort(key=lambda c: not c[0])
+    candidates.sort(key=lambda c: c[0])
     return candidates[0][1] if candidates else None
 
 

@@ -16,8 +16,11 @@ QUARANTINE_DAYS = 30
 
 @dataclass(frozen=True)
 class Proposal:
-    action: Literal["quarantine", "fix"]
     change: str
+    """The quarantine: the marker added above the test."""
+    fix: str | None = None
+    """A cause-specific fix, when the cause has a mechanical one."""
+    action: Literal["quarantine"] = "quarantine"
     kind: str = Kind.FLAKY_TEST.value
 
 
@@ -38,8 +41,9 @@ def quarantine_marker(
 def propose(
     verdict: Verdict, cause: Cause | None, has_rerunfailures: bool, reruns: int, today: date
 ) -> Proposal:
-    """The seeded-random fix when the cause is unseeded randomness, else the quarantine."""
-    if cause is not None and cause.category is Category.RANDOMNESS and cause.evidence[0].file:
-        return Proposal("fix", "seed the random number generator at the start of the test")
+    """The quarantine, and the seeded-random fix when unseeded ``random`` is in the code."""
     marker = quarantine_marker(verdict, cause, has_rerunfailures, reruns, today)
-    return Proposal("quarantine", f"add {marker}")
+    fix = None
+    if cause is not None and cause.category is Category.RANDOMNESS and cause.evidence[0].file:
+        fix = "seed the random number generator at the start of the test"
+    return Proposal(f"add {marker}", fix)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -66,19 +67,20 @@ def _definition_line(source: str | None, test_id: str) -> int | None:
     return function.lineno if function else None
 
 
-def report_json(report: FlakyReport) -> str:
+def report_json(report: FlakyReport, branches: Mapping[str, str] | None = None) -> str:
+    """``branches``: test id → the local branch that quarantines it (``--apply``)."""
     detection = report.detection
     document: dict[str, Any] = {
         "runs": detection.runs,
         "tests": detection.tests,
         "flake_rate": round(detection.flake_rate, 4),
-        "flaky": [_finding_json(f) for f in report.findings],
+        "flaky": [_finding_json(f, (branches or {}).get(f.verdict.id)) for f in report.findings],
         "trend": [{"week": w.week, "flake_rate": round(w.flake_rate, 4)} for w in detection.trend],
     }
     return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
 
 
-def _finding_json(finding: Finding) -> dict[str, Any]:
+def _finding_json(finding: Finding, branch: str | None) -> dict[str, Any]:
     verdict, cause, proposal = finding.verdict, finding.cause, finding.proposal
     return {
         "id": verdict.id,
@@ -96,7 +98,13 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
         },
         "proposal": None
         if proposal is None
-        else {"kind": proposal.kind, "action": proposal.action, "change": proposal.change},
+        else {
+            "kind": proposal.kind,
+            "action": proposal.action,
+            "change": proposal.change,
+            "fix": proposal.fix,
+            "branch": branch,
+        },
     }
 
 
@@ -133,6 +141,8 @@ def report_table(report: FlakyReport) -> str:
             lines += [f"  {_where(e.file, e.line)}{e.text}" for e in finding.cause.evidence]
         if finding.proposal is not None:
             lines.append(f"  proposal ({finding.proposal.action}): {finding.proposal.change}")
+            if finding.proposal.fix:
+                lines.append(f"  fix: {finding.proposal.fix}")
     return "\n".join(lines)
 
 

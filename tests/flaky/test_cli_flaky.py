@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
+from app.flaky.junit import Outcome, read_junit
 from app.flaky.runner import project_python
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,7 +171,7 @@ def test_running_the_fixture_suite_finds_exactly_its_flaky_tests(tmp_path: Path)
         ("tests/test_registry.py", 5),
         ("tests/test_registry.py", 10),
     }
-    assert found["tests.test_pick::test_pick_is_ok"]["proposal"]["action"] == "fix"
+    assert found["tests.test_pick::test_pick_is_ok"]["proposal"]["fix"].startswith("seed")
     assert found["tests.test_registry::test_registry_starts_empty"]["line"] == 9
 
 
@@ -196,3 +197,63 @@ def test_pytest_arguments_follow_the_double_dash_and_may_not_set_the_junit_file(
     assert code == 0
     assert "2 runs of 1 tests" in out
     assert "No flaky or broken test found." in out
+
+
+@pytest.mark.slow
+def test_apply_quarantines_on_a_branch_where_the_suite_passes_and_the_test_still_runs(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "flaky-repo"
+    shutil.copytree(FIXTURES / "flaky-repo", repo)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "fixture"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    artifacts = tmp_path / "artifacts"
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    for attempt, mark in enumerate("PFP"):
+        text = junit({"test_pick_is_ok": mark}, start + timedelta(hours=attempt), head.strip())
+        (artifacts / f"attempt-{attempt}").mkdir(parents=True)
+        (artifacts / f"attempt-{attempt}" / "junit.xml").write_text(
+            text.replace('classname="tests.test_app"', 'classname="tests.test_pick"')
+        )
+    code, out, err = invoke(
+        str(repo), "--junit", str(artifacts), "--apply", "--format", "json", "--now", "2026-11-30"
+    )
+    assert code == 0, err
+    (finding,) = json.loads(out)["flaky"]
+    branch = "maintainer/flaky-test/quarantine-tests-test_pick.py-test_pick_is_ok"
+    assert finding["proposal"]["branch"] == branch
+    assert f"{branch}: created" in err
+    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True).stdout == b""
+    checkout = tmp_path / "checkout"
+    subprocess.run([*git, "worktree", "add", "-q", str(checkout), branch], check=True)
+    body = (checkout / "tests" / "test_pick.py").read_text()
+    assert "@pytest.mark.xfail(strict=False, reason='flaky: flip rate 100% over 3 runs" in body
+    assert "quarantined on 2026-11-30, expires 2026-12-30" in body
+    outcomes = set()
+    for run in range(8):
+        report = tmp_path / f"run-{run}.xml"
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:anyio",
+                "tests/test_pick.py",
+                f"--junitxml={report}",
+            ],
+            cwd=checkout,
+            capture_output=True,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stdout
+        (result,) = read_junit(report).results
+        outcomes.add(result.outcome)
+        if result.outcome is Outcome.SKIPPED:  # pytest writes an xfail as a skip: it ran, failed
+            assert "flaky:" in result.message
+    assert outcomes <= {Outcome.PASSED, Outcome.SKIPPED}

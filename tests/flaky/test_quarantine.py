@@ -22,10 +22,16 @@ def test_the_marker_depends_on_pytest_rerunfailures() -> None:
     )
 
 
-def test_unseeded_randomness_in_the_code_gets_a_fix_other_causes_a_quarantine() -> None:
+def test_unseeded_randomness_in_the_code_also_gets_a_fix() -> None:
     in_code = Cause(Category.RANDOMNESS, (Evidence("tests/test_a.py", 4, "random.choice(x)"),))
-    assert propose(VERDICT, in_code, False, 2, TODAY).action == "fix"
+    assert propose(VERDICT, in_code, False, 2, TODAY).fix == (
+        "seed the random number generator at the start of the test"
+    )
     from_message = Cause(Category.RANDOMNESS, (Evidence(None, None, "failure message: 3"),))
     quarantine = propose(VERDICT, from_message, True, 2, TODAY)
-    assert (quarantine.action, quarantine.kind) == ("quarantine", "flaky-test")
+    assert (quarantine.action, quarantine.kind, quarantine.fix) == (
+        "quarantine",
+        "flaky-test",
+        None,
+    )
     assert quarantine.change == "add @pytest.mark.flaky(reruns=2)"
