@@ -81,7 +81,7 @@ def flaky(
     Either from JUnit XML files (--junit FILE_OR_DIR...; a commit sha in a file's path or a
     `commit` testsuite property groups runs by commit), or by running the suite N times
     (--runs N [-- PYTEST_ARGS]). Exit status: 0 done, 1 done but some JUnit files could not
-    be read (listed on stderr), 2 nothing done.
+    be read or some flaky tests could not be quarantined (listed on stderr), 2 nothing done.
     """
     pytest_args: list[str] = ctx.meta.get("pytest_args", [])
     if bool(junit) == bool(runs):
@@ -116,9 +116,11 @@ def flaky(
     today = (now.replace(tzinfo=UTC) if now else datetime.now(UTC)).date()
     rerunfailures = _uses_rerunfailures(root)
     report = build_report(detect(history), root, settings, rerunfailures, today)
-    branches = _quarantine(root, report, rerunfailures, settings, today) if apply else {}
+    branches, not_quarantined = (
+        _quarantine(root, report, rerunfailures, settings, today) if apply else ({}, 0)
+    )
     click.echo(report_json(report, branches) if output_format == "json" else report_table(report))
-    sys.exit(EXIT_FINDINGS_WITH_ERRORS if unreadable else EXIT_OK)
+    sys.exit(EXIT_FINDINGS_WITH_ERRORS if unreadable or not_quarantined else EXIT_OK)
 
 
 def _run_suite(
@@ -158,8 +160,9 @@ def _quarantine(
     rerunfailures: bool,
     settings: FlakySettings,
     today: date,
-) -> dict[str, str]:
-    """One local branch per flaky test; test id → its branch, for those made or up to date."""
+) -> tuple[dict[str, str], int]:
+    """One local branch per flaky test: test id → its branch (made or up to date), and how
+    many flaky tests could not be quarantined (each said on stderr)."""
     from app.composer.local import LocalComposer
     from app.flaky.branches import quarantine_proposal
     from app.flaky.edits import EditError
@@ -171,6 +174,7 @@ def _quarantine(
         click.echo(f"error: --apply: {exc}", err=True)
         sys.exit(EXIT_FATAL)
     proposals = []
+    failed = 0
     for finding in report.findings:
         if finding.verdict.state is not State.FLAKY or finding.proposal is None:
             continue
@@ -178,6 +182,7 @@ def _quarantine(
         text = read_source(root, file)
         if text is None:
             click.echo(f"not quarantined: {finding.verdict.id}: cannot read {file}", err=True)
+            failed += 1
             continue
         path = ((root / file).resolve()).relative_to(top).as_posix()
         try:
@@ -189,12 +194,15 @@ def _quarantine(
             )
         except EditError as exc:
             click.echo(f"not quarantined: {finding.verdict.id}: {exc}", err=True)
+            failed += 1
     composed = LocalComposer(top).compose([proposal for _, proposal in proposals])
     branches = {}
     for (test_id, _), done in zip(proposals, composed, strict=True):
         click.echo(
             f"{done.branch}: {done.action}{f' ({done.detail})' if done.detail else ''}", err=True
         )
-        if done.action != "skipped":
+        if done.action == "skipped":
+            failed += 1
+        else:
             branches[test_id] = done.branch
-    return branches
+    return branches, failed

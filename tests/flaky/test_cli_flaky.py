@@ -257,3 +257,22 @@ def test_apply_quarantines_on_a_branch_where_the_suite_passes_and_the_test_still
         if result.outcome is Outcome.SKIPPED:  # pytest writes an xfail as a skip: it ran, failed
             assert "flaky:" in result.message
     assert outcomes <= {Outcome.PASSED, Outcome.SKIPPED}
+
+
+def test_a_test_file_changed_since_head_is_not_quarantined_and_says_why(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "tests" / "test_app.py").write_text("def test_flaky():\n    assert True\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "tests"], check=True)
+    (repo / "tests" / "test_app.py").write_text("def test_flaky():\n    assert 1\n")
+    history(tmp_path / "artifacts")
+    code, out, err = invoke(str(repo), "--junit", str(tmp_path / "artifacts"), "--apply")
+    assert code == 1
+    assert "tests.test_app::test_flaky" in out
+    assert "maintainer/flaky-test/quarantine-tests-test_app.py-test_flaky: skipped" in err
+    assert "uncommitted changes?" in err
+    branches = subprocess.run([*git, "branch", "--list"], capture_output=True, text=True).stdout
+    assert "flaky-test" not in branches
