@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.health_scan
 	$(BIN)/python -m benchmarks.github_client
 	$(BIN)/python -m benchmarks.webhook_load
+	$(BIN)/python -m benchmarks.flaky_ingest
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

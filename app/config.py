@@ -16,7 +16,14 @@ from typing import Any, Literal
 import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from app import bounded_yaml
 from app.model import Kind
@@ -194,6 +201,42 @@ class DeadCodeSettings(Strict):
     )
 
 
+class FlakySettings(Strict):
+    """Flaky-test detection (defaults from Trunk's flaky-test monitors, see the README)."""
+
+    window: int = Field(default=50, ge=2, le=10_000, description="Runs of a test looked at.")
+    min_runs: int = Field(
+        default=20, ge=2, le=10_000, description="Runs needed before the flip rate is judged."
+    )
+    flag_flip_rate: float = Field(
+        default=0.15, gt=0, le=1, description="Flip rate (flips / (runs - 1)) that flags a test."
+    )
+    clear_flip_rate: float = Field(
+        default=0.05, ge=0, le=1, description="Flip rate at or under which a flag is cleared."
+    )
+    broken_min_runs: int = Field(
+        default=3, ge=1, le=1_000, description="Consecutive failures (latest runs) that are Broken."
+    )
+    infrastructure_failure_ratio: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="A run where more than this share of tests failed is ignored (infrastructure).",
+    )
+    infrastructure_min_tests: int = Field(
+        default=10, ge=1, description="The share above is judged only for runs of this many tests."
+    )
+    reruns: int = Field(default=2, ge=1, le=20, description="Reruns a quarantine marker allows.")
+
+    @model_validator(mode="after")
+    def _clear_under_flag(self) -> FlakySettings:
+        if self.clear_flip_rate >= self.flag_flip_rate:
+            raise ValueError("clear_flip_rate must be lower than flag_flip_rate")
+        if self.min_runs > self.window:
+            raise ValueError("min_runs must not exceed window")
+        return self
+
+
 class MergeSettings(Strict):
     """When the bot may merge its own PRs (on `merge when green`): off unless enabled."""
 
@@ -276,6 +319,7 @@ class RepoConfig(Strict):
     deprecation: DeprecationSettings = Field(default_factory=DeprecationSettings)
     dead_code: DeadCodeSettings = Field(default_factory=DeadCodeSettings)
     merge: MergeSettings = Field(default_factory=MergeSettings)
+    flaky: FlakySettings = Field(default_factory=FlakySettings)
     lock_file_maintenance: LockFileMaintenance | None = Field(
         default=None, description="Set to enable lock file maintenance PRs."
     )

@@ -27,6 +27,7 @@ COMMANDS: Mapping[str, str] = {
     "sandbox": "app.cli.sandbox:sandbox",
     "stats": "app.cli.stats:stats",
     "health": "app.cli.health:health",
+    "flaky": "app.cli.flaky:flaky",
 }
 """Command name → ``module:attribute`` of its click command."""
 

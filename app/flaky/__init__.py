@@ -1,0 +1,1 @@
+"""Flaky tests: JUnit results read, flakes detected, their likely causes named."""
