@@ -45,7 +45,7 @@ from app.events.repos import known_repository
 from app.events.router import Event, Router
 from app.events.situation_from_github import situation_of
 from app.github import GitHubError
-from app.github import conversation as github
+from app.github import pull_workflow as github
 from app.store import JobKind, Store
 from app.templates import render
 

@@ -12,7 +12,7 @@ from app.events.payload import mapping, text
 from app.events.repos import known_repository
 from app.events.router import Event, Router
 from app.events.situation_from_github import pull_situation_of
-from app.github import conversation as github
+from app.github import pull_workflow as github
 from app.store import ProposalStatus, Store
 from app.templates import render
 

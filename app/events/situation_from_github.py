@@ -13,7 +13,7 @@ from app.composer.github import bot_for
 from app.config import CONFIG_PATHS, RepoConfig
 from app.events.context import IssueHandle
 from app.github import CheckRun, PullRequest
-from app.github import conversation as github
+from app.github import pull_workflow as github
 from app.planner import ignore_rule
 from app.proposals import is_bot_branch
 from app.store import IgnoreRecord, Store

@@ -1,4 +1,4 @@
-"""GitHub calls for the conversation on a PR: permissions, reviews, draft → ready, merging.
+"""GitHub calls a PR's workflow needs: permissions, reviews, draft → ready, merging.
 
 Functions over an `Installation`, each one githubkit typed call (the client's own methods cover
 comments, reactions, pulls, commits and check runs).

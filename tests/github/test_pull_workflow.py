@@ -1,4 +1,4 @@
-"""The emulator's conversation endpoints through the real client: permissions, reviews,
+"""The emulator's pull-workflow endpoints through the real client: permissions, reviews,
 ready for review (GraphQL) and merging with GitHub's refusals."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.github import GitHubError, Installation
-from app.github import conversation as github
+from app.github import pull_workflow as github
 from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
 
