@@ -13,6 +13,7 @@ import click
 
 from app.caches import HEALTH, INDEX, cache_options, caches_for
 from app.cli import EXIT_FATAL, EXIT_OK
+from app.cli.progress import terminal_progress
 from app.config import ConfigError, RepoConfig, load_config
 from app.health.blobs import GitError, resolve_commit
 from app.health.churn import WINDOW_DAYS, read_commits
@@ -100,11 +101,6 @@ def _advisories(advisory_db: Path | None, root: Path, config: RepoConfig) -> Adv
     return source_for(config.security, root)
 
 
-def _progress(stage: str, done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        click.echo(f"\r{stage}: {done}/{total}", err=True, nl=done >= total)
-
-
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @click.option(
@@ -160,11 +156,18 @@ def health(
                 index=_LazyIndex(lambda: _index(index_url, caches.folder(INDEX))),
                 advisories=_LazyAdvisories(lambda: _advisories(advisory_db, root, config)),
                 commits=read_commits(root, head.sha, since),
-                progress=_progress,
+                progress=terminal_progress,
             )
             with SampleStore(caches.folder(HEALTH) / FILENAME) as store:
                 collected = collect(
-                    root, collector, head, moment, history_weeks, store, str(root), _progress
+                    root,
+                    collector,
+                    head,
+                    moment,
+                    history_weeks,
+                    store,
+                    str(root),
+                    terminal_progress,
                 )
             current = collected.current
             doc = document(

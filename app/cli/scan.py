@@ -13,6 +13,7 @@ from app import pipeline
 from app.analyzers.base import Adapters
 from app.caches import INDEX, cache_options, caches_for
 from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK
+from app.cli.progress import terminal_progress
 from app.composer import Composed
 from app.composer.local import LocalComposer
 from app.config import ConfigError
@@ -39,13 +40,6 @@ def _kinds(value: str | None) -> list[Kind] | None:
             valid = ", ".join(k.value for k in Kind)
             raise click.BadParameter(f"unknown kind {name.strip()!r} (valid: {valid})") from exc
     return kinds
-
-
-def _progress(stage: str, done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        end = "\n" if done >= total else ""
-        click.echo(f"\r{stage}: {done}/{total}", err=True, nl=False)
-        click.echo(end, err=True, nl=False)
 
 
 @click.command()
@@ -101,7 +95,9 @@ def scan(
         )
         try:
             moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
-            result = pipeline.scan(path, adapters, only=kinds, now=moment, progress=_progress)
+            result = pipeline.scan(
+                path, adapters, only=kinds, now=moment, progress=terminal_progress
+            )
         except (NotARepository, ConfigError, IndexUnavailable) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_FATAL)
