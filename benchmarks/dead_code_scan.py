@@ -23,14 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from benchmarks.django_source import DJANGO_VERSION, django_source
-from benchmarks.processes import Run, git_repository, maintainer, timed
+from benchmarks.processes import Run, git_repository, maintainer, timed, timings
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANGED_FILE = "django/utils/text.py"
@@ -73,20 +72,15 @@ def run(rounds: int) -> dict[str, Any]:
 
 
 def summarize(results: dict[str, list[Run]]) -> dict[str, Any]:
-    median = {name: statistics.median(r.seconds for r in runs) for name, runs in results.items()}
+    measured = timings(results)
+    median = measured["seconds"]
     last = json.loads(results["cold"][-1].stdout)
     return {
         "django": DJANGO_VERSION,
         "rounds": len(results["vulture"]),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg()[0],
-        "seconds": median,
-        "all_seconds": {
-            name: [round(r.seconds, 2) for r in runs] for name, runs in results.items()
-        },
+        **measured,
         "cold_ratio": median["cold"] / median["vulture"],
         "warm_ratio": median["warm"] / median["vulture"],
-        "peak_mib": {name: max(r.peak_mib for r in runs) for name, runs in results.items()},
         "vulture_findings": len(results["vulture"][-1].stdout.splitlines()),
         "our_proposals": len(last["proposals"]),
         "our_reported_files": len(last["reported"]),

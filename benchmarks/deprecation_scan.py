@@ -21,14 +21,13 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from benchmarks.django_source import DJANGO_VERSION, django_source
-from benchmarks.processes import Run, alternate, checked, git_repository, maintainer, timed
+from benchmarks.processes import Run, alternate, checked, git_repository, maintainer, timed, timings
 
 ORDINARY_EDIT = "\n# an ordinary edit\n"
 DEPRECATED_CALL = (
@@ -73,23 +72,18 @@ def run(rounds: int) -> dict[str, Any]:
 
 
 def summarize(results: dict[str, list[Run]], files: int, largest: str) -> dict[str, Any]:
-    median = {name: statistics.median(r.seconds for r in runs) for name, runs in results.items()}
+    measured = timings(results)
+    median = measured["seconds"]
     worst = json.loads(results["worst"][-1].stdout)
     return {
         "django": DJANGO_VERSION,
         "files": files,
         "changed_file": largest,
         "rounds": len(results["pyupgrade"]),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg()[0],
-        "seconds": median,
-        "all_seconds": {
-            name: [round(r.seconds, 2) for r in runs] for name, runs in results.items()
-        },
+        **measured,
         "cold_ratio": median["cold"] / median["pyupgrade"],
         "cold_target_met": median["cold"] <= COLD_TARGET * median["pyupgrade"],
         "warm_target_met": max(median["warm"], median["worst"]) <= WARM_TARGET,
-        "peak_mib": {name: max(r.peak_mib for r in runs) for name, runs in results.items()},
         "worst_case_proposals": len(worst["proposals"]),
     }
 

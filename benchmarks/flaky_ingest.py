@@ -25,14 +25,13 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.processes import Run, maintainer, timed
+from benchmarks.processes import Run, maintainer, timed, timings
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 0.5
@@ -124,21 +123,16 @@ def run(rounds: int, files: int, tests: int) -> dict[str, Any]:
 
 
 def summarize(results: dict[str, list[Run]], files: int, tests: int) -> dict[str, Any]:
-    median = {name: statistics.median(r.seconds for r in runs) for name, runs in results.items()}
+    measured = timings(results)
+    median = measured["seconds"]
     document = json.loads(results["ours"][-1].stdout)
     return {
         "files": files,
         "tests_per_file": tests,
         "rounds": len(results["ours"]),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg()[0],
-        "seconds": median,
-        "all_seconds": {
-            name: [round(r.seconds, 2) for r in runs] for name, runs in results.items()
-        },
+        **measured,
         "ratio": median["ours"] / median["junitparser"],
         "ratio_to_parse_only": median["ours"] / median["junitparser_parse"],
-        "peak_mib": {name: max(r.peak_mib for r in runs) for name, runs in results.items()},
         "cases_read_by_junitparser": int(results["junitparser"][-1].stdout.strip() or 0),
         "our_runs": document["runs"],
         "our_tests": document["tests"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "bench",
@@ -85,3 +87,18 @@ def git_repository(package: Path, root: Path, files: Mapping[str, str] | None = 
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "import"]):
         subprocess.run(["git", "-C", str(root), *args], env=env, check=True)
     return root
+
+
+def timings(results: Mapping[str, Sequence[Run]]) -> dict[str, Any]:
+    """What every report carries: the machine, each contender's median, every run, peak memory."""
+    return {
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+        "seconds": {
+            name: statistics.median(r.seconds for r in runs) for name, runs in results.items()
+        },
+        "all_seconds": {
+            name: [round(r.seconds, 2) for r in runs] for name, runs in results.items()
+        },
+        "peak_mib": {name: max(r.peak_mib for r in runs) for name, runs in results.items()},
+    }
