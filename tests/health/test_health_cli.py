@@ -61,11 +61,10 @@ def health(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[s
     )
 
 
-def health_json(repo: Path, index: IndexServer, cache: Path, *extra: str) -> dict[str, Any]:
-    done = health(
+def recorded(repo: Path, index: IndexServer, cache: Path, *extra: str) -> list[str]:
+    """`maintainer health` arguments against the recorded index and advisories, at `NOW`."""
+    return [
         str(repo),
-        "--format",
-        "json",
         "--index-url",
         index.url,
         "--cache-dir",
@@ -75,7 +74,11 @@ def health_json(repo: Path, index: IndexServer, cache: Path, *extra: str) -> dic
         "--now",
         NOW,
         *extra,
-    )
+    ]
+
+
+def health_json(repo: Path, index: IndexServer, cache: Path, *extra: str) -> dict[str, Any]:
+    done = health(*recorded(repo, index, cache, "--format", "json", *extra))
     assert done.returncode == 0, done.stderr
     document: dict[str, Any] = json.loads(done.stdout)
     return document
@@ -180,21 +183,7 @@ def test_markdown_and_html_reports_from_the_command(tmp_path: Path, index: Index
     markdown = tmp_path / "report.md"
     page = tmp_path / "report.html"
     for fmt, target in (("markdown", markdown), ("html", page)):
-        done = health(
-            str(repo),
-            "--format",
-            fmt,
-            "--output",
-            str(target),
-            "--index-url",
-            index.url,
-            "--cache-dir",
-            str(cache),
-            "--advisory-db",
-            str(FIXTURES / "advisory-database"),
-            "--now",
-            NOW,
-        )
+        done = health(*recorded(repo, index, cache, "--format", fmt, "--output", str(target)))
         assert done.returncode == 0, done.stderr
     text = markdown.read_text(encoding="utf-8")
     assert "xychart-beta" in text and "six.py" in text
