@@ -159,11 +159,11 @@ class DeprecationSettings(Strict):
     @field_validator("enable", "disable")
     @classmethod
     def _known_rules(cls, values: list[str]) -> list[str]:
-        from codemods.registry import UnknownRule, select
+        from codemods.catalog import UnknownRule, registered
 
         for value in values:
             try:
-                select([value])
+                registered().select([value])
             except UnknownRule as exc:
                 raise ValueError(f"{value!r} is not a rule id, name or family") from exc
         return values

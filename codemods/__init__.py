@@ -9,14 +9,18 @@ helpers in `codemods.helpers` (qualified names, scopes, receiver types, import r
 
 How a file is processed:
 
-1. `codemods.prefilter`: each rule's needles are looked for in the raw bytes; the files that
-   pass are surveyed with the stdlib ``ast`` for the qualified names a rule needs.
+1. `codemods.text_filters`: each rule's needles (or its sharper text test) are looked for in
+   the raw bytes, from the metadata alone (`codemods.info`, listed by `codemods.catalog`, which
+   needs neither the rule classes nor libcst); `codemods.prefilter` surveys the files that pass
+   with the stdlib ``ast`` for the qualified names a rule needs.
 2. `codemods.engine`: the file is parsed once with libcst, metadata is resolved once, and all
    remaining rules run in one pass (`Combined`); imports are then added and removed with
    libcst's ``AddImportsVisitor``/``RemoveImportsVisitor``. The output must ``compile()``,
    or the file is left untouched and the failure reported.
-3. `app.deprecations.runner` adds files, worker processes and the on-disk cache around it.
+3. `app.deprecations.runner` adds files, worker processes and the on-disk cache around it;
+   `app.deprecations.worker` is its libcst side, imported only when some file is not cached.
 
 Adding a rule: a new module with one `Rule` subclass, one line in `codemods.registry.RULES`,
-and before/after tests with negative cases in ``tests/codemods/``.
+and before/after tests with negative cases in ``tests/codemods/``. A sharper text pre-filter
+than needles is a function in `codemods.text_filters`, named by ``RuleInfo.text_filter``.
 """

@@ -7,8 +7,9 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, Rule, RuleInfo, RuleRun, Safety
+from codemods.base import Rule, RuleRun
 from codemods.helpers import SCOPED, drop_use, name_reference, qualified_name
+from codemods.info import Applies, RuleInfo, Safety
 
 OLD = ("asyncio.get_event_loop", "asyncio.events.get_event_loop")
 

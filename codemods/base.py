@@ -1,6 +1,7 @@
-"""What every codemod rule is: metadata, a cheap text pre-filter, and a libcst transformer.
+"""What every codemod rule is: a libcst transformer with its metadata (`codemods.info`).
 
-A rule is a ``libcst.CSTTransformer`` subclass with a class attribute ``info`` (its metadata).
+A rule is a ``libcst.CSTTransformer`` subclass with a class attribute ``info`` (its metadata;
+its text pre-filter is `codemods.text_filters`, which needs only the metadata).
 Rules never run alone over a module: `codemods.engine.run_rules` combines every applicable rule
 into one pass over one parsed tree, so a rule's ``visit_*``/``leave_*`` methods must not return
 ``False`` from ``visit_*`` to prune children (other rules may need them).
@@ -11,122 +12,19 @@ spelling, and record every rewrite (or, for report-only rules, every finding) wi
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext
 
 from codemods.imports import ImportPlan
+from codemods.info import Hit, ProjectFacts, RuleInfo
 
 if TYPE_CHECKING:
     from codemods.prefilter import Survey
 
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ProviderT
-
-
-class Safety(StrEnum):
-    """How much a rewrite can change behaviour.
-
-    ``safe``: same behaviour on every supported version. ``conditional``: same behaviour under a
-    stated assumption a reviewer must check. ``report-only``: no mechanical fix; reported only.
-    """
-
-    SAFE = "safe"
-    CONDITIONAL = "conditional"
-    REPORT_ONLY = "report-only"
-
-
-@dataclass(frozen=True)
-class Applies:
-    """Where a rule's replacement is valid.
-
-    ``python``: the oldest target Python on which the replacement exists (``None``: any Python
-    3). ``library``: a distribution that must be declared in the repository's manifests, whose
-    lowest allowed version must satisfy the PEP 440 specifier ``versions`` ("" means any).
-    """
-
-    python: str | None = None
-    library: str | None = None
-    versions: str = ""
-
-    def describe(self) -> str:
-        if self.library is not None:
-            return f"{self.library} {self.versions}".rstrip() if self.versions else self.library
-        return f"Python >= {self.python}" if self.python else "Python 3"
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """The metadata of one rule, as shown by `maintainer codemods list` and in PR bodies."""
-
-    id: str
-    name: str
-    family: str
-    summary: str
-    replaces: str
-    replacement: str
-    applies: Applies
-    deprecated_since: str
-    removed_in: str | None
-    safety: Safety
-    link: str
-    needles: tuple[str, ...]
-    """Byte strings of which at least one must occur in a file for the rule to look at it."""
-    requires_any: tuple[str, ...] = ()
-    """Extra byte strings of which at least one must also occur (an AND with ``needles``)."""
-    risk_note: str = ""
-    """For conditional rules: the assumption a reviewer must check."""
-    uses: tuple[str, ...] = ()
-    """Qualified names of which the file must reach one through its imports (ast pre-filter)."""
-    attrs: tuple[str, ...] = ()
-    """Identifiers of which the file must spell one (ast pre-filter)."""
-
-    def __post_init__(self) -> None:
-        if not re.fullmatch(r"MB\d{3}", self.id):
-            raise ValueError(f"rule id {self.id!r} must look like MB101")
-        if not self.needles:
-            raise ValueError(f"{self.id}: a rule needs at least one pre-filter needle")
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One place a rule matched: the code before and after (``after`` empty for report-only)."""
-
-    rule_id: str
-    line: int
-    before: str
-    after: str
-    advice: str = ""
-    """What to do by hand, when this place needs something other than the rule's replacement."""
-
-
-@dataclass(frozen=True)
-class PydanticModel:
-    """A pydantic model class defined in the repository, with the method names it defines."""
-
-    qualified_name: str
-    defines: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class ProjectFacts:
-    """Repository-wide facts a rule may need beyond one file (computed once per scan)."""
-
-    pydantic_models: Mapping[str, PydanticModel] = field(default_factory=dict)
-    python: str | None = None
-    """The oldest Python the project declares (``None``: unknown, so no guard is obsolete)."""
-
-    def fingerprint(self) -> str:
-        parts = sorted(
-            f"{m.qualified_name}:{','.join(sorted(m.defines))}"
-            for m in self.pydantic_models.values()
-        )
-        return f"python={self.python};" + ";".join(parts)
 
 
 @dataclass
@@ -165,14 +63,6 @@ class Rule(cst.CSTTransformer):
     @property
     def context(self) -> CodemodContext:
         return self.run.context
-
-    @classmethod
-    def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
-        """The cheap text pre-filter: may this file contain something for this rule?"""
-        needles, required = _encoded(cls.info)
-        if not any(needle in data for needle in needles):
-            return False
-        return not required or any(word in data for word in required)
 
     @classmethod
     def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
@@ -220,11 +110,6 @@ class Rule(cst.CSTTransformer):
             after = self.code(after)
         replaced = _one_line(after) if after is not None else ""
         self.run.hits.append(Hit(self.info.id, position.start.line, before, replaced, advice))
-
-
-@functools.cache
-def _encoded(info: RuleInfo) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
-    return tuple(n.encode() for n in info.needles), tuple(w.encode() for w in info.requires_any)
 
 
 def _one_line(code: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from codemods.base import Applies, RuleInfo, Safety
+from codemods.info import Applies, RuleInfo, Safety
 from codemods.rename import RenameRule
 
 

@@ -7,8 +7,9 @@ from typing import ClassVar, TypeVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, Rule, RuleInfo, Safety
+from codemods.base import Rule
 from codemods.helpers import SCOPED, dotted
+from codemods.info import Applies, RuleInfo, Safety
 
 OLD = "xml.etree.cElementTree"
 NEW = "xml.etree.ElementTree"

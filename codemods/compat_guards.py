@@ -12,13 +12,12 @@ Without a known oldest Python nothing is removed.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, RuleRun, Safety
+from codemods.base import Rule, RuleRun
 from codemods.guards import (
     AVAILABLE,
     IMPORT_ERRORS,
@@ -30,18 +29,16 @@ from codemods.guards import (
     import_available,
     is_import_guard,
     is_test_guard,
-    parse_python,
     version_test_value,
 )
 from codemods.helpers import SCOPED, qualified_names
 from codemods.imports import Body, statements
+from codemods.info import Applies, ProjectFacts, RuleInfo, Safety, parse_python
 
 if TYPE_CHECKING:
     from codemods.prefilter import Survey
 
 SIX = PY2 | PY3
-_HASATTR = re.compile(rb"""hasattr\(\s*[\w.]+\s*,\s*['"](\w+)['"]\s*\)""")
-_KNOWN_ATTRIBUTES = frozenset(name.rpartition(".")[2].encode() for name in AVAILABLE)
 
 
 def _version_token_value(token: str, floor: tuple[int, int]) -> bool | None:
@@ -74,21 +71,11 @@ class ObsoleteCompatGuard(Rule):
             "PY3",
             "hasattr(",
         ),
+        text_filter="compat-guards",
+        text_values=tuple(sorted({name.rpartition(".")[2] for name in AVAILABLE})),
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
     sees_guards: ClassVar[bool] = True
-
-    @classmethod
-    def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
-        """Needles, but ``hasattr(x, "name")`` only for a name whose availability is known
-        (``hasattr`` is everywhere)."""
-        if parse_python(facts.python) is None:
-            return False
-        if any(needle in data for needle in _NEEDLES):
-            return True
-        return b"hasattr(" in data and any(
-            match.group(1) in _KNOWN_ATTRIBUTES for match in _HASATTR.finditer(data)
-        )
 
     @classmethod
     def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
@@ -252,6 +239,3 @@ def _bound_names(block: cst.BaseSuite) -> set[str]:
         else:
             bound.add("<compound>")  # a def or class in a fallback: keep the guard
     return bound
-
-
-_NEEDLES = tuple(n.encode() for n in ObsoleteCompatGuard.info.needles if n != "hasattr(")

@@ -7,9 +7,10 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, Rule, RuleInfo, Safety
+from codemods.base import Rule
 from codemods.datetime_utc import naive, utc_expression
 from codemods.helpers import SCOPED, positional, qualified_name
+from codemods.info import Applies, RuleInfo, Safety
 
 
 class DatetimeUtcfromtimestamp(Rule):

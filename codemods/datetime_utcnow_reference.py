@@ -12,8 +12,9 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, Rule, RuleInfo, RuleRun, Safety
+from codemods.base import Rule, RuleRun
 from codemods.helpers import SCOPED, qualified_name
+from codemods.info import Applies, RuleInfo, Safety
 
 OLD = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
 

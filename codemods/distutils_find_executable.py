@@ -6,8 +6,8 @@ from typing import ClassVar
 
 import libcst as cst
 
-from codemods.base import Applies, RuleInfo, Safety
 from codemods.helpers import keyword, positional
+from codemods.info import Applies, RuleInfo, Safety
 from codemods.rename import RenameRule
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.base import Applies, RuleInfo, Safety
 from codemods.distutils_find_executable import FindExecutable, rewritable_call
+from codemods.info import Applies, RuleInfo, Safety
 from codemods.module_uses import ModuleUses
 
 ADVICE = {

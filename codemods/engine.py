@@ -16,10 +16,12 @@ from libcst.codemod import CodemodContext
 from libcst.helpers import ModuleNameAndPackage
 from libcst.metadata import FullyQualifiedNameProvider, MetadataWrapper, ProviderT
 
-from codemods.base import Hit, ProjectFacts, Rule, RuleRun
+from codemods.base import Rule, RuleRun
+from codemods.facts import ModuleName
 from codemods.facts import module_name as module_name_of
 from codemods.guards import GuardFinder, scope_resolver
 from codemods.imports import finish_block, finish_module
+from codemods.info import Hit, ProjectFacts
 
 Visit = Callable[[cst.CSTNode], object]
 Leave = Callable[[cst.CSTNode, cst.CSTNode], object]
@@ -119,12 +121,13 @@ class FileOutcome:
 class Parsed:
     """One parsed file and its metadata, shared by every batch of rules run on it."""
 
-    def __init__(self, source: str, module_name: ModuleNameAndPackage) -> None:
+    def __init__(self, source: str, module_name: ModuleName) -> None:
         self.source = source
         self.is_package = bool(module_name.name) and module_name.name == module_name.package
         self.package = module_name.name.split(".")[0]
         module = cst.parse_module(source)
-        cache: dict[ProviderT, object] = {FullyQualifiedNameProvider: module_name}
+        qualified = ModuleNameAndPackage(module_name.name, module_name.package)
+        cache: dict[ProviderT, object] = {FullyQualifiedNameProvider: qualified}
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True, cache=cache)
 
     def run(
@@ -161,7 +164,7 @@ def fix_source(
     batches: Mapping[str, Sequence[type[Rule]]],
     facts: ProjectFacts,
     filename: str = "<unknown>",
-    module_name: ModuleNameAndPackage | None = None,
+    module_name: ModuleName | None = None,
 ) -> FileOutcome:
     """Run each batch of rules on ``source``; raises libcst's ``ParserSyntaxError``.
 

@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-
-from libcst.helpers import ModuleNameAndPackage
+from typing import NamedTuple
 
 from app.import_resolution import bindings
-from codemods.base import ProjectFacts, PydanticModel
+from codemods.info import ProjectFacts, PydanticModel
 
 ROOTS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.RootModel"})
 SOURCE_ROOTS = ("src/", "lib/")
 
 
-def module_name(path: str) -> ModuleNameAndPackage:
+class ModuleName(NamedTuple):
+    """A module's dotted name and its package's (equal for a package's ``__init__``)."""
+
+    name: str
+    package: str
+
+
+def module_name(path: str) -> ModuleName:
     """The dotted module name a repository path is imported as (``src/`` layouts stripped)."""
     for prefix in SOURCE_ROOTS:
         if path.startswith(prefix):
@@ -27,8 +33,8 @@ def module_name(path: str) -> ModuleNameAndPackage:
     parts = path.removesuffix(".pyi").removesuffix(".py").split("/")
     if parts[-1] == "__init__":
         parts = parts[:-1]
-        return ModuleNameAndPackage(".".join(parts), ".".join(parts))
-    return ModuleNameAndPackage(".".join(parts), ".".join(parts[:-1]))
+        return ModuleName(".".join(parts), ".".join(parts))
+    return ModuleName(".".join(parts), ".".join(parts[:-1]))
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -59,7 +65,7 @@ def _defined(cls: ast.ClassDef) -> frozenset[str]:
 
 def pydantic_models(files: Mapping[str, str]) -> ProjectFacts:
     """Find the pydantic model classes defined in ``files`` (path → source)."""
-    parsed: dict[str, tuple[ast.Module, ModuleNameAndPackage, dict[str, str]]] = {}
+    parsed: dict[str, tuple[ast.Module, ModuleName, dict[str, str]]] = {}
     for path, text in files.items():
         try:
             tree = ast.parse(text)

@@ -108,16 +108,6 @@ AVAILABLE: dict[str, tuple[int, int]] = {
 }
 
 
-def parse_python(version: str | None) -> tuple[int, int] | None:
-    """``"3.8"`` → ``(3, 8)``; ``None`` for anything else."""
-    if not version:
-        return None
-    parts = version.split(".")
-    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
-        return None
-    return int(parts[0]), int(parts[1])
-
-
 def import_available(name: str, floor: tuple[int, int]) -> bool:
     """Does the stdlib module or name ``name`` exist on every Python from ``floor`` on?"""
     since = AVAILABLE.get(name)

@@ -5,18 +5,12 @@
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
-from codemods.base import Applies, ProjectFacts, RuleInfo, Safety
 from codemods.imp_reload import ImpReload
+from codemods.info import Applies, RuleInfo, Safety
 from codemods.module_uses import ModuleUses
 
-# "imp" is a prefix of "import": look for the module itself, not the word.
-_IMPORTS_IMP = re.compile(
-    rb"(?m)^[ \t]*(?:from[ \t]+imp[ \t]+import|import[ \t][^#\n]*\bimp\b(?!\.))"
-)
 LOADER = "importlib.util.spec_from_file_location() + module_from_spec() + loader.exec_module()"
 ADVICE = {
     "imp.reload": "importlib.reload(module)",
@@ -54,11 +48,8 @@ class ImpUses(ModuleUses):
         safety=Safety.REPORT_ONLY,
         link="https://docs.python.org/3/whatsnew/3.12.html#imp",
         needles=("imp",),
+        text_filter="imports-imp",
     )
-
-    @classmethod
-    def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
-        return b"imp" in data and _IMPORTS_IMP.search(data) is not None
 
     def fixed_elsewhere(self, name: str, use: cst.BaseExpression) -> bool:
         return name == "imp.reload" and ImpReload.info.id in self.run.active

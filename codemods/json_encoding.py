@@ -7,8 +7,9 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, Safety
+from codemods.base import Rule
 from codemods.helpers import SCOPED, drop_trailing_comma, qualified_name
+from codemods.info import Applies, ProjectFacts, RuleInfo, Safety
 from codemods.prefilter import Survey
 
 

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from codemods.base import Applies, RuleInfo, Safety
+from codemods.info import Applies, RuleInfo, Safety
 from codemods.rename import RenameRule
 
 

@@ -6,8 +6,9 @@ from typing import ClassVar
 
 import libcst as cst
 
-from codemods.base import Applies, ProjectFacts, RuleInfo, RuleRun, Safety
+from codemods.base import RuleRun
 from codemods.helpers import TypeOracle, TypeRules
+from codemods.info import Applies, ProjectFacts, RuleInfo, Safety
 from codemods.prefilter import Survey
 from codemods.rename import RenameRule
 

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, ClassVar
 import libcst as cst
 from libcst.metadata import ImportAssignment, ProviderT, QualifiedNameSource, ScopeProvider
 
-from codemods.base import ProjectFacts, Rule, RuleRun
+from codemods.base import Rule, RuleRun
 from codemods.helpers import qualified, scope_of
+from codemods.info import ProjectFacts
 
 if TYPE_CHECKING:
     from codemods.prefilter import Survey

@@ -7,8 +7,9 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, Rule, RuleInfo, RuleRun, Safety
+from codemods.base import Rule, RuleRun
 from codemods.helpers import SCOPED, TypeOracle, TypeRules
+from codemods.info import Applies, RuleInfo, Safety
 
 FRAME = "pandas.NDFrame"
 READERS = (

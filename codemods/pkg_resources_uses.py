@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.base import Applies, RuleInfo, Safety
+from codemods.info import Applies, RuleInfo, Safety
 from codemods.module_uses import ModuleUses
 from codemods.pkg_resources_version import PkgResourcesVersion, rewritable
 

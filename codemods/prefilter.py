@@ -1,10 +1,10 @@
 """Cheap checks that pick the rules worth a libcst parse of a file.
 
-Stage 1 looks for each rule's needles in the raw bytes. Stage 2, only for files that pass
-stage 1 with a rule declaring ``uses``/``attrs``, parses the file with the stdlib ``ast``
-(much faster than libcst) and keeps the rules whose qualified names the file reaches through
-its imports, ignoring scopes. Both stages may keep a file that turns out to need nothing (the
-libcst rules decide exactly); neither may drop a file a rule would change.
+Stage 1 (`codemods.text_filters`) looks for each rule's needles in the raw bytes. Stage 2, only
+for files that pass stage 1 with a rule declaring ``uses``/``attrs``, parses the file with the
+stdlib ``ast`` (much faster than libcst) and keeps the rules whose qualified names the file
+reaches through its imports, ignoring scopes. Both stages may keep a file that turns out to need
+nothing (the libcst rules decide exactly); neither may drop a file a rule would change.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.import_resolution import bindings as import_bindings
-from codemods.base import ProjectFacts, Rule
+from codemods.base import Rule
 from codemods.guards import VERSION_TEST
+from codemods.info import ProjectFacts
 
 
 @dataclass(frozen=True)
@@ -198,11 +199,6 @@ def dotted_name(node: ast.Attribute, bindings: dict[str, str]) -> str | None:
     if not isinstance(value, ast.Name) or value.id not in bindings:
         return None
     return ".".join([bindings[value.id], *reversed(parts)])
-
-
-def by_text(data: bytes, rules: Sequence[type[Rule]], facts: ProjectFacts) -> list[type[Rule]]:
-    """Stage 1: the rules whose needles occur in the file's bytes."""
-    return [rule for rule in rules if rule.wants(data, facts)]
 
 
 def by_ast(

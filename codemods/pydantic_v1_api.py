@@ -13,9 +13,10 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import FullyQualifiedNameProvider, ProviderT
 
-from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, RuleRun, Safety
+from codemods.base import Rule, RuleRun
 from codemods.helpers import SCOPED, qualified_names
-from codemods.pydantic_v2_methods import full_names, model_oracle, names_a_model
+from codemods.info import Applies, RuleInfo, Safety
+from codemods.pydantic_v2_methods import full_names, model_oracle
 
 FIELDS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
 FIELD_KEYWORDS = {
@@ -73,14 +74,9 @@ class PydanticV1Api(Rule):
         safety=Safety.REPORT_ONLY,
         link="https://docs.pydantic.dev/latest/migration/",
         needles=WORDS,
+        text_filter="pydantic-api",
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (*SCOPED, FullyQualifiedNameProvider)
-
-    @classmethod
-    def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
-        if not super().wants(data, facts):
-            return False
-        return b"pydantic" in data or names_a_model(data, facts)
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)

@@ -12,8 +12,9 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import FullyQualifiedNameProvider, ProviderT
 
-from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, RuleRun, Safety
+from codemods.base import Rule, RuleRun
 from codemods.helpers import SCOPED, TypeOracle, TypeRules, positional
+from codemods.info import Applies, RuleInfo, Safety
 
 DUMP_OPTIONS = frozenset(
     {"include", "exclude", "by_alias", "exclude_unset", "exclude_defaults", "exclude_none"}
@@ -31,11 +32,6 @@ CLASS = {
     "schema": ("model_json_schema", frozenset({"by_alias", "ref_template"}), 0),
     "update_forward_refs": ("model_rebuild", frozenset(), 0),
 }
-
-
-def names_a_model(data: bytes, facts: ProjectFacts) -> bool:
-    """Does the file spell the name of one of the repository's pydantic models?"""
-    return any(m.rsplit(".", 1)[-1].encode() in data for m in facts.pydantic_models)
 
 
 def full_names(rule: Rule, node: cst.CSTNode) -> set[str]:
@@ -69,13 +65,9 @@ class PydanticV2Methods(Rule):
         safety=Safety.SAFE,
         link="https://docs.pydantic.dev/latest/migration/#changes-to-pydanticbasemodel",
         needles=tuple(f".{name}(" for name in (*INSTANCE, *CLASS)),
+        text_filter="model-methods",
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (*SCOPED, FullyQualifiedNameProvider)
-
-    @classmethod
-    def wants(cls, data: bytes, facts: ProjectFacts) -> bool:
-        """Only files that name one of the repository's models can call its methods."""
-        return super().wants(data, facts) and names_a_model(data, facts)
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)

@@ -1,10 +1,11 @@
-"""Every rule, in a fixed order (the order rules run in one pass), and lookups over them."""
+"""Every rule class, in a fixed order (the order rules run in one pass).
+
+Choosing rules by id, name or family works on their metadata: `codemods.catalog`.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from pathlib import Path
 
 from codemods.ast_constant import AstConstant
 from codemods.asyncio_running_loop import AsyncioRunningLoop
@@ -26,6 +27,7 @@ from codemods.django_translation import DjangoTranslation
 from codemods.django_url import DjangoUrl
 from codemods.imp_reload import ImpReload
 from codemods.imp_uses import ImpUses
+from codemods.info import RuleInfo
 from codemods.inspect_getargspec import InspectGetargspec
 from codemods.jinja2_markupsafe import Jinja2Markupsafe
 from codemods.jinja2_pass_context import Jinja2PassContext
@@ -102,54 +104,8 @@ RULES: tuple[type[Rule], ...] = (
 )
 
 BY_ID: dict[str, type[Rule]] = {rule.info.id: rule for rule in RULES}
-FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(rule.info.family for rule in RULES))
-OPT_IN_FAMILIES: frozenset[str] = frozenset({"modernize"})
-"""Families that run only when named: they modernise style, nothing in them is deprecated."""
 
 
-def opt_in(rule: type[Rule]) -> bool:
-    return rule.info.family in OPT_IN_FAMILIES
-
-
-class UnknownRule(KeyError):
-    """A rule id or family that is not in the registry."""
-
-
-def select(names: Iterable[str]) -> list[type[Rule]]:
-    """Rules named by id (``MB101``), short name (``unittest-aliases``) or family, or ``all``
-    (every rule outside the opt-in families, which run only when named)."""
-    chosen: dict[str, type[Rule]] = {}
-    for name in names:
-        matched = [
-            rule
-            for rule in RULES
-            if name in (rule.info.id, rule.info.name, rule.info.family)
-            or (name == "all" and not opt_in(rule))
-        ]
-        if not matched:
-            raise UnknownRule(name)
-        chosen.update((rule.info.id, rule) for rule in matched)
-    return [rule for rule in RULES if rule.info.id in chosen]
-
-
-def enabled(enable: Iterable[str], disable: Iterable[str]) -> list[type[Rule]]:
-    """The rules a repository's ``deprecation.enable``/``disable`` turn on.
-
-    ``enable`` empty, or naming only opt-in families: every default rule, plus the opt-in
-    rules it names. Otherwise only the rules it names. ``disable`` wins over both.
-    """
-    named = select(enable)
-    base = [rule for rule in named if not opt_in(rule)] or select(["all"])
-    extra = {rule.info.id for rule in named if opt_in(rule)}
-    dropped = {rule.info.id for rule in select(disable)}
-    chosen = {rule.info.id for rule in base} | extra
-    return [rule for rule in RULES if rule.info.id in chosen and rule.info.id not in dropped]
-
-
-def ruleset_version() -> str:
-    """A hash of the codemods' source: any change to a rule invalidates cached results."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+def classes(rules: Iterable[RuleInfo]) -> list[type[Rule]]:
+    """The rule classes of these rules' metadata (`codemods.catalog`)."""
+    return [BY_ID[info.id] for info in rules]

@@ -7,8 +7,9 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from codemods.base import Applies, Rule, RuleInfo, Safety
+from codemods.base import Rule
 from codemods.helpers import SCOPED, drop_use, module_reference, positional, qualified_name
+from codemods.info import Applies, RuleInfo, Safety
 
 LOADERS = {
     "unittest.makeSuite": ("TestLoader()", "loadTestsFromTestCase"),

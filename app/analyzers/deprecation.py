@@ -21,9 +21,9 @@ from app.deprecations.gating import applicable
 from app.deprecations.runner import FileResult, Runner
 from app.model import Edit, Finding, Kind, RiskFactor
 from app.snapshot import Snapshot
-from codemods.base import Hit, ProjectFacts, Rule, RuleInfo, Safety
+from codemods.catalog import Catalog
 from codemods.facts import pydantic_models
-from codemods.registry import BY_ID, enabled
+from codemods.info import Hit, ProjectFacts, RuleInfo, Safety
 
 LABEL = "deprecation"
 SINGLE_BATCH = "deprecations"
@@ -116,7 +116,8 @@ class DeprecationAnalyzer:
 
     def analyze(self, context: ScanContext) -> Analysis:
         analysis = Analysis()
-        rules = self.rules_for(context)
+        cache = ResultCache(context.adapters.caches.folder(DEPRECATIONS))
+        rules = self.rules_for(context, cache.catalog())
         if not rules:
             analysis.notes.append("deprecation: no codemod rule applies to this repository")
             return analysis
@@ -124,7 +125,7 @@ class DeprecationAnalyzer:
         batches = _batches(rules, settings.batch)
         snapshot = context.snapshot
         paths = list(snapshot.python_files())
-        pydantic = any(r.info.family == "pydantic" for r in rules)
+        pydantic = any(r.family == "pydantic" for r in rules)
         facts = replace(
             _facts(snapshot, paths) if pydantic else ProjectFacts(), python=context.target_python
         )
@@ -132,7 +133,7 @@ class DeprecationAnalyzer:
             snapshot.root,
             batches,
             facts=facts,
-            cache=ResultCache(context.adapters.caches.folder(DEPRECATIONS)),
+            cache=cache,
             workers=self.workers,
             progress=context.progress,
             parsed=context.parsed,
@@ -148,9 +149,9 @@ class DeprecationAnalyzer:
         return analysis
 
     @staticmethod
-    def rules_for(context: ScanContext) -> list[type[Rule]]:
+    def rules_for(context: ScanContext, catalog: Catalog) -> list[RuleInfo]:
         settings = context.config.deprecation
-        chosen = enabled(settings.enable, settings.disable)
+        chosen = catalog.enabled(settings.enable, settings.disable)
         return applicable(chosen, context.target_python, context.manifests)
 
     def describe(self, findings: Sequence[Finding], group: str | None) -> Description:
@@ -158,10 +159,11 @@ class DeprecationAnalyzer:
         batches = sorted({d.batch for d in details})
         count = sum(d.count for d in details)
         files = len({f for d in details for f in d.files})
-        ids = sorted({r.info.id for d in details for r in d.rules})
+        infos = {r.info.id: r.info for d in details for r in d.rules}
+        ids = sorted(infos)
         name = group or (batches[0] if len(batches) == 1 else SINGLE_BATCH)
         if len(ids) == 1:
-            title = f"Fix deprecated API: {BY_ID[ids[0]].info.summary}"
+            title = f"Fix deprecated API: {infos[ids[0]].summary}"
         else:
             title = f"Fix {count} deprecated API uses ({name})"
         message = (
@@ -172,12 +174,12 @@ class DeprecationAnalyzer:
         return Description(title=title, slug=f"deprecations-{name}", commit_message=message)
 
 
-def _batches(rules: Sequence[type[Rule]], mode: str) -> dict[str, list[type[Rule]]]:
+def _batches(rules: Sequence[RuleInfo], mode: str) -> dict[str, list[RuleInfo]]:
     if mode == "single":
         return {SINGLE_BATCH: list(rules)}
-    batches: dict[str, list[type[Rule]]] = {}
+    batches: dict[str, list[RuleInfo]] = {}
     for rule in rules:
-        batches.setdefault(rule.info.family, []).append(rule)
+        batches.setdefault(rule.family, []).append(rule)
     return batches
 
 
@@ -206,14 +208,14 @@ def _facts(snapshot: Snapshot, paths: Sequence[str]) -> ProjectFacts:
 
 
 def _findings(
-    results: Sequence[FileResult], batches: Mapping[str, Sequence[type[Rule]]]
+    results: Sequence[FileResult], batches: Mapping[str, Sequence[RuleInfo]]
 ) -> list[Finding]:
     findings: list[Finding] = []
     manual: list[tuple[Location, str, Finding]] = []
     for batch, rules in batches.items():
-        ids = {rule.info.id for rule in rules}
-        fixing = [r for r in rules if r.info.safety is not Safety.REPORT_ONLY]
-        reporting = [r for r in rules if r.info.safety is Safety.REPORT_ONLY]
+        ids = {rule.id for rule in rules}
+        fixing = [r for r in rules if r.safety is not Safety.REPORT_ONLY]
+        reporting = [r for r in rules if r.safety is Safety.REPORT_ONLY]
         edits = tuple(
             Edit.replace_file(r.path, r.original, r.outputs[batch])
             for r in results
@@ -235,7 +237,7 @@ def _findings(
 
 def _reports(
     results: Sequence[FileResult],
-    rules: Sequence[type[Rule]],
+    rules: Sequence[RuleInfo],
     ids: set[str],
     changed: set[str] | None,
 ) -> tuple[RuleReport, ...]:
@@ -246,11 +248,7 @@ def _reports(
         for hit in result.hits:
             if hit.rule_id in ids:
                 by_rule.setdefault(hit.rule_id, []).append(_location(result.path, hit))
-    return tuple(
-        RuleReport(rule.info, tuple(by_rule[rule.info.id]))
-        for rule in rules
-        if rule.info.id in by_rule
-    )
+    return tuple(RuleReport(rule, tuple(by_rule[rule.id])) for rule in rules if rule.id in by_rule)
 
 
 def _location(path: str, hit: Hit) -> Location:

@@ -22,8 +22,8 @@ from app.deprecations.runner import Runner
 from app.manifests.base import canonical
 from app.model import Edit, Kind, ScanError
 from app.planner import Batch
-from codemods.base import Rule, RuleInfo, Safety
-from codemods.registry import RULES
+from codemods.catalog import registered
+from codemods.info import RuleInfo, Safety
 
 _VERSION = re.compile(r"\d+(?:\.\d+)+")
 BATCH = "migration"
@@ -88,11 +88,11 @@ def _gate(text: str | None) -> Version | None:
         return None
 
 
-def crossing_rules(package: str, old: Version, new: Version) -> list[type[Rule]]:
+def crossing_rules(package: str, old: Version, new: Version) -> list[RuleInfo]:
     """Rules gated on a version of ``package`` that the update from ``old`` to ``new`` crosses."""
     chosen = []
-    for rule in RULES:
-        applies = rule.info.applies
+    for rule in registered().rules:
+        applies = rule.applies
         if applies.library is None or canonical(applies.library) != canonical(package):
             continue
         allowed: SpecifierSet | None = None
@@ -103,7 +103,7 @@ def crossing_rules(package: str, old: Version, new: Version) -> list[type[Rule]]
                 continue
             if not allowed.contains(new, prereleases=True):
                 continue
-        gate = _gate(rule.info.removed_in) or _gate(rule.info.deprecated_since)
+        gate = _gate(rule.removed_in) or _gate(rule.deprecated_since)
         crosses_gate = gate is not None and old < gate <= new
         enters_range = allowed is not None and not allowed.contains(old, prereleases=True)
         if crosses_gate or enters_range:
@@ -112,7 +112,7 @@ def crossing_rules(package: str, old: Version, new: Version) -> list[type[Rule]]
 
 
 def migrate(
-    root: Path, paths: Sequence[str], rules: Sequence[type[Rule]], workers: int | None = None
+    root: Path, paths: Sequence[str], rules: Sequence[RuleInfo], workers: int | None = None
 ) -> Migration:
     """Run ``rules`` over ``paths`` in one batch; edits are whole-file replacements."""
     if not rules:
@@ -131,12 +131,12 @@ def migrate(
                 RewrittenSite(result.path, hit.line, hit.before, hit.after)
                 for result in report.results
                 for hit in result.hits
-                if hit.rule_id == rule.info.id
-                and (result.path in changed or rule.info.safety is Safety.REPORT_ONLY)
+                if hit.rule_id == rule.id
+                and (result.path in changed or rule.safety is Safety.REPORT_ONLY)
             )
         )
         if sites:
-            applied.append(AppliedRule(rule.info, sites))
+            applied.append(AppliedRule(rule, sites))
     return Migration(tuple(applied), edits, tuple(report.errors))
 
 

@@ -13,8 +13,8 @@ import click
 from app.caches import DEPRECATIONS, cache_options, caches_for
 from app.deprecations.cache import ResultCache
 from app.deprecations.runner import Runner
+from codemods.catalog import UnknownRule, registered
 from codemods.facts import pydantic_models
-from codemods.registry import BY_ID, RULES, UnknownRule, select
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -29,8 +29,7 @@ def codemods() -> None:
 @codemods.command("list")
 def list_rules() -> None:
     """Print every rule: id, safety, what it applies to, summary."""
-    for rule in RULES:
-        info = rule.info
+    for info in registered().rules:
         click.echo(
             f"{info.id}  {info.safety.value:<12} {info.applies.describe():<18} {info.summary}"
         )
@@ -58,7 +57,7 @@ def run(
     library versions. Pydantic models are looked for among the given files.
     """
     try:
-        rules = select(name.strip() for name in rule.split(","))
+        rules = registered().select(name.strip() for name in rule.split(","))
     except UnknownRule as exc:
         raise click.BadParameter(f"unknown rule {exc.args[0]!r}", param_hint="RULE") from exc
     files = [p.resolve() for p in _python_files(paths)]
@@ -68,7 +67,7 @@ def run(
     )
     relative = [p.relative_to(root).as_posix() for p in files]
     texts = {}
-    if any(r.info.family == "pydantic" for r in rules):
+    if any(r.family == "pydantic" for r in rules):
         for path, name in zip(files, relative, strict=True):
             try:
                 texts[name] = path.read_text(encoding="utf-8")
@@ -81,7 +80,7 @@ def run(
     for result in report.results:
         new = result.outputs.get("run")
         for hit in result.hits:
-            todo = hit.advice or BY_ID[hit.rule_id].info.replacement
+            todo = hit.advice or registered().by_id[hit.rule_id].replacement
             after = hit.after or f"(manual fix: {todo})"
             click.echo(
                 f"{root / result.path}:{hit.line}: {hit.rule_id} {hit.before} -> {after}", err=True

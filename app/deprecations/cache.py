@@ -1,7 +1,8 @@
 """On-disk cache of per-file codemod results, keyed by content hash and rule-set version.
 
 It lives where the caller says (`app.caches`), never in the scanned repository. Entries are
-JSON files written atomically; a corrupt entry is treated as a miss.
+JSON files written atomically; a corrupt entry is treated as a miss. Beside them, a snapshot of
+the rule catalog (`codemods.catalog`) lets a fully cached run skip importing the rules.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from codemods.base import Hit
+from codemods.catalog import Catalog, from_json, registered, ruleset_version, to_json
+from codemods.info import Hit
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,45 @@ class ResultCache:
             "errors": [list(e) for e in entry.errors],
             "parsed": entry.parsed,
         }
+        _write(path, data)
+
+    def prefiltered(self, scope: str) -> dict[str, tuple[str, ...]]:
+        """The text pre-filters' verdicts kept for ``scope`` (a rule set and its facts):
+        content digest → the ids of the rules that want that content."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream)
-            os.replace(temporary, path)
-        except OSError:
-            return  # a cache that cannot be written only costs speed
+            data = json.loads(self._prefilter_path(scope).read_text(encoding="utf-8"))
+            return {str(digest): tuple(map(str, ids)) for digest, ids in data.items()}
+        except (OSError, ValueError, AttributeError, TypeError):
+            return {}
+
+    def keep_prefiltered(self, scope: str, verdicts: Mapping[str, tuple[str, ...]]) -> None:
+        """Keep the verdicts of one run (only the contents it saw: the file stays small)."""
+        _write(self._prefilter_path(scope), {d: list(ids) for d, ids in verdicts.items()})
+
+    def _prefilter_path(self, scope: str) -> Path:
+        return self.directory / f"prefilter-{scope[:32]}.json"
+
+    def catalog(self) -> Catalog:
+        """The rules' metadata: the snapshot kept here for this rule-set version, else the rule
+        classes' own (importing them and libcst), which is then kept for the next run."""
+        path = self.directory / f"catalog-{ruleset_version()}.json"
+        try:
+            kept = from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            kept = None
+        if kept is not None:
+            return kept
+        catalog = registered()
+        _write(path, to_json(catalog))
+        return catalog
+
+
+def _write(path: Path, data: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+        os.replace(temporary, path)
+    except OSError:
+        return  # a cache that cannot be written only costs speed

@@ -14,7 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from app.manifests.base import Dependency, ManifestParse, canonical
-from codemods.base import Rule
+from codemods.info import RuleInfo
 
 _LOWER_BOUNDS = frozenset({">=", ">", "==", "===", "~="})
 
@@ -43,9 +43,9 @@ def declared_versions(manifests: Iterable[ManifestParse]) -> dict[str, list[Vers
 
 
 def rule_applies(
-    rule: type[Rule], target_python: str, libraries: dict[str, list[Version | None]]
+    rule: RuleInfo, target_python: str, libraries: dict[str, list[Version | None]]
 ) -> bool:
-    applies = rule.info.applies
+    applies = rule.applies
     if applies.python is not None:
         try:
             if Version(target_python) < Version(applies.python):
@@ -67,7 +67,7 @@ def rule_applies(
 
 
 def applicable(
-    rules: Sequence[type[Rule]], target_python: str, manifests: Iterable[ManifestParse]
-) -> list[type[Rule]]:
+    rules: Sequence[RuleInfo], target_python: str, manifests: Iterable[ManifestParse]
+) -> list[RuleInfo]:
     libraries = declared_versions(manifests)
     return [rule for rule in rules if rule_applies(rule, target_python, libraries)]

@@ -14,25 +14,22 @@ or a partial write.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import libcst as cst
 
 from app.deprecations.cache import Entry, ResultCache, key
 from app.model import Progress, ScanError, no_progress
-from app.parsed import ParsedModules, ParseError
-from codemods.base import Hit, ProjectFacts, Rule
-from codemods.engine import fix_source
-from codemods.facts import module_name
-from codemods.prefilter import by_ast, by_text, by_tree
-from codemods.registry import BY_ID, ruleset_version
+from app.parsed import ParsedModules
+from codemods.catalog import ruleset_version
+from codemods.info import Hit, ProjectFacts, RuleInfo
+from codemods.text_filters import wanted
 
 MAX_BYTES = 1_000_000
 GENERATED_MARKER = b"@generated"
@@ -79,43 +76,6 @@ class CodemodTask:
     """The rules the ``ast`` pre-filter kept, when it ran already (on the shared tree)."""
 
 
-def process(job: CodemodTask) -> Entry:
-    """Parse one file and run its rules (in a worker process); never raises."""
-    kept = job.kept if job.kept is not None else _surveyed(job, by_ast)
-    if isinstance(kept, Entry):
-        return kept
-    if not kept:
-        return Entry((), {}, ())
-    batches = {name: [BY_ID[i] for i in ids if i in kept] for name, ids in job.batches}
-    batches = {name: rules for name, rules in batches.items() if rules}
-    try:
-        outcome = fix_source(job.text, batches, job.facts, job.path, module_name(job.path))
-    except cst.ParserSyntaxError as exc:
-        return Entry((), {}, ((exc.raw_line, f"syntax error, skipped: {exc.message}"),), True)
-    except RecursionError:
-        return Entry((), {}, ((None, "too deeply nested to parse, skipped"),))
-    except Exception as exc:  # a bug in one rule must not stop the scan
-        return Entry((), {}, ((None, f"codemod failed, file skipped: {exc!r}"),))
-    outputs = {n: b.new_text for n, b in outcome.batches.items() if b.new_text is not None}
-    errors = tuple(
-        (None, f"{name}: {b.error}; file left untouched")
-        for name, b in outcome.batches.items()
-        if b.error
-    )
-    return Entry(outcome.hits, outputs, errors, True)
-
-
-def _surveyed(
-    job: CodemodTask, prefilter: Callable[[str, list[type[Rule]], ProjectFacts], list[type[Rule]]]
-) -> frozenset[str] | Entry:
-    """The rule ids the ``ast`` pre-filter keeps, or the entry saying why it failed."""
-    try:
-        rules = prefilter(job.text, [BY_ID[i] for i in job.rule_ids], job.facts)
-    except Exception as exc:  # never let the pre-filter stop the scan
-        return Entry((), {}, ((None, f"pre-filter failed, file skipped: {exc!r}"),))
-    return frozenset(rule.info.id for rule in rules)
-
-
 _DOCSTRING_START = re.compile(rb"[rRuU]?(\"\"\"|'''|\"|')")
 _MARKER = re.compile(rb"(?:^|[\s#])@generated(?![`'\"\w])", re.MULTILINE)
 
@@ -160,7 +120,7 @@ class Runner:
     def __init__(
         self,
         root: Path,
-        batches: Mapping[str, Sequence[type[Rule]]],
+        batches: Mapping[str, Sequence[RuleInfo]],
         facts: ProjectFacts | None = None,
         cache: ResultCache | None = None,
         workers: int | None = None,
@@ -172,8 +132,9 @@ class Runner:
         self.parsed = parsed
         self.rules = [rule for rules in batches.values() for rule in rules]
         self.batches = tuple(
-            (name, tuple(r.info.id for r in rules)) for name, rules in batches.items()
+            (name, tuple(info.id for info in rules)) for name, rules in batches.items()
         )
+        self.families = {info.id: info.family for info in self.rules}
         self.facts = facts or ProjectFacts()
         self.cache = cache
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -184,9 +145,14 @@ class Runner:
     def run(self, paths: Iterable[str]) -> RunReport:
         report = RunReport()
         jobs: list[tuple[CodemodTask, str]] = []
+        scope = key(
+            self._version, ",".join(info.id for info in self.rules), self.facts.fingerprint()
+        )
+        known = self.cache.prefiltered(scope) if self.cache else {}
+        seen: dict[str, tuple[str, ...]] = {}
         for path in paths:
             report.stats.files += 1
-            job = self._prepare(path, report)
+            job = self._prepare(path, report, known, seen)
             if job is None:
                 continue
             cache_key = self._key(job)
@@ -197,8 +163,12 @@ class Runner:
             else:
                 jobs.append((job, cache_key))
         report.stats.surveyed = len(jobs)
-        if self.parsed is not None:
-            jobs = [(self._survey(job, self.parsed), cache_key) for job, cache_key in jobs]
+        if self.cache is not None and seen != known:
+            self.cache.keep_prefiltered(scope, seen)
+        if self.parsed is not None and jobs:
+            from app.deprecations.worker import survey_on_tree  # libcst: only for misses
+
+            jobs = [(survey_on_tree(job, self.parsed), cache_key) for job, cache_key in jobs]
         for (job, cache_key), entry in zip(jobs, self._execute([j for j, _ in jobs]), strict=True):
             report.stats.parsed += entry.parsed
             if self.cache is not None:
@@ -207,14 +177,28 @@ class Runner:
         report.results.sort(key=lambda r: r.path)
         return report
 
-    def _prepare(self, path: str, report: RunReport) -> CodemodTask | None:
+    def _prepare(
+        self,
+        path: str,
+        report: RunReport,
+        known: Mapping[str, tuple[str, ...]],
+        seen: dict[str, tuple[str, ...]],
+    ) -> CodemodTask | None:
+        """The file's task, or ``None`` when no rule wants it or it cannot be used.
+
+        The text pre-filters' verdict on a file's content is remembered (``known``, by content
+        digest, for these rules and facts): an unchanged file is not searched again."""
         try:
             data = (self.root / path).read_bytes()
         except OSError as exc:
             report.errors.append(ScanError(path, None, f"cannot read: {exc.strerror or exc}"))
             return None
-        wanted = tuple(rule.info.id for rule in by_text(data, self.rules, self.facts))
-        if not wanted:
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        rule_ids = known.get(digest)
+        if rule_ids is None:
+            rule_ids = tuple(info.id for info in wanted(data, self.rules, self.facts))
+        seen[digest] = rule_ids
+        if not rule_ids:
             return None
         report.stats.candidates += 1
         if len(data) > self.max_bytes:
@@ -233,27 +217,10 @@ class Runner:
             line = data.count(b"\n", 0, exc.start) + 1
             report.errors.append(ScanError(path, line, "not valid UTF-8: skipped"))
             return None
-        return CodemodTask(path, text, wanted, self.batches, self.facts)
-
-    def _survey(self, job: CodemodTask, parsed: ParsedModules) -> CodemodTask:
-        """The ``ast`` pre-filter on the scan's shared tree of the file."""
-
-        def on_shared_tree(
-            text: str, rules: list[type[Rule]], facts: ProjectFacts
-        ) -> list[type[Rule]]:
-            try:
-                tree = parsed.tree(job.path, text)
-            except ParseError:
-                return rules  # libcst will report the problem precisely
-            return by_tree(tree, rules, facts)
-
-        kept = _surveyed(job, on_shared_tree)
-        if isinstance(kept, Entry):
-            return job  # the worker tries again, and reports the failure
-        return replace(job, kept=kept)
+        return CodemodTask(path, text, rule_ids, self.batches, self.facts)
 
     def _key(self, job: CodemodTask) -> str:
-        uses_facts = any(BY_ID[i].info.family == "pydantic" for i in job.rule_ids)
+        uses_facts = any(self.families[i] == "pydantic" for i in job.rule_ids)
         return key(
             self._version,
             job.path,
@@ -273,6 +240,10 @@ class Runner:
         return [done if done is not None else next(entries) for done in results]
 
     def _process(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
+        if not jobs:
+            return []
+        from app.deprecations.worker import process  # libcst: only when some file needs work
+
         workers = min(self.workers, len(jobs) // MIN_FILES_PER_WORKER)
         results: list[Entry] = []
         if workers <= 1:

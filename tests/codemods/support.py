@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from codemods.base import Hit, ProjectFacts, Rule
+from codemods.base import Rule
 from codemods.engine import fix_source
 from codemods.facts import module_name, pydantic_models
+from codemods.info import Hit, ProjectFacts
 
 
 def run(

@@ -6,10 +6,10 @@ from textwrap import dedent
 
 import pytest
 
-from codemods.base import ProjectFacts
 from codemods.collections_abc import CollectionsAbc
 from codemods.compat_guards import ObsoleteCompatGuard
 from codemods.imp_reload import ImpReload
+from codemods.info import ProjectFacts
 from codemods.inspect_getargspec import InspectGetargspec
 from codemods.registry import RULES
 from tests.codemods.support import check, run, unchanged
@@ -179,13 +179,14 @@ def test_tests_that_differ_between_supported_pythons_stay() -> None:
 
 
 def test_the_prefilter_keeps_only_files_with_a_guard_the_floor_makes_obsolete() -> None:
-    from codemods.prefilter import by_ast, by_text
+    from codemods.prefilter import by_ast
+    from codemods.text_filters import wants
 
     def kept(source: str, python: str | None) -> bool:
         facts = ProjectFacts(python=python)
-        data = dedent(source).encode()
-        rules = by_text(data, [ObsoleteCompatGuard], facts)
-        return by_ast(dedent(source), rules, facts) == [ObsoleteCompatGuard]
+        if not wants(ObsoleteCompatGuard.info, dedent(source).encode(), facts):
+            return False
+        return by_ast(dedent(source), [ObsoleteCompatGuard], facts) == [ObsoleteCompatGuard]
 
     assert kept(GUARDED_ABC, "3.8")
     assert not kept(GUARDED_ABC, None)  # no known floor: nothing is obsolete

@@ -2,11 +2,12 @@
 
 import ast
 
-from codemods.base import ProjectFacts
+from codemods.info import ProjectFacts
 from codemods.json_encoding import JsonEncoding
 from codemods.logging_warn import LoggingWarn
-from codemods.prefilter import by_ast, by_text, survey
+from codemods.prefilter import by_ast, survey
 from codemods.registry import RULES
+from codemods.text_filters import wanted
 
 
 def test_survey_resolves_imports_and_calls():
@@ -22,9 +23,10 @@ def test_survey_resolves_imports_and_calls():
 
 
 def test_text_stage_needs_the_needles():
-    assert by_text(b"print('hello')\n", RULES, ProjectFacts()) == []
-    assert JsonEncoding in by_text(
-        b"import json\njson.loads(s, encoding='u')\n", RULES, ProjectFacts()
+    infos = [rule.info for rule in RULES]
+    assert wanted(b"print('hello')\n", infos, ProjectFacts()) == []
+    assert JsonEncoding.info in wanted(
+        b"import json\njson.loads(s, encoding='u')\n", infos, ProjectFacts()
     )
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from codemods.base import Hit, ProjectFacts
 from codemods.distutils_find_executable import FindExecutable
 from codemods.distutils_uses import DistutilsUses
 from codemods.imp_reload import ImpReload
 from codemods.imp_uses import ImpUses
+from codemods.info import Hit, ProjectFacts
 from codemods.pkg_resources_uses import MODULE_ANCHOR, PkgResourcesUses
 from codemods.pkg_resources_version import PkgResourcesVersion
 from codemods.pydantic_v1_api import PydanticV1Api
 from codemods.pytest_raises_message import PytestRaisesMessage
+from codemods.text_filters import wants
 from tests.codemods.support import models, run
 
 
@@ -73,8 +74,9 @@ def test_imp_uses_are_reported_except_the_reload_that_mb114_rewrites() -> None:
     new, hits = run([ImpReload, ImpUses], source)
     assert "importlib.reload(importlib)" in new
     assert places(hits, "MB129") == [(5, ImpUses.advice["imp.load_source"])]
-    assert ImpUses.wants(source.encode(), ProjectFacts())
-    assert not ImpUses.wants(b"import importlib\nimportlib.import_module('imp')\n", ProjectFacts())
+    assert wants(ImpUses.info, source.encode(), ProjectFacts())
+    importlib_only = b"import importlib\nimportlib.import_module('imp')\n"
+    assert not wants(ImpUses.info, importlib_only, ProjectFacts())
 
 
 def test_distutils_uses_are_reported() -> None:

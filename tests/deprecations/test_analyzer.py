@@ -19,9 +19,11 @@ from app.model import Kind, apply_edits
 from app.risk import combine
 from app.snapshot import snapshot_of
 from app.templates import render_body
-from codemods.base import Applies, ProjectFacts, Rule, RuleInfo, Safety
+from codemods.base import Rule
+from codemods.catalog import registered
 from codemods.engine import fix_source
-from codemods.registry import BY_ID, RULES
+from codemods.info import Applies, ProjectFacts, RuleInfo, Safety
+from codemods.registry import BY_ID
 from tests.support import FIXTURES, make_repo
 
 BEFORE = FIXTURES / "deprecations" / "before"
@@ -142,7 +144,7 @@ def test_gating_by_target_python_and_manifests(tmp_path: Path) -> None:
 def test_library_ranges(tmp_path: Path) -> None:
     def rules_for(requirements: str) -> set[str]:
         manifest = parse_requirements("requirements.txt", requirements)
-        return {r.info.id for r in applicable(RULES, "3.12", [manifest])}
+        return {r.id for r in applicable(registered().rules, "3.12", [manifest])}
 
     assert {"MB201", "MB202"} <= rules_for("numpy==1.23.5\n")
     assert "MB202" not in rules_for("numpy>=2.0\n")  # np.bool is valid again in NumPy 2

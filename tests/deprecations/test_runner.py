@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def write_files(root: Path, count: int) -> list[str]:
 
 def test_worker_processes_give_the_same_results_as_one_process(tmp_path: Path) -> None:
     paths = write_files(tmp_path, 12)
-    batches = {"numpy": [NumpyBuiltinAliases]}
+    batches = {"numpy": [NumpyBuiltinAliases.info]}
     serial = Runner(tmp_path, batches, workers=1).run(paths)
     parallel = Runner(tmp_path, batches, workers=2).run(paths)
     assert serial.results == parallel.results
@@ -39,7 +40,7 @@ def test_cache_hits_and_corrupt_entries(tmp_path: Path) -> None:
     work, cache_dir = tmp_path / "work", tmp_path / "cache"
     work.mkdir()
     paths = write_files(work, 3)
-    runner = Runner(work, {"numpy": [NumpyBuiltinAliases]}, cache=ResultCache(cache_dir))
+    runner = Runner(work, {"numpy": [NumpyBuiltinAliases.info]}, cache=ResultCache(cache_dir))
     first = runner.run(paths)
     assert (first.stats.parsed, first.stats.cached) == (3, 0)
     second = runner.run(paths)
@@ -56,7 +57,7 @@ def test_enormous_generated_and_unreadable_files_are_skipped(tmp_path: Path) -> 
     (tmp_path / "big.py").write_text(SOURCE.format(n=0) + "#" * 5000 + "\n")
     (tmp_path / "gen.py").write_text("# @generated\n" + SOURCE.format(n=1))
     (tmp_path / "bad.py").write_bytes(b"import numpy as np\nx = '\xff'\nnp.float\n")
-    runner = Runner(tmp_path, {"all": list(RULES)}, max_bytes=1000)
+    runner = Runner(tmp_path, {"all": [rule.info for rule in RULES]}, max_bytes=1000)
     report = runner.run(["big.py", "gen.py", "bad.py", "missing.py"])
     assert report.results == []
     reasons = {e.file: (e.line, e.message) for e in report.errors}
@@ -71,7 +72,7 @@ def test_processes_started_from_a_threaded_program(tmp_path: Path) -> None:
     import threading
 
     paths = write_files(tmp_path, 8)
-    batches = {"numpy": [NumpyBuiltinAliases]}
+    batches = {"numpy": [NumpyBuiltinAliases.info]}
     results: list[object] = []
     thread = threading.Thread(
         target=lambda: results.append(Runner(tmp_path, batches, workers=2).run(paths))
@@ -96,7 +97,7 @@ def test_processes_started_from_a_threaded_program(tmp_path: Path) -> None:
 )
 def test_only_a_header_marks_a_file_generated(tmp_path: Path, header: str, skipped: bool) -> None:
     (tmp_path / "m.py").write_text(header + SOURCE.format(n=0))
-    report = Runner(tmp_path, {"numpy": [NumpyBuiltinAliases]}, workers=1).run(["m.py"])
+    report = Runner(tmp_path, {"numpy": [NumpyBuiltinAliases.info]}, workers=1).run(["m.py"])
     assert any("@generated" in e.message for e in report.errors) is skipped
     assert bool(report.results) is not skipped
 
@@ -105,3 +106,24 @@ def test_the_runner_itself_is_not_generated() -> None:
     runner = Path(__file__).resolve().parents[2] / "app" / "deprecations" / "runner.py"
     assert b"@generated" in runner.read_bytes()
     assert not generated(runner.read_bytes())
+
+
+def test_the_text_prefilter_verdicts_are_kept_by_content(tmp_path: Path) -> None:
+    work, cache_dir = tmp_path / "work", tmp_path / "cache"
+    work.mkdir()
+    paths = write_files(work, 2)
+    runner = Runner(work, {"numpy": [NumpyBuiltinAliases.info]}, cache=ResultCache(cache_dir))
+    first = runner.run(paths)
+    (memo,) = cache_dir.glob("prefilter-*.json")
+    verdicts = json.loads(memo.read_text())
+    assert sorted(len(ids) for ids in verdicts.values()) == [0, 1, 1]  # plain.py: none
+    # The kept verdict is what the next run believes for the same content.
+    memo.write_text(json.dumps({digest: [] for digest in verdicts}))
+    assert runner.run(paths).results == []
+    # New content is searched again; a damaged memo only costs speed.
+    (work / "m0.py").write_text((work / "m0.py").read_text() + "\n")
+    assert [r.path for r in runner.run(paths).results] == ["m0.py"]
+    memo.write_text("[not a mapping")
+    uncached = Runner(work, {"numpy": [NumpyBuiltinAliases.info]}).run(paths)
+    assert runner.run(paths).results == uncached.results
+    assert len(uncached.results) == len(first.results) == 2

@@ -120,3 +120,44 @@ def test_scan_json_carries_rules_and_apply_makes_family_branches(tmp_path: Path)
         assert rule["link"] in item["summary"]
     assert {e["file"] for e in document["errors"]} == {"broken.py", "latin1.py", "generated_pb2.py"}
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_fully_cached_scan_gives_the_same_document_without_importing_libcst(
+    tmp_path: Path,
+) -> None:
+    """The rules' metadata and text pre-filters come from the cache's catalog snapshot, so
+    the libcst import (most of a warm run's time) is paid only when some file needs work."""
+    repo = make_repo(tmp_path / "repo", BEFORE, files=FILES)
+    cache = tmp_path / "cache"
+
+    command = [sys.executable, "-X", "importtime", "-m", "app", "scan", str(repo)]
+    command += ["--only", "deprecation", "--format", "json", "--cache-dir", str(cache)]
+
+    def run() -> tuple[dict[str, Any], str]:
+        completed = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PIP_INDEX_URL": "http://127.0.0.1:9/unused"},
+            timeout=300,
+            check=False,
+        )
+        assert completed.returncode in (0, 1), completed.stderr
+        imported = {line.rsplit("|", 1)[-1].strip() for line in completed.stderr.splitlines()}
+        return json.loads(completed.stdout), " ".join(sorted(imported))
+
+    cold, cold_imports = run()
+    warm, warm_imports = run()
+    assert "libcst" in cold_imports.split()
+    assert not [name for name in warm_imports.split() if name.startswith("libcst")]
+    notes = [n for n in warm["notes"] if n.startswith("deprecation:")]
+    assert notes and " 0 parsed" in notes[0] and " 0 cached" not in notes[0]
+    assert cold["proposals"] == warm["proposals"] and cold["reported"] == warm["reported"]
+
+    edited = repo / "app" / "service.py"  # a new deprecated use in an edited file is found
+    edited.write_text(edited.read_text() + "\n\ndef later(values):\n    return np.float(1)\n")
+    edited_run, edited_imports = run()
+    assert "libcst" in edited_imports.split()
+    numpy = next(p for p in edited_run["proposals"] if p["branch"].endswith("-numpy"))
+    lines = [loc["line"] for rule in numpy["rules"] for loc in rule["locations"]]
+    assert len(lines) > 1
