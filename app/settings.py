@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         description="Consumer threads; 0 makes `serve` leave the queue to `maintainer worker`.",
     )
     tick_secret: SecretStr | None = Field(default=None, description="Shared secret for /ticks.")
+    alerts_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Alertmanager sends to /alerts/alertmanager (unset: disabled).",
+    )
     tick_minutes: int = Field(
         default=15, ge=1, le=1440, description="Period of the internal scheduling tick."
     )

@@ -4,6 +4,10 @@
    against `radon cc -s -j` over the same files. Target: at most 1.0x radon's wall time.
 2. A 26-week history backfill against one sample, on a repository whose 26 weekly commits each
    change a few of Django's files (what real weeks look like). Target: at most 3x.
+3. The same backfill beside `wily build` over the same 26 revisions (cyclomatic complexity and
+   raw line counts, what our samples hold of the code). wily pins an older radon than the bench
+   extra, so it runs from its own virtual environment under `benchmarks/.cache/` (made on the
+   first run, from the package index).
 
 Runs alternate (ours, theirs, ours, ...) so a change in machine load hits both; each figure is
 the median of several runs; our sample store is empty every run (cold).
@@ -29,6 +33,8 @@ from benchmarks.django_source import django_source
 from benchmarks.processes import GIT_ENV, alternate, checked, maintainer, timed
 
 RADON = Path(sys.executable).with_name("radon")
+WILY_VERSION = "1.25.0"
+WILY_VENV = Path(__file__).resolve().parent / ".cache" / f"wily-{WILY_VERSION}"
 RATIO_TARGET = 1.0
 HISTORY_TARGET = 3.0
 WEEKS = 26
@@ -56,6 +62,16 @@ def weekly_repo(source: Path, target: Path, now: datetime) -> Path:
     return target
 
 
+def wily() -> Path:
+    """The `wily` command, installed into its own virtual environment on first use."""
+    command = WILY_VENV / "bin" / "wily"
+    if not command.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(WILY_VENV)], check=True)
+        pip = [str(WILY_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, f"wily=={WILY_VERSION}"], check=True)
+    return command
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -67,7 +83,15 @@ def main() -> None:
         work = Path(temporary)
         repo = weekly_repo(source, work / "django-repo", now)
         files = sorted(str(p) for p in (repo / "django").rglob("*.py"))
-        times: dict[str, list[float]] = {"ours": [], "radon": [], "single": [], "backfill": []}
+        times: dict[str, list[float]] = {
+            "ours": [],
+            "radon": [],
+            "single": [],
+            "backfill": [],
+            "backfill_vs_wily": [],
+            "wily": [],
+        }
+        wily_command = wily()
 
         def health(weeks: int, into: str) -> Callable[[int], None]:
             def run(number: int) -> None:
@@ -82,8 +106,15 @@ def main() -> None:
             command = [str(RADON), "cc", "-s", "-j", *files]
             times["radon"].append(checked(timed(command), "radon", (0,)).seconds)
 
+        def wily_build(number: int) -> None:
+            cache = work / f"wily-{number}"  # cold, as our sample store is
+            command = [str(wily_command), "--cache", str(cache), "-p", str(repo), "build"]
+            command += ["django", "-n", str(WEEKS), "-o", "cyclomatic,raw"]
+            times["wily"].append(checked(timed(command), "wily").seconds)
+
         alternate(runs, health(0, "ours"), radon)
         alternate(runs, health(0, "single"), health(WEEKS, "backfill"))
+        alternate(runs, health(WEEKS, "backfill_vs_wily"), wily_build)
         ours, theirs, single, backfill = (times[k] for k in ("ours", "radon", "single", "backfill"))
         check = subprocess.run(
             [
@@ -122,6 +153,12 @@ def main() -> None:
         "backfill_median_s": round(backfill_median, 3),
         "backfill_ratio": round(backfill_median / single_median, 3),
         "backfill_target_met": backfill_median <= HISTORY_TARGET * single_median,
+        "backfill_beside_wily_median_s": round(statistics.median(times["backfill_vs_wily"]), 3),
+        "wily_build_median_s": round(statistics.median(times["wily"]), 3),
+        "wily_runs_s": [round(t, 3) for t in times["wily"]],
+        "backfill_to_wily_ratio": round(
+            statistics.median(times["backfill_vs_wily"]) / statistics.median(times["wily"]), 3
+        ),
     }
     print(json.dumps(result, indent=2))
 

@@ -38,7 +38,13 @@ def serve(host: str, port: int) -> None:
         raise click.ClickException(str(exc)) from None
     configure_logging(settings)
     services = build_services(settings)
-    app = create_app(secret, services.queue, settings.tick_secret)
+    app = create_app(
+        secret,
+        services.queue,
+        settings.tick_secret,
+        alerts=services.store,
+        alerts_token=settings.alerts_token,
+    )
     consumer = None
     if settings.workers > 0:
         consumer = services.queue.consumer(settings.workers, embedded=True)

@@ -14,10 +14,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.incidents.alertmanager import AlertGroup, BadAlert
+from app.incidents.alertmanager import parse as parse_alerts
 from app.payloads import BadPayload, load_object
 from app.server.intake import BatchingIntake
 from app.server.signature import same_secret, valid_signature
 from app.store import JobKind, NewDelivery, NewJob
+from app.store.records import IncidentRecord
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,8 @@ MAX_BODY = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
 WEBHOOK_PATH = "/webhooks/github"
 INLINE_LIMIT = 256 * 1024  # bodies above this are verified and parsed in a worker thread
 TICK_HEADER = "X-Maintainer-Tick-Secret"
+ALERTS_PATH = "/alerts/alertmanager"
+MAX_ALERT_BODY = 4 * 1024 * 1024
 
 
 class Intake(Protocol):
@@ -35,6 +40,12 @@ class Intake(Protocol):
     def enqueue(
         self, kind: JobKind, repository: str | None, args: Mapping[str, Any] | None = None
     ) -> str: ...
+
+
+class AlertSink(Protocol):
+    def record_alerts(self, group: AlertGroup) -> tuple[IncidentRecord | None, str]:
+        """Apply one Alertmanager notification to its incident, committed on return."""
+        ...
 
 
 class TooLarge(Exception):
@@ -86,11 +97,14 @@ def create_app(
     intake: Intake,
     tick_secret: SecretStr | None = None,
     max_body: int = MAX_BODY,
+    alerts: AlertSink | None = None,
+    alerts_token: SecretStr | None = None,
 ) -> FastAPI:
     secret = webhook_secret.get_secret_value().encode()
     if not secret:
         raise ValueError("the webhook secret is empty")
     ticks = tick_secret.get_secret_value().encode() if tick_secret is not None else b""
+    alert_token = alerts_token.get_secret_value().encode() if alerts_token is not None else b""
     app = FastAPI(title="maintainer-bot", docs_url=None, redoc_url=None, openapi_url=None)
     batches = BatchingIntake(intake.accept_deliveries)
 
@@ -143,5 +157,27 @@ def create_app(
             return _answer(401, error=f"missing or wrong {TICK_HEADER}")
         job = await run_in_threadpool(intake.enqueue, JobKind.TICK, None, {"reason": "ticks"})
         return _answer(202, status="queued", job=job)
+
+    @app.post(ALERTS_PATH)
+    async def alertmanager(request: Request) -> JSONResponse:
+        """Alertmanager's webhook (format 4): one incident per alert group occurrence."""
+        if alerts is None or not alert_token:
+            return _answer(404, error="alerts are disabled: MAINTAINER_ALERTS_TOKEN is not set")
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not same_secret(alert_token, token or None):
+            return _answer(401, error="missing or wrong bearer token (MAINTAINER_ALERTS_TOKEN)")
+        try:
+            body = await _read_body(request, MAX_ALERT_BODY)
+        except TooLarge:
+            return _answer(413, error=f"payload larger than {MAX_ALERT_BODY} bytes")
+        try:
+            group = parse_alerts(body)
+        except BadAlert as exc:
+            return _answer(400, error=f"not an Alertmanager webhook: {exc}")
+        incident, outcome = await run_in_threadpool(alerts.record_alerts, group)
+        if incident is None:
+            return _answer(200, status=outcome)
+        log.info("incident %s %s (%s)", incident.id, outcome, incident.alertname)
+        return _answer(200, status=outcome, incident=incident.id, state=incident.status)
 
     return app

@@ -208,3 +208,36 @@ class HandledCommentRow(Base):
     number: Mapped[int] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(255))
     handled_at: Mapped[datetime] = mapped_column(When)
+
+
+class IncidentRow(Base):
+    """One occurrence of an alert group firing, from its first notification to resolution."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_key: Mapped[str] = mapped_column(String(1024), index=True)
+    alertname: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # firing | resolved
+    labels: Mapped[str] = mapped_column(Text, default="{}")  # the group's common labels
+    annotations: Mapped[str] = mapped_column(Text, default="{}")
+    fingerprints: Mapped[str] = mapped_column(Text, default="[]")  # every alert seen
+    started_at: Mapped[datetime] = mapped_column(When)  # the earliest startsAt
+    detected_at: Mapped[datetime] = mapped_column(When)  # when the first notification came
+    resolved_at: Mapped[datetime | None] = mapped_column(When)
+    repository: Mapped[str | None] = mapped_column(String(255))  # where its issue lives
+    issue_number: Mapped[int | None] = mapped_column(Integer)
+
+
+class IncidentEventRow(Base):
+    """The incident's timeline: notifications, triage, runbook steps, comments, resolution."""
+
+    __tablename__ = "incident_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(When)
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="{}")

@@ -172,3 +172,26 @@ class Outcome:
     closed_at: datetime | None
     human_commits: int | None
     merged_by_bot: bool
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    id: int
+    group_key: str
+    alertname: str
+    status: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    fingerprints: tuple[str, ...]
+    started_at: datetime
+    detected_at: datetime
+    resolved_at: datetime | None
+    repository: str | None
+    issue_number: int | None
+
+
+@dataclass(frozen=True)
+class IncidentEvent:
+    at: datetime
+    kind: str
+    detail: dict[str, Any]
