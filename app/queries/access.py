@@ -105,21 +105,11 @@ class Database:
 
     def check(self) -> Capabilities:
         """Raise `QueriesError` naming the missing extension, preload or privilege."""
-        loaded = {
-            name.strip()
-            for (value,) in self.rows("SHOW shared_preload_libraries")
-            for name in str(value).split(",")
-        }
         installed = {name for (name,) in self.rows("SELECT extname FROM pg_extension")}
         if "pg_stat_statements" not in installed:
             raise QueriesError(
                 f"{self.where}: the extension pg_stat_statements is not installed in this "
                 "database (CREATE EXTENSION pg_stat_statements, as a superuser)"
-            )
-        if "pg_stat_statements" not in loaded:
-            raise QueriesError(
-                f"{self.where}: pg_stat_statements is not in shared_preload_libraries "
-                "(add it and restart PostgreSQL)"
             )
         if "hypopg" not in installed:
             raise QueriesError(
@@ -135,6 +125,11 @@ class Database:
                 f"{self.where}: the role cannot read other roles' statements in "
                 "pg_stat_statements (GRANT pg_read_all_stats TO <role>)"
             )
+        if not self._works("SELECT 1 FROM pg_stat_statements LIMIT 1"):
+            raise QueriesError(
+                f"{self.where}: pg_stat_statements is not in shared_preload_libraries "
+                "(add it and restart PostgreSQL)"
+            )
         [(hypo,)] = self.rows(
             "SELECT has_function_privilege('hypopg_create_index(text)', 'EXECUTE')"
         )
@@ -143,8 +138,18 @@ class Database:
                 f"{self.where}: permission denied for function hypopg_create_index "
                 "(GRANT EXECUTE ON FUNCTION hypopg_create_index(text) TO <role>)"
             )
-        qualstats = "pg_qualstats" in installed and "pg_qualstats" in loaded
+        qualstats = "pg_qualstats" in installed and self._works(
+            "SELECT 1 FROM pg_qualstats() LIMIT 1"
+        )
         return Capabilities(qualstats=qualstats)
+
+    def _works(self, query: str) -> bool:
+        """Whether ``query`` runs (an extension not preloaded, or not allowed, fails it)."""
+        try:
+            self.rows(query)
+        except (psycopg.Error, QueriesError):
+            return False
+        return True
 
 
 def _without_secrets(text: str, dsn: str) -> str:
