@@ -20,7 +20,9 @@ if ((changed)); then
     # A list setting: one quoted name per library ('a', 'b'); 'a,b' would name one file "a,b".
     quoted=$(printf "'%s', " "${libraries[@]}")
     psql_admin "ALTER SYSTEM SET shared_preload_libraries = ${quoted%, }"
-    pg_ctlcluster 15 main restart
+    # the cluster serving port 5432 (Debian: "15 main")
+    read -r version name < <(pg_lsclusters -h | awk '$3 == 5432 {print $1, $2; exit}')
+    pg_ctlcluster "$version" "$name" restart
     for _ in $(seq 1 30); do
         psql_admin "SELECT 1" >/dev/null 2>&1 && break
         sleep 1
