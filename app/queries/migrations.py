@@ -67,7 +67,7 @@ def django_migration(root: Path, model: Model, name: str, columns: tuple[str, ..
     return NewMigration(
         f"{model.app_dir}/migrations/{filename}",
         text,
-        f"python manage.py migrate {model.app_label} {previous}  (DropIndexConcurrently)",
+        f"python manage.py migrate {model.app_label} {previous}",
     )
 
 
@@ -172,4 +172,4 @@ def alembic_migration(
         index_name=name,
     )
     relative = (versions / filename).relative_to(root).as_posix()
-    return NewMigration(relative, text, f"alembic downgrade {head}  (op.drop_index)")
+    return NewMigration(relative, text, f"alembic downgrade {head}")

@@ -14,6 +14,11 @@ from app.queries.nplusone import Hint
 from app.queries.proposals import IndexPlan, plan_json
 
 MAX_QUERY_CHARS = 120
+PARAMETER_TEXT = {
+    "pg_qualstats": "pg_qualstats constants",
+    "pg_stats": "pg_stats common values",
+    "none": "no predicate (LIMIT 10)",
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ def _lines(report: Report, markdown: bool) -> list[str]:
     advice = report.advice
     code = "`" if markdown else ""
     bullet = "- " if markdown else "  "
+    nested = "  - " if markdown else "    "
     lines = [
         f"{'# ' if markdown else ''}Slow queries in {report.database}: {advice.statements} "
         f"statements analysed ({advice.total_ms:,.0f} ms in total)",
@@ -99,18 +105,19 @@ def _lines(report: Report, markdown: bool) -> list[str]:
         )
         for gain in a.gains:
             lines.append(
-                f"{bullet}  {code}{_short(gain.statement.text)}{code}: "
+                f"{nested}{code}{_short(gain.statement.text)}{code}: "
                 f"{gain.statement.calls:,} calls, "
                 f"mean {gain.statement.mean_ms:.2f} ms, cost {gain.before.cost:,.0f} → "
-                f"{gain.after.cost:,.0f} (−{gain.drop:.0%}), parameters from {gain.parameters}"
+                f"{gain.after.cost:,.0f} (−{gain.drop:.0%}), parameters from "
+                f"{PARAMETER_TEXT[gain.parameters]}"
             )
         if plan.problem:
-            lines.append(f"{bullet}  no pull request: {plan.problem}; apply the DDL above by hand")
+            lines.append(f"{nested}no pull request: {plan.problem}; apply the DDL above by hand")
         else:
             assert plan.model is not None and plan.migration is not None
             branch = report.branches.get(a.name)
             lines.append(
-                f"{bullet}  {plan.model.framework} model {plan.model.class_name} "
+                f"{nested}{plan.model.framework} model {plan.model.class_name} "
                 f"({plan.model.path}), migration {plan.migration.path}"
                 + (f", branch {branch}" if branch else "")
             )
