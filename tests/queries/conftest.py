@@ -74,6 +74,7 @@ SELECT i, 1 + i % 20000, 's' || (i % 40), 'r' || ((i / 40) % 50),
        timestamp '2026-01-01' + i * interval '1 minute', i % 1000
 FROM generate_series(1, {rows}) i;
 ANALYZE {customer}; ANALYZE {orders};
+SELECT pg_stat_force_next_flush();
 """
 
 
@@ -92,6 +93,7 @@ class ShopDatabase:
 def run_workload(database: ShopDatabase) -> None:
     """The statistics period: an unindexed column pair, an ORDER BY … LIMIT, a control."""
     with psycopg.connect(database.dsn, autocommit=True) as db:
+        db.execute("SELECT pg_stat_force_next_flush()")  # counters of earlier sessions, now
         db.execute("SELECT pg_stat_statements_reset(), pg_qualstats_reset(), pg_stat_reset()")
         db.execute("SET pg_qualstats.sample_rate = 1")
         orders = database.orders
