@@ -24,6 +24,11 @@ class MigrationError(Exception):
     pass
 
 
+def _inside(root: Path, folder: Path) -> bool:
+    """``folder`` is a real folder of the checkout (a symbolic link out of it is not)."""
+    return folder.is_dir() and folder.resolve().is_relative_to(root.resolve())
+
+
 @dataclass(frozen=True)
 class NewMigration:
     path: str
@@ -35,8 +40,8 @@ class NewMigration:
 
 def django_migration(root: Path, model: Model, name: str, columns: tuple[str, ...]) -> NewMigration:
     folder = root / model.app_dir / "migrations"
-    if not folder.is_dir():
-        raise MigrationError(f"{model.app_dir}/migrations: no migrations folder")
+    if not _inside(root, folder):
+        raise MigrationError(f"{model.app_dir}/migrations: no migrations folder in the checkout")
     names = sorted(p.name for p in folder.iterdir() if _DJANGO_NAME.match(p.name))[:MAX_MIGRATIONS]
     if not names:
         raise MigrationError(f"{model.app_dir}/migrations: no migration to depend on")
@@ -106,10 +111,10 @@ def alembic_versions(root: Path) -> Path | None:
         location = location.replace("%(here)s", ".").strip()
         if location and ":" not in location:
             folder = (root / location).resolve()
-            if folder.is_relative_to(root.resolve()) and (folder / "versions").is_dir():
+            if _inside(root, folder / "versions"):
                 return folder / "versions"
     for env in sorted(root.glob("*/env.py")) + sorted(root.glob("*/*/env.py")):
-        if (env.parent / "versions").is_dir():
+        if _inside(root, env.parent / "versions"):
             return env.parent / "versions"
     return None
 

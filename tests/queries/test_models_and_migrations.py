@@ -187,3 +187,16 @@ def test_script_location_outside_the_repository_is_ignored(tmp_path: Path) -> No
     write(outside, {"versions/a.py": 'revision = "a"\ndown_revision = None\n'})
     repo = write(tmp_path / "repo", {"alembic.ini": f"[alembic]\nscript_location = {outside}\n"})
     assert alembic_versions(repo) is None
+
+
+def test_migration_folders_linked_out_of_the_checkout_are_not_read(tmp_path: Path) -> None:
+    outside = write(
+        tmp_path / "outside",
+        {"migrations/0001_initial.py": "", "versions/a.py": 'revision = "a"\n'},
+    )
+    repo = write(tmp_path / "repo", {"shop/models.py": DJANGO.format(meta=""), "db/env.py": ""})
+    (repo / "shop" / "migrations").symlink_to(outside / "migrations")
+    (repo / "db" / "versions").symlink_to(outside / "versions")
+    with pytest.raises(MigrationError, match="no migrations folder in the checkout"):
+        django_migration(repo, find_models(repo)["shop_order"], "ix", ("status",))
+    assert alembic_versions(repo) is None
