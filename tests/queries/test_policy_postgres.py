@@ -17,8 +17,8 @@ from tests.support import make_repo
 ROWS = 40_000
 
 
-def build(name: str) -> None:
-    with_extensions(name, "pg_stat_statements", "hypopg", "pg_qualstats")
+def build(name: str, qualstats: bool = True) -> None:
+    with_extensions(name, "pg_stat_statements", "hypopg", *(["pg_qualstats"] if qualstats else []))
     with psycopg.connect(dsn(name), autocommit=True) as db:
         db.execute("CREATE TABLE ledger (id bigint PRIMARY KEY, account int, kind int, amount int)")
         db.execute(
@@ -83,3 +83,17 @@ def test_min_cost_drop_comes_from_the_repository_config(
     )
     kept = queries_json(lenient, name)["indexes"]
     assert [i["columns"] for i in kept] == [["kind"]]
+
+
+def test_without_pg_qualstats_parameters_come_from_pg_stats(
+    tmp_path: Path, scratch_databases: Callable[[], str]
+) -> None:
+    name = scratch_databases()
+    build(name, qualstats=False)
+    with psycopg.connect(dsn(name), autocommit=True) as db:
+        for account in range(5):
+            db.execute("SELECT sum(amount) FROM ledger WHERE account = %s", (account,)).fetchall()
+    repo = make_repo(tmp_path / "repo", files={".maintainer.yml": "version: 1\n"})
+    [index] = queries_json(repo, name)["indexes"]
+    assert index["columns"] == ["account"]
+    assert index["statements"][0]["parameters_from"] == "pg_stats"
