@@ -237,6 +237,31 @@ class FlakySettings(Strict):
         return self
 
 
+class QueriesSettings(Strict):
+    """`maintainer queries`: which hypothetical indexes are worth a migration (see the README).
+
+    The database itself is a service setting (`MAINTAINER_DATABASES`) or a CLI option, never
+    named here.
+    """
+
+    min_cost_drop: float = Field(
+        default=0.5, gt=0, lt=1, description="Planner cost a statement must lose (0.5: half)."
+    )
+    min_time_share: float = Field(
+        default=0.01, ge=0, le=1, description="Share of all statement time a statement needs."
+    )
+    min_table_rows: int = Field(
+        default=10_000, ge=0, description="Smaller tables get no index proposal."
+    )
+    top: int = Field(default=100, ge=1, le=1_000, description="Statements analysed, by total time.")
+    mean_ms_threshold: float = Field(
+        default=500.0, gt=0, description="A statement's mean time forecasts watch (ms)."
+    )
+    n_plus_one_calls: int = Field(
+        default=1_000, ge=2, description="Calls of a one-row lookup that make an N+1 hint."
+    )
+
+
 class MergeSettings(Strict):
     """When the bot may merge its own PRs (on `merge when green`): off unless enabled."""
 
@@ -320,6 +345,7 @@ class RepoConfig(Strict):
     dead_code: DeadCodeSettings = Field(default_factory=DeadCodeSettings)
     merge: MergeSettings = Field(default_factory=MergeSettings)
     flaky: FlakySettings = Field(default_factory=FlakySettings)
+    queries: QueriesSettings = Field(default_factory=QueriesSettings)
     lock_file_maintenance: LockFileMaintenance | None = Field(
         default=None, description="Set to enable lock file maintenance PRs."
     )

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     DEPRECATION = "deprecation"
     DEAD_CODE = "dead-code"
     FLAKY_TEST = "flaky-test"
+    PERFORMANCE = "performance"
     LOCK_FILE_MAINTENANCE = "lock-file-maintenance"
 
 
@@ -58,6 +59,11 @@ class Edit:
     @classmethod
     def replace_file(cls, path: str, old_text: str, new_text: str) -> Edit:
         return cls(path=path, offset=0, old=old_text, new=new_text)
+
+    @classmethod
+    def create_file(cls, path: str, text: str) -> Edit:
+        """A new file (the composer refuses it if ``path`` exists and is not empty)."""
+        return cls(path=path, offset=0, old="", new=text)
 
     @classmethod
     def delete_file(cls, path: str, old_text: str) -> Edit:

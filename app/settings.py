@@ -6,6 +6,7 @@ they print as `**********` in reprs, logs and tracebacks.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.confinement import ServiceSecurity
 
 ENV_PREFIX = "MAINTAINER_"
+MAX_DATABASES_FILE = 1_000_000
 PUBLIC_GITHUB_API = "https://api.github.com"
 
 
@@ -78,6 +80,53 @@ class Settings(BaseSettings):
     osv_url: str | None = Field(
         default=None, description="OSV API query URL for pip-audit; default: the public OSV."
     )
+
+    databases: SecretStr | None = Field(
+        default=None,
+        description="Application databases for `queries`: a JSON object owner/repo → DSN, or "
+        "the path of a file holding one (or lines 'owner/repo DSN').",
+    )
+
+    def repository_databases(self) -> dict[str, SecretStr]:
+        """owner/repo (lower case) → the DSN of its application database (never from a repo)."""
+        if self.databases is None:
+            return {}
+        value = self.databases.get_secret_value().strip()
+        if not value.startswith("{"):
+            path = Path(value)
+            try:
+                if path.stat().st_size > MAX_DATABASES_FILE:
+                    raise SettingsError(f"{ENV_PREFIX}DATABASES: {path} is larger than 1 MB")
+                value = path.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or "not UTF-8"
+                raise SettingsError(
+                    f"{ENV_PREFIX}DATABASES: cannot read {path}: {reason}"
+                ) from None
+        pairs: list[tuple[object, object]]
+        if value.startswith("{"):
+            try:
+                pairs = list(json.loads(value).items())
+            except (ValueError, AttributeError):
+                raise SettingsError(f"{ENV_PREFIX}DATABASES: not a JSON object") from None
+        else:
+            pairs = []
+            for number, line in enumerate(value.splitlines(), 1):
+                if line.strip() and not line.lstrip().startswith("#"):
+                    repository, _, dsn = line.strip().partition(" ")
+                    if not dsn.strip():
+                        raise SettingsError(
+                            f"{ENV_PREFIX}DATABASES: line {number} is not 'owner/repo DSN'"
+                        )
+                    pairs.append((repository, dsn.strip()))
+        found = {}
+        for key, value_dsn in pairs:
+            if not isinstance(key, str) or key.count("/") != 1:
+                raise SettingsError(f"{ENV_PREFIX}DATABASES: {key!r} is not owner/repo")
+            if not isinstance(value_dsn, str) or not value_dsn:
+                raise SettingsError(f"{ENV_PREFIX}DATABASES: the DSN of {key} is not text")
+            found[key.lower()] = SecretStr(value_dsn)
+        return found
 
     def database(self) -> str:
         """The SQLAlchemy URL in force (a secret-bearing string: never log it)."""

@@ -28,6 +28,7 @@ COMMANDS: Mapping[str, str] = {
     "stats": "app.cli.stats:stats",
     "health": "app.cli.health:health",
     "flaky": "app.cli.flaky:flaky",
+    "queries": "app.cli.queries:queries",
 }
 """Command name → ``module:attribute`` of its click command."""
 

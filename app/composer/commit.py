@@ -53,7 +53,8 @@ class NotCommitted(GitFailed):
 
 
 def tree_with_edits(root: Path, base: str, edits: Sequence[Edit]) -> str:
-    """The tree of `base` with `edits` applied (a file edited to None is removed).
+    """The tree of `base` with `edits` applied (a file edited to None is removed, a file
+    absent from `base` whose edits all insert at offset 0 is created).
 
     Raises `NotCommitted`, `GitFailed`, or `EditConflict` when an edit does not fit the blob."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -63,7 +64,9 @@ def tree_with_edits(root: Path, base: str, edits: Sequence[Edit]) -> str:
             try:
                 original = git(root, "show", f"{base}:{path}")
             except GitFailed as exc:
-                raise NotCommitted(path, exc.stderr) from None
+                if not all(e.offset == 0 and e.old == "" and e.new for e in file_edits):
+                    raise NotCommitted(path, exc.stderr) from None
+                original = ""  # a new file (`Edit.create_file`)
             updated = apply_edits(original, file_edits)
             if updated is None:
                 git(root, "update-index", "--force-remove", "--", path, env=index)
