@@ -9,7 +9,6 @@ import kubernetes_validate
 import pytest
 
 from app.server.app import WEBHOOK_PATH
-
 from tests.deploy.support import KUBERNETES, KUBERNETES_VERSION, kustomization, manifests, pod_spec
 
 OBJECTS = manifests()
