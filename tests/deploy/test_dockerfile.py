@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import shlex
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
 
+import pytest
 import yaml
 
-from tests.deploy.support import dockerfile, entrypoint_and_cmd
+from tests.deploy.support import ROOT, dockerfile, entrypoint_and_cmd
 
 SECRET_SETTINGS = ("WEBHOOK_SECRET", "PRIVATE_KEY", "TICK_SECRET", "DATABASE_URL", "REDIS_URL")
 
@@ -70,3 +76,44 @@ def healthcheck_argv() -> list[str]:
     argv = yaml.safe_load(check.split("CMD", 1)[1])
     assert isinstance(argv, list), shlex.quote(check)
     return [str(a) for a in argv]
+
+
+def _build_stage_copies() -> list[str]:
+    build, _ = _stages()
+    sources = []
+    for instruction in build:
+        if instruction["instruction"] == "COPY":
+            sources += instruction["value"].split()[:-1]
+    return sources
+
+
+@pytest.mark.slow
+def test_the_files_the_build_stage_copies_make_a_wheel_with_the_cli_and_templates(
+    tmp_path: Path,
+) -> None:
+    context = tmp_path / "context"
+    context.mkdir()
+    for source in _build_stage_copies():
+        origin = ROOT / source
+        if origin.is_dir():
+            shutil.copytree(origin, context / source, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(origin, context / source)
+    wheel_command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    built = subprocess.run(
+        [*wheel_command, "--wheel-dir", str(tmp_path / "wheels"), str(context)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = (tmp_path / "wheels").glob("maintainer_bot-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+        assert "maintainer = app.cli:main" in archive.read(entry_points).decode()
+        [metadata] = [n for n in names if n.endswith(".dist-info/METADATA")]
+        extras = archive.read(metadata).decode()
+    assert "app/cli/__init__.py" in names and "codemods/__init__.py" in names
+    assert any(n.startswith("app/_templates/") for n in names)
+    assert "Provides-Extra: postgres" in extras and "Provides-Extra: redis" in extras
