@@ -112,7 +112,10 @@ def register(
         with httpx.Client(timeout=30.0) as http:
             registration = convert(http, api, code)
     except RegistrationError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(
+            f"{exc}. Nothing was written; if GitHub created the App, delete it in its "
+            "settings and register again."
+        ) from None
     finally:
         server.shutdown()
         server.server_close()

@@ -170,10 +170,9 @@ def _post_tick(http: httpx.Client, endpoint: str, headers: dict[str, str]) -> st
         return f"tick not queued: cannot reach {endpoint}: {type(exc).__name__}"
     if response.status_code != 202:
         return f"tick not queued: {endpoint} answered {response.status_code} {response.text[:200]}"
-    job = (
-        response.json().get("job")
-        if response.headers.get("content-type", "").startswith("application/json")
-        else None
-    )
-    click.echo(f"tick queued (job {job})")
+    try:
+        job = response.json().get("job")
+    except (ValueError, AttributeError):
+        job = None
+    click.echo(f"tick queued (job {job or 'unnamed'})")
     return None

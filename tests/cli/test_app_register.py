@@ -164,4 +164,30 @@ def test_register_refuses_a_bad_url_or_org_before_serving_anything(tmp_path: Pat
     assert result.exit_code == 1 and "public http(s) base URL" in result.output
     result = runner.invoke(cli, ["app", "register", "--url", "https://b.org", "--org", "a/b", *env])
     assert result.exit_code == 1 and "organisation name" in result.output
-    assert list(tmp_path.iterdir()) == []
+    assert list(target.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_an_expired_code_fails_clearly_and_writes_nothing(harness: Harness, tmp_path: Path) -> None:
+    harness.emulator.state.manifest_code_ttl = 0.0
+    target = tmp_path / "deploy"
+    target.mkdir()
+    env_file = target / ".env"
+    command = [sys.executable, "-m", "app", "app", "register", "--url", "https://b.example.org"]
+    command += ["--github-url", harness.url, "--env-file", str(env_file), "--no-browser"]
+    process = subprocess.Popen(
+        command, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        local = process.stdout.readline().split("Open ", 1)[1].split(" ", 1)[0].rstrip("/")
+        form = FormReader()
+        form.feed(httpx.get(f"{local}/").text)
+        httpx.post(form.action, data=form.fields, follow_redirects=True)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1
+    assert "refused the manifest conversion (404)" in err and "Nothing was written" in err
+    assert list(target.iterdir()) == []

@@ -4,6 +4,9 @@ Apache-2.0 licence, by check-jsonschema), and against the bot's commands and por
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -69,3 +72,26 @@ def test_the_private_key_is_a_secret_file_not_an_environment_value() -> None:
         environment = document["services"][name]["environment"]
         assert environment["MAINTAINER_PRIVATE_KEY_PATH"] == "/run/secrets/app_private_key"
         assert "MAINTAINER_PRIVATE_KEY" not in environment
+
+
+def test_promtool_accepts_the_scrape_config(tmp_path: Path) -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool (Debian's prometheus) is not installed")
+    config = DEPLOY / "prometheus" / "prometheus.yml"
+    checked = subprocess.run(
+        [promtool, "check", "config", "--syntax-only", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    broken = tmp_path / "prometheus.yml"
+    broken.write_text(config.read_text().replace("scrape_interval: 15s", "scrape_interval: soon"))
+    refused = subprocess.run(
+        [promtool, "check", "config", "--syntax-only", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
