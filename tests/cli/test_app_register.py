@@ -164,7 +164,7 @@ def test_register_refuses_a_bad_url_or_org_before_serving_anything(tmp_path: Pat
     assert result.exit_code == 1 and "public http(s) base URL" in result.output
     result = runner.invoke(cli, ["app", "register", "--url", "https://b.org", "--org", "a/b", *env])
     assert result.exit_code == 1 and "organisation name" in result.output
-    assert list(target.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.slow
