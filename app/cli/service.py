@@ -1,4 +1,5 @@
-"""`maintainer serve`, `maintainer worker`, `maintainer jobs`: the GitHub App's processes."""
+"""`maintainer serve`, `maintainer worker`, `maintainer jobs`, `maintainer migrate`,
+`maintainer tick`: the GitHub App's processes."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ import gc
 import json
 import logging
 import signal
+import time
+from urllib.parse import urlsplit
 
 import click
+import httpx
 import uvicorn
+from alembic.runtime.migration import MigrationContext
 
 from app.logs import configure_logging, redact, secrets_of
 from app.server import create_app
+from app.server.app import TICK_HEADER
 from app.service.wiring import build_services
 from app.settings import Settings, SettingsError, load_settings
 from app.store import JobRecord, JobStatus, open_store
@@ -118,3 +124,61 @@ def _as_json(job: JobRecord, secrets: list[str]) -> dict[str, object]:
         "error": redact(job.error, secrets) if job.error else None,
         "updated_at": job.updated_at.isoformat(),
     }
+
+
+@click.command("migrate")
+def migrate() -> None:
+    """Bring the database to the latest schema (the deploy's migration step; the server and
+    workers also migrate at start-up)."""
+    settings = _settings()
+    configure_logging(settings)
+    store = open_store(settings.database())
+    with store.engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+    store.engine.dispose()
+    click.echo(f"database schema at revision {revision}")
+
+
+@click.command("tick")
+@click.option("--url", required=True, help="The server's base URL, e.g. http://server:8000.")
+@click.option(
+    "--every",
+    type=click.IntRange(60, 86_400),
+    help="Tick every this many seconds until interrupted (default: once).",
+)
+def tick(url: str, every: int | None) -> None:
+    """Ask the server to queue a scheduling tick (POST /ticks with MAINTAINER_TICK_SECRET)."""
+    settings = _settings()
+    if settings.tick_secret is None or not settings.tick_secret.get_secret_value():
+        raise click.ClickException("MAINTAINER_TICK_SECRET is not set: the server refuses ticks")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.ClickException(f"--url must be an http(s) URL: {url!r}")
+    endpoint = f"{url.rstrip('/')}/ticks"
+    headers = {TICK_HEADER: settings.tick_secret.get_secret_value()}
+    with httpx.Client(timeout=30.0) as http:
+        while True:
+            failure = _post_tick(http, endpoint, headers)
+            if every is None:
+                if failure is not None:
+                    raise click.ClickException(failure)
+                return
+            if failure is not None:
+                click.echo(f"error: {failure}", err=True)
+            time.sleep(every)
+
+
+def _post_tick(http: httpx.Client, endpoint: str, headers: dict[str, str]) -> str | None:
+    """Post one tick; the reason it was not queued, or None once the server answered 202."""
+    try:
+        response = http.post(endpoint, headers=headers)
+    except httpx.HTTPError as exc:
+        return f"tick not queued: cannot reach {endpoint}: {type(exc).__name__}"
+    if response.status_code != 202:
+        return f"tick not queued: {endpoint} answered {response.status_code} {response.text[:200]}"
+    try:
+        job = response.json().get("job")
+    except (ValueError, AttributeError):
+        job = None
+    click.echo(f"tick queued (job {job or 'unnamed'})")
+    return None

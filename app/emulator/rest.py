@@ -55,12 +55,18 @@ def credential(request: Request) -> str:
     raise ApiError(401, "Requires authentication")
 
 
-def require_app(request: Request, state: State) -> None:
-    """The request carries an RS256 JWT signed by the App's key, issued by the App, short-lived."""
+def require_app(request: Request, state: State) -> int:
+    """The request carries an RS256 JWT signed by an App's key, issued by that App (the main
+    App or one registered through the manifest flow), short-lived; answers the App's id."""
+    token = credential(request)
     try:
+        issuer = str(jwt.decode(token, options={"verify_signature": False}).get("iss"))
+        key = state.app_key(int(issuer)) if issuer.isdigit() else None
+        if key is None:
+            raise ApiError(401, "The JWT's issuer is not this App")
         claims = jwt.decode(
-            credential(request),
-            state.public_key,
+            token,
+            key,
             algorithms=["RS256"],
             options={"require": ["exp", "iat", "iss"]},
             leeway=30,
@@ -69,10 +75,9 @@ def require_app(request: Request, state: State) -> None:
         raise ApiError(
             401, f"A JSON web token could not be decoded ({type(exc).__name__})"
         ) from None
-    if str(claims.get("iss")) != str(state.app_id):
-        raise ApiError(401, "The JWT's issuer is not this App")
     if claims["exp"] - claims["iat"] > 660:
         raise ApiError(401, "'Expiration time' claim ('exp') is too far in the future")
+    return int(claims["iss"])
 
 
 def require_installation(request: Request, state: State) -> Installation:

@@ -14,6 +14,7 @@ from app.emulator.state import (
     Installation,
     Pull,
     Reaction,
+    RegisteredApp,
     Repo,
     Review,
     State,
@@ -374,6 +375,24 @@ def app_json(base: str, state: State) -> Json:
         "updated_at": iso(state.started_at),
         "permissions": {"contents": "write", "pull_requests": "write", "checks": "write"},
         "events": ["push", "pull_request", "check_run", "check_suite", "issue_comment"],
+    }
+
+
+def registered_app_json(base: str, app: RegisteredApp) -> Json:
+    """An App created from a manifest, as `GET /app` and the conversion answer show it."""
+    return {
+        "id": app.id,
+        "slug": app.slug,
+        "node_id": f"A_{app.id}",
+        "name": app.name,
+        "description": None,
+        "owner": user_json(base, app.owner),
+        "external_url": app.webhook_url.rsplit("/webhooks/", 1)[0],
+        "html_url": f"{base}/apps/{app.slug}",
+        "created_at": iso(app.created_at),
+        "updated_at": iso(app.created_at),
+        "permissions": dict(app.permissions),
+        "events": list(app.events),
     }
 
 

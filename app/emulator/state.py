@@ -16,6 +16,8 @@ from typing import Any
 from app.emulator.gitrepo import BareRepo
 
 DEFAULT_TOKEN_TTL = 3600.0
+MANIFEST_USER = "emulator-user"  # who "is logged in" when a manifest is posted to /settings
+MANIFEST_CODE_TTL = 3600.0  # GitHub: a manifest's code is exchanged within an hour, once
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
 _NOREPLY = re.compile(r"^(?:(\d+)\+)?(.+)@users\.noreply\.github\.com$", re.IGNORECASE)
 
@@ -30,6 +32,28 @@ class User:
     login: str
     type: str = "User"
     email: str | None = None
+
+
+@dataclass
+class RegisteredApp:
+    """An App created through the manifest flow; its JWTs are accepted like the main App's."""
+
+    id: int
+    slug: str
+    name: str
+    owner: User
+    public_key: str
+    webhook_url: str
+    permissions: dict[str, str]
+    events: list[str]
+    created_at: float
+
+
+@dataclass
+class PendingManifest:
+    manifest: dict[str, Any]
+    owner: str
+    expires_at: float
 
 
 @dataclass
@@ -179,11 +203,65 @@ class State:
         self.requests: list[Request] = []
         self._ids = 1000
         self.bot = self.user(f"{app_slug}[bot]", "Bot")
+        self.manifest_code_ttl = MANIFEST_CODE_TTL
+        self.manifest_codes: dict[str, PendingManifest] = {}
+        self.registered_apps: dict[int, RegisteredApp] = {}
 
     def next_id(self) -> int:
         with self.lock:
             self._ids += 1
             return self._ids
+
+    # -- apps registered from a manifest ------------------------------------------------
+
+    def app_key(self, app_id: int) -> str | None:
+        """The public key that verifies JWTs issued by App `app_id`."""
+        with self.lock:
+            if app_id == self.app_id:
+                return self.public_key
+            registered = self.registered_apps.get(app_id)
+            return registered.public_key if registered else None
+
+    def pend_manifest(self, manifest: dict[str, Any], owner: str) -> str:
+        code = secrets.token_hex(16)
+        with self.lock:
+            now = time.time()
+            for stale in [c for c, p in self.manifest_codes.items() if p.expires_at <= now]:
+                del self.manifest_codes[stale]
+            self.manifest_codes[code] = PendingManifest(
+                manifest, owner, now + self.manifest_code_ttl
+            )
+        return code
+
+    def take_manifest(self, code: str) -> PendingManifest | None:
+        """The manifest behind `code`, once: a used or expired code is gone."""
+        with self.lock:
+            pending = self.manifest_codes.pop(code, None)
+        if pending is None or pending.expires_at <= time.time():
+            return None
+        return pending
+
+    def register_app(self, pending: PendingManifest, slug: str, public_key: str) -> RegisteredApp:
+        manifest = pending.manifest
+        with self.lock:
+            taken = {a.slug for a in self.registered_apps.values()} | {self.app_slug}
+            if slug in taken:
+                raise ValueError(f"Name {manifest['name']!r} is already in use")
+            kind = "User" if pending.owner == MANIFEST_USER else "Organization"
+            registered = RegisteredApp(
+                self.next_id(),
+                slug,
+                str(manifest["name"]),
+                self.user(pending.owner, kind),
+                public_key,
+                str(manifest["hook_attributes"]["url"]),
+                dict(manifest.get("default_permissions") or {}),
+                list(manifest.get("default_events") or []),
+                time.time(),
+            )
+            self.registered_apps[registered.id] = registered
+            self.user(f"{slug}[bot]", "Bot")
+            return registered
 
     # -- users ---------------------------------------------------------------------------
 

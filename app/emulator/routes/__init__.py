@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.emulator.routes import admin, apps, checks, git, issues, merges, pulls, repos
+from app.emulator.routes import admin, apps, checks, git, issues, manifests, merges, pulls, repos
 
 ROUTERS: tuple[APIRouter, ...] = (
     apps.router,
+    manifests.router,
     repos.router,
     pulls.router,
     merges.router,

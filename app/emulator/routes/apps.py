@@ -23,7 +23,10 @@ router = APIRouter()
 
 @router.get("/app")
 def get_app(request: Request, state: EmulatorState) -> Json:
-    require_app(request, state)
+    app_id = require_app(request, state)
+    registered = state.registered_apps.get(app_id)
+    if registered is not None:
+        return shapes.registered_app_json(base_url(request), registered)
     return shapes.app_json(base_url(request), state)
 
 
