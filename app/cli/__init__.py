@@ -28,6 +28,7 @@ COMMANDS: Mapping[str, str] = {
     "stats": "app.cli.stats:stats",
     "health": "app.cli.health:health",
     "flaky": "app.cli.flaky:flaky",
+    "trends": "app.cli.trends:trends",
 }
 """Command name → ``module:attribute`` of its click command."""
 
