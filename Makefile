@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.github_client
 	$(BIN)/python -m benchmarks.webhook_load
 	$(BIN)/python -m benchmarks.flaky_ingest
+	$(BIN)/python -m benchmarks.forecast_quality
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

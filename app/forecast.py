@@ -6,8 +6,8 @@ level shift: a vendored dependency, a big merge) is found first and only the poi
 used, since a line drawn across a step predicts a trend that is not there. No forecast is made
 from fewer than ``MIN_POINTS`` points, when the band includes a flat trend or one moving away
 from the threshold (over all the points since the last level shift, or, from ``2 * MIN_POINTS``
-points on, over their recent half: a series that turned back is not extrapolated), when the metric is already past the threshold, or when the crossing is
-beyond the horizon.
+points on, over their recent half: a series that turned back is not extrapolated), when the
+metric is already past the threshold, or when the crossing is beyond the horizon.
 
 The time to the crossing is an interval, in weeks after the last sample: ``mid`` from the
 Theil–Sen line, ``low`` and ``high`` from the lines through the median point with the band's

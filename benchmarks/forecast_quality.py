@@ -118,7 +118,9 @@ def predict_linear(url: str, series: Synthetic, at: datetime.datetime) -> float 
     return at.timestamp() + weeks * WEEK
 
 
-def ours(url: str, series: list[Synthetic], at: datetime.datetime, workdir: Path) -> dict[str, dict[str, object]]:
+def ours(
+    url: str, series: list[Synthetic], at: datetime.datetime, workdir: Path
+) -> dict[str, dict[str, object]]:
     config = {
         "monitors": [
             {
@@ -207,7 +209,9 @@ def report(
                 ours_missed += 1
             else:
                 last = datetime.date.fromisoformat(str(answer["points"][-1]["date"]))  # type: ignore[index]
-                origin = datetime.datetime.combine(last, datetime.time(12), datetime.UTC).timestamp()
+                origin = datetime.datetime.combine(
+                    last, datetime.time(12), datetime.UTC
+                ).timestamp()
                 eta = forecast["eta_weeks"]
                 mid = origin + float(eta["mid"]) * WEEK
                 low = origin + float(eta["low"]) * WEEK
@@ -232,14 +236,14 @@ def report(
     print("\n".join(lines))
     coverage = covered / crossing_total if crossing_total else float("nan")
     false_ours = sum(
-        1 for s in series if s.crossing is None and answers[s.name]["status"] in ("alert", "breached")
+        1
+        for s in series
+        if s.crossing is None and answers[s.name]["status"] in ("alert", "breached")
     )
     false_rival = sum(
         1
         for s in series
-        if s.crossing is None
-        and (t := rival[s.name]) is not None
-        and t - end <= warn
+        if s.crossing is None and (t := rival[s.name]) is not None and t - end <= warn
     )
     print(
         f"ALL crossing series: ours median |error| {_median(ours_errors)} days "

@@ -10,7 +10,14 @@ from pathlib import Path
 import click
 
 from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK
-from app.config import ConfigError, ConfigProblem, RepoConfig, find_config, parse_config, read_config_file
+from app.config import (
+    ConfigError,
+    ConfigProblem,
+    RepoConfig,
+    find_config,
+    parse_config,
+    read_config_file,
+)
 
 
 @click.command()
@@ -68,7 +75,9 @@ def trends(
         sys.exit(EXIT_FATAL)
     address = url or settings.prometheus_url
     if not address:
-        click.echo("error: no Prometheus: pass --prometheus URL or set MAINTAINER_PROMETHEUS_URL", err=True)
+        click.echo(
+            "error: no Prometheus: pass --prometheus URL or set MAINTAINER_PROMETHEUS_URL", err=True
+        )
         sys.exit(EXIT_FATAL)
     auth = Auth(
         token=settings.prometheus_token.get_secret_value() if settings.prometheus_token else None,

@@ -1,4 +1,4 @@
-"""Prometheus' HTTP API (``/api/v1/query_range`` and ``/api/v1/query``), bounded and with clear errors.
+"""Prometheus' HTTP API (``/api/v1/query_range``, ``/api/v1/query``): bounded, clear errors.
 
 The address and the credentials are service settings (``MAINTAINER_PROMETHEUS_*``) or the
 ``--prometheus`` flag of a local run; a repository only names queries. Every failure is one
@@ -151,7 +151,9 @@ class PrometheusClient:
         }
         data = self._get("/api/v1/query_range", params)
         if data.get("resultType") != "matrix":
-            raise PrometheusError(f"expected a matrix, Prometheus answered {data.get('resultType')}")
+            raise PrometheusError(
+                f"expected a matrix, Prometheus answered {data.get('resultType')}"
+            )
         return [_series(item, "values") for item in _result(data)]
 
     def query(self, query: str, at: datetime.datetime) -> list[Series]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.health.render_markdown import md_cell_code, md_code, md_text, mermaid_chart
 from app.health.report_view import Chart, number, weeks
-from app.ops.trends import CONFIDENCE, HORIZON_WEEKS, Capacity, MonitorTrend
+from app.ops.trends import CONFIDENCE, HORIZON_WEEKS, MonitorTrend
 from app.templates import GITHUB_BODY_LIMIT, render
 
 
@@ -89,7 +89,7 @@ def chart(trend: MonitorTrend) -> Chart:
 
 
 def rate_phrase(trend: MonitorTrend) -> str:
-    """"+40 ms/week"; "" without a forecast."""
+    """ "+40 ms/week"; "" without a forecast."""
     if trend.slope_per_week is None:
         return ""
     slope = trend.slope_per_week
@@ -98,7 +98,7 @@ def rate_phrase(trend: MonitorTrend) -> str:
 
 
 def when_phrase(trend: MonitorTrend) -> str:
-    """"in 4 weeks (3–6)"; "" without a forecast."""
+    """ "in 4 weeks (3–6)"; "" without a forecast."""
     crossing = trend.crossing
     if crossing is None:
         return ""
@@ -156,13 +156,13 @@ def _percent(part: float, whole: float) -> str:
 
 
 def _row(trend: MonitorTrend) -> dict[str, str]:
-    crossing = trend.crossing
+    crossing, monitor = trend.crossing, trend.monitor
     return {
         "name": trend.monitor.name,
         "service": trend.monitor.service,
         "status": trend.status,
         "last": "—" if trend.last is None else _value(trend.last, trend.monitor.unit),
-        "threshold": f"{trend.monitor.direction} {_value(trend.monitor.threshold, trend.monitor.unit)}",
+        "threshold": f"{monitor.direction} {_value(monitor.threshold, monitor.unit)}",
         "trend": rate_phrase(trend) or "—",
         "crossing": f"{when_phrase(trend)}, {crossing.mid.isoformat()}" if crossing else "—",
     }
@@ -179,7 +179,8 @@ def _dates(trend: MonitorTrend) -> str:
     crossing = trend.crossing
     if crossing is None:
         return ""
-    return f"{crossing.mid.isoformat()}, between {crossing.low.isoformat()} and {crossing.high.isoformat()}"
+    low, high = crossing.low.isoformat(), crossing.high.isoformat()
+    return f"{crossing.mid.isoformat()}, between {low} and {high}"
 
 
 def _value(value: float | None, unit: str) -> str:

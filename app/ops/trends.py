@@ -161,7 +161,9 @@ def evaluate(monitor: Monitor, points: Sequence[tuple[datetime.date, float]]) ->
     last_day, last = ordered[-1]
     capacity = _overprovisioned(monitor, ordered)
     if not isinstance(answer, Forecast):
-        past = last >= monitor.threshold if monitor.direction == "above" else last <= monitor.threshold
+        past = (
+            last >= monitor.threshold if monitor.direction == "above" else last <= monitor.threshold
+        )
         if past:
             return MonitorTrend(
                 monitor,
@@ -183,7 +185,8 @@ def evaluate(monitor: Monitor, points: Sequence[tuple[datetime.date, float]]) ->
     warn_weeks = (monitor.lead_time_days + monitor.margin_days) / 7.0
     alerting = eta.low <= warn_weeks
     if alerting:
-        reason = f"crossing possible within the lead time plus margin ({monitor.lead_time_days + monitor.margin_days} days)"
+        days = monitor.lead_time_days + monitor.margin_days
+        reason = f"crossing possible within the lead time plus margin ({days} days)"
         level = monitor.threshold - answer.slope_per_week * eta.mid
         fast = max(abs(answer.slope_low), abs(answer.slope_high))
         capacity = _raise(monitor, level, fast, warn_weeks)

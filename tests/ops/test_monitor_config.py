@@ -9,7 +9,9 @@ from app.config import MAX_MONITORS, ConfigError, parse_config
 GOOD = """
 monitors:
   - name: dashboard-p95
-    query: histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{route="/dashboard"}[5m]))) * 1000
+    query: >-
+      histogram_quantile(0.95, sum by (le)
+      (rate(http_request_duration_seconds_bucket{route="/dashboard"}[5m]))) * 1000
     threshold: 500
     unit: ms
     service: dashboard
@@ -64,19 +66,26 @@ MONITOR = "monitors:\n  - {name: m, query: up, threshold: 1, service: s%s}\n"
     ],
 )
 def test_bad_monitors_are_refused_with_the_key(extra: str, expected: str) -> None:
-    found = problems(MONITOR.replace("threshold: 1, service: s", "threshold: 1, service: s", 1) % extra)
+    found = problems(
+        MONITOR.replace("threshold: 1, service: s", "threshold: 1, service: s", 1) % extra
+    )
     assert any(expected in problem for problem in found), found
 
 
 def test_names_are_bounded_and_unique() -> None:
-    assert any("monitors.0.name" in p for p in problems(MONITOR.replace("name: m", "name: '../x'") % ""))
+    assert any(
+        "monitors.0.name" in p for p in problems(MONITOR.replace("name: m", "name: '../x'") % "")
+    )
     twice = "monitors:\n" + "  - {name: m, query: up, threshold: 1, service: s}\n" * 2
     assert any("two monitors are named 'm'" in p for p in problems(twice))
 
 
 def test_queries_are_bounded() -> None:
     long = "x" * 2_001
-    assert any("monitors.0.query" in p for p in problems(MONITOR.replace("query: up", f"query: {long}") % ""))
+    assert any(
+        "monitors.0.query" in p
+        for p in problems(MONITOR.replace("query: up", f"query: {long}") % "")
+    )
     control = 'monitors:\n  - {name: m, query: "up\\u0000", threshold: 1, service: s}\n'
     assert any("control characters" in p for p in problems(control))
     empty = "monitors:\n  - {name: m, query: '', threshold: 1, service: s}\n"
@@ -85,6 +94,7 @@ def test_queries_are_bounded() -> None:
 
 def test_the_number_of_monitors_is_bounded() -> None:
     many = "monitors:\n" + "".join(
-        f"  - {{name: m{i}, query: up, threshold: 1, service: s}}\n" for i in range(MAX_MONITORS + 1)
+        f"  - {{name: m{i}, query: up, threshold: 1, service: s}}\n"
+        for i in range(MAX_MONITORS + 1)
     )
     assert any(p.startswith("monitors") for p in problems(many))
