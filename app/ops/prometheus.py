@@ -57,7 +57,7 @@ def check_url(url: str) -> str:
     fragment or embedded credentials (those go in the settings); ``PrometheusError`` otherwise."""
     try:
         parts = urlsplit(url.strip())
-        port = parts.port
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
     except ValueError as exc:
         raise PrometheusError(f"not a usable Prometheus URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -71,7 +71,6 @@ def check_url(url: str) -> str:
         )
     if parts.query or parts.fragment:
         raise PrometheusError(f"the Prometheus URL must not have a query or fragment: {url!r}")
-    del port
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 

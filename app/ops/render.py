@@ -134,7 +134,7 @@ def capacity_phrase(trend: MonitorTrend) -> str:
     text = f"{head}: raise the limit to {_value(capacity.recommended_limit, unit)}"
     if capacity.add_replicas is not None:
         text += f" or add {_replicas(capacity.add_replicas)}"
-    if capacity.plan_weeks > 0:
+    if trend.status != "breached":
         text += f" (covers the next {number(round(capacity.plan_weeks, 1))} weeks"
         text += " at the fast end of the trend)"
     return text

@@ -14,7 +14,7 @@ import datetime
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -170,7 +170,7 @@ def evaluate(monitor: Monitor, points: Sequence[tuple[datetime.date, float]]) ->
                 "breached",
                 answer.reason,
                 ordered,
-                capacity=_raise(monitor, last, 0.0, 0.0),
+                capacity=_raise(monitor, last, 0.0, 0.0, plan_weeks=0.0),
             )
         return MonitorTrend(monitor, "ok", answer.reason, ordered, capacity=capacity)
     eta = answer.eta_weeks
@@ -222,24 +222,21 @@ def with_common_moves(trends: Sequence[MonitorTrend]) -> list[MonitorTrend]:
             and other.level_shift_at is not None
             and abs((other.level_shift_at - shift).days) <= SAME_TIME_DAYS
         )
-        result.append(_replace(trend, moved_with=others))
+        result.append(replace(trend, moved_with=others))
     return result
 
 
-def _replace(trend: MonitorTrend, **changes: Any) -> MonitorTrend:
-    from dataclasses import replace
-
-    return replace(trend, **changes)
-
-
-def _raise(monitor: Monitor, level: float, slope: float, warn_weeks: float) -> Capacity | None:
+def _raise(
+    monitor: Monitor, level: float, slope: float, warn_weeks: float, plan_weeks: float = PLAN_WEEKS
+) -> Capacity | None:
     """How much capacity keeps the usage under the threshold's share of the limit through the
-    lead time, the margin and ``PLAN_WEEKS`` more, growing at ``slope`` (the band's fast end)."""
+    lead time, the margin and ``plan_weeks`` more, growing at ``slope`` (the band's fast end);
+    a breached monitor is planned for its current level only."""
     if monitor.capacity is None:
         return None
     limit = monitor.capacity.limit
     share = monitor.threshold / limit
-    plan = warn_weeks + PLAN_WEEKS
+    plan = warn_weeks + plan_weeks
     usage = max(level, 0.0) + max(slope, 0.0) * plan
     recommended = max(nice_ceil(usage / share), limit)
     replicas = monitor.capacity.replicas

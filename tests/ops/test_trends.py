@@ -142,6 +142,10 @@ def test_a_breached_capacity_asks_for_room_for_the_current_peak() -> None:
     assert trend.status == "breached" and trend.capacity is not None
     assert trend.capacity.recommended_limit == nice_ceil(trend.capacity.usage / 0.9)
     assert trend.capacity.add_replicas == 1  # 1.9 * 2 / 3 = 1.27 <= 1.8
+    assert trend.capacity.plan_weeks == 0.0
+    phrase = capacity_phrase(trend)
+    assert phrase.startswith("already past 90 % of the 2 GiB limit: raise the limit to")
+    assert "covers" not in phrase
 
 
 def test_usage_under_a_fifth_of_capacity_for_four_weeks_is_over_provisioned() -> None:
