@@ -70,7 +70,9 @@ def check_url(url: str) -> str:
             "MAINTAINER_PROMETHEUS_USERNAME/PASSWORD"
         )
     if parts.query or parts.fragment:
-        raise PrometheusError(f"the Prometheus URL must not have a query or fragment: {url!r}")
+        raise PrometheusError(
+            f"the Prometheus URL must not have a query or fragment: {redact(url)!r}?…"
+        )
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 

@@ -30,7 +30,7 @@ START = NOW - datetime.timedelta(days=28)
         ("http://", "not a usable Prometheus URL"),
         ("http://host:99999", "not a usable Prometheus URL"),
         ("http://user:hunter2@prometheus:9090", "must not carry credentials"),
-        ("http://prometheus:9090/?x=1", "must not have a query"),
+        ("http://prometheus:9090/?token=hunter2", "must not have a query"),
     ],
 )
 def test_bad_urls_are_refused_clearly(url: str, message: str) -> None:
