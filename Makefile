@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.webhook_load
 	$(BIN)/python -m benchmarks.flaky_ingest
 	$(BIN)/python -m benchmarks.query_advice
+	$(BIN)/python -m benchmarks.forecast_quality
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -312,6 +312,75 @@ class HealthSettings(Strict):
     history_weeks: int = Field(default=26, ge=0, le=260, description="Weeks backfilled from git.")
 
 
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+MAX_MONITORS = 50
+MAX_QUERY_CHARS = 2_000
+
+
+class Capacity(Strict):
+    """The limit a monitored usage lives under (memory limit, disk size, pool size, CPU quota),
+    in the monitor's unit: the threshold is then the share of it that must not be crossed."""
+
+    limit: float = Field(gt=0, allow_inf_nan=False, description="The capacity, in `unit`.")
+    replicas: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="Replicas sharing the load now; when set, recommendations also say how "
+        "many to add (the usage is taken as spread evenly over them).",
+    )
+
+
+class Monitor(Strict):
+    """A production metric read from the operator's Prometheus and forecast every day."""
+
+    name: str = Field(pattern=_NAME, description="Unique within the file.")
+    query: str = Field(
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        description="PromQL returning exactly one series (aggregate with max/sum/histogram_"
+        "quantile); the Prometheus address is a service setting, never part of the file.",
+    )
+    threshold: float = Field(allow_inf_nan=False, description="The line the forecast dates.")
+    direction: Literal["above", "below"] = Field(
+        default="above", description="Whether crossing means rising above or falling below."
+    )
+    unit: str = Field(default="", max_length=16, pattern=r"^[A-Za-z%/ ._-]*$")
+    service: str = Field(pattern=_NAME, description="The service the metric belongs to.")
+    lead_time_days: int = Field(
+        default=14, ge=0, le=365, description="How long a fix takes to ship: warn earlier."
+    )
+    margin_days: int = Field(
+        default=7, ge=0, le=365, description="Extra warning time on top of the lead time."
+    )
+    aggregate: Literal["p50", "p90", "p95", "p99", "max", "mean"] = Field(
+        default="p95",
+        description="How the samples of one day become its point (robust to daily cycles).",
+    )
+    window_days: int = Field(
+        default=28, ge=7, le=90, description="Days of history read from Prometheus."
+    )
+    capacity: Capacity | None = Field(
+        default=None, description="Set when the threshold is a share of a capacity."
+    )
+
+    @field_validator("query")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if any(ord(char) < 32 and char not in "\n\t" for char in value) or "\x7f" in value:
+            raise ValueError("control characters are not allowed in a query")
+        return value
+
+    @model_validator(mode="after")
+    def _threshold_under_capacity(self) -> Monitor:
+        if self.capacity is not None:
+            if self.direction != "above":
+                raise ValueError("a capacity monitor watches usage rising: direction 'above'")
+            if not 0 < self.threshold <= self.capacity.limit:
+                raise ValueError("a capacity monitor's threshold must be in (0, capacity.limit]")
+        return self
+
+
 class ReportSettings(Strict):
     """When the weekly "Maintenance report" issue is refreshed."""
 
@@ -353,6 +422,11 @@ class RepoConfig(Strict):
     report: ReportSettings | Literal[False] = Field(
         default_factory=ReportSettings, description="The weekly report; false turns it off."
     )
+    monitors: list[Monitor] = Field(
+        default_factory=list,
+        max_length=MAX_MONITORS,
+        description="Production metrics whose trends are forecast (`maintainer trends`).",
+    )
     rebase: Literal["conflicted", "behind", "never"] = Field(
         default="conflicted",
         description="When open bot PRs are brought up to date with the base branch.",
@@ -362,6 +436,16 @@ class RepoConfig(Strict):
         """``enabled``, plus lock file maintenance when its setting is present."""
         extra = [Kind.LOCK_FILE_MAINTENANCE] if self.lock_file_maintenance is not None else []
         return [*self.enabled, *(k for k in extra if k not in self.enabled)]
+
+    @field_validator("monitors")
+    @classmethod
+    def _unique_monitors(cls, values: list[Monitor]) -> list[Monitor]:
+        seen: set[str] = set()
+        for monitor in values:
+            if monitor.name in seen:
+                raise ValueError(f"two monitors are named {monitor.name!r}")
+            seen.add(monitor.name)
+        return values
 
     @field_validator("target_python")
     @classmethod

@@ -5,8 +5,9 @@ the slope (scipy's ``theilslopes``), fitted on weeks since the first sample. A s
 level shift: a vendored dependency, a big merge) is found first and only the points after it are
 used, since a line drawn across a step predicts a trend that is not there. No forecast is made
 from fewer than ``MIN_POINTS`` points, when the band includes a flat trend or one moving away
-from the threshold, when the metric is already past the threshold, or when the crossing is
-beyond the horizon.
+from the threshold (over all the points since the last level shift, or, from ``2 * MIN_POINTS``
+points on, over their recent half: a series that turned back is not extrapolated), when the
+metric is already past the threshold, or when the crossing is beyond the horizon.
 
 The time to the crossing is an interval, in weeks after the last sample: ``mid`` from the
 Theil–Sen line, ``low`` and ``high`` from the lines through the median point with the band's
@@ -111,6 +112,14 @@ def forecast(
         return NoForecast("trend moves away from the threshold")
     if sign * slope_low <= 0.0 or sign * slope_high <= 0.0:
         return NoForecast("no clear trend")
+
+    if len(y) >= 2 * MIN_POINTS:
+        recent = theilslopes(y[len(y) // 2 :], x[len(y) // 2 :], alpha=confidence, method="joint")
+        if sign * float(recent.low_slope) <= 0.0 or sign * float(recent.high_slope) <= 0.0:
+            return NoForecast(
+                f"the trend turned: the last {len(y) - len(y) // 2} points do not move "
+                "clearly toward the threshold"
+            )
 
     mid = (threshold - intercept) / slope - float(x[-1])
     if mid <= 0.0:

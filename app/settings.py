@@ -80,6 +80,19 @@ class Settings(BaseSettings):
     osv_url: str | None = Field(
         default=None, description="OSV API query URL for pip-audit; default: the public OSV."
     )
+    prometheus_url: str | None = Field(
+        default=None,
+        description="Base URL of the Prometheus whose monitors are forecast (http or https).",
+    )
+    prometheus_token: SecretStr | None = Field(
+        default=None, description="Bearer token sent to Prometheus."
+    )
+    prometheus_username: str | None = Field(
+        default=None, description="Basic-auth user for Prometheus (with the password)."
+    )
+    prometheus_password: SecretStr | None = Field(
+        default=None, description="Basic-auth password for Prometheus."
+    )
 
     databases: SecretStr | None = Field(
         default=None,

@@ -32,6 +32,7 @@ COMMANDS: Mapping[str, str] = {
     "health": "app.cli.health:health",
     "flaky": "app.cli.flaky:flaky",
     "queries": "app.cli.queries:queries",
+    "trends": "app.cli.trends:trends",
 }
 """Command name → ``module:attribute`` of its click command."""
 

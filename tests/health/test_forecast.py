@@ -196,3 +196,19 @@ def test_a_long_history_is_bounded_to_its_recent_part() -> None:
     assert time.perf_counter() - started < 5.0
     assert isinstance(result, Forecast) and result.points == MAX_POINTS
     assert result.slope_per_week == pytest.approx(0.07, rel=0.05)
+
+
+def test_a_series_that_turned_back_gives_no_forecast() -> None:
+    """Rising for 18 points then falling for 10: the slope over all of them is still upward
+    (predict_linear would extrapolate it), but the recent half moves away: no forecast."""
+    values = [10.0 + 2.0 * i for i in range(18)] + [44.0 - 2.0 * i for i in range(1, 11)]
+    series = weekly(np.array(values) + noise(3, len(values), 0.3))
+    assert predict_linear_eta(series, 60.0) > 0
+    result = forecast(series, 60.0, direction="above")
+    assert isinstance(result, NoForecast)
+    assert result.reason.startswith("the trend turned")
+
+
+def test_a_steady_trend_is_not_mistaken_for_a_turn() -> None:
+    series = weekly(5.0 + 0.5 * np.arange(20) + noise(4, 20, 0.2))
+    assert isinstance(forecast(series, 30.0, direction="above"), Forecast)

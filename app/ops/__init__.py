@@ -1,0 +1,1 @@
+"""Production operations: trends of monitored metrics read from Prometheus."""
