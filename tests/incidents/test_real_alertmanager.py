@@ -4,7 +4,6 @@ and its resolution closes it. Both are Debian's packages (`.ci/run` installs the
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from app.server import create_app
 from app.service.wiring import Services, build_services
 from app.store.records import IncidentRecord
 from tests.server.support import SECRET, RecordingReplies, live_server, make_settings
+from tests.support.prometheus import free_port
 
 TOKEN = "alertmanager-to-maintainer"
 PROMETHEUS = shutil.which("prometheus")
@@ -36,12 +36,6 @@ FIRING_RULE = """groups:
         annotations: {summary: "p95 of /dashboard above 500 ms"}
 """
 QUIET_RULE = FIRING_RULE.replace("vector(620) > 500", "vector(240) > 500")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
