@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.health.samples import StoredSample
 from app.store.engine import StoreArea
-from app.store.models import BotIssueRow, HealthSampleRow
+from app.store.models import BotIssueRow, HealthSampleRow, RepositoryRow
 
 
 class BotIssues(StoreArea):
@@ -78,6 +78,21 @@ class HealthSamples(StoreArea):
             else:
                 for name, value in values.items():
                     setattr(row, name, value)
+
+    def mark_reported(self, repository_id: int, at: datetime) -> None:
+        """The weekly report issue of the repository was refreshed at `at`."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(RepositoryRow)
+                .where(RepositoryRow.id == repository_id)
+                .values(last_report_at=at)
+            )
+
+    def last_report_at(self, repository_id: int) -> datetime | None:
+        with Session(self.engine) as session:
+            return session.scalar(
+                select(RepositoryRow.last_report_at).where(RepositoryRow.id == repository_id)
+            )
 
     def health_samples(self, repository_id: int, since: date | None = None) -> list[StoredSample]:
         """Oldest first."""

@@ -1,4 +1,5 @@
-"""issues the bot keeps in place (by key), and the App's health samples (weekly report).
+"""issues the bot keeps in place (by key), the App's health samples, and when each
+repository's weekly report issue was last refreshed.
 
 Revision ID: 0004_report
 Revises: 0003
@@ -17,6 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("repositories", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("last_report_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "bot_issues",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -62,3 +65,5 @@ def downgrade() -> None:
     op.drop_table("health_samples")
     op.drop_index(op.f("ix_bot_issues_repository_id"), table_name="bot_issues")
     op.drop_table("bot_issues")
+    with op.batch_alter_table("repositories", schema=None) as batch_op:
+        batch_op.drop_column("last_report_at")
