@@ -21,9 +21,9 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
-from app.github import Issue, NotFound
+from app.github import Installation, Issue, NotFound
 from app.store import RepositoryRecord, Store
 from app.templates import GITHUB_BODY_LIMIT
 
@@ -38,37 +38,6 @@ _MARKER = "<!-- maintainer-bot:issue {key} -->"
 
 class BotIssueError(ValueError):
     """The issue cannot be kept as asked (a bad key, a body over GitHub's limit)."""
-
-
-class IssuePort(Protocol):
-    """The calls this needs (`app.github.Installation` has them; tests may pass a fake)."""
-
-    def create_issue(
-        self, full_name: str, *, title: str, body: str, labels: Sequence[str] = ()
-    ) -> Issue: ...
-
-    def issue(self, full_name: str, number: int) -> Issue: ...
-
-    def update_issue(
-        self,
-        full_name: str,
-        number: int,
-        *,
-        title: str | None = None,
-        body: str | None = None,
-        state: Literal["open", "closed"] | None = None,
-        labels: Sequence[str] | None = None,
-    ) -> Issue: ...
-
-    def issues(
-        self,
-        full_name: str,
-        *,
-        state: Literal["open", "closed", "all"] = "open",
-        labels: Sequence[str] = (),
-        creator: str | None = None,
-        pulls: bool = False,
-    ) -> list[Issue]: ...
 
 
 @dataclass(frozen=True)
@@ -104,7 +73,7 @@ def room_for_body(key: str) -> int:
 
 
 def find_issue(
-    gh: IssuePort, store: Store, repository: RepositoryRecord, key: str, bot_login: str
+    gh: Installation, store: Store, repository: RepositoryRecord, key: str, bot_login: str
 ) -> Issue | None:
     """The bot's issue for `key`: the remembered number, else the bot's issue whose body holds
     the marker (an open one first, then the oldest), remembered again; None when there is none."""
@@ -132,7 +101,7 @@ def find_issue(
 
 
 def keep_issue(
-    gh: IssuePort,
+    gh: Installation,
     store: Store,
     repository: RepositoryRecord,
     key: str,
@@ -174,7 +143,7 @@ def keep_issue(
 
 
 def close_issue(
-    gh: IssuePort,
+    gh: Installation,
     store: Store,
     repository: RepositoryRecord,
     key: str,
