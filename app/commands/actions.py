@@ -54,6 +54,11 @@ class Enqueue:
 
 
 @dataclass(frozen=True)
+class RefreshReport:
+    """Queue the report job: the weekly report issue is measured and edited now."""
+
+
+@dataclass(frozen=True)
 class RequestMerge:
     """Remember that `actor` asked to merge once CI is green."""
 
@@ -75,6 +80,7 @@ Action = (
     | StoreIgnore
     | RemoveIgnores
     | Enqueue
+    | RefreshReport
     | RequestMerge
     | CancelMerge
     | MergeNow

@@ -3,7 +3,8 @@
 Documented behaviour (README, "Commands on pull requests"):
 - `help` and unknown commands are answered for anyone; every other command needs write,
   maintain or admin permission, else a polite refusal.
-- On plain issues and on PRs that are not the bot's, only `scan` and `help` apply.
+- On plain issues and on PRs that are not the bot's, only `scan` and `help` apply, and
+  `report` on the bot's "Maintenance report" issue (only there).
 - On a closed PR: `close` (already closed), `reopen`, `ignore`, `unignore`, `show ignores`,
   `explain`, `scan`, `help`.
   On a merged PR: the same without `close`, `reopen` and `ignore`.
@@ -21,6 +22,7 @@ from app.commands.actions import (
     Decision,
     Enqueue,
     MergeNow,
+    RefreshReport,
     RemoveIgnores,
     ReopenPull,
     Reply,
@@ -89,6 +91,10 @@ def _refuse_permission(command: Command, situation: Situation) -> Decision:
 def _out_of_place(verb: Verb, situation: Situation) -> str | None:
     if verb in ANYWHERE:
         return None
+    if verb is Verb.REPORT:
+        if situation.report_issue:
+            return None
+        return "`report` refreshes the Maintenance report issue, and works only there"
     if not situation.on_pull:
         return "on issues I only understand `scan` and `help`"
     if not situation.bot_pull:
@@ -119,6 +125,10 @@ def _recreate(command: Command, situation: Situation) -> Decision:
 
 def _scan(command: Command, situation: Situation) -> Decision:
     return Decision((Enqueue(Rescan.SCAN), _say("queued", situation, command)), ok=True)
+
+
+def _report(command: Command, situation: Situation) -> Decision:
+    return Decision((RefreshReport(), _say("queued", situation, command)), ok=True)
 
 
 def _ignore(command: Command, situation: Situation) -> Decision:
@@ -243,6 +253,7 @@ _HANDLERS: dict[Verb, Callable[[Command, Situation], Decision]] = {
     Verb.REBASE: _rebase,
     Verb.RECREATE: _recreate,
     Verb.SCAN: _scan,
+    Verb.REPORT: _report,
     Verb.IGNORE: _ignore,
     Verb.UNIGNORE: _unignore,
     Verb.SHOW_IGNORES: _show_ignores,

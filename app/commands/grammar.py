@@ -28,6 +28,7 @@ class Verb(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     SCAN = "scan"
+    REPORT = "report"
     HELP = "help"
 
 
@@ -75,6 +76,7 @@ _NO_ARGUMENTS = {
     "close": Verb.CLOSE,
     "reopen": Verb.REOPEN,
     "scan": Verb.SCAN,
+    "report": Verb.REPORT,
     "help": Verb.HELP,
 }
 _PHRASES = {

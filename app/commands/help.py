@@ -16,5 +16,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("close", "close this PR; this version will not be proposed again"),
     ("reopen", "reopen this PR"),
     ("scan", "scan the repository now"),
+    ("report", "on the Maintenance report issue: refresh the report now"),
     ("help", "this list"),
 )

@@ -114,6 +114,7 @@ class Situation:
     merge_requested_by: str | None = None
     ignores: tuple[IgnoreView, ...] = ()
     ci_result: str | None = None
+    report_issue: bool = False  # the plain issue is the bot's weekly "Maintenance report"
 
     @property
     def packages(self) -> tuple[str, ...]:

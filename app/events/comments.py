@@ -32,6 +32,7 @@ from app.commands.actions import (
     ClosePull,
     Enqueue,
     MergeNow,
+    RefreshReport,
     RemoveIgnores,
     ReopenPull,
     Reply,
@@ -164,6 +165,9 @@ def _perform(
             )
         elif isinstance(action, RemoveIgnores):
             store.remove_ignore(repo_id, action.package)
+        elif isinstance(action, RefreshReport):
+            reason = f"command report by {situation.actor}"
+            target.context.jobs.enqueue(JobKind.REPORT, target.repo, {"reason": reason})
         elif isinstance(action, Enqueue):
             target.context.jobs.enqueue(JobKind.SCAN, target.repo, _job_args(action, situation))
         elif isinstance(action, RequestMerge):

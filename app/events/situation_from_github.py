@@ -11,9 +11,11 @@ from app import ci
 from app.commands import Checks, IgnoreView, Permission, PullState, Situation
 from app.composer.github import bot_for
 from app.config import CONFIG_PATHS, RepoConfig
+from app.events.bot_issues import is_kept_issue, marker
 from app.events.context import IssueHandle
 from app.github import CheckRun, PullRequest
 from app.github import pull_workflow as github
+from app.health.report_issue import REPORT_KEY
 from app.planner import ignore_rule
 from app.proposals import is_bot_branch
 from app.store import IgnoreRecord, Store
@@ -40,7 +42,7 @@ def situation_of(
         ignores=ignore_views(pr_records.ignore_rules(target.repository.id), config),
     )
     if "pull_request" not in issue:
-        return base
+        return replace(base, report_issue=_is_report_issue(target, pr_records, issue))
     return pull_situation_of(target, pr_records, base, target.gh.pull(target.repo, target.number))
 
 
@@ -119,3 +121,16 @@ def ignore_views(stored: Iterable[IgnoreRecord], config: RepoConfig) -> tuple[Ig
     ]
     from_file = [IgnoreView.of(r, CONFIG_PATHS[0]) for r in config.ignore]
     return (*from_comments, *from_file)
+
+
+def _is_report_issue(target: IssueHandle, pr_records: Store, issue: Mapping[str, Any]) -> bool:
+    """The weekly report issue: the one remembered, or (the store lost it) the bot's issue
+    whose body carries the report's marker."""
+    if is_kept_issue(pr_records, target.repository, REPORT_KEY, target.number):
+        return True
+    user = issue.get("user")
+    login = user.get("login") if isinstance(user, Mapping) else None
+    body = issue.get("body")
+    return (
+        login == target.context.bot_login and isinstance(body, str) and marker(REPORT_KEY) in body
+    )

@@ -13,7 +13,15 @@ from app.github.errors import (
     ServerError,
     Unprocessable,
 )
-from app.github.models import Annotation, CheckRun, Comment, Commit, PullRequest, Repository
+from app.github.models import (
+    Annotation,
+    CheckRun,
+    Comment,
+    Commit,
+    Issue,
+    PullRequest,
+    Repository,
+)
 
 __all__ = [
     "Annotation",
@@ -26,6 +34,7 @@ __all__ = [
     "GitHubError",
     "GraphQLError",
     "Installation",
+    "Issue",
     "NotFound",
     "PullRequest",
     "RateLimited",

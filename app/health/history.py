@@ -16,7 +16,7 @@ from pathlib import Path
 from app.health.blobs import BlobReader, CommitRef, commit_at, first_parent_history
 from app.health.document import stored_sample
 from app.health.measure import Collector, Measurement
-from app.health.samples import SampleStore, StoredSample
+from app.health.samples import SampleSeries, StoredSample
 
 REUSE_DAYS = 3
 
@@ -41,7 +41,7 @@ def collect(
     head: CommitRef,
     now: datetime,
     weeks: int,
-    store: SampleStore,
+    store: SampleSeries,
     repository: str,
     progress: Callable[[str, int, int], None],
 ) -> Collected:

@@ -9,12 +9,14 @@ table row with ``|`` or a line break.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from app.health.report_view import (
     MAX_MODULES,
     Chart,
+    WeekOutcome,
     fix_text,
     number,
     percent,
@@ -30,8 +32,22 @@ _MENTION = re.compile(r"@")
 _DATE = re.compile(r"\d{4}-(\d{2}-\d{2})")
 
 
-def render_markdown(doc: Mapping[str, Any]) -> str:
-    """The report; the modules table shrinks (and says so) to stay under GitHub's body limit."""
+@dataclass(frozen=True)
+class IssueParts:
+    """What the App's weekly issue shows besides the document: the bot PRs merged and rejected
+    this week, and when the issue is edited next (``day``, ``time``, ``timezone``)."""
+
+    week: Sequence[WeekOutcome]
+    day: str
+    time: str
+    timezone: str
+
+
+def render_markdown(
+    doc: Mapping[str, Any], issue: IssueParts | None = None, *, limit: int = GITHUB_BODY_LIMIT
+) -> str:
+    """The report; the modules table shrinks (and says so) to stay under ``limit``
+    (GitHub's body limit by default)."""
     text = ""
     for max_modules in (MAX_MODULES, 5, 0):
         view = report_view(doc, max_modules=max_modules)
@@ -39,6 +55,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             "health/report.md.j2",
             view=view,
             doc=doc,
+            issue=issue,
             text=md_text,
             code=md_code,
             cell=md_cell_code,
@@ -47,7 +64,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             percent=percent,
             fix=fix_text,
         )
-        if len(text) <= GITHUB_BODY_LIMIT:
+        if len(text) <= limit:
             return text
     return text
 

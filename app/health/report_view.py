@@ -55,6 +55,16 @@ class ForecastLine:
 
 
 @dataclass(frozen=True)
+class WeekOutcome:
+    """A bot pull request merged or rejected this week (the App's report only)."""
+
+    number: int
+    title: str
+    kind: str
+    outcome: str  # "merged" or "rejected"
+
+
+@dataclass(frozen=True)
 class ReportView:
     doc: Mapping[str, Any]
     delta: str

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 SCHEMA_VERSION = 1
 FILENAME = "health.sqlite"
@@ -40,6 +40,17 @@ class StoredSample:
             "score": self.score,
             "metrics": dict(self.metrics),
         }
+
+
+class SampleSeries(Protocol):
+    """Where a repository's samples are kept: the CLI's `SampleStore`, or the App's store
+    (`app.service.report_job.StoreSamples`)."""
+
+    def samples(self, repository: str, since: date | None = None) -> list[StoredSample]:
+        """Oldest first."""
+        ...
+
+    def put(self, repository: str, sample: StoredSample) -> None: ...
 
 
 class SampleStore:

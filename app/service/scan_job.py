@@ -19,7 +19,7 @@ from app.analyzers.base import Adapters
 from app.caches import Caches
 from app.composer import Composed
 from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for
-from app.config import IgnoreRule
+from app.config import IgnoreRule, RepoConfig
 from app.events import Replies
 from app.events.repos import workable
 from app.github import Installation
@@ -156,16 +156,8 @@ class ScanJob:
             raise JobFailed(f"{repository.full_name} is not part of any installation")
         now = now or self.clock()
         gh = self.installation(repository.installation_id)
-        remote = gh.repository(repository.full_name)
-        workspace = Workspace(self.settings.workspace())
-        checkout = with_token(
-            gh,
-            lambda token: workspace.checkout(
-                remote.full_name, remote.clone_url, remote.default_branch, token
-            ),
-        )
-        config, config_error = config_in_force(
-            gh, checkout, self.store, repository, self.settings.service_security()
+        workspace, checkout, config, config_error = check_out(
+            self.settings, self.store, gh, repository
         )
         composer = GitHubComposer(
             gh,
@@ -191,7 +183,7 @@ class ScanJob:
         _answer_unmet_requests(gh, checkout, request, composed)
         self._record(repository, result.proposals, composed)
         return ScanReport(
-            repository=remote.full_name,
+            repository=checkout.full_name,
             sha=checkout.sha,
             composed=tuple(composed),
             errors=(
@@ -260,6 +252,25 @@ class ScanJob:
                     self.replies.comment(installation_id, repository.full_name, request.pull, body)
                 except Exception:  # GitHub may be what failed: the job's error says it all
                     log.warning("job %s: could not answer on #%s", job.id, request.pull)
+
+
+def check_out(
+    settings: Settings, store: Store, gh: Installation, repository: RepositoryRecord
+) -> tuple[Workspace, Checkout, RepoConfig, str | None]:
+    """The repository's default branch checked out in the App's workspace, and the
+    configuration in force there (with the error of an invalid pushed one)."""
+    remote = gh.repository(repository.full_name)
+    workspace = Workspace(settings.workspace())
+    checkout = with_token(
+        gh,
+        lambda token: workspace.checkout(
+            remote.full_name, remote.clone_url, remote.default_branch, token
+        ),
+    )
+    config, config_error = config_in_force(
+        gh, checkout, store, repository, settings.service_security()
+    )
+    return workspace, checkout, config, config_error
 
 
 def stored_ignores(store: Store, repository: RepositoryRecord) -> list[IgnoreRule]:

@@ -19,11 +19,13 @@ from app.caches import INDEX, Caches
 from app.config import RepoConfig
 from app.events import BadPayload, Event, EventContext, Replies, router
 from app.github import AppCredentials, GitHub, Installation
+from app.health.report_issue import report_due
 from app.index.cache import HttpCache
 from app.index.client import SimpleIndex
 from app.model import Kind
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due, security_due
+from app.service.report_job import ReportJob
 from app.service.scan_job import SECURITY_ONLY, ScanJob
 from app.settings import ENV_PREFIX, Settings, SettingsError
 from app.store import JobKind, JobRecord, Store, open_store
@@ -118,7 +120,8 @@ def delivery_handler(store: Store, context: EventContext, policy: RetryPolicy) -
 
 
 def tick_handler(store: Store, queue: Queue) -> JobHandler:
-    """Enqueue a scan of every repository due by its schedule (and not already queued).
+    """Enqueue a scan of every repository due by its schedule (and not already queued), and a
+    report job for each whose weekly report is due (`.maintainer.yml` `report:`).
 
     Security fixes skip the schedule: between scheduled scans a security-only scan runs daily
     at the schedule's time, unless `security.bypass_schedule` is off.
@@ -127,9 +130,13 @@ def tick_handler(store: Store, queue: Queue) -> JobHandler:
     def handle(job: JobRecord) -> None:
         now = store.now()
         for repository in store.repositories():
+            config = store.last_valid_config(repository.id) or RepoConfig()
+            if not store.has_pending(JobKind.REPORT, repository.full_name) and report_due(
+                config.report, store.last_report_at(repository.id), now
+            ):
+                queue.enqueue(JobKind.REPORT, repository.full_name, {"reason": "schedule"})
             if store.has_pending(JobKind.SCAN, repository.full_name):
                 continue
-            config = store.last_valid_config(repository.id) or RepoConfig()
             if is_due(config.schedule, repository.last_scan_at, now):
                 queue.enqueue(JobKind.SCAN, repository.full_name, {"reason": "schedule"})
             elif _security_due(config, repository.last_security_scan_at, now):
@@ -175,6 +182,9 @@ def build_services(
             replies=replies,
             stand_in=stand_in,
         )
+    queue.handlers[JobKind.REPORT] = ReportJob(
+        settings, store, github.installation, lambda: default_adapters(settings)
+    )
     for kind, handler in (handlers or {}).items():
         if kind not in (JobKind.SCAN, JobKind.REFRESH):
             queue.handlers[kind] = handler

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -82,6 +83,7 @@ class RepositoryRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_scan_at: Mapped[datetime | None] = mapped_column(When)
     last_security_scan_at: Mapped[datetime | None] = mapped_column(When)
+    last_report_at: Mapped[datetime | None] = mapped_column(When)  # the weekly report issue
     config_json: Mapped[str | None] = mapped_column(Text)
     config_sha: Mapped[str | None] = mapped_column(String(64))
     config_error: Mapped[str | None] = mapped_column(Text)
@@ -241,3 +243,35 @@ class IncidentEventRow(Base):
     at: Mapped[datetime] = mapped_column(When)
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="{}")
+class BotIssueRow(Base):
+    """An issue the bot keeps in place (the weekly report, a tracking issue), by its key."""
+
+    __tablename__ = "bot_issues"
+    __table_args__ = (UniqueConstraint("repository_id", "key", name="uq_bot_issues_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(128))
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(When)
+    updated_at: Mapped[datetime] = mapped_column(When)
+
+
+class HealthSampleRow(Base):
+    """One health sample of a repository and day (the App's history; the CLI keeps its own)."""
+
+    __tablename__ = "health_samples"
+
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    commit_sha: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)
+    metrics: Mapped[str] = mapped_column(Text)
+    components: Mapped[str] = mapped_column(Text)
+    violations: Mapped[str] = mapped_column(Text)
+    items: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(When)

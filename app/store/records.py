@@ -13,6 +13,7 @@ class JobKind(StrEnum):
     SCAN = "scan"  # scan one repository (args: reason, sha)
     REFRESH = "refresh"  # re-render one bot PR's body after CI changed (args: proposal_id)
     TICK = "tick"  # enqueue scans for repositories due by their schedule
+    REPORT = "report"  # refresh one repository's weekly report issue (args: reason)
 
 
 class JobStatus(StrEnum):

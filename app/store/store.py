@@ -2,13 +2,15 @@
 
 `Store` is one front over the areas, each in its own module: repositories and their config
 (`repositories`), deliveries and jobs (`deliveries`), locks (`locks`), proposals and their pull
-requests (`proposals`), ignore rules (`ignores`), incidents from alerts (`incidents`). Methods
-take and return frozen records (`app.store.records`); sessions never leave the store.
+requests (`proposals`), ignore rules (`ignores`), issues the bot keeps in place and the App's
+health samples (`health`), incidents from alerts (`incidents`). Methods take and return frozen
+records (`app.store.records`); sessions never leave the store.
 """
 
 from __future__ import annotations
 
 from app.store.deliveries import Deliveries
+from app.store.health import BotIssues, HealthSamples
 from app.store.ignores import Ignores
 from app.store.incidents import Incidents
 from app.store.locks import Locks
@@ -16,5 +18,7 @@ from app.store.proposals import Proposals
 from app.store.repositories import Repositories
 
 
-class Store(Repositories, Deliveries, Locks, Proposals, Ignores, Incidents):
+class Store(
+    Repositories, Deliveries, Locks, Proposals, Ignores, BotIssues, HealthSamples, Incidents
+):
     """One engine and one clock shared by every area."""

@@ -24,6 +24,7 @@ from app.commands.actions import (
     ClosePull,
     Enqueue,
     MergeNow,
+    RefreshReport,
     RemoveIgnores,
     ReopenPull,
     Reply,
@@ -278,3 +279,17 @@ def test_help_table_renders_with_every_command_in_its_own_two_cells() -> None:
     rows = table_rows(reply(run("help")))
     assert rows == [[f"`{name}`", summary] for name, summary in COMMANDS]
     assert ["`ignore this major|minor|patch version`", COMMANDS[3][1]] in rows
+
+
+def test_report_refreshes_only_the_report_issue_for_writers() -> None:
+    report_issue = situation(on_pull=False, bot_pull=False, report_issue=True)
+    done = run("report", report_issue)
+    assert done.ok and RefreshReport() in done.actions
+    assert "Refreshing this report" in reply(done)
+    reader = run("report", replace(report_issue, permission=Permission.READ))
+    assert not reader.ok and RefreshReport() not in reader.actions
+    assert "needs write, maintain or admin permission" in reply(reader)
+    for elsewhere in (situation(on_pull=False, bot_pull=False), situation()):
+        refused = run("report", elsewhere)
+        assert not refused.ok and "works only there" in reply(refused)
+    assert not run("report now", report_issue).ok  # takes no arguments

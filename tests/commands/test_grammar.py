@@ -23,6 +23,7 @@ def one(body: str) -> object:
         ("@Maintainer-Bot close", Verb.CLOSE),
         ("/maintainer reopen", Verb.REOPEN),
         ("/maintainer scan", Verb.SCAN),
+        ("/maintainer report", Verb.REPORT),
         ("/maintainer help", Verb.HELP),
         ("/maintainer", Verb.HELP),
         ("/maintainer show ignores", Verb.SHOW_IGNORES),

@@ -66,3 +66,33 @@ def test_every_response_matches_githubs_schema(responses: dict[str, Any]) -> Non
     valid(list[models.CheckRun], responses["check_runs"]["check_runs"])
     valid(models.InstallationToken, responses["token"])
     valid(models.Installation, responses["installation"])
+
+
+def test_issue_responses_match_githubs_schema(harness: Harness, tmp_path: Path) -> None:
+    repos = f"/repos/{REPO}"
+    with harness.github() as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        main = inst.branch_sha(REPO, "main")
+        assert main is not None
+        inst.create_branch(REPO, "topic", main)
+        harness.human_push(REPO, "topic", {"a.txt": "a\n"}, tmp_path)
+        pull = inst.create_pull(REPO, title="T", head="topic", base="main", body="", draft=True)
+        made = inst.request(
+            "POST", f"{repos}/issues", json={"title": "Report", "body": "b", "labels": ["x"]}
+        )
+        valid(models.Issue, made)
+        edited = inst.request("PATCH", f"{repos}/issues/{made['number']}", json={"state": "closed"})
+        valid(models.Issue, edited)
+        valid(models.Issue, inst.request("GET", f"{repos}/issues/{made['number']}"))
+        valid(models.Issue, inst.request("GET", f"{repos}/issues/{pull.number}"))
+        listed = inst.request("GET", f"{repos}/issues", params={"state": "all"})
+        valid(list[models.Issue], listed)
+        assert {i["number"] for i in listed} == {made["number"], pull.number}
+        comment = inst.request(
+            "POST", f"{repos}/issues/{made['number']}/comments", json={"body": "hello"}
+        )
+        valid(models.IssueComment, comment)
+        valid(
+            list[models.IssueComment],
+            inst.request("GET", f"{repos}/issues/{made['number']}/comments"),
+        )

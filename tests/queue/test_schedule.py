@@ -144,3 +144,18 @@ def test_the_tick_runs_security_only_scans_between_scheduled_ones(
     assert record.last_security_scan_at is not None and record.last_security_scan_at > recently
     queue.run_job(queue.enqueue(JobKind.TICK, None))
     assert [j for j in store.jobs(JobStatus.QUEUED) if j.kind == JobKind.SCAN] == []
+
+
+def test_the_tick_enqueues_due_report_jobs_once_and_none_with_report_false(
+    services: Services,
+) -> None:
+    store, queue = services.store, services.queue
+    store.upsert_installation(1, "octo", "Organization")
+    store.add_repositories(1, [RepoRef(1, "octo/new"), RepoRef(2, "octo/off")])
+    store.save_valid_config(2, RepoConfig.model_validate({"report": False}), None)
+    for _ in range(2):  # still queued the second time: not enqueued twice
+        queue.run_job(queue.enqueue(JobKind.TICK, None))
+    reports = [j for j in store.jobs(JobStatus.QUEUED) if j.kind == JobKind.REPORT]
+    assert [(j.repository, j.args) for j in reports] == [("octo/new", {"reason": "schedule"})]
+    store.mark_reported(1, datetime.now(UTC))
+    assert store.last_report_at(1) is not None

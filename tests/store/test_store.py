@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.config import RepoConfig, Schedule
+from app.health.samples import StoredSample
 from app.store import (
     JobStatus,
     NewJob,
@@ -225,3 +226,29 @@ def test_batched_deliveries_dedupe_within_and_across_batches(store: Store) -> No
     assert store.delivery_count() == 3 and store.job_count() == 3
     store.forget_deliveries(["a", "c"])
     assert store.delivery_count() == 1 and store.job_count() == 1
+
+
+def test_health_samples_one_per_day_oldest_first_and_bot_issue_numbers(store: Store) -> None:
+    installed(store)
+
+    def sample(day: date, score: int) -> StoredSample:
+        return StoredSample("c" * 40, day, score, {"libyears": 1.5}, {"complexity": 90}, (), {})
+
+    store.put_health_sample(1, sample(date(2026, 3, 2), 80))
+    store.put_health_sample(1, sample(date(2026, 2, 23), 70))
+    store.put_health_sample(1, sample(date(2026, 3, 2), 85))  # same day: replaced
+    store.put_health_sample(2, sample(date(2026, 3, 2), 10))
+    assert [(s.day, s.score) for s in store.health_samples(1)] == [
+        (date(2026, 2, 23), 70),
+        (date(2026, 3, 2), 85),
+    ]
+    assert [s.score for s in store.health_samples(1, since=date(2026, 3, 1))] == [85]
+    assert store.health_samples(1)[0].metrics == {"libyears": 1.5}
+
+    assert store.bot_issue(1, "report") is None
+    store.remember_bot_issue(1, "report", 12)
+    store.remember_bot_issue(1, "report", 14)
+    store.remember_bot_issue(2, "report", 3)
+    assert (store.bot_issue(1, "report"), store.bot_issue(2, "report")) == (14, 3)
+    store.forget_bot_issue(1, "report")
+    assert (store.bot_issue(1, "report"), store.bot_issue(2, "report")) == (None, 3)
