@@ -4,7 +4,7 @@ installation-token cache, REST and GraphQL calls, the error taxonomy)."""
 from __future__ import annotations
 
 from app.github.auth import AppCredentials, TokenCache
-from app.github.client import GitHub, GraphQLError, Installation
+from app.github.client import ArtifactTooLarge, GitHub, GraphQLError, Installation
 from app.github.errors import (
     AuthError,
     GitHubError,
@@ -13,11 +13,22 @@ from app.github.errors import (
     ServerError,
     Unprocessable,
 )
-from app.github.models import Annotation, CheckRun, Comment, Commit, PullRequest, Repository
+from app.github.models import (
+    Annotation,
+    Artifact,
+    CheckRun,
+    Comment,
+    Commit,
+    PullRequest,
+    Repository,
+    WorkflowRun,
+)
 
 __all__ = [
     "Annotation",
     "AppCredentials",
+    "Artifact",
+    "ArtifactTooLarge",
     "AuthError",
     "CheckRun",
     "Comment",
@@ -33,4 +44,5 @@ __all__ = [
     "ServerError",
     "TokenCache",
     "Unprocessable",
+    "WorkflowRun",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.emulator.routes import admin, apps, checks, git, issues, merges, pulls, repos
+from app.emulator.routes import actions, admin, apps, checks, git, issues, merges, pulls, repos
 
 ROUTERS: tuple[APIRouter, ...] = (
     apps.router,
@@ -14,6 +14,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     merges.router,
     issues.router,
     checks.router,
+    actions.router,
     git.router,
     admin.router,
 )
