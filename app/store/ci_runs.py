@@ -138,7 +138,7 @@ class CiRuns(StoreArea):
         if since is not None:
             query = query.where(CiRunRow.started_at >= since)
         with Session(self.engine) as session:
-            found = list(session.execute(query).tuples())
+            found = [(run, name, report) for run, name, report in session.execute(query)]
             ids = [report.id for _, _, report in found]
             results: dict[int, list[StoredResult]] = {i: [] for i in ids}
             for start in range(0, len(ids), 500):

@@ -41,7 +41,11 @@ def test_runs_are_listed_newest_first_and_filtered(harness: Harness) -> None:
 def test_a_rerun_is_a_new_attempt_each_readable_on_its_own(harness: Harness) -> None:
     run = add_run(harness, REPO, {"junit": zip_of({"a.xml": "1"})}, conclusion="failure")
     again = add_run(
-        harness, REPO, {"junit-2": zip_of({"a.xml": "2"})}, conclusion="success", run_id=run["id"]
+        harness,
+        REPO,
+        {"junit-2": zip_of({"a.xml": "2"})},
+        conclusion="success",
+        run_id=int(str(run["id"])),
     )
     assert again["id"] == run["id"] and again["run_attempt"] == 2
     assert str(again["previous_attempt_url"]).endswith(f"/actions/runs/{run['id']}/attempts/1")

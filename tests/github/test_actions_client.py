@@ -65,5 +65,5 @@ def test_the_workflow_run_delivery_is_a_valid_github_payload(harness: Harness) -
     assert payload["installation"]["id"] == INSTALLATION_ID
     assert payload["repository"]["full_name"] == REPO
     event = githubkit.webhooks.parse_obj("workflow_run", payload)
-    assert event.workflow_run.id == run["id"]  # type: ignore[union-attr]
+    assert event.workflow_run.id == run["id"]
     assert httpx.URL(payload["workflow_run"]["url"]).path.endswith(f"/runs/{run['id']}")

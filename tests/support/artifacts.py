@@ -25,7 +25,7 @@ def junit(cases: Sequence[tuple[str, str, str]]) -> str:
     body = []
     for classname, name, outcome in cases:
         inner = (
-            '<failure message="AssertionError: assert \'retry\' == \'ok\'">'
+            "<failure message=\"AssertionError: assert 'retry' == 'ok'\">"
             "assert 'retry' == 'ok'</failure>"
             if outcome == "failed"
             else ""
