@@ -150,16 +150,29 @@ def issue_comment(
     repository: Mapping[str, Any],
     pull: Mapping[str, Any],
     comment: Mapping[str, Any],
-) -> Json:
-    """`issue_comment.created` for a comment (GitHub's JSON) on a pull request."""
+) -> Json:  # `pull`: the pull request or issue commented on
+    """`issue_comment.created` for a comment (GitHub's JSON) on a pull request (its `/pulls`
+    or `/issues` JSON) or on a plain issue (its `/issues` JSON, without `pull_request`)."""
     payload = copy.deepcopy(template("issue_comment", "created"))
     payload["issue"].update(
         number=pull["number"],
         title=pull.get("title", ""),
+        body=pull.get("body", ""),
         state=pull.get("state", "open"),
         user=pull.get("user", payload["issue"]["user"]),
-        pull_request={"url": pull.get("url"), "html_url": pull.get("html_url")},
     )
+    if "pull_request" in pull or "head" in pull:  # an issue's view of a PR, or the PR itself
+        link = pull.get("pull_request") or {}
+        payload["issue"]["pull_request"] = {
+            "url": link.get("url", pull.get("url")),
+            "html_url": link.get("html_url", pull.get("html_url")),
+        }
+    else:
+        payload["issue"].pop("pull_request", None)
+        payload["issue"].pop("draft", None)
+        for key in ("url", "html_url", "comments_url", "labels"):
+            if key in pull:
+                payload["issue"][key] = pull[key]
     author = _sender(comment.get("user", {}))
     payload["comment"].update({**comment, "user": author})
     payload.update(

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Body, Depends, Request
 
-from app.emulator.state import Installation, Pull, Repo, State
+from app.emulator.state import Installation, Issue, Pull, Repo, State
 
 DOCS = "https://docs.github.com/rest"
 Json = dict[str, Any]
@@ -99,6 +99,14 @@ def existing_pull(repo: Repo, number: int) -> Pull:
     if pull is None:
         raise ApiError(404, "Not Found")
     return pull
+
+
+def existing_issue(repo: Repo, number: int) -> Issue | Pull:
+    """A plain issue or a pull request (GitHub numbers both as issues); 404 otherwise."""
+    found = repo.issues.get(number) or repo.pulls.get(number)
+    if found is None:
+        raise ApiError(404, "Not Found")
+    return found
 
 
 # -- pagination ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from app.emulator.state import (
     CheckRun,
     Comment,
     Installation,
+    Issue,
     Pull,
     Reaction,
     Repo,
@@ -97,6 +98,7 @@ def repo_json(base: str, repo: Repo) -> Json:
     html = f"{base}/{repo.full_name}"
     host = base.split("://", 1)[-1].split("/", 1)[0]
     open_pulls = sum(1 for p in repo.pulls.values() if p.state == "open")
+    open_pulls += sum(1 for i in repo.issues.values() if i.state == "open")  # GitHub counts both
     return {
         "id": repo.id,
         "node_id": f"R_{repo.id}",
@@ -226,6 +228,52 @@ def pull_json(base: str, repo: Repo, pull: Pull, labels: list[str]) -> Json:
     }
 
 
+def issue_json(base: str, repo: Repo, issue: Issue | Pull, labels: list[str]) -> Json:
+    """An issue as `/issues` shows it; a pull request seen as an issue has `pull_request`."""
+    api = f"{base}/repos/{repo.full_name}/issues/{issue.number}"
+    is_pull = isinstance(issue, Pull)
+    kind = "pull" if is_pull else "issues"
+    data: Json = {
+        "id": issue.id,
+        "node_id": f"I_{issue.id}",
+        "number": issue.number,
+        "title": issue.title,
+        "body": issue.body,
+        "user": user_json(base, issue.user),
+        "labels": [label_json(base, repo, name) for name in labels],
+        "state": issue.state,
+        "state_reason": issue.state_reason if isinstance(issue, Issue) else None,
+        "locked": False,
+        "assignee": None,
+        "assignees": [],
+        "milestone": None,
+        "comments": sum(1 for c in repo.comments.values() if c.number == issue.number),
+        "created_at": iso(issue.created_at),
+        "updated_at": iso(issue.updated_at),
+        "closed_at": iso(issue.closed_at) if issue.closed_at else None,
+        "author_association": "NONE" if issue.user.type == "Bot" else "OWNER",
+        "active_lock_reason": None,
+        "url": api,
+        "repository_url": f"{base}/repos/{repo.full_name}",
+        "labels_url": f"{api}/labels{{/name}}",
+        "comments_url": f"{api}/comments",
+        "events_url": f"{api}/events",
+        "html_url": f"{base}/{repo.full_name}/{kind}/{issue.number}",
+    }
+    if isinstance(issue, Pull):
+        pull_api = f"{base}/repos/{repo.full_name}/pulls/{issue.number}"
+        html = f"{base}/{repo.full_name}/pull/{issue.number}"
+        data["draft"] = issue.draft
+        data["pull_request"] = {
+            "url": pull_api,
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "merged_at": iso(issue.closed_at) if issue.merged and issue.closed_at else None,
+        }
+    return data
+
+
 def _pull_urls(base: str, repo: Repo, number: int, head_sha: str) -> Json:
     api = f"{base}/repos/{repo.full_name}"
     html = f"{base}/{repo.full_name}/pull/{number}"
@@ -303,6 +351,7 @@ def commit_json(base: str, state: State, repo: Repo, commit: GitCommit) -> Json:
 
 def comment_json(base: str, repo: Repo, comment: Comment) -> Json:
     counts = dict.fromkeys(REACTIONS, 0)
+    kind = "pull" if comment.number in repo.pulls else "issues"
     for reaction in comment.reactions:
         counts[reaction.content] = counts.get(reaction.content, 0) + 1
     return {
@@ -314,7 +363,7 @@ def comment_json(base: str, repo: Repo, comment: Comment) -> Json:
         "updated_at": iso(comment.created_at),
         "author_association": "NONE" if comment.user.type == "Bot" else "OWNER",
         "url": f"{base}/repos/{repo.full_name}/issues/comments/{comment.id}",
-        "html_url": f"{base}/{repo.full_name}/pull/{comment.number}#issuecomment-{comment.id}",
+        "html_url": f"{base}/{repo.full_name}/{kind}/{comment.number}#issuecomment-{comment.id}",
         "issue_url": f"{base}/repos/{repo.full_name}/issues/{comment.number}",
         "reactions": {
             "url": f"{base}/repos/{repo.full_name}/issues/comments/{comment.id}/reactions",

@@ -1,5 +1,5 @@
 """The emulator's state: users, installations, tokens, repositories and their pull requests,
-comments, labels, reactions, check runs, reviews, collaborators and protected branches. Git
+issues, comments, labels, reactions, check runs, reviews, collaborators and protected branches. Git
 data lives in the bare repositories."""
 
 from __future__ import annotations
@@ -63,6 +63,22 @@ class Pull:
     base_sha: str
     state: str = "open"
     merged: bool = False
+    closed_at: float | None = None
+
+
+@dataclass
+class Issue:
+    """A plain issue; it shares the repository's number sequence with the pull requests."""
+
+    number: int
+    id: int
+    title: str
+    body: str
+    user: User
+    created_at: float
+    updated_at: float
+    state: str = "open"
+    state_reason: str | None = None
     closed_at: float | None = None
 
 
@@ -171,6 +187,7 @@ class Repo:
     created_at: float = field(default_factory=time.time)
     next_number: int = 1
     pulls: dict[int, Pull] = field(default_factory=dict)
+    issues: dict[int, Issue] = field(default_factory=dict)  # plain issues only
     comments: dict[int, Comment] = field(default_factory=dict)
     labels: dict[int, list[str]] = field(default_factory=dict)
     check_runs: dict[int, CheckRun] = field(default_factory=dict)

@@ -42,6 +42,7 @@ from app.github.models import (
     CheckRun,
     Comment,
     Commit,
+    Issue,
     PullRequest,
     Repository,
     WorkflowRun,
@@ -370,7 +371,76 @@ class Installation:
         )
         return [Commit.parse(c) for c in listed]
 
-    # -- issues: comments, labels, reactions --------------------------------------------
+    # -- issues ------------------------------------------------------------------------
+
+    def create_issue(
+        self, full_name: str, *, title: str, body: str, labels: Sequence[str] = ()
+    ) -> Issue:
+        owner, name = _split(full_name)
+        path = f"/repos/{full_name}/issues"
+        data: dict[str, Any] = {"title": title, "body": body}
+        if labels:
+            data["labels"] = list(labels)
+        return Issue.parse(
+            self.send("POST", path, self._rest.issues.create, owner, name, data=data)
+        )
+
+    def issue(self, full_name: str, number: int) -> Issue:
+        owner, name = _split(full_name)
+        path = f"/repos/{full_name}/issues/{number}"
+        return Issue.parse(self.send("GET", path, self._rest.issues.get, owner, name, number))
+
+    def update_issue(
+        self,
+        full_name: str,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        state: Literal["open", "closed"] | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> Issue:
+        """Edit what is given (labels are replaced); closing says the work is completed."""
+        owner, name = _split(full_name)
+        data: dict[str, Any] = {}
+        if title is not None:
+            data["title"] = title
+        if body is not None:
+            data["body"] = body
+        if state is not None:
+            data["state"] = state
+            if state == "closed":
+                data["state_reason"] = "completed"
+        if labels is not None:
+            data["labels"] = list(labels)
+        path = f"/repos/{full_name}/issues/{number}"
+        call = self._rest.issues.update
+        return Issue.parse(self.send("PATCH", path, call, owner, name, number, data=data))
+
+    def issues(
+        self,
+        full_name: str,
+        *,
+        state: Literal["open", "closed", "all"] = "open",
+        labels: Sequence[str] = (),
+        creator: str | None = None,
+        pulls: bool = False,
+    ) -> list[Issue]:
+        """Issues, newest first, every page (at most MAX_PAGES); GitHub lists pull requests
+        among them, left out unless `pulls`."""
+        owner, name = _split(full_name)
+        extra: dict[str, Any] = {}
+        if labels:
+            extra["labels"] = ",".join(labels)
+        if creator is not None:
+            extra["creator"] = creator
+        path = f"/repos/{full_name}/issues"
+        call = self._rest.issues.list_for_repo
+        listed = self.all(path, call, owner, name, state=state, per_page=PER_PAGE, **extra)
+        found = [Issue.parse(i) for i in listed]
+        return found if pulls else [i for i in found if not i.pull]
+
+    # -- issues and pull requests: comments, labels, reactions -------------------------
 
     def comments(self, full_name: str, number: int) -> list[Comment]:
         owner, name = _split(full_name)

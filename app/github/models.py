@@ -93,6 +93,38 @@ class PullRequest:
 
 
 @dataclass(frozen=True)
+class Issue:
+    """An issue as `/issues` shows it; `pull` when it is a pull request seen as an issue."""
+
+    number: int
+    state: str
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    user_login: str
+    html_url: str
+    pull: bool
+
+    @property
+    def open(self) -> bool:
+        return self.state == "open"
+
+    @classmethod
+    def parse(cls, data: Json) -> Issue:
+        labels = _opt(data, "labels") or []
+        return cls(
+            number=int(_get(data, "number")),
+            state=str(_get(data, "state")),
+            title=str(_opt(data, "title") or ""),
+            body=str(_opt(data, "body") or ""),
+            labels=tuple(str(label.get("name")) for label in labels if isinstance(label, Mapping)),
+            user_login=str(_opt(data, "user", "login") or ""),
+            html_url=str(_opt(data, "html_url") or ""),
+            pull=_opt(data, "pull_request") is not None,
+        )
+
+
+@dataclass(frozen=True)
 class Commit:
     sha: str
     message: str

@@ -6,12 +6,15 @@ Detection runs with the `.maintainer.yml` `flaky:` settings in force. Collection
 need no checkout; a checkout (and the configuration read fresh from it) happens only when a
 test is flaky and has no proposal yet. Quarantine PRs are opened only where `flaky-test` is
 among the enabled kinds (no bulk action without opt-in), within the open-PR and hourly limits.
-Idempotent: a redelivered attempt collects nothing new, and a test with a proposal already
-gets no second one.
+Each quarantined test also gets an investigation issue, kept in place
+(`app.events.bot_issues.keep_issue`), linking the PR and the evidence. Idempotent: a
+redelivered attempt collects nothing new, and a test with a proposal already gets no second
+one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -21,8 +24,9 @@ from typing import Any, Protocol
 from app.composer import Composed
 from app.composer.github import ComposedPull, GitHubComposer, bot_for
 from app.config import RepoConfig
+from app.events.bot_issues import keep_issue
 from app.events.repos import workable
-from app.flaky.branches import quarantine_proposal
+from app.flaky.branches import QuarantineDetail, quarantine_proposal
 from app.flaky.collect import collect_run, detect_stored
 from app.flaky.detect import State
 from app.flaky.edits import EditError
@@ -36,9 +40,13 @@ from app.service.config_check import config_in_force
 from app.service.scan_job import record_composed
 from app.settings import Settings
 from app.store import JobRecord, NewCiRun, RepositoryRecord, Store
+from app.templates import render
 from app.workspace import Workspace, with_token
 
 log = logging.getLogger(__name__)
+
+
+TRACKING_LABELS = ("flaky-test",)
 
 
 class TrackingIssue(Protocol):
@@ -49,8 +57,56 @@ class TrackingIssue(Protocol):
         gh: Installation,
         repository: RepositoryRecord,
         finding: FlakyFinding,
+        proposal: Proposal,
         pull: ComposedPull,
     ) -> None: ...
+
+
+def tracking_key(test_id: str) -> str:
+    """The kept issue's key for a test (ids are long and free-form: a digest of it)."""
+    return "flaky-test:" + hashlib.sha1(test_id.encode()).hexdigest()[:16]
+
+
+class TrackingIssues:
+    """One investigation issue per quarantined test, opened once and kept in place
+    (`app.events.bot_issues`), linking its quarantine PR and the evidence."""
+
+    def __init__(self, store: Store, app_slug: str) -> None:
+        self.store = store
+        self.bot_login = f"{app_slug}[bot]"
+
+    def __call__(
+        self,
+        gh: Installation,
+        repository: RepositoryRecord,
+        finding: FlakyFinding,
+        proposal: Proposal,
+        pull: ComposedPull,
+    ) -> None:
+        detail = proposal.findings[0].detail
+        assert isinstance(detail, QuarantineDetail)
+        body = render(
+            "issues/flaky_test.md.j2",
+            verdict=finding.verdict,
+            cause=finding.cause,
+            file=finding.file,
+            line=finding.line,
+            pull=pull.number,
+            marker=detail.marker,
+            expires=detail.expires,
+        )
+        name = finding.verdict.id.rpartition("::")[2]
+        kept = keep_issue(
+            gh,
+            self.store,
+            repository,
+            tracking_key(finding.verdict.id),
+            title=f"Flaky test: {name}",
+            body=body,
+            bot_login=self.bot_login,
+            labels=TRACKING_LABELS,
+        )
+        log.info("%s: tracking issue #%s %s", repository.full_name, kept.number, kept.action)
 
 
 @dataclass(frozen=True)
@@ -98,7 +154,7 @@ class CiRunJob:
         self.store = store
         self.installation = installation
         self.clock = clock
-        self.tracking = tracking
+        self.tracking: TrackingIssue = tracking or TrackingIssues(store, settings.app_slug)
 
     def __call__(self, job: JobRecord) -> None:
         repository = self.store.repository(job.repository or "")
@@ -187,12 +243,11 @@ class CiRunJob:
         admitted = _within_limits(proposals, composer, config)
         composed = composer.compose([p for _, p in admitted])
         record_composed(self.store, repository, [p for _, p in admitted], composed)
-        if self.tracking is not None:
-            by_id = {p.id: finding for finding, p in admitted}
-            for item in composed:
-                finding = by_id.get(item.proposal_id)
-                if isinstance(item, ComposedPull) and item.number and finding is not None:
-                    self.tracking(gh, repository, finding, item)
+        by_id = {p.id: (finding, p) for finding, p in admitted}
+        for item in composed:
+            found = by_id.get(item.proposal_id)
+            if isinstance(item, ComposedPull) and item.number and found is not None:
+                self.tracking(gh, repository, found[0], found[1], item)
         return tuple(sorted(new)), composed
 
     def _proposals(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -209,6 +210,40 @@ class HandledCommentRow(Base):
     number: Mapped[int] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(255))
     handled_at: Mapped[datetime] = mapped_column(When)
+
+
+class BotIssueRow(Base):
+    """An issue the bot keeps in place (the weekly report, a tracking issue), by its key."""
+
+    __tablename__ = "bot_issues"
+    __table_args__ = (UniqueConstraint("repository_id", "key", name="uq_bot_issues_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(128))
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(When)
+    updated_at: Mapped[datetime] = mapped_column(When)
+
+
+class HealthSampleRow(Base):
+    """One health sample of a repository and day (the App's history; the CLI keeps its own)."""
+
+    __tablename__ = "health_samples"
+
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    commit_sha: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)
+    metrics: Mapped[str] = mapped_column(Text)
+    components: Mapped[str] = mapped_column(Text)
+    violations: Mapped[str] = mapped_column(Text)
+    items: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(When)
 
 
 class CiRunRow(Base):

@@ -127,6 +127,10 @@ def test_two_attempts_on_one_commit_quarantine_the_flaky_test(
         assert head[:12] in pull.body
         assert "Flip rate 100 %" in pull.body and "randomness" in pull.body
         edited = gh.file_text(REPO, "tests/test_pick.py", pull.head_ref)
+        [issue] = gh.issues(REPO, state="all")
+    assert issue.title == "Flaky test: test_pick_is_ok" and issue.open
+    assert f"quarantined by #{pull.number}" in issue.body and head[:12] in issue.body
+    assert "randomness" in issue.body and "flaky-test" in issue.labels
     assert edited is not None and "@pytest.mark.xfail(strict=False" in edited
     assert "import pytest" in edited
     [proposal] = store.proposals(repository.id)
@@ -136,7 +140,9 @@ def test_two_attempts_on_one_commit_quarantine_the_flaky_test(
     deliver(flaky_repo, services, url, second)  # redelivered: nothing new
     assert len(store.ci_artifacts(repository.id)) == 3
     with flaky_repo.github() as github:
-        assert len(github.installation(INSTALLATION_ID).pulls(REPO, state="all")) == 1
+        gh = github.installation(INSTALLATION_ID)
+        assert len(gh.pulls(REPO, state="all")) == 1
+        assert len(gh.issues(REPO, state="all")) == 1
 
     trend = weekly_flake_rate(store, repository.id, FlakySettings())
     assert [t["flake_rate"] for t in trend] == [0.5]

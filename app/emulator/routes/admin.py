@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.emulator import shapes
 from app.emulator.rest import ApiError, EmulatorState, Json, JsonBody, base_url
+from app.emulator.routes.issues import open_issue
 from app.emulator.state import Comment, Fault, Review
 
 router = APIRouter(prefix="/_emulator")
@@ -61,13 +62,29 @@ def human_comment(
 ) -> Json:
     """A comment by a person (`user`), as if typed on GitHub; send its webhook yourself."""
     repo = state.repo(f"{owner}/{name}")
-    if repo is None or number not in repo.pulls:
+    if repo is None or (number not in repo.pulls and number not in repo.issues):
         raise ApiError(404, "Not Found")
     author = state.user(str(body.get("user", repo.owner.login)))
     comment = Comment(state.next_id(), number, str(body.get("body", "")), author, time.time())
     with state.lock:
         repo.comments[comment.id] = comment
     return shapes.comment_json(base_url(request), repo, comment)
+
+
+@router.post("/repos/{owner}/{name}/issues", status_code=201)
+def human_issue(
+    request: Request, state: EmulatorState, owner: str, name: str, body: JsonBody
+) -> Json:
+    """An issue opened by a person (`user`, `title`, `body`, `labels`), as if typed on GitHub."""
+    repo = state.repo(f"{owner}/{name}")
+    if repo is None:
+        raise ApiError(404, "Not Found")
+    author = state.user(str(body.get("user", repo.owner.login)))
+    labels = [str(x) for x in body.get("labels", [])]
+    issue = open_issue(
+        state, repo, author, str(body.get("title") or "An issue"), str(body.get("body", "")), labels
+    )
+    return shapes.issue_json(base_url(request), repo, issue, labels)
 
 
 @router.post("/installations", status_code=201)

@@ -1,8 +1,8 @@
 """CI runs collected from `workflow_run` deliveries, their artifacts (read or why not), the JUnit
 reports inside and every test's result (flaky-test detection in the App, #14).
 
-Revision ID: 0005
-Revises: 0003
+Revision ID: 0005_flaky
+Revises: 0004_report (merged from the report branch; was 0003)
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0003"
+revision = "0005_flaky"
+down_revision = "0004_report"
 branch_labels = None
 depends_on = None
 
