@@ -18,7 +18,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from app.composer import Composed
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 
 TRACKING_LABELS = ("flaky-test",)
+HISTORY = timedelta(days=90)
+"""Runs older than this are left out of detection (the store keeps them; the cost stays flat)."""
 
 
 class TrackingIssue(Protocol):
@@ -190,7 +192,9 @@ class CiRunJob:
         )
 
     def _new_flaky(self, repository: RepositoryRecord, config: RepoConfig) -> list[str]:
-        detection = detect_stored(self.store, repository.id, config.flaky)
+        detection = detect_stored(
+            self.store, repository.id, config.flaky, since=self.clock() - HISTORY
+        )
         known = {
             subject
             for p in self.store.proposals(repository.id)
@@ -227,7 +231,9 @@ class CiRunJob:
                 sorted(new),
             )
             return tuple(sorted(new)), []
-        detection = detect_stored(self.store, repository.id, config.flaky)
+        detection = detect_stored(
+            self.store, repository.id, config.flaky, since=self.clock() - HISTORY
+        )
         today = self.clock().date()
         report = build_report(
             replace(detection, verdicts=tuple(v for v in detection.verdicts if v.id in new)),

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from app.emulator import deliveries
-from app.github import ArtifactTooLarge, NotFound
+from app.github import ArtifactTooLarge, NotFound, ServerError
 from tests.support.artifacts import add_run, zip_of
 from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
@@ -67,3 +67,19 @@ def test_the_workflow_run_delivery_is_a_valid_github_payload(harness: Harness) -
     event = githubkit.webhooks.parse_obj("workflow_run", payload)
     assert event.workflow_run.id == run["id"]
     assert httpx.URL(payload["workflow_run"]["url"]).path.endswith(f"/runs/{run['id']}")
+
+
+def test_an_expired_signed_url_is_a_retryable_failure(harness: Harness) -> None:
+    """The signed URL died before it was fetched: the job fails retryably and its next attempt
+    asks GitHub for a new URL."""
+    archive = zip_of({"r.xml": "1"})
+    run = add_run(harness, REPO, {"junit": archive})
+    harness.admin("POST", "/settings", {"download_ttl": 0})
+    with harness.github() as github:
+        gh = github.installation(INSTALLATION_ID)
+        [artifact] = gh.run_artifacts(REPO, int(str(run["id"])))
+        with pytest.raises(ServerError) as caught:
+            gh.download_artifact(REPO, artifact.id)
+        assert caught.value.retryable and "403" in str(caught.value)
+        harness.admin("POST", "/settings", {"download_ttl": 60})
+        assert gh.download_artifact(REPO, artifact.id) == archive
