@@ -197,7 +197,9 @@ def workflow_run(
     merged = _merge(recorded, run)
     merged["repository"] = _repository(recorded["repository"], repository)
     merged["head_repository"] = _repository(recorded["head_repository"], repository)
-    merged["head_commit"] = {**recorded["head_commit"], "id": run.get("head_sha")}
+    merged["head_commit"] = _merge(
+        recorded["head_commit"], run.get("head_commit") or {"id": run.get("head_sha")}
+    )
     workflow = payload["workflow"]
     workflow.update(
         id=run.get("workflow_id", workflow["id"]),

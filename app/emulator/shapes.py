@@ -493,7 +493,19 @@ def workflow_run_json(base: str, repo: Repo, run: WorkflowRun, attempt: int | No
     api = f"{base}/repos/{repo.full_name}/actions/runs/{run.id}"
     chosen = run.attempts[(attempt or len(run.attempts)) - 1]
     previous = f"{api}/attempts/{chosen.number - 1}" if chosen.number > 1 else None
-    commit = repo.git.resolve(run.head_sha)
+    commit = repo.git.commit(run.head_sha)
+    head_commit = (
+        None
+        if commit is None
+        else {
+            "id": commit.sha,
+            "tree_id": commit.tree,
+            "message": commit.message,
+            "timestamp": commit.committer_date,
+            "author": {"name": commit.author_name, "email": commit.author_email},
+            "committer": {"name": commit.committer_name, "email": commit.committer_email},
+        }
+    )
     return {
         "id": run.id,
         "node_id": f"WFR_{run.id}",
@@ -501,7 +513,7 @@ def workflow_run_json(base: str, repo: Repo, run: WorkflowRun, attempt: int | No
         "display_title": run.name,
         "path": run.path,
         "head_branch": run.head_branch,
-        "head_sha": commit or run.head_sha,
+        "head_sha": run.head_sha,
         "run_number": run.run_number,
         "run_attempt": chosen.number,
         "event": run.event,
@@ -509,6 +521,7 @@ def workflow_run_json(base: str, repo: Repo, run: WorkflowRun, attempt: int | No
         "conclusion": chosen.conclusion,
         "workflow_id": run.workflow_id,
         "check_suite_id": run.id,
+        "check_suite_url": f"{base}/repos/{repo.full_name}/check-suites/{run.id}",
         "url": api,
         "html_url": f"{base}/{repo.full_name}/actions/runs/{run.id}",
         "jobs_url": f"{api}/jobs",
@@ -524,8 +537,9 @@ def workflow_run_json(base: str, repo: Repo, run: WorkflowRun, attempt: int | No
         "run_started_at": iso(chosen.started_at),
         "actor": user_json(base, repo.owner),
         "triggering_actor": user_json(base, repo.owner),
-        "repository": {"id": repo.id, "name": repo.name, "full_name": repo.full_name},
-        "head_repository": {"id": repo.id, "name": repo.name, "full_name": repo.full_name},
+        "head_commit": head_commit,
+        "repository": repo_json(base, repo),
+        "head_repository": repo_json(base, repo),
     }
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 
 import httpx
+from githubkit_schemas.latest import models
 
+from tests.emulator.test_shapes import valid
 from tests.support.artifacts import add_run, zip_of
 from tests.support.harness import INSTALLATION_ID, REPO, Harness
 
@@ -99,3 +101,16 @@ def test_an_expired_artifact_is_gone(harness: Harness) -> None:
     [listed] = httpx.get(api, headers=auth).json()["artifacts"]
     assert listed["expired"] is True
     assert httpx.get(artifact["archive_download_url"], headers=auth).status_code == 410
+
+
+def test_runs_and_artifacts_match_githubs_schema(harness: Harness) -> None:
+    run = add_run(harness, REPO, {"junit": zip_of({"a.xml": "1"})}, conclusion="failure")
+    add_run(harness, REPO, {}, run_id=int(str(run["id"])))
+    auth = token(harness)
+    api = f"{harness.url}/repos/{REPO}/actions"
+    valid(list[models.WorkflowRun], httpx.get(f"{api}/runs", headers=auth).json()["workflow_runs"])
+    valid(models.WorkflowRun, httpx.get(f"{api}/runs/{run['id']}", headers=auth).json())
+    valid(models.WorkflowRun, httpx.get(f"{api}/runs/{run['id']}/attempts/1", headers=auth).json())
+    artifacts = httpx.get(f"{api}/runs/{run['id']}/artifacts", headers=auth).json()["artifacts"]
+    valid(list[models.Artifact], artifacts)
+    valid(models.Artifact, httpx.get(f"{api}/artifacts/{artifacts[0]['id']}", headers=auth).json())
