@@ -21,10 +21,7 @@ from app.flaky.runner import (
     repeated_runs,
     suite_arguments,
 )
-from app.flaky.sources import read_source
-
-DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini")
-_MAX_DEPENDENCY_FILE = 1_000_000
+from app.flaky.sources import read_source, uses_rerunfailures
 
 
 class _SuiteArgumentsCommand(click.Command):
@@ -114,7 +111,7 @@ def flaky(
     for problem in unreadable:
         click.echo(f"error: {problem}", err=True)
     today = (now.replace(tzinfo=UTC) if now else datetime.now(UTC)).date()
-    rerunfailures = _uses_rerunfailures(root)
+    rerunfailures = uses_rerunfailures(root)
     report = build_report(detect(history), root, settings, rerunfailures, today)
     branches, not_quarantined = (
         _quarantine(root, report, rerunfailures, settings, today) if apply else ({}, 0)
@@ -136,22 +133,6 @@ def _run_suite(
     except SuiteError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FATAL)
-
-
-def _uses_rerunfailures(root: Path) -> bool:
-    """pytest-rerunfailures named among the project's dependencies (so its marker works)."""
-    candidates = [root / name for name in DEPENDENCY_FILES]
-    candidates += sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
-    for candidate in candidates:
-        try:
-            if not candidate.is_file() or candidate.stat().st_size > _MAX_DEPENDENCY_FILE:
-                continue
-            text = candidate.read_text("utf-8", "replace").lower().replace("_", "-")
-        except OSError:
-            continue
-        if "pytest-rerunfailures" in text:
-            return True
-    return False
 
 
 def _quarantine(

@@ -182,3 +182,36 @@ def issue_comment(
         sender=author,
     )
     return payload
+
+
+def workflow_run(
+    installation_id: int,
+    repository: Mapping[str, Any],
+    run: Mapping[str, Any],
+    action: str = "completed",
+) -> Json:
+    """`workflow_run.<action>` for a run (GitHub's JSON of the run at one attempt, from
+    `GET .../actions/runs/{id}` or `.../attempts/{n}`), over the recorded payload."""
+    payload = copy.deepcopy(template("workflow_run", action))
+    recorded = payload["workflow_run"]
+    merged = _merge(recorded, run)
+    merged["repository"] = _repository(recorded["repository"], repository)
+    merged["head_repository"] = _repository(recorded["head_repository"], repository)
+    merged["head_commit"] = _merge(
+        recorded["head_commit"], run.get("head_commit") or {"id": run.get("head_sha")}
+    )
+    workflow = payload["workflow"]
+    workflow.update(
+        id=run.get("workflow_id", workflow["id"]),
+        name=run.get("name", workflow["name"]),
+        path=run.get("path", workflow["path"]),
+        url=run.get("workflow_url", workflow["url"]),
+    )
+    payload.update(
+        action=action,
+        workflow_run=merged,
+        repository=_repository(payload["repository"], repository),
+        installation=_installation_ref(installation_id),
+        sender=_sender(repository.get("owner", {})),
+    )
+    return payload

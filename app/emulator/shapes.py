@@ -9,6 +9,7 @@ from typing import Any
 
 from app.emulator.gitrepo import GitCommit
 from app.emulator.state import (
+    Artifact,
     CheckRun,
     Comment,
     Installation,
@@ -20,6 +21,7 @@ from app.emulator.state import (
     Review,
     State,
     User,
+    WorkflowRun,
     iso,
 )
 
@@ -501,4 +503,83 @@ def review_json(base: str, review: Review) -> Json:
         "commit_id": review.commit_id,
         "submitted_at": iso(review.submitted_at),
         "body": "",
+    }
+
+
+def workflow_run_json(base: str, repo: Repo, run: WorkflowRun, attempt: int | None = None) -> Json:
+    """A workflow run as `GET /repos/{o}/{r}/actions/runs/{id}` shows it (at `attempt`, else
+    its latest attempt)."""
+    api = f"{base}/repos/{repo.full_name}/actions/runs/{run.id}"
+    chosen = run.attempts[(attempt or len(run.attempts)) - 1]
+    previous = f"{api}/attempts/{chosen.number - 1}" if chosen.number > 1 else None
+    commit = repo.git.commit(run.head_sha)
+    head_commit = (
+        None
+        if commit is None
+        else {
+            "id": commit.sha,
+            "tree_id": commit.tree,
+            "message": commit.message,
+            "timestamp": commit.committer_date,
+            "author": {"name": commit.author_name, "email": commit.author_email},
+            "committer": {"name": commit.committer_name, "email": commit.committer_email},
+        }
+    )
+    return {
+        "id": run.id,
+        "node_id": f"WFR_{run.id}",
+        "name": run.name,
+        "display_title": run.name,
+        "path": run.path,
+        "head_branch": run.head_branch,
+        "head_sha": run.head_sha,
+        "run_number": run.run_number,
+        "run_attempt": chosen.number,
+        "event": run.event,
+        "status": chosen.status,
+        "conclusion": chosen.conclusion,
+        "workflow_id": run.workflow_id,
+        "check_suite_id": run.id,
+        "check_suite_url": f"{base}/repos/{repo.full_name}/check-suites/{run.id}",
+        "url": api,
+        "html_url": f"{base}/{repo.full_name}/actions/runs/{run.id}",
+        "jobs_url": f"{api}/jobs",
+        "logs_url": f"{api}/logs",
+        "artifacts_url": f"{api}/artifacts",
+        "cancel_url": f"{api}/cancel",
+        "rerun_url": f"{api}/rerun",
+        "previous_attempt_url": previous,
+        "workflow_url": f"{base}/repos/{repo.full_name}/actions/workflows/{run.workflow_id}",
+        "pull_requests": [],
+        "created_at": iso(run.created_at),
+        "updated_at": iso(chosen.updated_at),
+        "run_started_at": iso(chosen.started_at),
+        "actor": user_json(base, repo.owner),
+        "triggering_actor": user_json(base, repo.owner),
+        "head_commit": head_commit,
+        "repository": repo_json(base, repo),
+        "head_repository": repo_json(base, repo),
+    }
+
+
+def artifact_json(base: str, repo: Repo, artifact: Artifact, run: WorkflowRun) -> Json:
+    api = f"{base}/repos/{repo.full_name}/actions/artifacts/{artifact.id}"
+    return {
+        "id": artifact.id,
+        "node_id": f"MDg6QXJ0aWZhY3Q{artifact.id}",
+        "name": artifact.name,
+        "size_in_bytes": len(artifact.data),
+        "url": api,
+        "archive_download_url": f"{api}/zip",
+        "expired": artifact.expired,
+        "created_at": iso(artifact.created_at),
+        "updated_at": iso(artifact.created_at),
+        "expires_at": iso(artifact.created_at + 90 * 86400),
+        "workflow_run": {
+            "id": run.id,
+            "repository_id": repo.id,
+            "head_repository_id": repo.id,
+            "head_branch": run.head_branch,
+            "head_sha": run.head_sha,
+        },
     }

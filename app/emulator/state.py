@@ -18,6 +18,7 @@ from app.emulator.gitrepo import BareRepo
 DEFAULT_TOKEN_TTL = 3600.0
 MANIFEST_USER = "emulator-user"  # who "is logged in" when a manifest is posted to /settings
 MANIFEST_CODE_TTL = 3600.0  # GitHub: a manifest's code is exchanged within an hour, once
+DEFAULT_DOWNLOAD_TTL = 60.0  # GitHub's artifact download URLs last about a minute
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
 _NOREPLY = re.compile(r"^(?:(\d+)\+)?(.+)@users\.noreply\.github\.com$", re.IGNORECASE)
 
@@ -145,6 +146,60 @@ class Review:
 
 
 @dataclass
+class Artifact:
+    """An uploaded workflow artifact: a zip archive kept in memory; `attempt` is the run attempt
+    that uploaded it (GitHub's JSON does not show it, the emulator needs it for the listing)."""
+
+    id: int
+    name: str
+    data: bytes
+    run_id: int
+    attempt: int
+    created_at: float
+    expired: bool = False
+
+
+@dataclass
+class RunAttempt:
+    number: int
+    status: str
+    conclusion: str | None
+    started_at: float
+    updated_at: float
+
+
+@dataclass
+class WorkflowRun:
+    """A GitHub Actions workflow run and its attempts (the last one is the run's state)."""
+
+    id: int
+    workflow_id: int
+    name: str
+    path: str
+    head_sha: str
+    head_branch: str
+    event: str
+    run_number: int
+    created_at: float
+    attempts: list[RunAttempt] = field(default_factory=list)
+    artifact_ids: list[int] = field(default_factory=list)
+
+    @property
+    def latest(self) -> RunAttempt:
+        return self.attempts[-1]
+
+
+@dataclass
+class SignedDownload:
+    """A short-lived URL to an artifact's zip, as GitHub's blob storage signs them."""
+
+    artifact_id: int
+    full_name: str
+    expires_at: float
+    uses: int = 0
+
+
+@dataclass
 class Repo:
     id: int
     owner: User
@@ -163,6 +218,8 @@ class Repo:
     reviews: dict[int, list[Review]] = field(default_factory=dict)  # by PR number
     roles: dict[str, str] = field(default_factory=dict)  # collaborator login (lower) -> role
     required_checks: dict[str, list[str]] = field(default_factory=dict)  # by protected branch
+    workflow_runs: dict[int, WorkflowRun] = field(default_factory=dict)
+    artifacts: dict[int, Artifact] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -209,6 +266,8 @@ class State:
         self.app_slug = app_slug
         self.public_key = public_key
         self.token_ttl = DEFAULT_TOKEN_TTL
+        self.download_ttl = DEFAULT_DOWNLOAD_TTL
+        self.downloads: dict[str, SignedDownload] = {}
         self.started_at = time.time()
         self.index_dir: Path | None = None
         self.lock = threading.RLock()
@@ -366,6 +425,75 @@ class State:
             number = repo.next_number
             repo.next_number += 1
             return number
+
+    # -- workflow runs and artifacts -----------------------------------------------------
+
+    def add_workflow_run(
+        self,
+        repo: Repo,
+        *,
+        name: str,
+        head_sha: str,
+        conclusion: str | None,
+        artifacts: dict[str, bytes],
+        run_id: int | None = None,
+        path: str | None = None,
+        event: str = "push",
+        head_branch: str | None = None,
+        status: str = "completed",
+    ) -> WorkflowRun:
+        """A new run (attempt 1), or, with `run_id`, a re-run attempt of that run; each with
+        the artifacts it uploaded (name -> zip bytes)."""
+        with self.lock:
+            now = time.time()
+            run = repo.workflow_runs.get(run_id) if run_id is not None else None
+            if run_id is not None and run is None:
+                raise KeyError(f"no workflow run {run_id}")
+            if run is None:
+                same = [r for r in repo.workflow_runs.values() if r.name == name]
+                workflow_id = same[0].workflow_id if same else self.next_id()
+                run = WorkflowRun(
+                    id=self.next_id(),
+                    workflow_id=workflow_id,
+                    name=name,
+                    path=path or f".github/workflows/{name.lower().replace(' ', '-')}.yml",
+                    head_sha=head_sha,
+                    head_branch=head_branch or repo.default_branch,
+                    event=event,
+                    run_number=len(repo.workflow_runs) + 1,
+                    created_at=now,
+                )
+                repo.workflow_runs[run.id] = run
+            attempt = RunAttempt(len(run.attempts) + 1, status, conclusion, now, now)
+            run.attempts.append(attempt)
+            for artifact_name, data in artifacts.items():
+                artifact = Artifact(
+                    self.next_id(), artifact_name, data, run.id, attempt.number, now
+                )
+                repo.artifacts[artifact.id] = artifact
+                run.artifact_ids.append(artifact.id)
+            return run
+
+    def sign_download(self, repo: Repo, artifact: Artifact) -> str:
+        with self.lock:
+            key = secrets.token_urlsafe(24)
+            self.downloads[key] = SignedDownload(
+                artifact.id, repo.full_name, time.time() + self.download_ttl
+            )
+            return key
+
+    def signed_download(self, key: str) -> bytes | None:
+        """The zip a signed URL names, or None when the signature is unknown or expired."""
+        with self.lock:
+            signed = self.downloads.get(key)
+            if signed is None or signed.expires_at <= time.time():
+                return None
+            repo = self.repos.get(signed.full_name.lower())
+            artifact = repo.artifacts.get(signed.artifact_id) if repo else None
+            if artifact is None or artifact.expired:
+                return None
+            signed.uses += 1
+            return artifact.data
 
     # -- faults and the request log ------------------------------------------------------
 

@@ -10,6 +10,7 @@ from app.events import (
     pulls,
     push,
     repository,
+    workflow_runs,
 )
 from app.events.context import EventContext, JobSink, Replies
 from app.events.router import Event, Router
@@ -21,6 +22,7 @@ router: Router[EventContext] = Router(
     pulls.router,
     checks.router,
     repository.router,
+    workflow_runs.router,  # CI results for flaky-test detection
     comments.router,  # comment commands
     merge_when_green.router,  # after checks: CI is recorded before a merge is tried
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 MAX_SOURCE_BYTES = 1_000_000
+DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini")
 
 
 def locate_test_file(root: Path, test_id: str, file: str | None) -> str | None:
@@ -39,3 +40,19 @@ def read_source(root: Path, relative: str) -> str | None:
         return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def uses_rerunfailures(root: Path) -> bool:
+    """pytest-rerunfailures named among the project's dependencies (so its marker works)."""
+    candidates = [root / name for name in DEPENDENCY_FILES]
+    candidates += sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
+    for candidate in candidates:
+        try:
+            if not candidate.is_file() or candidate.stat().st_size > MAX_SOURCE_BYTES:
+                continue
+            text = candidate.read_text("utf-8", "replace").lower().replace("_", "-")
+        except OSError:
+            continue
+        if "pytest-rerunfailures" in text:
+            return True
+    return False

@@ -4,7 +4,7 @@ installation-token cache, REST and GraphQL calls, the error taxonomy)."""
 from __future__ import annotations
 
 from app.github.auth import AppCredentials, TokenCache
-from app.github.client import GitHub, GraphQLError, Installation
+from app.github.client import ArtifactTooLarge, GitHub, GraphQLError, Installation
 from app.github.errors import (
     AuthError,
     GitHubError,
@@ -15,17 +15,21 @@ from app.github.errors import (
 )
 from app.github.models import (
     Annotation,
+    Artifact,
     CheckRun,
     Comment,
     Commit,
     Issue,
     PullRequest,
     Repository,
+    WorkflowRun,
 )
 
 __all__ = [
     "Annotation",
     "AppCredentials",
+    "Artifact",
+    "ArtifactTooLarge",
     "AuthError",
     "CheckRun",
     "Comment",
@@ -42,4 +46,5 @@ __all__ = [
     "ServerError",
     "TokenCache",
     "Unprocessable",
+    "WorkflowRun",
 ]

@@ -35,15 +35,17 @@ from githubkit.response import Response
 from pydantic import SecretStr
 
 from app.github.auth import AppCredentials, Clock, InstallationTokenStrategy, TokenCache
-from app.github.errors import AuthError, GitHubError, NotFound, translate
+from app.github.errors import AuthError, GitHubError, NotFound, ServerError, translate
 from app.github.models import (
     Annotation,
+    Artifact,
     CheckRun,
     Comment,
     Commit,
     Issue,
     PullRequest,
     Repository,
+    WorkflowRun,
 )
 from app.github.pacing import WRITE_INTERVAL, WritePacing
 
@@ -54,6 +56,8 @@ API_VERSION: Literal["2022-11-28"] = "2022-11-28"
 USER_AGENT = "maintainer-bot"
 PER_PAGE = 100
 MAX_PAGES = 50
+MAX_ARTIFACT_BYTES = 256 * 1024 * 1024
+_DOWNLOAD_CHUNK = 1 << 16
 
 T = TypeVar("T")
 
@@ -92,6 +96,7 @@ class GitHub:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
         self._clock = clock
+        self._timeout = timeout
         self._pool = transport or httpx.HTTPTransport()
         self._app = githubkit.GitHub(
             credentials.strategy(),
@@ -152,14 +157,20 @@ class GitHub:
         return _call(method, path, send, self._clock, "the App JWT was refused")
 
 
+class ArtifactTooLarge(GitHubError):
+    """An artifact's download went past the size limit; nothing of it is kept."""
+
+
 class Installation:
     """Requests as one installation; a 401 refreshes the token once and retries."""
 
     def __init__(self, github: GitHub, installation_id: int) -> None:
         self.github = github
         self.id = installation_id
-        self._kit = github._app.with_auth(InstallationTokenStrategy(github.tokens, installation_id))
+        self._strategy = InstallationTokenStrategy(github.tokens, installation_id)
+        self._kit = github._app.with_auth(self._strategy)
         self._rest = _rest(self._kit)
+        self._unfollowed: githubkit.GitHub[Any] | None = None
 
     def token(self) -> SecretStr:
         return self.github.tokens.token(self.id)
@@ -496,6 +507,130 @@ class Installation:
         listed = self.all(path, call, owner, repo, ref, per_page=PER_PAGE, **extra)
         return [CheckRun.parse(c) for c in listed]
 
+    # -- GitHub Actions: workflow runs and artifacts ---------------------------------------
+
+    def workflow_runs(
+        self,
+        full_name: str,
+        *,
+        head_sha: str | None = None,
+        status: str | None = None,
+        event: str | None = None,
+        limit: int = PER_PAGE,
+    ) -> list[WorkflowRun]:
+        """The newest runs first (at most `limit`); `status` is a status or a conclusion."""
+        owner, name = _split(full_name)
+        extra = {
+            k: v
+            for k, v in (("head_sha", head_sha), ("status", status), ("event", event))
+            if v is not None
+        }
+        path = f"/repos/{full_name}/actions/runs"
+        data = self.send(
+            "GET",
+            path,
+            self._rest.actions.list_workflow_runs_for_repo,
+            owner,
+            name,
+            per_page=min(max(limit, 1), PER_PAGE),
+            **extra,
+        )
+        runs = data.get("workflow_runs") if isinstance(data, Mapping) else None
+        return [WorkflowRun.parse(r) for r in (runs or [])][:limit]
+
+    def workflow_run(self, full_name: str, run_id: int, attempt: int | None = None) -> WorkflowRun:
+        """A run at its latest attempt, or at `attempt`."""
+        owner, name = _split(full_name)
+        if attempt is None:
+            path = f"/repos/{full_name}/actions/runs/{run_id}"
+            call = self._rest.actions.get_workflow_run
+            return WorkflowRun.parse(self.send("GET", path, call, owner, name, run_id))
+        path = f"/repos/{full_name}/actions/runs/{run_id}/attempts/{attempt}"
+        at = self._rest.actions.get_workflow_run_attempt
+        return WorkflowRun.parse(self.send("GET", path, at, owner, name, run_id, attempt))
+
+    def run_artifacts(self, full_name: str, run_id: int) -> list[Artifact]:
+        owner, name = _split(full_name)
+        path = f"/repos/{full_name}/actions/runs/{run_id}/artifacts"
+        call = self._rest.actions.list_workflow_run_artifacts
+        listed = self.all(path, call, owner, name, run_id, per_page=PER_PAGE)
+        return [Artifact.parse(a) for a in listed]
+
+    def artifact(self, full_name: str, artifact_id: int) -> Artifact:
+        owner, name = _split(full_name)
+        path = f"/repos/{full_name}/actions/artifacts/{artifact_id}"
+        call = self._rest.actions.get_artifact
+        return Artifact.parse(self.send("GET", path, call, owner, name, artifact_id))
+
+    def download_artifact(
+        self, full_name: str, artifact_id: int, max_bytes: int = MAX_ARTIFACT_BYTES
+    ) -> bytes:
+        """An artifact's zip. GitHub answers 302 to a short-lived signed URL on another host
+        (blob storage): that URL is fetched without our Authorization header (the signature
+        is the credential), streamed, and refused past `max_bytes` (`ArtifactTooLarge`)."""
+        path = f"/repos/{full_name}/actions/artifacts/{artifact_id}/zip"
+        kit = self._without_redirects()
+        response = self._call(
+            "GET", path, lambda: kit.request("GET", path, headers=_VERSION)
+        ).raw_response
+        if response.status_code not in (301, 302, 303, 307, 308):
+            if response.status_code == 200:  # served directly (some GHES setups)
+                return _bounded(response.content, path, max_bytes)
+            raise GitHubError(f"GET {path}: unexpected {response.status_code}", 0)
+        location = response.headers.get("location", "")
+        url = httpx.URL(location)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise GitHubError(f"GET {path}: redirected to an unusable location")
+        return self._fetch_signed(url, path, max_bytes)
+
+    def _without_redirects(self) -> githubkit.GitHub[Any]:
+        if self._unfollowed is None:
+            self._unfollowed = githubkit.GitHub(
+                self._strategy,
+                base_url=self.github.base_url,
+                user_agent=USER_AGENT,
+                timeout=self.github._timeout,
+                transport=_KeptOpen(self.github._pool),
+                cache_strategy=MemCacheStrategy(),
+                http_cache=False,
+                auto_retry=False,
+                follow_redirects=False,
+            )
+        return self._unfollowed
+
+    def _fetch_signed(self, url: httpx.URL, path: str, max_bytes: int) -> bytes:
+        headers = {"User-Agent": USER_AGENT}
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with (
+                httpx.Client(
+                    transport=_KeptOpen(self.github._pool),
+                    timeout=self.github._timeout,
+                    follow_redirects=False,
+                ) as client,
+                client.stream("GET", url, headers=headers) as response,
+            ):
+                if response.status_code != 200:
+                    # 403 when the signature expired: the next attempt asks GitHub again
+                    raise ServerError(
+                        f"GET {path}: the signed download answered {response.status_code}",
+                        response.status_code,
+                    )
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise ArtifactTooLarge(f"GET {path}: {declared} bytes, over {max_bytes}")
+                for chunk in response.iter_bytes(_DOWNLOAD_CHUNK):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ArtifactTooLarge(f"GET {path}: more than {max_bytes} bytes")
+                    chunks.append(chunk)
+        except httpx.HTTPError as exc:
+            raise ServerError(
+                f"GET {path}: the signed download failed ({type(exc).__name__})"
+            ) from None
+        return b"".join(chunks)
+
     # -- GraphQL -------------------------------------------------------------------------
 
     def graphql(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
@@ -537,6 +672,12 @@ def _call(method: str, path: str, send: Callable[[], T], clock: Clock, refused: 
         raise
     except GitHubException as exc:
         raise translate(exc, method, path, clock, refused) from None
+
+
+def _bounded(data: bytes, path: str, max_bytes: int) -> bytes:
+    if len(data) > max_bytes:
+        raise ArtifactTooLarge(f"GET {path}: {len(data)} bytes, over {max_bytes}")
+    return data
 
 
 def _body(method: str, path: str, response: Response[Any]) -> Any:

@@ -203,3 +203,54 @@ class Annotation:
             "annotation_level": self.level,
             "message": self.message,
         }
+
+
+@dataclass(frozen=True)
+class WorkflowRun:
+    """A GitHub Actions workflow run at one attempt."""
+
+    id: int
+    name: str
+    head_sha: str
+    head_branch: str | None
+    event: str
+    status: str
+    conclusion: str | None
+    run_attempt: int
+    created_at: str
+    path: str | None = None
+
+    @classmethod
+    def parse(cls, data: Json) -> WorkflowRun:
+        return cls(
+            id=int(_get(data, "id")),
+            name=str(_opt(data, "name") or ""),
+            head_sha=str(_get(data, "head_sha")),
+            head_branch=_opt(data, "head_branch"),
+            event=str(_opt(data, "event") or ""),
+            status=str(_opt(data, "status") or ""),
+            conclusion=_opt(data, "conclusion"),
+            run_attempt=int(_opt(data, "run_attempt") or 1),
+            created_at=str(_opt(data, "run_started_at") or _opt(data, "created_at") or ""),
+            path=_opt(data, "path"),
+        )
+
+
+@dataclass(frozen=True)
+class Artifact:
+    id: int
+    name: str
+    size_in_bytes: int
+    expired: bool
+    run_id: int | None
+
+    @classmethod
+    def parse(cls, data: Json) -> Artifact:
+        run_id = _opt(data, "workflow_run", "id")
+        return cls(
+            id=int(_get(data, "id")),
+            name=str(_get(data, "name")),
+            size_in_bytes=int(_opt(data, "size_in_bytes") or 0),
+            expired=bool(_opt(data, "expired")),
+            run_id=int(run_id) if run_id is not None else None,
+        )

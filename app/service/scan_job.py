@@ -181,7 +181,7 @@ class ScanJob:
         )
         composed = composer.compose(result.proposals)
         _answer_unmet_requests(gh, checkout, request, composed)
-        self._record(repository, result.proposals, composed)
+        record_composed(self.store, repository, result.proposals, composed)
         return ScanReport(
             repository=checkout.full_name,
             sha=checkout.sha,
@@ -200,36 +200,6 @@ class ScanJob:
             for p in self.store.proposals(repository.id)
             if p.ci_result is not None and p.ci_sha == p.head_sha
         }
-
-    def _record(
-        self,
-        repository: RepositoryRecord,
-        proposals: Sequence[Proposal],
-        composed: Sequence[Composed],
-    ) -> None:
-        """Remember each proposal, its PR number and head, and what happened to older PRs."""
-        store = self.store
-        by_id = {p.id: p for p in proposals}
-        for item in composed:
-            if item.action == "superseded":
-                old = store.proposal_by_branch(repository.id, item.branch)
-                if old is not None:
-                    store.close_proposal(old.id, ProposalStatus.SUPERSEDED, "superseded")
-                continue
-            proposal = by_id.get(item.proposal_id)
-            if proposal is None:
-                continue
-            subject = ",".join(sorted({f.subject for f in proposal.findings}))
-            saved = store.save_proposal(
-                repository.id, proposal.kind.value, proposal.branch, proposal.title, subject
-            )
-            store.record_changes(saved.id, changes_of(proposal))
-            if not isinstance(item, ComposedPull) or item.number is None:
-                continue
-            if item.action == "stopped":
-                store.mark_stopped(saved.id, notice_posted=True)
-            elif item.head_sha is not None:
-                store.set_pull_request(saved.id, item.number, item.head_sha)
 
     def _answer_given_up(
         self, repository: RepositoryRecord, request: ScanRequest, job: JobRecord, exc: Exception
@@ -271,6 +241,36 @@ def check_out(
         gh, checkout, store, repository, settings.service_security()
     )
     return workspace, checkout, config, config_error
+
+
+def record_composed(
+    store: Store,
+    repository: RepositoryRecord,
+    proposals: Sequence[Proposal],
+    composed: Sequence[Composed],
+) -> None:
+    """Remember each proposal, its PR number and head, and what happened to older PRs."""
+    by_id = {p.id: p for p in proposals}
+    for item in composed:
+        if item.action == "superseded":
+            old = store.proposal_by_branch(repository.id, item.branch)
+            if old is not None:
+                store.close_proposal(old.id, ProposalStatus.SUPERSEDED, "superseded")
+            continue
+        proposal = by_id.get(item.proposal_id)
+        if proposal is None:
+            continue
+        subject = ",".join(sorted({f.subject for f in proposal.findings}))
+        saved = store.save_proposal(
+            repository.id, proposal.kind.value, proposal.branch, proposal.title, subject
+        )
+        store.record_changes(saved.id, changes_of(proposal))
+        if not isinstance(item, ComposedPull) or item.number is None:
+            continue
+        if item.action == "stopped":
+            store.mark_stopped(saved.id, notice_posted=True)
+        elif item.head_sha is not None:
+            store.set_pull_request(saved.id, item.number, item.head_sha)
 
 
 def stored_ignores(store: Store, repository: RepositoryRecord) -> list[IgnoreRule]:

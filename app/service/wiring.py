@@ -25,6 +25,7 @@ from app.index.client import SimpleIndex
 from app.model import Kind
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due, security_due
+from app.service.ci_run_job import CiRunJob
 from app.service.report_job import ReportJob
 from app.service.scan_job import SECURITY_ONLY, ScanJob
 from app.settings import ENV_PREFIX, Settings, SettingsError
@@ -171,6 +172,7 @@ def build_services(
     context = EventContext(store, queue, replies, settings.app_slug, github=github.installation)
     queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context, policy)
     queue.handlers[JobKind.TICK] = tick_handler(store, queue)
+    queue.handlers[JobKind.CI_RUN] = CiRunJob(settings, store, github.installation)
     for kind in (JobKind.SCAN, JobKind.REFRESH):
         stand_in = (handlers or {}).get(kind)
         queue.handlers[kind] = ScanJob(

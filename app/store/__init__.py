@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 
 from app.store.engine import Clock, make_engine, utcnow
 from app.store.records import (
+    CiArtifactRecord,
+    CiRunRecord,
     DeliveryRecord,
     IgnoreRecord,
     InstallationRecord,
@@ -17,6 +19,7 @@ from app.store.records import (
     JobRecord,
     JobStatus,
     MergeRequest,
+    NewCiRun,
     NewDelivery,
     NewJob,
     Outcome,
@@ -24,12 +27,16 @@ from app.store.records import (
     ProposalStatus,
     RepoRef,
     RepositoryRecord,
+    StoredReport,
+    StoredResult,
 )
 from app.store.store import Store
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 __all__ = [
+    "CiArtifactRecord",
+    "CiRunRecord",
     "Clock",
     "DeliveryRecord",
     "IgnoreRecord",
@@ -38,6 +45,7 @@ __all__ = [
     "JobRecord",
     "JobStatus",
     "MergeRequest",
+    "NewCiRun",
     "NewDelivery",
     "NewJob",
     "Outcome",
@@ -46,6 +54,8 @@ __all__ = [
     "RepoRef",
     "RepositoryRecord",
     "Store",
+    "StoredReport",
+    "StoredResult",
     "alembic_config",
     "make_engine",
     "migrate",

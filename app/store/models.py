@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -243,6 +244,8 @@ class IncidentEventRow(Base):
     at: Mapped[datetime] = mapped_column(When)
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="{}")
+
+
 class BotIssueRow(Base):
     """An issue the bot keeps in place (the weekly report, a tracking issue), by its key."""
 
@@ -275,3 +278,77 @@ class HealthSampleRow(Base):
     violations: Mapped[str] = mapped_column(Text)
     items: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(When)
+
+
+class CiRunRow(Base):
+    """One attempt of a CI workflow run whose artifacts were collected (flaky tests, #14)."""
+
+    __tablename__ = "ci_runs"
+    __table_args__ = (
+        UniqueConstraint("repository_id", "run_id", "attempt", name="uq_ci_runs_attempt"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[int] = mapped_column(BigInteger)
+    attempt: Mapped[int] = mapped_column(Integer)
+    workflow: Mapped[str] = mapped_column(String(255))
+    head_sha: Mapped[str] = mapped_column(String(64), index=True)
+    head_branch: Mapped[str | None] = mapped_column(String(255))
+    event: Mapped[str | None] = mapped_column(String(64))
+    conclusion: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(When, index=True)
+    collected_at: Mapped[datetime] = mapped_column(When)
+
+
+class CiArtifactRow(Base):
+    """An artifact of a run attempt, read or not, and why not (missing, corrupt, too large)."""
+
+    __tablename__ = "ci_artifacts"
+    __table_args__ = (
+        UniqueConstraint("repository_id", "artifact_id", name="uq_ci_artifacts_artifact"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), index=True
+    )
+    ci_run_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("ci_runs.id", ondelete="CASCADE"), index=True
+    )
+    artifact_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # read, missing, corrupt, refused
+    reason: Mapped[str | None] = mapped_column(Text)
+    reports: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CiReportRow(Base):
+    """One JUnit file read from an artifact: one run of the suite, for detection."""
+
+    __tablename__ = "test_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ci_artifact_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("ci_artifacts.id", ondelete="CASCADE"), index=True
+    )
+    member: Mapped[str] = mapped_column(Text)
+    tests: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer)
+
+
+class CiResultRow(Base):
+    __tablename__ = "test_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("test_reports.id", ondelete="CASCADE"), index=True
+    )
+    test_id: Mapped[str] = mapped_column(Text)
+    file: Mapped[str | None] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    duration: Mapped[float] = mapped_column(Float)
+    message: Mapped[str] = mapped_column(Text, default="")

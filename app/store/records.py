@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class JobKind(StrEnum):
@@ -14,6 +14,7 @@ class JobKind(StrEnum):
     REFRESH = "refresh"  # re-render one bot PR's body after CI changed (args: proposal_id)
     TICK = "tick"  # enqueue scans for repositories due by their schedule
     REPORT = "report"  # refresh one repository's weekly report issue (args: reason)
+    CI_RUN = "ci-run"  # collect one workflow run attempt's test results (args: run, attempt)
 
 
 class JobStatus(StrEnum):
@@ -196,3 +197,64 @@ class IncidentEvent:
     at: datetime
     kind: str
     detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewCiRun:
+    """One attempt of a CI workflow run, as the `workflow_run` delivery describes it."""
+
+    run_id: int
+    attempt: int
+    workflow: str
+    head_sha: str
+    started_at: datetime
+    head_branch: str | None = None
+    event: str | None = None
+    conclusion: str | None = None
+
+
+@dataclass(frozen=True)
+class CiRunRecord:
+    id: int
+    repository_id: int
+    run_id: int
+    attempt: int
+    workflow: str
+    head_sha: str
+    head_branch: str | None
+    event: str | None
+    conclusion: str | None
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class CiArtifactRecord:
+    id: int
+    ci_run_id: int
+    artifact_id: int
+    name: str
+    status: str
+    """`read`, or why not: `missing`, `corrupt`, `refused` (over a bound)."""
+    reason: str | None
+    reports: int
+
+
+class StoredResult(NamedTuple):
+    """One test's result in one JUnit report (the fields of `app.flaky.junit.CaseResult`)."""
+
+    id: str
+    file: str | None
+    line: int | None
+    outcome: str
+    duration: float
+    message: str
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """One JUnit file of a run attempt's artifact, with its results."""
+
+    run: CiRunRecord
+    artifact: str
+    member: str
+    results: tuple[StoredResult, ...]

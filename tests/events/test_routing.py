@@ -386,3 +386,22 @@ def test_store_refs_from_payloads() -> None:
 def test_a_stored_body_that_cannot_be_parsed_is_a_bad_payload(body: bytes) -> None:
     with pytest.raises(BadPayload, match="JSON"):
         Event.from_body("push", "delivery-1", body)
+
+
+def test_a_completed_workflow_run_attempt_enqueues_its_collection(
+    context: EventContext, jobs: RecordingJobs
+) -> None:
+    payload = copy.deepcopy(load("workflow_run", "completed.payload.json"))
+    payload["installation"] = {"id": INSTALLATION}
+    payload["workflow_run"]["run_attempt"] = 2
+    assert send(context, "workflow_run", payload) == 1
+    [(kind, repository, args)] = jobs.jobs
+    run = payload["workflow_run"]
+    assert kind is JobKind.CI_RUN and repository == payload["repository"]["full_name"]
+    assert args["run_id"] == run["id"] and args["attempt"] == 2
+    assert args["head_sha"] == run["head_sha"] and args["conclusion"] == "success"
+    assert args["workflow"] == "test"  # the run's name is empty: the workflow's name
+    requested = copy.deepcopy(load("workflow_run", "requested.payload.json"))
+    requested["installation"] = {"id": INSTALLATION}
+    send(context, "workflow_run", requested)
+    assert len(jobs.jobs) == 1  # only completed attempts are collected

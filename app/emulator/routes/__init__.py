@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.emulator.routes import admin, apps, checks, git, issues, manifests, merges, pulls, repos
+from app.emulator.routes import (
+    actions,
+    admin,
+    apps,
+    checks,
+    git,
+    issues,
+    manifests,
+    merges,
+    pulls,
+    repos,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     apps.router,
@@ -15,6 +26,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     merges.router,
     issues.router,
     checks.router,
+    actions.router,
     git.router,
     admin.router,
 )

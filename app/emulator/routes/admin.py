@@ -4,6 +4,8 @@ request log."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from pathlib import Path
 
@@ -134,7 +136,9 @@ def tokens(state: EmulatorState) -> list[str]:
 def settings(state: EmulatorState, body: JsonBody) -> Json:
     if "token_ttl" in body:
         state.token_ttl = float(body["token_ttl"])
-    return {"token_ttl": state.token_ttl}
+    if "download_ttl" in body:
+        state.download_ttl = float(body["download_ttl"])
+    return {"token_ttl": state.token_ttl, "download_ttl": state.download_ttl}
 
 
 @router.get("/requests")
@@ -175,3 +179,52 @@ def protect(state: EmulatorState, owner: str, name: str, branch: str, body: Json
     with state.lock:
         repo.required_checks[branch] = contexts
     return {"contexts": contexts}
+
+
+@router.post("/repos/{owner}/{name}/actions/runs", status_code=201)
+def workflow_run(
+    request: Request, state: EmulatorState, owner: str, name: str, body: JsonBody
+) -> Json:
+    """A workflow run that happened (`name`, `head_sha` default the default branch's head,
+    `conclusion`, `event`, `artifacts`: {name: base64 zip}); with `run_id`, a re-run attempt
+    of that run. Send its `workflow_run` webhook yourself."""
+    repo = state.repo(f"{owner}/{name}")
+    if repo is None:
+        raise ApiError(404, "Not Found")
+    head_sha = str(body.get("head_sha") or repo.git.branch_sha(repo.default_branch) or "")
+    if repo.git.resolve(head_sha) != head_sha:
+        raise ApiError(422, "Validation Failed: head_sha is not a commit of the repository")
+    try:
+        artifacts = {
+            str(k): base64.b64decode(str(v), validate=True)
+            for k, v in dict(body.get("artifacts") or {}).items()
+        }
+    except (binascii.Error, ValueError):
+        raise ApiError(422, "Validation Failed: artifacts must be base64") from None
+    run_id = body.get("run_id")
+    try:
+        run = state.add_workflow_run(
+            repo,
+            name=str(body.get("name", "CI")),
+            head_sha=head_sha,
+            conclusion=body.get("conclusion", "success"),
+            artifacts=artifacts,
+            run_id=int(run_id) if run_id is not None else None,
+            event=str(body.get("event", "push")),
+            status=str(body.get("status", "completed")),
+        )
+    except KeyError as exc:
+        raise ApiError(404, str(exc)) from None
+    return shapes.workflow_run_json(base_url(request), repo, run)
+
+
+@router.post("/repos/{owner}/{name}/actions/artifacts/{artifact_id}/expire")
+def expire_artifact(state: EmulatorState, owner: str, name: str, artifact_id: int) -> Json:
+    """The artifact's retention ran out: listed as expired, its download answers 410."""
+    repo = state.repo(f"{owner}/{name}")
+    artifact = repo.artifacts.get(artifact_id) if repo else None
+    if artifact is None:
+        raise ApiError(404, "Not Found")
+    with state.lock:
+        artifact.expired = True
+    return {"id": artifact.id, "expired": True}

@@ -1,7 +1,7 @@
 """incidents from Alertmanager and their timelines.
 
 Revision ID: 0006
-Revises: 0004_report
+Revises: 0005_flaky
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004_report"
+down_revision = "0005_flaky"
 branch_labels = None
 depends_on = None
 
