@@ -107,6 +107,10 @@ class Collector:
     index: PackageIndex | None = None
     advisories: AdvisorySource | None = None
     commits: Sequence[Commit] = ()
+    coverage_elsewhere: Callable[[Sequence[str]], Coverage | None] | None = None
+    """Where coverage comes from when the repository holds no report (the App: the newest
+    successful CI run's coverage artifact, `app.health.ci_coverage`); given the repository's
+    files, None when unknown."""
     """History for churn (one ``git log`` over every sample's window)."""
     progress: Progress = no_progress
     facts: dict[str, FileFacts] = field(default_factory=dict)
@@ -237,7 +241,9 @@ class Collector:
     def _coverage(self, snapshot: BlobSnapshot, errors: list[str]) -> Coverage | None:
         report = find_report(snapshot.files)
         if report is None:
-            return None
+            if self.coverage_elsewhere is None:
+                return None
+            return self.coverage_elsewhere(snapshot.files)
         try:
             return parse_report(report, snapshot.read_bytes(report), snapshot.files)
         except (OSError, CoverageError) as exc:

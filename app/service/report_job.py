@@ -13,7 +13,7 @@ place (`app.events.bot_issues`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,6 +23,8 @@ from app.events.repos import workable
 from app.github import Installation
 from app.health.blobs import resolve_commit
 from app.health.churn import WINDOW_DAYS, read_commits
+from app.health.ci_coverage import coverage_from_ci
+from app.health.coverage import Coverage
 from app.health.document import document
 from app.health.history import collect
 from app.health.measure import Collector
@@ -109,6 +111,17 @@ class ReportJob:
                 outcome.backfilled,
             )
 
+    @staticmethod
+    def ci_coverage(
+        gh: Installation, repository: RepositoryRecord, files: Sequence[str]
+    ) -> Coverage | None:
+        """Coverage from the default branch's newest successful CI run with a coverage
+        artifact, when the repository holds no report; unknown (None) says why in the log."""
+        found = coverage_from_ci(gh, repository.full_name, files, branch=repository.default_branch)
+        if found.coverage is None:
+            log.info("%s: coverage unknown: %s", repository.full_name, found.reason)
+        return found.coverage
+
     def report(self, repository: RepositoryRecord, now: datetime) -> ReportOutcome:
         if repository.installation_id is None:
             raise JobFailed(f"{repository.full_name} is not part of any installation")
@@ -127,6 +140,7 @@ class ReportJob:
             index=adapters.index,
             advisories=adapters.advisories,  # None: the security component is unknown
             commits=read_commits(root, head.sha, since),
+            coverage_elsewhere=lambda files: self.ci_coverage(gh, repository, files),
         )
         samples = StoreSamples(self.store, repository.id)
         collected = collect(

@@ -5,6 +5,7 @@ issue in place; next week's tick edits the same issue; `/maintainer report` refr
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import uuid
@@ -27,6 +28,7 @@ from app.service.wiring import tick_handler
 from app.settings import Settings
 from app.store import JobKind, JobRecord, JobStatus, RepoRef, Store, open_store
 from tests.support import GIT_ENV, git
+from tests.support.artifacts import add_run, zip_of
 from tests.support.harness import INSTALLATION_ID, Harness, settings_for
 
 TREND = "octo-org/trend"
@@ -228,3 +230,29 @@ def test_report_false_makes_nothing(app: App, tmp_path: Path) -> None:
     assert app.store.health_samples(repo_id) == []
     app.clock.now += timedelta(weeks=1)
     assert app.tick() == []  # the stored configuration says off: no job at all
+
+
+def test_coverage_comes_from_the_newest_successful_ci_run_when_the_repository_has_none(
+    app: App, tmp_path: Path
+) -> None:
+    trend_repository(app.harness, tmp_path, app.clock.now)
+    repo_id = _register(app)
+    app.tick()
+    assert app.store.health_samples(repo_id)[-1].metrics["coverage_percent"] is None  # unknown
+
+    report = {
+        "meta": {"format": 3},
+        "files": {
+            "trend/__init__.py": {
+                "summary": {"percent_covered": 62.5, "covered_lines": 5, "num_statements": 8},
+                "missing_lines": [4, 6, 8],
+                "executed_lines": [1, 2, 3, 5, 7],
+            }
+        },
+        "totals": {"percent_covered": 62.5, "covered_lines": 5, "num_statements": 8},
+    }
+    add_run(app.harness, TREND, {"coverage-report": zip_of({"coverage.json": json.dumps(report)})})
+    add_run(app.harness, TREND, {"coverage-report": b"not a zip"}, conclusion="failure")
+    app.clock.now += timedelta(weeks=1)
+    app.tick()
+    assert app.store.health_samples(repo_id)[-1].metrics["coverage_percent"] == 62.5
