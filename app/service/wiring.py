@@ -28,12 +28,14 @@ from app.schedule import is_due, security_due
 from app.service.ci_run_job import CiRunJob
 from app.service.report_job import ReportJob
 from app.service.scan_job import SECURITY_ONLY, ScanJob
+from app.service.trends_job import TrendsJob
 from app.settings import ENV_PREFIX, Settings, SettingsError
-from app.store import JobKind, JobRecord, Store, open_store
+from app.store import JobKind, JobRecord, RepositoryRecord, Store, open_store
 
 log = logging.getLogger(__name__)
 
 DELIVERY_BODIES_KEPT = timedelta(days=7)
+TRENDS_EVERY = timedelta(days=1)  # production trends are read daily
 SUCCEEDED_JOBS_KEPT = timedelta(days=30)
 
 
@@ -120,9 +122,10 @@ def delivery_handler(store: Store, context: EventContext, policy: RetryPolicy) -
     return handle
 
 
-def tick_handler(store: Store, queue: Queue) -> JobHandler:
-    """Enqueue a scan of every repository due by its schedule (and not already queued), and a
-    report job for each whose weekly report is due (`.maintainer.yml` `report:`).
+def tick_handler(store: Store, queue: Queue, *, trends: bool = False) -> JobHandler:
+    """Enqueue a scan of every repository due by its schedule (and not already queued), a
+    report job for each whose weekly report is due (`.maintainer.yml` `report:`), and, with
+    `trends` (a Prometheus is configured), a daily trends job for each with `monitors:`.
 
     Security fixes skip the schedule: between scheduled scans a security-only scan runs daily
     at the schedule's time, unless `security.bypass_schedule` is off.
@@ -136,6 +139,8 @@ def tick_handler(store: Store, queue: Queue) -> JobHandler:
                 config.report, store.last_report_at(repository.id), now
             ):
                 queue.enqueue(JobKind.REPORT, repository.full_name, {"reason": "schedule"})
+            if trends and config.monitors and _trends_due(store, repository, now):
+                queue.enqueue(JobKind.TRENDS, repository.full_name, {"reason": "daily"})
             if store.has_pending(JobKind.SCAN, repository.full_name):
                 continue
             if is_due(config.schedule, repository.last_scan_at, now):
@@ -147,6 +152,13 @@ def tick_handler(store: Store, queue: Queue) -> JobHandler:
         store.prune_jobs(now - SUCCEEDED_JOBS_KEPT)
 
     return handle
+
+
+def _trends_due(store: Store, repository: RepositoryRecord, now: datetime) -> bool:
+    if store.has_pending(JobKind.TRENDS, repository.full_name):
+        return False
+    last = store.last_trends_at(repository.id)
+    return last is None or now - last >= TRENDS_EVERY
 
 
 def _security_due(config: RepoConfig, last: datetime | None, now: datetime) -> bool:
@@ -171,7 +183,10 @@ def build_services(
     replies = replies or github
     context = EventContext(store, queue, replies, settings.app_slug, github=github.installation)
     queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context, policy)
-    queue.handlers[JobKind.TICK] = tick_handler(store, queue)
+    queue.handlers[JobKind.TICK] = tick_handler(
+        store, queue, trends=settings.prometheus_url is not None
+    )
+    queue.handlers[JobKind.TRENDS] = TrendsJob(settings, store, github.installation)
     queue.handlers[JobKind.CI_RUN] = CiRunJob(settings, store, github.installation)
     for kind in (JobKind.SCAN, JobKind.REFRESH):
         stand_in = (handlers or {}).get(kind)

@@ -85,6 +85,7 @@ class RepositoryRow(Base):
     last_scan_at: Mapped[datetime | None] = mapped_column(When)
     last_security_scan_at: Mapped[datetime | None] = mapped_column(When)
     last_report_at: Mapped[datetime | None] = mapped_column(When)  # the weekly report issue
+    last_trends_at: Mapped[datetime | None] = mapped_column(When)  # production trends read
     config_json: Mapped[str | None] = mapped_column(Text)
     config_sha: Mapped[str | None] = mapped_column(String(64))
     config_error: Mapped[str | None] = mapped_column(Text)

@@ -156,6 +156,19 @@ class Repositories(StoreArea):
         with self.engine.begin() as conn:
             conn.execute(update(RepositoryRow).where(RepositoryRow.id == repo_id).values(**values))
 
+    def mark_trends_read(self, repo_id: int, at: datetime) -> None:
+        """The repository's production trends (`monitors:`) were read and acted on at `at`."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(RepositoryRow).where(RepositoryRow.id == repo_id).values(last_trends_at=at)
+            )
+
+    def last_trends_at(self, repo_id: int) -> datetime | None:
+        with Session(self.engine) as session:
+            return session.scalar(
+                select(RepositoryRow.last_trends_at).where(RepositoryRow.id == repo_id)
+            )
+
     def save_valid_config(self, repo_id: int, config: RepoConfig, sha: str | None) -> None:
         """Keep `config` as the last valid configuration and clear any recorded error."""
         with self.engine.begin() as conn:

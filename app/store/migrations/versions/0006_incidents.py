@@ -1,4 +1,4 @@
-"""incidents from Alertmanager and their timelines.
+"""incidents from Alertmanager and their timelines; when production trends were last read.
 
 Revision ID: 0006
 Revises: 0005_flaky
@@ -50,9 +50,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_events")),
     )
     op.create_index(op.f("ix_incident_events_incident_id"), "incident_events", ["incident_id"])
+    with op.batch_alter_table("repositories", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("last_trends_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("repositories", schema=None) as batch_op:
+        batch_op.drop_column("last_trends_at")
     op.drop_index(op.f("ix_incident_events_incident_id"), table_name="incident_events")
     op.drop_table("incident_events")
     op.drop_index(op.f("ix_incidents_group_key"), table_name="incidents")

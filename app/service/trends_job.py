@@ -1,0 +1,138 @@
+"""The trends job the queue runs once a day per repository with `monitors:`: read each
+monitor from the service's Prometheus (`MAINTAINER_PROMETHEUS_URL`, never an address from the
+repository), forecast it (`app.ops.trends`), and keep one "Trend alert" issue per monitor in
+place (`app.events.bot_issues`): opened when the threshold is predicted within the monitor's
+lead time plus margin (or already crossed), edited as the forecast moves, closed by the bot
+when the forecast no longer crosses within the horizon. A monitor whose query failed keeps its
+issue as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.config import RepoConfig
+from app.events.bot_issues import close_issue, keep_issue
+from app.events.repos import workable
+from app.github import Installation
+from app.ops.prometheus import Auth, PrometheusClient
+from app.ops.render import trend_alert_markdown, trend_alert_title
+from app.ops.trends import RangeReader, collect
+from app.queue import JobFailed
+from app.settings import Settings
+from app.store import JobRecord, RepositoryRecord, Store
+
+log = logging.getLogger(__name__)
+
+ALERTING = ("alert", "breached")
+QUIET = ("ok", "no-data")
+
+
+def alert_key(monitor: str) -> str:
+    """The bot-issue key of a monitor's trend alert (monitor names are free text)."""
+    return "trend-alert:" + hashlib.sha256(monitor.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class TrendsOutcome:
+    opened_or_edited: tuple[int, ...] = ()
+    closed: tuple[int, ...] = ()
+    failed: tuple[str, ...] = ()
+
+
+def prometheus_reader(settings: Settings) -> PrometheusClient:
+    if not settings.prometheus_url:
+        raise JobFailed("MAINTAINER_PROMETHEUS_URL is not set: no trends to read")
+    auth = Auth(
+        token=settings.prometheus_token.get_secret_value() if settings.prometheus_token else None,
+        username=settings.prometheus_username,
+        password=(
+            settings.prometheus_password.get_secret_value()
+            if settings.prometheus_password
+            else None
+        ),
+    )
+    return PrometheusClient(settings.prometheus_url, auth)
+
+
+class TrendsJob:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        installation: Callable[[int], Installation],
+        reader: Callable[[], RangeReader] | None = None,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.installation = installation
+        self.reader = reader or (lambda: prometheus_reader(settings))
+        self.clock = clock
+
+    def __call__(self, job: JobRecord) -> None:
+        repository = self.store.repository(job.repository or "")
+        if repository is None or not workable(repository):
+            log.info("job %s: %s is not active; no trends", job.id, job.repository)
+            return
+        now = self.clock()
+        outcome = self.trends(repository, now)
+        self.store.mark_trends_read(repository.id, now)
+        log.info(
+            "job %s: trends of %s: %d alert issue(s) kept, %d closed, %d monitor(s) failed",
+            job.id,
+            repository.full_name,
+            len(outcome.opened_or_edited),
+            len(outcome.closed),
+            len(outcome.failed),
+        )
+
+    def trends(self, repository: RepositoryRecord, now: datetime) -> TrendsOutcome:
+        config = self.store.last_valid_config(repository.id) or RepoConfig()
+        if not config.monitors:
+            return TrendsOutcome()
+        if repository.installation_id is None:
+            raise JobFailed(f"{repository.full_name} is not part of any installation")
+        reader = self.reader()
+        try:
+            results = collect(reader, config.monitors, now)
+        finally:
+            close = getattr(reader, "close", None)
+            if callable(close):
+                close()
+        gh = self.installation(repository.installation_id)
+        bot = self.settings.bot_login()
+        kept, closed, failed = [], [], []
+        for trend in results:
+            key = alert_key(trend.monitor.name)
+            if trend.status in ALERTING:
+                issue = keep_issue(
+                    gh,
+                    self.store,
+                    repository,
+                    key,
+                    title=trend_alert_title(trend),
+                    body=trend_alert_markdown(trend),
+                    bot_login=bot,
+                )
+                kept.append(issue.number)
+            elif trend.status in QUIET:
+                if self.store.bot_issue(repository.id, key) is None:
+                    continue  # never alerted: nothing to close
+                done = close_issue(gh, self.store, repository, key, bot)
+                if done is not None and done.action != "unchanged":
+                    closed.append(done.number)
+            else:
+                failed.append(trend.monitor.name)
+                log.warning(
+                    "%s: monitor %s not read: %s",
+                    repository.full_name,
+                    trend.monitor.name,
+                    trend.reason,
+                )
+        return TrendsOutcome(tuple(kept), tuple(closed), tuple(failed))
