@@ -227,6 +227,15 @@ class FlakySettings(Strict):
         default=10, ge=1, description="The share above is judged only for runs of this many tests."
     )
     reruns: int = Field(default=2, ge=1, le=20, description="Reruns a quarantine marker allows.")
+    release_passes: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Consecutive passes since its quarantine after which a test is released.",
+    )
+    proof_runs: int = Field(
+        default=20, ge=1, le=1_000, description="Reruns that must all pass before a fix is proposed."
+    )
 
     @model_validator(mode="after")
     def _clear_under_flag(self) -> FlakySettings:

@@ -1,5 +1,6 @@
-"""The quarantine edit: a marker above the flaky test, written with libcst (every other byte
-stays). The result must parse and compile, or nothing is changed and the reason is given."""
+"""The quarantine edit (a marker above the flaky test) and the release edit (the marker removed),
+written with libcst (every other byte stays). The result must parse and compile, or nothing is
+changed and the reason is given."""
 
 from __future__ import annotations
 
@@ -110,3 +111,86 @@ def _with_pytest_import(module: cst.Module) -> cst.Module:
         )
     body.insert(position, statement)
     return module.with_changes(body=body)
+
+
+def release(source: str, test_id: str, path: str) -> str:
+    """``source`` without the test's quarantine marker (and without ``import pytest`` when
+    nothing else uses it); :class:`EditError` when there is nothing to remove."""
+    from app.flaky.release import quarantine_of
+
+    quarantine = quarantine_of(source, test_id)
+    if quarantine is None:
+        raise EditError(f"{path}: {test_id} has no quarantine marker")
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(source))
+    except cst.ParserSyntaxError as exc:
+        raise EditError(f"{path} does not parse with libcst: {exc.message}") from None
+    remover = _RemoveMarker(quarantine.line)
+    module = wrapper.visit(remover)
+    if not remover.done:
+        raise EditError(f"{path}: the marker of {test_id} was not found")
+    if not _uses_pytest(module):
+        module = module.visit(_DropPytestImport())
+    edited = module.code
+    try:
+        compile(edited, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        raise EditError(f"{path}: the edited file does not compile: {exc}") from None
+    return edited
+
+
+class _RemoveMarker(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.done = False
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        kept = []
+        for original, updated in zip(
+            original_node.decorators, updated_node.decorators, strict=True
+        ):
+            start = self.get_metadata(PositionProvider, original.decorator).start.line
+            if start == self.line and not self.done:
+                self.done = True
+                continue
+            kept.append(updated)
+        if len(kept) == len(updated_node.decorators):
+            return updated_node
+        return updated_node.with_changes(decorators=kept)
+
+
+def _uses_pytest(module: cst.Module) -> bool:
+    class _Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False  # the import itself is not a use
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == "pytest":
+                self.found = True
+
+    finder = _Finder()
+    module.visit(finder)
+    return finder.found
+
+
+class _DropPytestImport(cst.CSTTransformer):
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if len(updated_node.body) == 1 and isinstance(updated_node.body[0], cst.Import):
+            names = updated_node.body[0].names
+            if (
+                len(names) == 1
+                and isinstance(names[0].name, cst.Name)
+                and names[0].name.value == "pytest"
+                and names[0].asname is None
+            ):
+                return cst.RemoveFromParent()
+        return updated_node

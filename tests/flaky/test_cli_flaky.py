@@ -62,7 +62,7 @@ def test_json_report_from_a_junit_history(tmp_path: Path) -> None:
     code, out, _ = invoke(str(tmp_path), "--junit", str(tmp_path / "artifacts"), "--format", "json")
     assert code == 0
     document = json.loads(out)
-    assert list(document) == ["runs", "tests", "flake_rate", "flaky", "trend"]
+    assert list(document) == ["runs", "tests", "flake_rate", "flaky", "trend", "quarantined"]
     assert (document["runs"], document["tests"]) == (8, 3)
     states = {f["id"]: f["state"] for f in document["flaky"]}
     assert states == {
