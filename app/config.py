@@ -234,7 +234,10 @@ class FlakySettings(Strict):
         description="Consecutive passes since its quarantine after which a test is released.",
     )
     proof_runs: int = Field(
-        default=20, ge=1, le=1_000, description="Reruns that must all pass before a fix is proposed."
+        default=20,
+        ge=1,
+        le=1_000,
+        description="Reruns that must all pass for a fix to be proposed.",
     )
 
     @model_validator(mode="after")
