@@ -177,6 +177,7 @@ def report_table(
     ]
     if not report.findings:
         lines.append("No flaky or broken test found.")
+        lines += _quarantined_lines(quarantined, releases)
         return "\n".join(lines)
     rows = [("STATE", "FLIP", "FAILED", "CAUSE", "TEST", "WHY")]
     for finding in report.findings:
@@ -212,6 +213,14 @@ def report_table(
             )
         elif fix is not None:
             lines.append(f"  no fix: {fix.reason}")
+    lines += _quarantined_lines(quarantined, releases)
+    return "\n".join(lines)
+
+
+def _quarantined_lines(
+    quarantined: Sequence[Quarantined], releases: Mapping[str, str] | None
+) -> list[str]:
+    lines = []
     for test in quarantined:
         state = "due for release" if test.due else "stays quarantined"
         branch = (releases or {}).get(test.test)
@@ -219,7 +228,7 @@ def report_table(
             f"\nquarantined {test.test} ({test.file}:{test.line}): {test.passes} passes in a "
             f"row since its quarantine, {state}" + (f": {branch}" if branch else "")
         )
-    return "\n".join(lines)
+    return lines
 
 
 def _where(file: str | None, line: int | None) -> str:
