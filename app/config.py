@@ -276,6 +276,9 @@ class HealthThresholds(Strict):
         default=60.0, ge=0, le=100, description="Below: too little of the code tested."
     )
     architecture_violations: float = Field(default=1.0, ge=0, description="At or above: drift.")
+    flake_rate: float = Field(
+        default=0.05, ge=0, le=1, description="Above: too many runs fail on a flaky test."
+    )
 
 
 class HealthWeights(Strict):
@@ -286,6 +289,10 @@ class HealthWeights(Strict):
     dependencies: float = Field(default=0.25, ge=0)
     security: float = Field(default=0.15, ge=0)
     architecture: float = Field(default=0.10, ge=0)
+    flaky: float = Field(default=0.10, ge=0, description="Known with JUnit results (--junit).")
+    maintenance: float = Field(
+        default=0.10, ge=0, description="Deprecated API uses and dead code (the scan cache)."
+    )
 
 
 class HealthSettings(Strict):

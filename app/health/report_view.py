@@ -26,6 +26,7 @@ _METRICS: dict[str, tuple[str, str]] = {
     "dead_code_candidates": ("dead-code candidates", "cross"),
     "deprecated_uses": ("deprecated API uses", "cross"),
     "architecture_violations": ("architecture violations", "cross"),
+    "flake_rate": ("flake rate", "crosses"),
 }
 _CHARTED = ("complexity_mean", "libyears", "coverage_percent", "architecture_violations")
 
