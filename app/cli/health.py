@@ -86,10 +86,11 @@ class _LazyAdvisories:
         return self._get().audit(packages)
 
 
-def _flaky(junit: tuple[Path, ...], config: RepoConfig) -> FlakyHealth:
+def _flaky(junit: tuple[Path, ...], config: RepoConfig, root: Path) -> FlakyHealth:
     """The flake rate and flaky tests of the JUnit results; unreadable files are warned about."""
     from app.flaky.detect import History, detect
     from app.flaky.junit import JUnitError, junit_files, read_junit
+    from app.flaky.sources import locate_test_file
 
     history = History(config.flaky)
     for file in junit_files(junit):
@@ -97,7 +98,7 @@ def _flaky(junit: tuple[Path, ...], config: RepoConfig) -> FlakyHealth:
             history.add(read_junit(file))
         except JUnitError as exc:
             click.echo(f"warning: {exc}", err=True)
-    return flaky_health(detect(history))
+    return flaky_health(detect(history), lambda test, file: locate_test_file(root, test, file))
 
 
 def _maintenance(root: Path, caches: Caches, moment: datetime) -> Maintenance | None:
@@ -197,7 +198,7 @@ def health(
                 advisories=_LazyAdvisories(lambda: _advisories(advisory_db, root, config)),
                 commits=read_commits(root, head.sha, since),
                 progress=terminal_progress,
-                flaky=_flaky(junit, config) if junit else None,
+                flaky=_flaky(junit, config, root) if junit else None,
                 maintenance=_maintenance(root, caches, moment),
             )
             with SampleStore(caches.folder(HEALTH) / FILENAME) as store:

@@ -11,7 +11,7 @@ failures, so its value is 100 − 100 × flake rate and every point lost is a te
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,13 +44,16 @@ class FlakyHealth:
         return self.weeks.get(f"{year}-W{week:02d}")
 
 
-def flaky_health(detection: Detection) -> FlakyHealth:
+def flaky_health(
+    detection: Detection, locate: Callable[[str, str | None], str | None] = lambda i, f: f
+) -> FlakyHealth:
+    """``locate``: a test's file in the checkout from its id and the file JUnit names."""
     return FlakyHealth(
         flake_rate=detection.flake_rate,
         runs=detection.runs,
         weeks={w.week: w.flake_rate for w in detection.trend},
         tests=tuple(
-            FlakyTest(v.id, v.file, v.flip_rate, v.failures, v.runs)
+            FlakyTest(v.id, locate(v.id, v.file), v.flip_rate, v.failures, v.runs)
             for v in detection.verdicts
             if v.state is State.FLAKY
         ),

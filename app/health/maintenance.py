@@ -31,9 +31,9 @@ class Maintenance:
     dead_code_candidates: int
 
 
-def _branches(proposals: Sequence[Proposal]) -> dict[int, str]:
-    """id(finding) → the branch of the proposal it is in."""
-    return {id(f): p.branch for p in proposals for f in p.findings}
+def _branches(proposals: Sequence[Proposal]) -> dict[tuple[Kind, str], str]:
+    """(kind, file) → the branch of the proposal of that kind that edits the file."""
+    return {(p.kind, e.path): p.branch for p in proposals for e in p.edits}
 
 
 def maintenance(findings: Sequence[Finding], proposals: Sequence[Proposal]) -> Maintenance:
@@ -46,9 +46,9 @@ def maintenance(findings: Sequence[Finding], proposals: Sequence[Proposal]) -> M
     for finding in findings:
         detail = finding.detail
         if finding.kind is Kind.DEPRECATION and isinstance(detail, DeprecationDetail):
-            branch = branches.get(id(finding))
             for info, location in detail.rows:
                 deprecated += 1
+                branch = branches.get((Kind.DEPRECATION, location.file))
                 manual = info.safety.value == "report-only" or branch is None
                 fix: Mapping[str, str] = (
                     {"kind": "deprecation", "branch": branch}
@@ -71,9 +71,9 @@ def maintenance(findings: Sequence[Finding], proposals: Sequence[Proposal]) -> M
                     )
                 )
         elif finding.kind is Kind.DEAD_CODE and isinstance(detail, DeadCode):
-            branch = branches.get(id(finding))
             for symbol in detail.symbols:
                 dead += 1
+                branch = branches.get((Kind.DEAD_CODE, symbol.file))
                 items.append(
                     Item(
                         id=f"dead-code:{symbol.file}:{symbol.name}",
