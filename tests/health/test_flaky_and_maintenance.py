@@ -122,3 +122,28 @@ def test_deprecated_uses_and_dead_code_come_from_the_scans_caches(tmp_path: Path
     assert components(document)["maintenance"] == 97  # 2 points + 1 point
     metrics = document["history"][-1]["metrics"]
     assert (metrics["deprecated_uses"], metrics["dead_code_candidates"]) == (1, 1)
+
+
+def test_the_reports_have_a_flaky_tests_section(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", files=FILES)
+    junit_history(tmp_path / "junit")
+    common = [
+        *("--cache-dir", str(tmp_path / "cache"), "--history", "1", "--now", NOW),
+        *("--advisory-db", str(FIXTURES / "advisory-database")),
+    ]
+    markdown = run(
+        "health", str(repo), *common, "--junit", str(tmp_path / "junit"), "--format", "markdown"
+    )
+    assert markdown.returncode == 0, markdown.stderr
+    section = markdown.stdout.split("### Flaky tests", 1)[1].split("###", 1)[0]
+    assert "Flake rate **40 %**" in section
+    assert "flip rate 78%, failed 4 of 10 runs" in section
+    assert (
+        "quarantine on `maintainer/flaky-test/quarantine-tests-test_clock.py-test_stamp`" in section
+    )
+    page = tmp_path / "report.html"
+    html = run("health", str(repo), *common, "--format", "html", "--output", str(page))
+    assert html.returncode == 0, html.stderr
+    text = page.read_text()
+    assert "<h2>Flaky tests</h2>" in text
+    assert "Unknown: no JUnit results" in text
