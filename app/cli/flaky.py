@@ -59,7 +59,8 @@ def _progress(done: int, total: int) -> None:
 @click.option(
     "--python",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Interpreter to run the suite with (default: PATH/.venv/bin/python, else this one).",
+    help="Interpreter to run the suite and the fixes' proofs with (default: "
+    "PATH/.venv/bin/python, else this one).",
 )
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
 @click.option(

@@ -18,28 +18,44 @@ class EditError(Exception):
 
 def quarantine(source: str, test_id: str, marker: str, path: str) -> str:
     """``source`` with ``marker`` (``@pytest.mark...``) above the test and ``import pytest``."""
-    try:
-        function = find_test(ast.parse(source), test_id)
-    except (SyntaxError, ValueError, RecursionError) as exc:
-        raise EditError(f"{path} does not parse: {exc}") from None
-    if function is None:
-        raise EditError(f"{path}: no function for {test_id}")
-    try:
-        wrapper = MetadataWrapper(cst.parse_module(source))
-    except cst.ParserSyntaxError as exc:
-        raise EditError(f"{path} does not parse with libcst: {exc.message}") from None
+    function = function_of_test(source, test_id, path)
     adder = _AddMarker(function.lineno, marker)
-    module = wrapper.visit(adder)
+    module = parsed(source, path).visit(adder)
     if not adder.done:
         raise EditError(f"{path}: {test_id} is already marked, or was not found")
     if not _imports_pytest(module):
         module = _with_pytest_import(module)
-    edited = module.code
+    return compiled(module.code, path)
+
+
+def function_of_test(
+    source: str, test_id: str, path: str, error: type[EditError] | None = None
+) -> ast.FunctionDef | ast.AsyncFunctionDef:
+    """The test's function in ``source``; ``error`` (default `EditError`) when there is none."""
+    fail = error or EditError
     try:
-        compile(edited, path, "exec", dont_inherit=True)
+        function = find_test(ast.parse(source), test_id)
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        raise fail(f"{path} does not parse: {exc}") from None
+    if function is None:
+        raise fail(f"{path}: no function for {test_id}")
+    return function
+
+
+def parsed(source: str, path: str, error: type[EditError] | None = None) -> MetadataWrapper:
+    try:
+        return MetadataWrapper(cst.parse_module(source))
+    except cst.ParserSyntaxError as exc:
+        raise (error or EditError)(f"{path} does not parse with libcst: {exc.message}") from None
+
+
+def compiled(code: str, path: str, error: type[EditError] | None = None) -> str:
+    """``code`` when it compiles; the edit is refused otherwise."""
+    try:
+        compile(code, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
-        raise EditError(f"{path}: the edited file does not compile: {exc}") from None
-    return edited
+        raise (error or EditError)(f"{path}: the edited file does not compile: {exc}") from None
+    return code
 
 
 class _AddMarker(cst.CSTTransformer):
@@ -121,22 +137,13 @@ def release(source: str, test_id: str, path: str) -> str:
     quarantine = quarantine_of(source, test_id)
     if quarantine is None:
         raise EditError(f"{path}: {test_id} has no quarantine marker")
-    try:
-        wrapper = MetadataWrapper(cst.parse_module(source))
-    except cst.ParserSyntaxError as exc:
-        raise EditError(f"{path} does not parse with libcst: {exc.message}") from None
     remover = _RemoveMarker(quarantine.line)
-    module = wrapper.visit(remover)
+    module = parsed(source, path).visit(remover)
     if not remover.done:
         raise EditError(f"{path}: the marker of {test_id} was not found")
-    if not _uses_pytest(module):
-        module = module.visit(_DropPytestImport())
-    edited = module.code
-    try:
-        compile(edited, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as exc:
-        raise EditError(f"{path}: the edited file does not compile: {exc}") from None
-    return edited
+    if not uses_name(module, "pytest"):
+        module = module.visit(DropImport("pytest"))
+    return compiled(module.code, path)
 
 
 class _RemoveMarker(cst.CSTTransformer):
@@ -164,15 +171,17 @@ class _RemoveMarker(cst.CSTTransformer):
         return updated_node.with_changes(decorators=kept)
 
 
-def _uses_pytest(module: cst.Module) -> bool:
+def uses_name(module: cst.Module, name: str) -> bool:
+    """``name`` is used somewhere other than in an ``import`` statement."""
+
     class _Finder(cst.CSTVisitor):
         found = False
 
         def visit_Import(self, node: cst.Import) -> bool:
-            return False  # the import itself is not a use
+            return False
 
         def visit_Name(self, node: cst.Name) -> None:
-            if node.value == "pytest":
+            if node.value == name:
                 self.found = True
 
     finder = _Finder()
@@ -180,7 +189,13 @@ def _uses_pytest(module: cst.Module) -> bool:
     return finder.found
 
 
-class _DropPytestImport(cst.CSTTransformer):
+class DropImport(cst.CSTTransformer):
+    """Removes a statement that is only ``import <name>``."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
@@ -189,7 +204,7 @@ class _DropPytestImport(cst.CSTTransformer):
             if (
                 len(names) == 1
                 and isinstance(names[0].name, cst.Name)
-                and names[0].name.value == "pytest"
+                and names[0].name.value == self.name
                 and names[0].asname is None
             ):
                 return cst.RemoveFromParent()

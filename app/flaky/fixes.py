@@ -25,13 +25,14 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from app.flaky.causes import RANDOM_CALLS, find_test
+from app.flaky.edits import DropImport, EditError, compiled, parsed, function_of_test, uses_name
 
 MIN_WAIT_SECONDS = 5.0
 WAIT_FACTOR = 10.0
 """The wait loop's timeout: ten times the fixed sleep, at least five seconds."""
 
 
-class FixError(Exception):
+class FixError(EditError):
     """No safe mechanical fix (the message says why)."""
 
 
@@ -55,28 +56,15 @@ class Fixed:
 
 
 def _test_line(source: str, test_id: str, path: str) -> int:
-    try:
-        function = find_test(ast.parse(source), test_id)
-    except (SyntaxError, ValueError, RecursionError) as exc:
-        raise FixError(f"{path} does not parse: {exc}") from None
-    if function is None:
-        raise FixError(f"{path}: no function for {test_id}")
-    return function.lineno
+    return function_of_test(source, test_id, path, FixError).lineno
 
 
 def _module(source: str, path: str) -> MetadataWrapper:
-    try:
-        return MetadataWrapper(cst.parse_module(source))
-    except cst.ParserSyntaxError as exc:
-        raise FixError(f"{path} does not parse with libcst: {exc.message}") from None
+    return parsed(source, path, FixError)
 
 
 def _compiled(code: str, path: str) -> str:
-    try:
-        compile(code, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as exc:
-        raise FixError(f"{path}: the fixed file does not compile: {exc}") from None
-    return code
+    return compiled(code, path, FixError)
 
 
 class _InTest(cst.CSTTransformer):
@@ -356,6 +344,8 @@ def wait_instead_of_sleep(source: str, test_id: str, path: str, helper: WaitHelp
         raise FixError(f"{path}: no time.sleep(N) directly before an assert in {test_id}")
     if helper.module is not None:
         module = _with_import(module, helper.module, helper.name)
+    if not uses_name(module, "time"):
+        module = module.visit(DropImport("time"))
     return Fixed(
         _compiled(module.code, path),
         f"{waiter.changed} fixed sleep(s) replaced by the repository's bounded wait loop "

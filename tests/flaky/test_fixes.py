@@ -118,6 +118,7 @@ def test_a_fixed_sleep_before_an_assertion_becomes_the_repositorys_wait_loop() -
     fixed = wait_instead_of_sleep(source, "t::test_done", "t.py", local)
     assert "    wait_for(lambda: ready(), within=20)\n    assert ready()\n" in fixed.text
     assert "import wait_for" not in fixed.text
+    assert "import time" not in fixed.text  # no longer used
     with pytest.raises(FixError, match=r"no time\.sleep"):
         wait_instead_of_sleep(
             "import time\n\ndef test_done():\n    time.sleep(t)\n    assert ready()\n",
