@@ -25,7 +25,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from app.flaky.causes import RANDOM_CALLS, find_test
-from app.flaky.edits import DropImport, EditError, compiled, parsed, function_of_test, uses_name
+from app.flaky.edits import DropImport, EditError, compiled, function_of_test, parsed, uses_name
 
 MIN_WAIT_SECONDS = 5.0
 WAIT_FACTOR = 10.0
