@@ -8,8 +8,10 @@ evidence out).
 - **Worker**: when every failure happened on one pytest-xdist worker (``gw1``) while the test
   also ran, and passed, on others, the worker's state is the suspect.
 
-A correlation needs ``MIN_EACH`` failing and passing runs and a difference of shares of at
-least ``MIN_DIFFERENCE``: with few runs chance alone makes patterns.
+Both look at the test's latest results (the detection ``window``), and order only when the runs
+did not all run in the same order. A correlation needs ``MIN_EACH`` failing and passing runs and
+a difference of shares of at least ``MIN_DIFFERENCE``: with few runs chance alone makes
+patterns.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from app.flaky.causes import Category, Evidence
-from app.flaky.detect import History
+from app.flaky.detect import History, chronological
 
 MIN_EACH = 3
 MIN_DIFFERENCE = 0.8
@@ -47,14 +49,24 @@ def correlations(history: History, test_id: str) -> list[Correlation]:
 
 
 def _outcomes(history: History, codes: bytearray) -> list[tuple[int, bool]]:
-    """(run, failed) for every run with a result of the test."""
-    return [(run, bool(codes[run])) for run in range(len(codes)) if codes[run] in (0, 1)]
+    """(run, failed) for the test's latest results (the detection window), oldest first."""
+    found = [(run, bool(codes[run])) for run in chronological(history.runs) if run < len(codes)]
+    found = [(run, failed) for run, failed in found if codes[run] in (0, 1)]
+    return found[-history.settings.window :]
+
+
+def _orders_vary(history: History, runs: list[tuple[int, bool]]) -> bool:
+    """Whether the runs ran their tests in more than one order (else order shows nothing)."""
+    return len({history.orders[run].tobytes() for run, _ in runs}) > 1
 
 
 def _order(history: History, number: int, codes: bytearray) -> Correlation | None:
     earlier = {True: Counter[int](), False: Counter[int]()}
     totals = {True: 0, False: 0}
-    for run, failed in _outcomes(history, codes):
+    runs = _outcomes(history, codes)
+    if not _orders_vary(history, runs):
+        return None
+    for run, failed in runs:
         order = history.orders[run]
         try:
             position = order.index(number)

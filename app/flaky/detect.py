@@ -18,7 +18,7 @@ Rules (anchors: Trunk, BuildPulse, the flip rate of Datadog and the literature):
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -175,7 +175,7 @@ class History:
         codes = self.codes.get(test_id, bytearray())
         quarantined = self.quarantined_failures.get(test_id, set())
         found = []
-        for index in _chronological(self.runs):
+        for index in chronological(self.runs):
             if index in quarantined:
                 found.append((self.runs[index].time, "quarantined"))
             elif index < len(codes) and codes[index] != _ABSENT:
@@ -186,7 +186,7 @@ class History:
 def detect(history: History) -> Detection:
     settings = history.settings
     total = len(history.runs)
-    ordered = _chronological(history.runs)
+    ordered = chronological(history.runs)
     in_order = ordered == list(range(total))
     verdicts: list[Verdict] = []
     flaky_failed_runs: set[int] = set()
@@ -231,7 +231,7 @@ def flip_rate(codes: bytes | bytearray | list[int]) -> float:
     return flips / (len(codes) - 1)
 
 
-def _chronological(runs: list[_RunInfo]) -> list[int]:
+def chronological(runs: Sequence[_RunInfo]) -> list[int]:
     """The runs' indices in time order when every run has a time, else as added."""
     if runs and all(r.time is not None for r in runs):
         return sorted(range(len(runs)), key=lambda i: (runs[i].time, i))
