@@ -181,8 +181,8 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
     properties: dict[str, str] = {}
     timestamps: list[str] = []
     depth = 0
-    case_depth = 0  # the depth of the open testcase, 0 outside one
-    suite_worker: list[str] = []  # per open testsuite, its xdist worker from ``hostname``
+    case_depth = -9  # the depth of the last testcase opened
+    suite_worker = ""  # the xdist worker (``gw0``) the testsuite names as its ``hostname``
     worker_seen: list[bool] = []
     message: list[str] = []
     kept = 0
@@ -197,13 +197,13 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
             kept += len(data)
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, case_depth
+        nonlocal depth, case_depth, suite_worker
         depth += 1
         if depth > MAX_DEPTH:
             raise _Refused(f"elements nested deeper than {MAX_DEPTH}")
         if tag == "testcase":
-            if suite_worker and suite_worker[-1]:
-                attrs["worker"] = suite_worker[-1]
+            if suite_worker:
+                attrs["worker"] = suite_worker
                 worker_seen.append(True)
             cases.append(attrs)
             case_depth = depth
@@ -211,7 +211,8 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
             result(tag, attrs)
         elif tag == "property" and "name" in attrs:
             value = attrs.get("value", "")
-            if case_depth and _WORKER.fullmatch(value):
+            # a testcase's own <properties> (two levels below it): its worker, if it names one
+            if depth == case_depth + 2 and cases and _WORKER.fullmatch(value):
                 cases[-1]["worker"] = value  # record_property / xdist: the testcase's worker
                 worker_seen.append(True)
             else:
@@ -220,7 +221,7 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
             if "timestamp" in attrs:
                 timestamps.append(attrs["timestamp"])
             host = attrs.get("hostname", "")
-            suite_worker.append(host if _WORKER.fullmatch(host) else "")
+            suite_worker = host if _WORKER.fullmatch(host) else ""
 
     def result(tag: str, attrs: dict[str, str]) -> None:
         """A failure, error or skip of the testcase last opened (the worst one is kept)."""
@@ -239,11 +240,7 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
         parser.CharacterDataHandler = text
 
     def end(tag: str) -> None:
-        nonlocal depth, case_depth
-        if tag == "testcase" and depth == case_depth:
-            case_depth = 0
-        elif tag == "testsuite" and suite_worker:
-            suite_worker.pop()
+        nonlocal depth
         depth -= 1
         if tag in _FAILURE_TAGS:
             parser.CharacterDataHandler = None

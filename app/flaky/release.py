@@ -105,9 +105,13 @@ class Quarantined:
 def quarantined_tests(root: Path, history: History, settings: FlakySettings) -> list[Quarantined]:
     """Every test of the history whose code carries a quarantine marker (each file read once)."""
     sources: dict[str, str | None] = {}
+    files: dict[tuple[str, str | None], str | None] = {}  # tests of one module share a file
     found = []
     for test_id, test in history.tests.items():
-        file = locate_test_file(root, test_id, test.file)
+        where = (test_id.rpartition("::")[0], test.file)
+        if where not in files:
+            files[where] = locate_test_file(root, test_id, test.file)
+        file = files[where]
         if file is None:
             continue
         if file not in sources:
