@@ -36,9 +36,11 @@ class Proof:
 def node_id(file: str, test_id: str) -> str:
     """pytest's node id (``tests/test_a.py::TestB::test_c``); parameters are dropped so every
     parameter set runs."""
+    if file.startswith("-"):  # never an option to pytest
+        file = f"./{file}"
     classname, _, name = test_id.rpartition("::")
     name = name.split("[", 1)[0]
-    module_parts = file.removesuffix(".py").replace("/", ".").split(".")
+    module_parts = file.removeprefix("./").removesuffix(".py").replace("/", ".").split(".")
     owners = classname.split(".")
     # the classname is the module, then the classes: what follows the module is the class path
     classes = owners[len(module_parts) :] if owners[: len(module_parts)] == module_parts else []

@@ -162,6 +162,7 @@ def test_module_names_and_node_ids() -> None:
     assert module_name("tests/conftest.py") is None
     assert module_name("my-tests/waits.py") is None
     assert node_id("tests/test_a.py", "tests.test_a::test_b[1-2]") == "tests/test_a.py::test_b"
+    assert node_id("-k.py", "-k::test_b") == "./-k.py::test_b"
     assert node_id("tests/test_a.py", "tests.test_a.TestA::test_b") == (
         "tests/test_a.py::TestA::test_b"
     )
