@@ -85,7 +85,7 @@ def try_fix(
             if proof.holds:
                 return FixOutcome(test_id, fixed, proof, "", tuple(tried))
             why = "; ".join(proof.failures) or "not every rerun passed"
-            tried.append(f"{fixed.change}: {proof.passed} of {proof.runs} reruns passed ({why})")
+            tried.append(f"{fixed.change}: {why} (the reruns stop at the first that fails)")
     except FixError as exc:
         return FixOutcome(test_id, None, None, str(exc), tuple(tried))
     except SuiteError as exc:
