@@ -147,3 +147,30 @@ def test_the_reports_have_a_flaky_tests_section(tmp_path: Path) -> None:
     text = page.read_text()
     assert "<h2>Flaky tests</h2>" in text
     assert "Unknown: no JUnit results" in text
+
+
+def test_backfilled_samples_take_the_flake_rate_of_their_week(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for relative, content in FILES.items():
+        (repo / relative).parent.mkdir(parents=True, exist_ok=True)
+        (repo / relative).write_text(content)
+    when = "2026-11-01T12:00:00"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "commit", "-qm", "initial"],
+        env={
+            **os.environ,
+            **dict.fromkeys(("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"), when),
+            **dict.fromkeys(("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"), "t"),
+            **dict.fromkeys(("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"), "t@example.invalid"),
+        },
+        check=True,
+    )
+    junit_history(tmp_path / "junit")  # all ten runs on 2026-11-23, ISO week 48
+    document = health(
+        repo, tmp_path / "cache", "--history", "3", "--junit", str(tmp_path / "junit")
+    )
+    rates = {s["date"]: s["metrics"]["flake_rate"] for s in document["history"]}
+    assert rates == {"2026-11-16": None, "2026-11-23": 0.4, "2026-11-30": 0.4}
