@@ -227,6 +227,18 @@ class FlakySettings(Strict):
         default=10, ge=1, description="The share above is judged only for runs of this many tests."
     )
     reruns: int = Field(default=2, ge=1, le=20, description="Reruns a quarantine marker allows.")
+    release_passes: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Consecutive passes since its quarantine after which a test is released.",
+    )
+    proof_runs: int = Field(
+        default=20,
+        ge=1,
+        le=1_000,
+        description="Reruns that must all pass for a fix to be proposed.",
+    )
 
     @model_validator(mode="after")
     def _clear_under_flag(self) -> FlakySettings:
@@ -289,6 +301,9 @@ class HealthThresholds(Strict):
         default=60.0, ge=0, le=100, description="Below: too little of the code tested."
     )
     architecture_violations: float = Field(default=1.0, ge=0, description="At or above: drift.")
+    flake_rate: float = Field(
+        default=0.05, ge=0, le=1, description="Above: too many runs fail on a flaky test."
+    )
 
 
 class HealthWeights(Strict):
@@ -299,6 +314,10 @@ class HealthWeights(Strict):
     dependencies: float = Field(default=0.25, ge=0)
     security: float = Field(default=0.15, ge=0)
     architecture: float = Field(default=0.10, ge=0)
+    flaky: float = Field(default=0.10, ge=0, description="Known with JUnit results (--junit).")
+    maintenance: float = Field(
+        default=0.10, ge=0, description="Deprecated API uses and dead code (the scan cache)."
+    )
 
 
 class HealthSettings(Strict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK
 from app.config import ConfigError, FlakySettings, load_config
 from app.flaky.detect import History, State, detect
 from app.flaky.junit import JUnitError, junit_files, read_junit
-from app.flaky.report import FlakyReport, build_report, report_json, report_table
+from app.flaky.release import Quarantined, quarantined_tests
+from app.flaky.report import FixResult, FlakyReport, build_report, report_json, report_table
 from app.flaky.runner import (
     SuiteError,
     SuiteRunner,
@@ -22,6 +24,7 @@ from app.flaky.runner import (
     suite_arguments,
 )
 from app.flaky.sources import read_source, uses_rerunfailures
+from app.model import Proposal
 
 
 class _SuiteArgumentsCommand(click.Command):
@@ -53,13 +56,16 @@ def _progress(done: int, total: int) -> None:
 @click.option(
     "--python",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Interpreter to run the suite with (default: PATH/.venv/bin/python, else this one).",
+    help="Interpreter to run the suite and the fixes' proofs with (default: "
+    "PATH/.venv/bin/python, else this one).",
 )
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
 @click.option(
     "--apply",
     is_flag=True,
-    help="Quarantine each flaky test on a local branch (maintainer/flaky-test/...).",
+    help="Make the proposals as local branches (maintainer/flaky-test/...): a quarantine per "
+    "flaky test, a fix proved by reruns where the cause has one, a release per quarantined test "
+    "that passed often enough.",
 )
 @click.option("--now", "now", type=click.DateTime(), hidden=True, help="Pretend it is this time.")
 @click.pass_context
@@ -112,12 +118,26 @@ def flaky(
         click.echo(f"error: {problem}", err=True)
     today = (now.replace(tzinfo=UTC) if now else datetime.now(UTC)).date()
     rerunfailures = uses_rerunfailures(root)
-    report = build_report(detect(history), root, settings, rerunfailures, today)
-    branches, not_quarantined = (
-        _quarantine(root, report, rerunfailures, settings, today) if apply else ({}, 0)
+    report = build_report(detect(history), root, settings, rerunfailures, today, history)
+    quarantined = quarantined_tests(root, history, settings)
+    applied = Applied()
+    if apply:
+        applied = _apply(
+            root,
+            report,
+            quarantined,
+            rerunfailures,
+            settings,
+            today,
+            project_python(root, python),
+            pytest_args,
+        )
+    click.echo(
+        report_json(report, applied.branches, applied.fixes, quarantined, applied.releases)
+        if output_format == "json"
+        else report_table(report, applied.fixes, quarantined, applied.releases)
     )
-    click.echo(report_json(report, branches) if output_format == "json" else report_table(report))
-    sys.exit(EXIT_FINDINGS_WITH_ERRORS if unreadable or not_quarantined else EXIT_OK)
+    sys.exit(EXIT_FINDINGS_WITH_ERRORS if unreadable or applied.failed else EXIT_OK)
 
 
 def _run_suite(
@@ -135,18 +155,37 @@ def _run_suite(
         sys.exit(EXIT_FATAL)
 
 
-def _quarantine(
+@dataclass
+class Applied:
+    """What ``--apply`` made: test id → its quarantine branch, its fix, its release branch."""
+
+    branches: dict[str, str] = field(default_factory=dict)
+    fixes: dict[str, FixResult] = field(default_factory=dict)
+    releases: dict[str, str] = field(default_factory=dict)
+    failed: int = 0
+    """Proposals that could not be made (each said on stderr)."""
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _apply(
     root: Path,
     report: FlakyReport,
+    quarantined: list[Quarantined],
     rerunfailures: bool,
     settings: FlakySettings,
     today: date,
-) -> tuple[dict[str, str], int]:
-    """One local branch per flaky test: test id → its branch (made or up to date), and how
-    many flaky tests could not be quarantined (each said on stderr)."""
+    python: Path,
+    pytest_args: list[str],
+) -> Applied:
+    """One local branch per proposal: a quarantine per flaky test, a fix where its cause has a
+    mechanical one that passes its proof, a release per quarantined test that is due."""
     from app.composer.local import LocalComposer
-    from app.flaky.branches import quarantine_proposal
+    from app.flaky.branches import fix_proposal, quarantine_proposal, release_proposal
     from app.flaky.edits import EditError
+    from app.flaky.fixing import try_fix
     from app.snapshot import NotARepository, git_toplevel
 
     try:
@@ -154,36 +193,70 @@ def _quarantine(
     except NotARepository as exc:
         click.echo(f"error: --apply: {exc}", err=True)
         sys.exit(EXIT_FATAL)
-    proposals = []
-    failed = 0
+    applied = Applied()
+    made: list[tuple[str, str, Proposal]] = []  # (what, test id, proposal)
     for finding in report.findings:
         if finding.verdict.state is not State.FLAKY or finding.proposal is None:
             continue
         file = finding.file or ""
         text = read_source(root, file)
         if text is None:
-            click.echo(f"not quarantined: {finding.verdict.id}: cannot read {file}", err=True)
-            failed += 1
+            _say(f"not quarantined: {finding.verdict.id}: cannot read {file}")
+            applied.failed += 1
             continue
         path = ((root / file).resolve()).relative_to(top).as_posix()
         try:
-            proposals.append(
+            made.append(
                 (
+                    "quarantine",
                     finding.verdict.id,
                     quarantine_proposal(finding, path, text, rerunfailures, settings, today),
                 )
             )
         except EditError as exc:
-            click.echo(f"not quarantined: {finding.verdict.id}: {exc}", err=True)
-            failed += 1
-    composed = LocalComposer(top).compose([proposal for _, proposal in proposals])
-    branches = {}
-    for (test_id, _), done in zip(proposals, composed, strict=True):
-        click.echo(
-            f"{done.branch}: {done.action}{f' ({done.detail})' if done.detail else ''}", err=True
+            _say(f"not quarantined: {finding.verdict.id}: {exc}")
+            applied.failed += 1
+        outcome = try_fix(finding, root, top, text, python, pytest_args, settings.proof_runs, _say)
+        if outcome.fixed is None or outcome.proof is None:
+            _say(f"no fix: {finding.verdict.id}: {outcome.reason}")
+            applied.fixes[finding.verdict.id] = FixResult(None, None, None, outcome.reason)
+            continue
+        proposal = fix_proposal(finding, path, text, outcome.fixed, outcome.proof, outcome.tried)
+        made.append(("fix", finding.verdict.id, proposal))
+        applied.fixes[finding.verdict.id] = FixResult(
+            None, outcome.fixed.change, outcome.proof, "; ".join(outcome.tried)
         )
+    for due in quarantined:
+        if not due.due:
+            continue
+        text = read_source(root, due.file)
+        path = ((root / due.file).resolve()).relative_to(top).as_posix()
+        try:
+            if text is None:
+                raise EditError(f"cannot read {due.file}")
+            proposal = release_proposal(
+                due.test,
+                path,
+                due.line,
+                text,
+                due.quarantine,
+                due.passes,
+                settings.release_passes,
+            )
+        except EditError as exc:
+            _say(f"not released: {due.test}: {exc}")
+            applied.failed += 1
+            continue
+        made.append(("release", due.test, proposal))
+    composed = LocalComposer(top).compose([proposal for _, _, proposal in made])
+    for (what, test_id, _), done in zip(made, composed, strict=True):
+        _say(f"{done.branch}: {done.action}{f' ({done.detail})' if done.detail else ''}")
         if done.action == "skipped":
-            failed += 1
+            applied.failed += 1
+        elif what == "quarantine":
+            applied.branches[test_id] = done.branch
+        elif what == "fix":
+            applied.fixes[test_id] = replace(applied.fixes[test_id], branch=done.branch)
         else:
-            branches[test_id] = done.branch
-    return branches, failed
+            applied.releases[test_id] = done.branch
+    return applied

@@ -11,14 +11,16 @@ from typing import Any
 
 import click
 
-from app.caches import HEALTH, INDEX, cache_options, caches_for
+from app.caches import DEAD_CODE, DEPRECATIONS, HEALTH, INDEX, Caches, cache_options, caches_for
 from app.cli import EXIT_FATAL, EXIT_OK
 from app.cli.progress import terminal_progress
 from app.config import ConfigError, RepoConfig, load_config
 from app.health.blobs import GitError, resolve_commit
 from app.health.churn import WINDOW_DAYS, read_commits
 from app.health.document import document, stored_sample
+from app.health.flaky import FlakyHealth, flaky_health
 from app.health.history import collect
+from app.health.maintenance import Maintenance, maintenance
 from app.health.measure import Collector
 from app.health.samples import FILENAME, SampleStore, SampleStoreError
 from app.health.score import delta_reasons, item_moves
@@ -84,6 +86,36 @@ class _LazyAdvisories:
         return self._get().audit(packages)
 
 
+def _flaky(junit: tuple[Path, ...], config: RepoConfig, root: Path) -> FlakyHealth:
+    """The flake rate and flaky tests of the JUnit results; unreadable files are warned about."""
+    from app.flaky.detect import History, detect
+    from app.flaky.junit import JUnitError, junit_files, read_junit
+    from app.flaky.sources import locate_test_file
+
+    history = History(config.flaky)
+    for file in junit_files(junit):
+        try:
+            history.add(read_junit(file))
+        except JUnitError as exc:
+            click.echo(f"warning: {exc}", err=True)
+    return flaky_health(detect(history), lambda test, file: locate_test_file(root, test, file))
+
+
+def _maintenance(root: Path, caches: Caches, moment: datetime) -> Maintenance | None:
+    """Deprecated uses and dead code, from the deprecation and dead-code analyzers run over
+    the scan's caches; ``None`` (unknown) when no scan filled those caches yet."""
+    if not (caches.folder(DEPRECATIONS).is_dir() and caches.folder(DEAD_CODE).is_dir()):
+        return None
+    from app import pipeline
+    from app.analyzers.base import Adapters
+    from app.model import Kind
+
+    result = pipeline.scan(
+        root, Adapters(caches=caches), only=[Kind.DEPRECATION, Kind.DEAD_CODE], now=moment
+    )
+    return maintenance(result.findings, result.proposals)
+
+
 def _index(index_url: str | None, cache: Path) -> PackageIndex:
     from app.index.cache import HttpCache
     from app.index.client import SimpleIndex
@@ -123,6 +155,14 @@ def _advisories(advisory_db: Path | None, root: Path, config: RepoConfig) -> Adv
     type=click.Path(path_type=Path, file_okay=False),
     help="Audit pins against this directory of OSV records, offline.",
 )
+@click.option(
+    "--junit",
+    "junit",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="JUnit XML results (a file, or a folder searched for *.xml; repeatable): the flake "
+    "rate and the flaky tests (as `maintainer flaky --junit`).",
+)
 @click.option("--now", "now", type=click.DateTime(), hidden=True, help="Pretend it is this time.")
 def health(
     path: Path,
@@ -133,6 +173,7 @@ def health(
     no_cache: bool,
     index_url: str | None,
     advisory_db: Path | None,
+    junit: tuple[Path, ...],
     now: datetime | None,
 ) -> None:
     """Health score, debt items and history of the git repository at PATH (its HEAD commit).
@@ -157,6 +198,8 @@ def health(
                 advisories=_LazyAdvisories(lambda: _advisories(advisory_db, root, config)),
                 commits=read_commits(root, head.sha, since),
                 progress=terminal_progress,
+                flaky=_flaky(junit, config, root) if junit else None,
+                maintenance=_maintenance(root, caches, moment),
             )
             with SampleStore(caches.folder(HEALTH) / FILENAME) as store:
                 collected = collect(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -45,7 +45,7 @@ class Cause:
     evidence: tuple[Evidence, ...]
 
 
-_RANDOM_CALLS = {
+RANDOM_CALLS = {
     "random",
     "randint",
     "randrange",
@@ -128,17 +128,22 @@ def likely_cause(
     file: str | None,
     source: str | None,
     messages: Sequence[str],
+    observed: Sequence[tuple[Category, Evidence]] = (),
 ) -> Cause | None:
     """The category with the most evidence, or None when nothing points anywhere.
 
     A line of the test's code counts twice a failure message: code says why, a message only
-    what happened.
+    what happened. ``observed`` (failures correlated with the test order or the xdist worker,
+    `app.flaky.correlation`) counts three times: it is what the runs showed.
     """
     found: dict[Category, list[Evidence]] = {}
     score: dict[Category, int] = {}
-    weighted = [(1, _from_messages(messages))]
+    weighted: list[tuple[int, Iterable[tuple[Category, Evidence]]]] = [
+        (3, observed),
+        (1, _from_messages(messages)),
+    ]
     if source is not None and file is not None:
-        weighted.insert(0, (2, _from_code(test_id, file, source)))
+        weighted.insert(1, (2, _from_code(test_id, file, source)))
     for weight, pointers in weighted:
         for category, evidence in pointers:
             found.setdefault(category, []).append(evidence)
@@ -274,7 +279,7 @@ def _is_unseeded_random(node: ast.Call, pair: tuple[str, str] | None) -> bool:
     owner, attr = pair
     if owner != "random":
         return False
-    return attr in _RANDOM_CALLS or (attr == "Random" and not node.args)
+    return attr in RANDOM_CALLS or (attr == "Random" and not node.args)
 
 
 def _seeds_random(module: ast.Module) -> bool:

@@ -17,16 +17,19 @@ Rules (anchors: Trunk, BuildPulse, the flip rate of Datadog and the literature):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
 
 from app.config import FlakySettings
-from app.flaky.junit import Outcome, Run, location
+from app.flaky.junit import Outcome, Run, location, workers
 
 MAX_MESSAGES = 5
+QUARANTINE_REASON = "flaky:"
+"""How the reason of a quarantine's xfail marker starts (`app.flaky.quarantine`)."""
 
 _PASS = 0
 _FAIL = 1
@@ -108,6 +111,15 @@ class History:
         """Per test, one code per run in the order added: passed, failed, or absent/skipped."""
         self.runs: list[_RunInfo] = []
         self.ignored: list[IgnoredRun] = []
+        self.quarantined_failures: dict[str, set[int]] = {}
+        """Per test, the runs where it failed under a quarantine marker (an xfail that pytest
+        writes as a skip with the marker's ``flaky:`` reason)."""
+        self.numbers: dict[str, int] = {}
+        """Each test's number, in the order first seen (for the runs' orders)."""
+        self.orders: list[array[int]] = []
+        """Per run, its tests' numbers in the order the JUnit file lists them."""
+        self.workers: list[tuple[str | None, ...] | None] = []
+        """Per run, each testcase's pytest-xdist worker (``gw0``…), ``None`` when none is known."""
 
     def add(self, run: Run) -> None:
         ids = run.ids()
@@ -136,27 +148,45 @@ class History:
             if codes is None:
                 codes = codes_of[test_id] = bytearray(_ABSENT_BYTE * index)
                 self.tests[test_id] = _Test(*location(run.cases[position]))
+                self.numbers[test_id] = len(self.numbers)
             elif len(codes) != index:
                 if len(codes) > index:  # the same id twice in one run: the first counts
                     continue
                 codes.extend(_ABSENT_BYTE * (index - len(codes)))
             codes.append(_PASS)
+        self.orders.append(array("I", map(self.numbers.__getitem__, ids)))
+        self.workers.append(workers(run.cases) if run.has_workers else None)
         for position, (outcome, message) in failures.items():
             test_id = ids[position]
             if outcome is Outcome.SKIPPED:
                 if codes_of[test_id][index] == _PASS:
                     codes_of[test_id][index] = _ABSENT
+                if QUARANTINE_REASON in message:
+                    self.quarantined_failures.setdefault(test_id, set()).add(index)
                 continue
             codes_of[test_id][index] = _FAIL
             messages = self.tests[test_id].messages
             if len(messages) < MAX_MESSAGES and message not in messages:
                 messages.append(message)
 
+    def outcomes(self, test_id: str) -> list[tuple[datetime | None, str]]:
+        """The test's results in time order: ``passed``, ``failed``, or ``quarantined`` (failed
+        under its quarantine marker); skips and absences left out."""
+        codes = self.codes.get(test_id, bytearray())
+        quarantined = self.quarantined_failures.get(test_id, set())
+        found = []
+        for index in chronological(self.runs):
+            if index in quarantined:
+                found.append((self.runs[index].time, "quarantined"))
+            elif index < len(codes) and codes[index] != _ABSENT:
+                found.append((self.runs[index].time, "failed" if codes[index] else "passed"))
+        return found
+
 
 def detect(history: History) -> Detection:
     settings = history.settings
     total = len(history.runs)
-    ordered = _chronological(history.runs)
+    ordered = chronological(history.runs)
     in_order = ordered == list(range(total))
     verdicts: list[Verdict] = []
     flaky_failed_runs: set[int] = set()
@@ -201,7 +231,7 @@ def flip_rate(codes: bytes | bytearray | list[int]) -> float:
     return flips / (len(codes) - 1)
 
 
-def _chronological(runs: list[_RunInfo]) -> list[int]:
+def chronological(runs: Sequence[_RunInfo]) -> list[int]:
     """The runs' indices in time order when every run has a time, else as added."""
     if runs and all(r.time is not None for r in runs):
         return sorted(range(len(runs)), key=lambda i: (runs[i].time, i))

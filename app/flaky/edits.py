@@ -1,5 +1,6 @@
-"""The quarantine edit: a marker above the flaky test, written with libcst (every other byte
-stays). The result must parse and compile, or nothing is changed and the reason is given."""
+"""The quarantine edit (a marker above the flaky test) and the release edit (the marker removed),
+written with libcst (every other byte stays). The result must parse and compile, or nothing is
+changed and the reason is given."""
 
 from __future__ import annotations
 
@@ -17,28 +18,44 @@ class EditError(Exception):
 
 def quarantine(source: str, test_id: str, marker: str, path: str) -> str:
     """``source`` with ``marker`` (``@pytest.mark...``) above the test and ``import pytest``."""
-    try:
-        function = find_test(ast.parse(source), test_id)
-    except (SyntaxError, ValueError, RecursionError) as exc:
-        raise EditError(f"{path} does not parse: {exc}") from None
-    if function is None:
-        raise EditError(f"{path}: no function for {test_id}")
-    try:
-        wrapper = MetadataWrapper(cst.parse_module(source))
-    except cst.ParserSyntaxError as exc:
-        raise EditError(f"{path} does not parse with libcst: {exc.message}") from None
+    function = function_of_test(source, test_id, path)
     adder = _AddMarker(function.lineno, marker)
-    module = wrapper.visit(adder)
+    module = parsed(source, path).visit(adder)
     if not adder.done:
         raise EditError(f"{path}: {test_id} is already marked, or was not found")
     if not _imports_pytest(module):
         module = _with_pytest_import(module)
-    edited = module.code
+    return compiled(module.code, path)
+
+
+def function_of_test(
+    source: str, test_id: str, path: str, error: type[EditError] | None = None
+) -> ast.FunctionDef | ast.AsyncFunctionDef:
+    """The test's function in ``source``; ``error`` (default `EditError`) when there is none."""
+    fail = error or EditError
     try:
-        compile(edited, path, "exec", dont_inherit=True)
+        function = find_test(ast.parse(source), test_id)
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        raise fail(f"{path} does not parse: {exc}") from None
+    if function is None:
+        raise fail(f"{path}: no function for {test_id}")
+    return function
+
+
+def parsed(source: str, path: str, error: type[EditError] | None = None) -> MetadataWrapper:
+    try:
+        return MetadataWrapper(cst.parse_module(source))
+    except cst.ParserSyntaxError as exc:
+        raise (error or EditError)(f"{path} does not parse with libcst: {exc.message}") from None
+
+
+def compiled(code: str, path: str, error: type[EditError] | None = None) -> str:
+    """``code`` when it compiles; the edit is refused otherwise."""
+    try:
+        compile(code, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
-        raise EditError(f"{path}: the edited file does not compile: {exc}") from None
-    return edited
+        raise (error or EditError)(f"{path}: the edited file does not compile: {exc}") from None
+    return code
 
 
 class _AddMarker(cst.CSTTransformer):
@@ -110,3 +127,85 @@ def _with_pytest_import(module: cst.Module) -> cst.Module:
         )
     body.insert(position, statement)
     return module.with_changes(body=body)
+
+
+def release(source: str, test_id: str, path: str) -> str:
+    """``source`` without the test's quarantine marker (and without ``import pytest`` when
+    nothing else uses it); :class:`EditError` when there is nothing to remove."""
+    from app.flaky.release import quarantine_of
+
+    quarantine = quarantine_of(source, test_id)
+    if quarantine is None:
+        raise EditError(f"{path}: {test_id} has no quarantine marker")
+    remover = _RemoveMarker(quarantine.line)
+    module = parsed(source, path).visit(remover)
+    if not remover.done:
+        raise EditError(f"{path}: the marker of {test_id} was not found")
+    if not uses_name(module, "pytest"):
+        module = module.visit(DropImport("pytest"))
+    return compiled(module.code, path)
+
+
+class _RemoveMarker(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.done = False
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        kept = []
+        for original, updated in zip(
+            original_node.decorators, updated_node.decorators, strict=True
+        ):
+            start = self.get_metadata(PositionProvider, original.decorator).start.line
+            if start == self.line and not self.done:
+                self.done = True
+                continue
+            kept.append(updated)
+        if len(kept) == len(updated_node.decorators):
+            return updated_node
+        return updated_node.with_changes(decorators=kept)
+
+
+def uses_name(module: cst.Module, name: str) -> bool:
+    """``name`` is used somewhere other than in an ``import`` statement."""
+
+    class _Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name:
+                self.found = True
+
+    finder = _Finder()
+    module.visit(finder)
+    return finder.found
+
+
+class DropImport(cst.CSTTransformer):
+    """Removes a statement that is only ``import <name>``."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if len(updated_node.body) == 1 and isinstance(updated_node.body[0], cst.Import):
+            names = updated_node.body[0].names
+            if (
+                len(names) == 1
+                and isinstance(names[0].name, cst.Name)
+                and names[0].name.value == self.name
+                and names[0].asname is None
+            ):
+                return cst.RemoveFromParent()
+        return updated_node

@@ -19,7 +19,7 @@ result needs, with the character handler switched on only inside a failure.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -34,6 +34,7 @@ MAX_MESSAGE_CHARS = 2_000
 _CHUNK = 1 << 20
 
 _SHA_IN_PATH = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{40}(?![0-9a-fA-F])")
+_WORKER = re.compile(r"gw\d{1,4}")
 _ATTEMPT_IN_PATH = re.compile(r"attempt[-_]?(\d{1,4})", re.IGNORECASE)
 
 
@@ -72,6 +73,8 @@ class Run:
     cases: tuple[dict[str, str], ...] = ()
     failures: Mapping[int, tuple[Outcome, str]] = field(default_factory=dict)
     """Testcase position → its outcome (failed, error or skipped) and message."""
+    has_workers: bool = False
+    """Some testcase names its pytest-xdist worker (``worker`` in its attributes)."""
 
     def ids(self) -> list[str]:
         """Each testcase's id, ``classname::name`` (the name alone without a classname)."""
@@ -126,6 +129,12 @@ def location(case: Mapping[str, str]) -> tuple[str | None, int | None]:
     return case.get("file") or None, int(line) if line.isdigit() else None
 
 
+def workers(cases: Sequence[Mapping[str, str]]) -> tuple[str | None, ...] | None:
+    """Each testcase's pytest-xdist worker (``gw0``…), or ``None`` when the run names none."""
+    found = tuple(case.get("worker") for case in cases)
+    return found if any(found) else None
+
+
 class JUnitError(Exception):
     """A JUnit file that could not be read; ``reason`` says why."""
 
@@ -172,6 +181,9 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
     properties: dict[str, str] = {}
     timestamps: list[str] = []
     depth = 0
+    case_depth = -9  # the depth of the last testcase opened
+    suite_worker = ""  # the xdist worker (``gw0``) the testsuite names as its ``hostname``
+    worker_seen: list[bool] = []
     message: list[str] = []
     kept = 0
     parser = expat.ParserCreate()
@@ -185,18 +197,31 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
             kept += len(data)
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal depth
+        nonlocal depth, case_depth, suite_worker
         depth += 1
         if depth > MAX_DEPTH:
             raise _Refused(f"elements nested deeper than {MAX_DEPTH}")
         if tag == "testcase":
+            if suite_worker:
+                attrs["worker"] = suite_worker
+                worker_seen.append(True)
             cases.append(attrs)
+            case_depth = depth
         elif tag in _FAILURE_TAGS:
             result(tag, attrs)
         elif tag == "property" and "name" in attrs:
-            properties.setdefault(attrs["name"], attrs.get("value", ""))
-        elif tag == "testsuite" and "timestamp" in attrs:
-            timestamps.append(attrs["timestamp"])
+            value = attrs.get("value", "")
+            # a testcase's own <properties> (two levels below it): its worker, if it names one
+            if depth == case_depth + 2 and cases and _WORKER.fullmatch(value):
+                cases[-1]["worker"] = value  # record_property / xdist: the testcase's worker
+                worker_seen.append(True)
+            else:
+                properties.setdefault(attrs["name"], value)
+        elif tag == "testsuite":
+            if "timestamp" in attrs:
+                timestamps.append(attrs["timestamp"])
+            host = attrs.get("hostname", "")
+            suite_worker = host if _WORKER.fullmatch(host) else ""
 
     def result(tag: str, attrs: dict[str, str]) -> None:
         """A failure, error or skip of the testcase last opened (the worst one is kept)."""
@@ -257,6 +282,7 @@ def parse_junit(stream: BinaryIO, source: str, max_bytes: int = MAX_FILE_BYTES) 
         time=_time(timestamps),
         cases=tuple(cases),
         failures={i: (o, "".join(m).strip()) for i, (o, m) in failures.items()},
+        has_workers=bool(worker_seen),
     )
 
 

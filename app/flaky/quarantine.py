@@ -41,9 +41,17 @@ def quarantine_marker(
 def propose(
     verdict: Verdict, cause: Cause | None, has_rerunfailures: bool, reruns: int, today: date
 ) -> Proposal:
-    """The quarantine, and the seeded-random fix when unseeded ``random`` is in the code."""
+    """The quarantine, and a hint of the mechanical fix when the cause has one (`--apply` makes
+    it and proves it, `app.flaky.fixing`)."""
     marker = quarantine_marker(verdict, cause, has_rerunfailures, reruns, today)
     fix = None
-    if cause is not None and cause.category is Category.RANDOMNESS and cause.evidence[0].file:
-        fix = "seed the random number generator at the start of the test"
+    if cause is not None and any(e.file for e in cause.evidence):
+        fix = _FIX_HINTS.get(cause.category)
     return Proposal(f"add {marker}", fix)
+
+
+_FIX_HINTS = {
+    Category.RANDOMNESS: "seed the random number generator at the start of the test",
+    Category.UNORDERED_COLLECTION: "sort the set before the assertion compares it",
+    Category.ASYNC_WAIT: "wait with the repository's bounded wait loop instead of a fixed sleep",
+}

@@ -21,6 +21,7 @@ THRESHOLD_DIRECTIONS: dict[str, Direction] = {
     "libyears": "above",
     "coverage_percent": "below",
     "architecture_violations": "above",
+    "flake_rate": "above",
 }
 """Each watched metric and the side of its threshold that is bad."""
 
@@ -32,9 +33,10 @@ def metrics_of(measurement: Measurement) -> dict[str, Any]:
         "libyears": stale.libyears if stale else 0.0,
         "coverage_percent": measurement.coverage.percent if measurement.coverage else None,
         "lines": measurement.lines,
-        "dead_code_candidates": None,
-        "deprecated_uses": None,
+        "dead_code_candidates": measurement.dead_code_candidates,
+        "deprecated_uses": measurement.deprecated_uses,
         "architecture_violations": len(measurement.violations),
+        "flake_rate": measurement.flake_rate,
     }
 
 

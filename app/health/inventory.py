@@ -28,7 +28,9 @@ RISKS: tuple[Literal["low", "medium", "high"], ...] = ("low", "medium", "high")
 GAP_COMPLEXITY = 6
 """A function with no covered line is a coverage gap from this complexity (rank B) up."""
 
-Component = Literal["complexity", "coverage", "dependencies", "security", "architecture"]
+Component = Literal[
+    "complexity", "coverage", "dependencies", "security", "architecture", "flaky", "maintenance"
+]
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from app.health.complexity import FileComplexity, Unmeasurable, analyse, code_li
 from app.health.contracts import CONTRACT_FILES, ContractError, find_contracts
 from app.health.contracts import check as check_contracts
 from app.health.coverage import Coverage, CoverageError, find_report, parse_report
+from app.health.flaky import FlakyHealth, flaky_items
 from app.health.inventory import (
     Item,
     VulnerablePin,
@@ -31,6 +32,7 @@ from app.health.inventory import (
     dependency_items,
     security_items,
 )
+from app.health.maintenance import Maintenance
 from app.health.score import Score, score
 from app.health.staleness import Staleness, declared, staleness
 from app.index.model import LookupFailure, PackageIndex, Project
@@ -79,6 +81,11 @@ class Measurement:
     items: tuple[Item, ...]
     score: Score
     errors: tuple[str, ...] = ()
+    flake_rate: float | None = None
+    """``None``: no JUnit results for this sample's time."""
+    deprecated_uses: int | None = None
+    dead_code_candidates: int | None = None
+    """``None``: the analyzers' caches were not there (`app.health.maintenance`)."""
 
     @property
     def lines(self) -> int:
@@ -120,6 +127,11 @@ class Collector:
         default_factory=dict
     )
     manifest_paths: dict[str, bool] = field(default_factory=dict)
+    flaky: FlakyHealth | None = None
+    """JUnit results (`maintainer health --junit`): the current sample's flaky tests and the
+    weekly flake rates, which history samples take for their week."""
+    maintenance: Maintenance | None = None
+    """Deprecated uses and dead code of the current commit (`app.health.maintenance`)."""
 
     def measure(
         self,
@@ -163,7 +175,17 @@ class Collector:
             *security_items(vulnerable or ()),
             *architecture_items([(v.contract, v.detail) for v in violations or ()]),
         ]
+        flaky = self.flaky if current else None
+        if flaky is not None:
+            items += flaky_items(flaky)
+        upkeep = self.maintenance if current else None
+        if upkeep is not None:
+            items += upkeep.items
         unknown = [] if coverage else ["coverage"]
+        if flaky is None:
+            unknown.append("flaky")
+        if upkeep is None:
+            unknown.append("maintenance")
         if violations is None:
             unknown.append("architecture")
         if stale is None:
@@ -183,7 +205,16 @@ class Collector:
             items=tuple(items),
             score=result,
             errors=tuple(errors),
+            flake_rate=self._flake_rate(at, current),
+            deprecated_uses=upkeep.deprecated_uses if upkeep else None,
+            dead_code_candidates=upkeep.dead_code_candidates if upkeep else None,
         )
+
+    def _flake_rate(self, at: datetime, current: bool) -> float | None:
+        """The current sample: the rate over every run; a history sample: its week's."""
+        if self.flaky is None:
+            return None
+        return self.flaky.flake_rate if current else self.flaky.rate_at(at)
 
     def _manifests_of(self, snapshot: BlobSnapshot) -> tuple[ManifestParse, ...]:
         """The commit's manifests, read again only when one of their blobs changed."""

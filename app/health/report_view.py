@@ -26,6 +26,7 @@ _METRICS: dict[str, tuple[str, str]] = {
     "dead_code_candidates": ("dead-code candidates", "cross"),
     "deprecated_uses": ("deprecated API uses", "cross"),
     "architecture_violations": ("architecture violations", "cross"),
+    "flake_rate": ("flake rate", "crosses"),
 }
 _CHARTED = ("complexity_mean", "libyears", "coverage_percent", "architecture_violations")
 
@@ -76,6 +77,11 @@ class ReportView:
     modules_hidden: int
     violations: tuple[Mapping[str, Any], ...]
     violations_hidden: int
+    flake_rate: float | None = None
+    """The latest sample's flake rate; ``None`` without JUnit results (unknown, not 0)."""
+    flaky_known: bool = False
+    flaky_tests: tuple[Mapping[str, Any], ...] = ()
+    """The ``flaky-test`` items, most costly first (at most `TOP_ITEMS`)."""
 
 
 def report_view(doc: Mapping[str, Any], *, max_modules: int = MAX_MODULES) -> ReportView:
@@ -97,6 +103,11 @@ def report_view(doc: Mapping[str, Any], *, max_modules: int = MAX_MODULES) -> Re
         modules_hidden=len(modules) - len(shown_modules),
         violations=tuple(violations[:MAX_VIOLATIONS]),
         violations_hidden=max(len(violations) - MAX_VIOLATIONS, 0),
+        flake_rate=_finite((history[-1].get("metrics") or {}).get("flake_rate"))
+        if history
+        else None,
+        flaky_known=any(c.get("name") == "flaky" for c in doc["score"].get("components") or []),
+        flaky_tests=tuple(i for i in items if i.get("kind") == "flaky-test")[:TOP_ITEMS],
     )
 
 

@@ -19,6 +19,8 @@ COMPONENTS: tuple[Component, ...] = (
     "dependencies",
     "security",
     "architecture",
+    "flaky",
+    "maintenance",
 )
 GRADES: tuple[tuple[int, str], ...] = ((90, "A"), (80, "B"), (70, "C"), (50, "D"))
 

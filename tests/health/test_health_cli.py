@@ -271,6 +271,7 @@ def test_json_has_exactly_the_contract_keys(tmp_path: Path, index: IndexServer) 
         "dead_code_candidates",
         "deprecated_uses",
         "architecture_violations",
+        "flake_rate",
     }
 
 
