@@ -7,6 +7,7 @@ typo is reported instead of silently ignored.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -350,6 +351,56 @@ class Capacity(Strict):
     )
 
 
+MAX_SERVICES = 50
+
+
+class Service(Strict):
+    """A service of the catalog: its code in this repository, what it depends on, who owns it.
+
+    An alert whose ``service`` label (or ``job``) names it becomes an incident issue in this
+    repository; the services that depend on it are its blast radius."""
+
+    name: str = Field(pattern=_NAME, description="As the alerts' `service` label says it.")
+    paths: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Globs of the service's code ('**' spans folders); empty: the whole "
+        "repository. Changes to them are the suspects of an incident.",
+    )
+    depends_on: list[str] = Field(default_factory=list, max_length=50)
+    owners: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="GitHub users or teams (@org/team) mentioned in incident issues.",
+    )
+
+    @field_validator("paths")
+    @classmethod
+    def _relative_globs(cls, values: list[str]) -> list[str]:
+        for glob in values:
+            if not glob or glob.startswith("/") or ".." in glob.split("/") or len(glob) > 200:
+                raise ValueError(f"{glob!r} is not a glob inside the repository")
+        return values
+
+    @field_validator("depends_on")
+    @classmethod
+    def _service_names(cls, values: list[str]) -> list[str]:
+        for name in values:
+            if not re.fullmatch(_NAME, name):
+                raise ValueError(f"{name!r} is not a service name")
+        return values
+
+    @field_validator("owners")
+    @classmethod
+    def _handles(cls, values: list[str]) -> list[str]:
+        for owner in values:
+            if not re.fullmatch(
+                r"@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]{1,100})?", owner
+            ):
+                raise ValueError(f"{owner!r} is not a GitHub user or @org/team")
+        return values
+
+
 class Monitor(Strict):
     """A production metric read from the operator's Prometheus and forecast every day."""
 
@@ -446,6 +497,12 @@ class RepoConfig(Strict):
         max_length=MAX_MONITORS,
         description="Production metrics whose trends are forecast (`maintainer trends`).",
     )
+    services: list[Service] = Field(
+        default_factory=list,
+        max_length=MAX_SERVICES,
+        description="The services this repository holds: alerts naming one become incident "
+        "issues here.",
+    )
     rebase: Literal["conflicted", "behind", "never"] = Field(
         default="conflicted",
         description="When open bot PRs are brought up to date with the base branch.",
@@ -464,6 +521,15 @@ class RepoConfig(Strict):
             if monitor.name in seen:
                 raise ValueError(f"two monitors are named {monitor.name!r}")
             seen.add(monitor.name)
+        return values
+
+    @field_validator("services")
+    @classmethod
+    def _unique_services(cls, values: list[Service]) -> list[Service]:
+        names = [service.name for service in values]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"two services are named {twice[0]!r}")
         return values
 
     @field_validator("target_python")

@@ -177,6 +177,9 @@ def create_app(
         incident, outcome = await run_in_threadpool(alerts.record_alerts, group)
         if incident is None:
             return _answer(200, status=outcome)
+        if outcome != "repeated" or incident.issue_number is None:  # triage (again: idempotent)
+            args = {"incident": incident.id}
+            await run_in_threadpool(intake.enqueue, JobKind.INCIDENT, None, args)
         log.info("incident %s %s (%s)", incident.id, outcome, incident.alertname)
         return _answer(200, status=outcome, incident=incident.id, state=incident.status)
 

@@ -26,6 +26,7 @@ from app.model import Kind
 from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due, security_due
 from app.service.ci_run_job import CiRunJob
+from app.service.incident_job import IncidentJob
 from app.service.report_job import ReportJob
 from app.service.scan_job import SECURITY_ONLY, ScanJob
 from app.service.trends_job import TrendsJob
@@ -187,6 +188,7 @@ def build_services(
         store, queue, trends=settings.prometheus_url is not None
     )
     queue.handlers[JobKind.TRENDS] = TrendsJob(settings, store, github.installation)
+    queue.handlers[JobKind.INCIDENT] = IncidentJob(settings, store, github.installation)
     queue.handlers[JobKind.CI_RUN] = CiRunJob(settings, store, github.installation)
     for kind in (JobKind.SCAN, JobKind.REFRESH):
         stand_in = (handlers or {}).get(kind)

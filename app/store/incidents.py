@@ -72,6 +72,17 @@ class Incidents(StoreArea):
                 return _incident(row), "updated"
             return _incident(row), "repeated"
 
+    def set_incident_issue(self, incident_id: int, repository: str, number: int) -> None:
+        """The incident's issue lives at `repository`#`number`."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(IncidentRow, incident_id)
+            if row is not None:
+                row.repository, row.issue_number = repository, number
+
+    def add_incident_event(self, incident_id: int, kind: str, detail: dict[str, Any]) -> None:
+        with Session(self.engine) as session, session.begin():
+            _event(session, incident_id, self._clock(), kind, detail)
+
     def incident(self, incident_id: int) -> IncidentRecord | None:
         with Session(self.engine) as session:
             row = session.get(IncidentRow, incident_id)

@@ -15,6 +15,7 @@ class JobKind(StrEnum):
     TICK = "tick"  # enqueue scans for repositories due by their schedule
     REPORT = "report"  # refresh one repository's weekly report issue (args: reason)
     CI_RUN = "ci-run"  # collect one workflow run attempt's test results (args: run, attempt)
+    INCIDENT = "incident"  # triage one incident into its issue (args: incident)
     TRENDS = "trends"  # read one repository's production monitors; keep its trend alert issues
 
 

@@ -24,12 +24,17 @@ def alert(
 
 
 def notification(*alerts: dict[str, Any], status: str = "firing", **extra: Any) -> dict[str, Any]:
+    """The body; like Alertmanager, its commonLabels are the labels every alert shares."""
+    items = list(alerts) or [alert()]
+    common = dict(items[0]["labels"])
+    for item in items[1:]:
+        common = {k: v for k, v in common.items() if item["labels"].get(k) == v}
     body: dict[str, Any] = {
         "receiver": "maintainer",
         "status": status,
-        "alerts": list(alerts) or [alert()],
+        "alerts": items,
         "groupLabels": {"alertname": "HighLatency"},
-        "commonLabels": {"alertname": "HighLatency", "service": "dashboard"},
+        "commonLabels": common,
         "commonAnnotations": {"summary": "p95 of /dashboard above 500 ms"},
         "externalURL": "http://alertmanager.internal:9093",
         "version": "4",

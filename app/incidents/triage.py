@@ -1,0 +1,141 @@
+"""Incident triage (pure): severity, the affected service and its blast radius, what changed
+before the incident (the bot's own changes first, then by nearness in time), a stakeholder
+message, and the issue body that says all of it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app.config import Service
+from app.globs import matches_any
+from app.health.render_markdown import md_code, md_text
+from app.store.records import IncidentRecord
+from app.templates import render
+
+LOOKBACK = timedelta(hours=24)
+SEVERITIES = ("critical", "page", "high", "warning", "low", "info")
+_PR_NUMBER = re.compile(r"(?:Merge pull request #(\d+)\b|\(#(\d+)\)\s*$)")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One commit that landed on the service's code before the incident."""
+
+    sha: str
+    subject: str
+    author: str
+    at: datetime
+    paths: tuple[str, ...]
+    pr_number: int | None = None
+    by_bot: bool = False
+
+
+@dataclass(frozen=True)
+class Triage:
+    incident: IncidentRecord
+    service: str
+    owners: tuple[str, ...]
+    severity: str
+    dependents: tuple[str, ...]
+    """Services that depend on the affected one, directly or through others."""
+    changes: tuple[Change, ...]
+    """Suspects, most likely first."""
+    stakeholder_message: str
+
+
+def pr_number(subject: str) -> int | None:
+    """The pull request a merge or squash commit's subject names."""
+    found = _PR_NUMBER.search(subject)
+    if found is None:
+        return None
+    return int(found.group(1) or found.group(2))
+
+
+def severity(labels: dict[str, str]) -> str:
+    value = labels.get("severity", "").lower()
+    return value if value in SEVERITIES else (value[:32] or "unknown")
+
+
+def dependents(service: str, catalog: Iterable[Service]) -> tuple[str, ...]:
+    """Every service that depends on ``service``, through any chain of ``depends_on``."""
+    needs = {s.name: set(s.depends_on) for s in catalog}
+    found: set[str] = set()
+    frontier = {service}
+    while frontier:
+        frontier = {name for name, deps in needs.items() if deps & frontier} - found - {service}
+        found |= frontier
+    return tuple(sorted(found))
+
+
+def suspects(
+    changes: Iterable[Change], service: Service, started_at: datetime
+) -> tuple[Change, ...]:
+    """Changes to the service's paths in the `LOOKBACK` before the incident started: the bot's
+    own first, then the nearest in time."""
+    window = [
+        change
+        for change in changes
+        if started_at - LOOKBACK <= change.at <= started_at
+        and (not service.paths or any(matches_any(p, service.paths) for p in change.paths))
+    ]
+    return tuple(sorted(window, key=lambda c: (not c.by_bot, started_at - c.at)))
+
+
+def stakeholder_message(service: str, summary: str) -> str:
+    what = summary.rstrip(".") if summary else "an alert is firing"
+    return (
+        f"Service degradation affecting {service}: {what}. Investigating. "
+        "Next update in 30 minutes."
+    )
+
+
+def triage(
+    incident: IncidentRecord,
+    service: Service,
+    catalog: Sequence[Service],
+    changes: Iterable[Change],
+) -> Triage:
+    summary = incident.annotations.get("summary", "")
+    return Triage(
+        incident=incident,
+        service=service.name,
+        owners=tuple(service.owners),
+        severity=severity(incident.labels),
+        dependents=dependents(service.name, catalog),
+        changes=suspects(changes, service, incident.started_at),
+        stakeholder_message=stakeholder_message(service.name, summary),
+    )
+
+
+def incident_title(t: Triage) -> str:
+    return f"Incident: {t.incident.alertname} ({t.service})"[:256]
+
+
+def incident_markdown(t: Triage) -> str:
+    incident = t.incident
+
+    def before(change: Change) -> str:
+        minutes = int((incident.started_at - change.at).total_seconds() // 60)
+        return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+    def mention(owner: str) -> str:
+        return owner if owner.startswith("@") else f"@{owner}"
+
+    mttr = ""
+    if incident.resolved_at is not None:
+        seconds = max(0, int((incident.resolved_at - incident.detected_at).total_seconds()))
+        mttr = f"{seconds // 60} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
+    return render(
+        "incidents/incident.md.j2",
+        t=t,
+        text=md_text,
+        code=md_code,
+        before=before,
+        mention=mention,
+        mttr=mttr,
+        summary=incident.annotations.get("summary", ""),
+        lookback=int(LOOKBACK.total_seconds() // 3600),
+    )

@@ -1,0 +1,157 @@
+"""An incident's issue, end to end against the emulator: an Alertmanager notification names a
+service of a repository's catalog; the job reads what changed on the service's code in the 24
+hours before (the bot's merged PR first), writes the triage into one issue with the blast
+radius and a stakeholder message, edits it as alerts join, closes it when the alert resolves."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.config import parse_config
+from app.github import GitHub, Issue
+from app.incidents.alertmanager import parse
+from app.queue import Queue, RetryPolicy, build_huey
+from app.service.incident_job import IncidentJob
+from app.settings import Settings
+from app.store import JobKind, JobStatus, RepoRef, Store, open_store
+from tests.incidents.payloads import alert, encoded, notification
+from tests.support import GIT_ENV, git
+from tests.support.harness import INSTALLATION_ID, Harness, settings_for
+
+REPO = "octo-org/shop"
+STARTED = datetime(2026, 11, 30, 9, 14, 3, tzinfo=UTC)  # the payloads' startsAt
+CONFIG = """
+services:
+  - name: dashboard
+    paths: ["shop/**", "requirements.txt"]
+    owners: [alice, "@octo-org/sre"]
+  - name: web
+    depends_on: [dashboard]
+  - name: mobile-api
+    depends_on: [web]
+"""
+
+
+@dataclass
+class App:
+    harness: Harness
+    store: Store
+    queue: Queue
+    github: GitHub
+
+    def notify(self, body: dict[str, object]) -> None:
+        incident, _ = self.store.record_alerts(parse(encoded(body)))
+        assert incident is not None
+        job = self.queue.enqueue(JobKind.INCIDENT, None, {"incident": incident.id})
+        self.queue.run_job(job)
+        done = self.store.job(job)
+        assert done is not None and done.status is JobStatus.SUCCEEDED, done
+
+    def issues(self) -> list[Issue]:
+        return self.github.installation(INSTALLATION_ID).issues(REPO, state="all")
+
+
+def commit(work: Path, files: dict[str, str], subject: str, when: datetime, author: str) -> None:
+    for relative, text in files.items():
+        (work / relative).parent.mkdir(parents=True, exist_ok=True)
+        (work / relative).write_text(text)
+    stamp = when.isoformat()
+    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    env.update(GIT_AUTHOR_NAME=author, GIT_COMMITTER_NAME=author)
+    subprocess.run(["git", "add", "-A"], cwd=work, env=env, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", subject], cwd=work, env=env, check=True)
+
+
+@pytest.fixture
+def app(harness: Harness, tmp_path: Path) -> Iterator[App]:
+    base = settings_for(harness, tmp_path)
+    settings = Settings(**{**base.model_dump(), "workers": 0})
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    queue = Queue(build_huey(settings), store, RetryPolicy(retries=0), settings.tick_minutes)
+    github = harness.github()
+    queue.handlers[JobKind.INCIDENT] = IncidentJob(settings, store, github.installation)
+
+    work = tmp_path / "shop-work"
+    work.mkdir()
+    git(work, "init", "-q", "-b", "main")
+    hours = timedelta(hours=1)
+    first = {"shop/cart.py": "CACHE = 10\n", ".maintainer.yml": CONFIG}
+    commit(work, first, "Cart cache", STARTED - 30 * hours, "carol")
+    commit(
+        work,
+        {"shop/cart.py": "CACHE = 60\n"},
+        "Tune the cart cache (#7)",
+        STARTED - 3 * hours,
+        "dave",
+    )
+    commit(
+        work,
+        {"requirements.txt": "requests==2.32.3\n"},
+        "Bump requests from 2.31.0 to 2.32.3 (#12)",
+        STARTED - hours,
+        "erin",
+    )
+    commit(work, {"docs/ops.md": "runbook\n"}, "Docs (#13)", STARTED - hours / 2, "frank")
+    commit(work, {"shop/late.py": "X = 1\n"}, "After it started (#14)", STARTED + hours, "gus")
+    bare = harness.emulator.repo_path(REPO)
+    bare.parent.mkdir(parents=True, exist_ok=True)
+    git(tmp_path, "clone", "-q", "--bare", str(work), str(bare))
+    harness.seed(REPO, None)
+    repo = harness.emulator.state.repo(REPO)
+    assert repo is not None
+    store.upsert_installation(INSTALLATION_ID, "octo-org", "Organization")
+    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, REPO, False, "main")])
+    record = store.repository(REPO)
+    assert record is not None
+    store.save_valid_config(record.id, parse_config(CONFIG, ".maintainer.yml"), None)  # a scan
+    proposal = store.save_proposal(record.id, "dependency-update", "maintainer/requests", "Bump")
+    store.set_pull_request(proposal.id, 12, "0" * 40)  # PR #12 is the bot's own
+    yield App(harness, store, queue, github)
+    github.close()
+    store.engine.dispose()
+
+
+def test_an_incident_issue_names_the_bots_change_first_and_closes_on_resolution(app: App) -> None:
+    app.notify(notification(alert("a1", service="dashboard", severity="page")))
+    [issue] = app.issues()
+    assert issue.open and issue.title == "Incident: HighLatency (dashboard)"
+    body = issue.body
+    assert "severity page" in body and "@alice" in body and "@octo-org/sre" in body
+    assert "`mobile-api`, `web`" in body  # the blast radius, through web
+    bump, tune = body.index("(#12)"), body.index("(#7)")
+    assert bump < tune and "a maintainer-bot change" in body[bump:tune]
+    assert "(#13)" not in body  # docs are not the service's code
+    assert "(#14)" not in body and "Cart cache" not in body  # after it started; too early
+    assert "Service degradation affecting dashboard" in body
+
+    app.notify(notification(alert("a1", service="dashboard"), alert("b2", service="dashboard")))
+    assert [i.number for i in app.issues()] == [issue.number]  # edited in place
+
+    ends = "2026-11-30T09:44:03Z"
+    resolved = notification(
+        alert("a1", status="resolved", ends=ends, service="dashboard"),
+        alert("b2", status="resolved", ends=ends, service="dashboard"),
+        status="resolved",
+    )
+    app.notify(resolved)
+    [closed] = app.issues()
+    assert closed.number == issue.number and not closed.open and "**Resolved**" in closed.body
+    incident = app.store.incidents()[0]
+    assert (incident.repository, incident.issue_number) == (REPO, issue.number)
+    kinds = [e.kind for e in app.store.incident_timeline(incident.id)]
+    assert kinds == ["firing", "triage", "update", "issue", "resolved", "issue"]
+
+
+def test_an_alert_for_no_known_service_is_recorded_without_an_issue(app: App) -> None:
+    app.notify(notification(alert("z9", service="billing")))
+    assert app.issues() == []
+    incident = app.store.incidents()[0]
+    [*_, last] = app.store.incident_timeline(incident.id)
+    assert last.kind == "unrouted" and "'billing'" in last.detail["reason"]
