@@ -78,6 +78,19 @@ class FactsCache:
     def _edit_entry(self, key: str) -> Path:
         return self.directory / "edits" / key[:2] / f"{key}.bin"
 
+    def load_blame(self, key: str) -> Any:
+        """A file's blame stored before (`app.deadcode.history`), or ``None``."""
+        try:
+            return marshal.loads(self._blame_entry(key).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def store_blame(self, key: str, value: Any) -> None:
+        _write_atomic(self._blame_entry(key), marshal.dumps(value))
+
+    def _blame_entry(self, key: str) -> Path:
+        return self.directory / "blames" / key[:2] / f"{key}.bin"
+
     def pack(self, root: Path) -> dict[str, Packed]:
         """The repository's pack: entries not in the expected shape are left out."""
         try:
