@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.deadcode.graph import Graph, Node
+from app.deadcode.graph import Fanout, Graph, Node
 from app.deadcode.guards import Roots, is_test_file
 
 
@@ -87,9 +87,11 @@ class _Walk:
             {k: list(v) for k, v in start.pending.items()} if start else {}
         )
         self.base = frozenset(self.seen)
+        self.expanded_members: set[str] = set()
+        self.expanded_tops: set[str] = set()
 
     def reach(self, start: list[int]) -> None:
-        nodes, successors = self.graph.nodes, self.graph.successors
+        nodes = self.graph.nodes
         seen, referrers, base = self.seen, self.referrers, self.base
         stack: list[int] = []
         for node in start:
@@ -97,7 +99,7 @@ class _Walk:
         while stack:
             node = stack.pop()
             # The hot loop of detection: new targets are filtered with set operations.
-            targets = successors(node)
+            targets = self._targets(node)
             if referrers is not None:
                 for target in targets - base:
                     referrers.setdefault(target, set()).add(node)
@@ -105,6 +107,25 @@ class _Walk:
                 self._visit(target, stack)
             if nodes[node].kind == "class":
                 stack.extend(self._release(node))
+
+    def _targets(self, node: int) -> set[int]:
+        """The node's successors; without referrers to record, an attribute name reaching
+        every member (or definition) of that name is expanded once per walk: the nodes it
+        reaches were visited (or are pending) already when another node named it."""
+        graph = self.graph
+        if self.referrers is not None:
+            return graph.successors(node)
+        fanout = Fanout()
+        targets = graph.edges(node, fanout)
+        for name in fanout.members:
+            if name not in self.expanded_members:
+                self.expanded_members.add(name)
+                targets.update(graph.members_by_name[name])
+        for name in fanout.tops:
+            if name not in self.expanded_tops:
+                self.expanded_tops.add(name)
+                targets.update(graph.top_by_name[name])
+        return targets
 
     def _visit(self, node: int, stack: list[int]) -> None:
         if node in self.seen:
