@@ -109,8 +109,24 @@ class FactsCache:
         _write_atomic(self._pack_path(root), marshal.dumps(entries))
 
     def _pack_path(self, root: Path) -> Path:
-        name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
-        return self.directory / "packs" / f"{name}-{FORMAT}.bin"
+        return self.directory / "packs" / f"{_root_name(root)}-{FORMAT}.bin"
+
+    def links(self, root: Path, version: str) -> Any:
+        """The repository's reference graph edges from its last scan (`app.deadcode.links`)."""
+        try:
+            return marshal.loads(self._links_path(root, version).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def save_links(self, root: Path, version: str, value: Any) -> None:
+        _write_atomic(self._links_path(root, version), marshal.dumps(value))
+
+    def _links_path(self, root: Path, version: str) -> Path:
+        return self.directory / "links" / f"{_root_name(root)}-{FORMAT}-{version}.bin"
+
+
+def _root_name(root: Path) -> str:
+    return hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -65,12 +65,17 @@ class Graph:
         self.locals: dict[int, dict[str, list[int]]] = {}
         """Per function node: the functions and classes defined inside it, by name."""
         self._overriders: dict[int, list[int]] | None = None
+        self.spans: list[tuple[int, int]] = []
+        """Per file: the ids of its nodes other than its module node (``range(*span)``); a
+        file's nodes depend on its facts alone, so an unchanged file's span only shifts."""
         for position, facts in enumerate(self.files):
             self.nodes.append(Node(position, MODULE, position, facts.module, -1))
             for alias in module_aliases(facts):
                 self.modules.setdefault(alias, []).append(position)
         for position, facts in enumerate(self.files):
+            start = len(self.nodes)
             self.scopes.append(self._scope(position, facts))
+            self.spans.append((start, len(self.nodes)))
         self._sorted_names: list[str] | None = None
 
     # building -----------------------------------------------------------------------------
@@ -167,10 +172,16 @@ class Graph:
     def successors(self, node_id: int) -> set[int]:
         return self.edges(node_id, None)
 
-    def edges(self, node_id: int, fanout: Fanout | None) -> set[int]:
+    def edges(self, node_id: int, fanout: Fanout | None, overrides: bool = True) -> set[int]:
         """The successors; with ``fanout``, those reached by attribute name alone (every
         member or module-level definition of that name) are left out and their names
-        collected there instead (a walk expands each name once, not once per node using it)."""
+        collected there instead (a walk expands each name once, not once per node using it).
+
+        Without ``overrides``, the overriding methods of subclasses are left out too: all the
+        other targets are module nodes or nodes reached through a name they bind, looked up
+        among the names the node's references and imports mention (`app.deadcode.links`
+        relies on this to re-link only the nodes that mention a name whose nodes changed).
+        """
         node = self.nodes[node_id]
         if node.kind == MODULE:
             return self._module_successors(node, fanout)
@@ -195,7 +206,7 @@ class Graph:
             scope = self.nodes[scope].scope
         for imported in self.local_imports.get(node_id, ()):
             found.update(self._binding_targets(imported))
-        if node.parent >= 0:
+        if node.parent >= 0 and overrides:
             found.update(self.overriders().get(node_id, ()))
         return found
 

@@ -422,6 +422,6 @@ def test_expanding_each_attribute_name_once_reaches_what_every_edge_reaches(
     assert some_fanout  # the fixture exercises attribute names
     test_files = {i for i, facts in enumerate(graph.files) if is_test_file(facts.path)}
     production = [n for n in detection.roots.reasons if graph.nodes[n].file not in test_files]
-    walk = _Walk(graph, None)
+    walk = _Walk(graph, graph, None)
     walk.reach(production)
     assert walk.seen == _walk_with_full_successors(graph, production)
