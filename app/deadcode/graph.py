@@ -324,6 +324,11 @@ class Graph:
             self._overriders = edges
         return self._overriders
 
+    def adopt_overriders(self, overriders: dict[int, list[int]]) -> None:
+        """Use ``overriders`` as `overriders` (kept from the last scan when no class
+        hierarchy changed, `app.deadcode.links`)."""
+        self._overriders = overriders
+
     def _module_successors(self, node: Node, fanout: Fanout | None) -> set[int]:
         facts = self.files[node.file]
         found: set[int] = set()

@@ -24,10 +24,13 @@ from typing import Any
 from app.deadcode import graph as graph_module
 from app.deadcode.cache import FactsCache, decode
 from app.deadcode.facts import FileFacts, Refs
-from app.deadcode.graph import IMPORT, Fanout, Graph
+from app.deadcode.graph import IMPORT, Fanout, Graph, Node
 
 INCREMENTAL_UP_TO = 32
 """More changed files than this (a checkout of another branch): link everything."""
+
+STORED_LENGTH = 6
+"""``(paths, content keys, spans, touched names per file, edges per node, overrides)``."""
 
 Linked = tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]]
 """One node's edges without overrides: targets, member names and module-level names reached
@@ -80,23 +83,50 @@ def link(graph: Graph, keys: Mapping[str, str], cache: FactsCache, root: Path) -
     """The edges of every node of ``graph``: last scan's of ``root`` where they still hold,
     linked afresh elsewhere; kept in ``cache`` for the next scan.
 
-    ``keys`` holds each file's content key (`RepoIndex.keys`).
+    ``keys`` holds each file's content key (`RepoIndex.keys`). The overrides are last scan's
+    too when no changed file changed a class hierarchy (`Graph.adopt_overriders`).
     """
     version = _code_version()
     paths = tuple(f.path for f in graph.files)
     file_keys = tuple(keys.get(p, "") for p in paths)
     stored = cache.links(root, version)
+    overriders: dict[int, list[int]] | None = None
     if _same(stored, paths, file_keys):
         table: Any = stored[4]
+        overriders = _overriders(stored[5], None)
     else:
-        table = _relinked(graph, file_keys, stored, cache)
-        if table is None:
+        relinked = _relinked(graph, file_keys, stored, cache)
+        if relinked is None:
             table = [linked(graph, n) for n in range(len(graph.nodes))]
+        else:
+            table, remap = relinked
+            if remap is not None:
+                overriders = _overriders(stored[5], remap)
+        if overriders is None:
+            overriders = graph.overriders()
         touched = _touched(graph, file_keys, stored)
-        cache.save_links(root, version, (paths, file_keys, tuple(graph.spans), touched, table))
+        kept = tuple((base, tuple(found)) for base, found in overriders.items())
+        value = (paths, file_keys, tuple(graph.spans), touched, table, kept)
+        cache.save_links(root, version, value)
     if not _well_formed(table, len(graph.nodes)):
         table = [linked(graph, n) for n in range(len(graph.nodes))]
+    if overriders is not None and all(0 <= n < len(graph.nodes) for n in overriders):
+        graph.adopt_overriders(overriders)
     return Links(graph, table)
+
+
+def _overriders(stored: Any, remap: list[int] | None) -> dict[int, list[int]] | None:
+    """Last scan's overrides, renumbered with ``remap``; ``None`` when one is gone."""
+    try:
+        found: dict[int, list[int]] = {}
+        for base, overriders in stored:
+            ids = [base, *overriders] if remap is None else [remap[n] for n in (base, *overriders)]
+            if min(ids) < 0 or not all(type(n) is int for n in ids):
+                return None
+            found[ids[0]] = ids[1:]
+        return found
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _well_formed(table: Any, count: int) -> bool:
@@ -110,7 +140,7 @@ def _well_formed(table: Any, count: int) -> bool:
 def _touched(graph: Graph, keys: tuple[str, ...], stored: Any) -> tuple[frozenset[str], ...]:
     """`touched_names` of every file, taken from last scan's value for unchanged files."""
     old: dict[str, Any] = {}
-    if isinstance(stored, tuple) and len(stored) == 5:
+    if isinstance(stored, tuple) and len(stored) == STORED_LENGTH:
         try:
             old = dict(zip(stored[1], stored[3], strict=True))
         except (TypeError, ValueError):
@@ -124,15 +154,18 @@ def _touched(graph: Graph, keys: tuple[str, ...], stored: Any) -> tuple[frozense
 
 
 def _same(stored: Any, paths: tuple[str, ...], keys: tuple[str, ...]) -> bool:
-    return isinstance(stored, tuple) and len(stored) == 5 and stored[:2] == (paths, keys)
+    return (
+        isinstance(stored, tuple) and len(stored) == STORED_LENGTH and stored[:2] == (paths, keys)
+    )
 
 
 def _relinked(
     graph: Graph, keys: tuple[str, ...], stored: Any, cache: FactsCache
-) -> list[Linked] | None:
-    """Last scan's edges brought up to date, or ``None`` when they cannot be."""
+) -> tuple[list[Linked], list[int] | None] | None:
+    """Last scan's edges brought up to date, or ``None`` when they cannot be; with the old
+    ids' new numbers when the class hierarchies are what they were (the overrides hold)."""
     try:
-        old_paths, old_keys, old_spans, old_touched, old_table = stored
+        old_paths, old_keys, old_spans, old_touched, old_table, _ = stored
     except (TypeError, ValueError):
         return None
     files = graph.files
@@ -155,9 +188,10 @@ def _relinked(
             if end - start != new_end - new_start:
                 return None  # same facts, another layout: not the graph that stored them
             remap[start:end] = range(new_start, new_end)
-        renamed = _match_changed(graph, sorted(changed), old_keys, old_spans, remap, cache)
-        if renamed is None:
+        matched = _match_changed(graph, sorted(changed), old_keys, old_spans, remap, cache)
+        if matched is None:
             return None
+        renamed, same_hierarchy = matched
         dirty = set(changed)
         if renamed:
             dirty.update(i for i, names in enumerate(old_touched) if not renamed.isdisjoint(names))
@@ -175,7 +209,7 @@ def _relinked(
                 table.append(_moved(graph, node, old, not clean, remap, kept))
     except (TypeError, ValueError, IndexError):
         return None
-    return table
+    return table, remap if same_hierarchy else None
 
 
 def _moved(
@@ -200,10 +234,14 @@ def _match_changed(
     old_spans: Sequence[tuple[int, int]],
     remap: list[int],
     cache: FactsCache,
-) -> set[str] | None:
+) -> tuple[set[str], bool] | None:
     """Map the old nodes of the changed files to their new ids where the same binding is still
-    there; return the names of those that are gone or new (``None``: cannot tell)."""
+    there; return the names of those that are gone or new (``None``: cannot tell), and whether
+    the class hierarchies are unchanged: no class, member or import binding came or went, no
+    class changed its bases, and no new or gone module-level name can shadow (or uncover) a
+    name a star import provides."""
     renamed: set[str] = set()
+    same_hierarchy = True
     for position in changed:
         old_facts = decode(cache.load(old_keys[position])) if old_keys[position] else None
         if not isinstance(old_facts, FileFacts) or old_facts.path != graph.files[position].path:
@@ -214,14 +252,22 @@ def _match_changed(
         old_ids = _identities(old_graph, 1, len(old_graph.nodes))
         new_ids = _identities(graph, *graph.spans[position])
         old_start = old_spans[position][0]
+        gone: list[Node] = []
         for identity, old_node in old_ids.items():
             new_node = new_ids.get(identity)
             if new_node is None:
-                renamed.add(old_graph.nodes[old_node].name)
-            else:
-                remap[old_start + old_node - 1] = new_node
-        renamed.update(graph.nodes[n].name for i, n in new_ids.items() if i not in old_ids)
-    return renamed
+                gone.append(old_graph.nodes[old_node])
+                continue
+            remap[old_start + old_node - 1] = new_node
+            before, after = old_graph.nodes[old_node].definition, graph.nodes[new_node].definition
+            if before is not None and after is not None and before.bases != after.bases:
+                same_hierarchy = False
+        gone.extend(graph.nodes[n] for i, n in new_ids.items() if i not in old_ids)
+        renamed.update(node.name for node in gone)
+        stars = bool(graph.scopes[position].stars)
+        if any(node.kind in ("class", IMPORT) or node.parent >= 0 or stars for node in gone):
+            same_hierarchy = False
+    return renamed, same_hierarchy
 
 
 def _identities(graph: Graph, start: int, end: int) -> dict[tuple[Any, ...], int]:

@@ -68,6 +68,12 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "a method is renamed": lambda root: _replace(
         root / "shop/base.py", "    def hook(self) -> str:", "    def hooked(self) -> str:"
     ),
+    "a subclass gains a function and a changed method body": lambda root: _replace(
+        root / "shop/base.py",
+        "class Child(Base):\n    def hook(self) -> str:\n",
+        "def added() -> None:\n    pass\n\n\nclass Child(Base):\n    def hook(self) -> str:\n"
+        "        added()\n",
+    ),
     "a base class changes": lambda root: _replace(
         root / "shop/base.py", "class Child(Base):", "class Child:"
     ),
@@ -111,9 +117,9 @@ def test_a_damaged_or_foreign_store_links_everything_afresh(tmp_path: Path) -> N
     _assert_same_as_from_scratch(root, graph, links)
 
     value = marshal.loads(stored[0].read_bytes())
-    paths, keys, spans, touched, table = value
+    paths, keys, spans, touched, table, _ = value
     wrong = [((), (), ())] * len(table)  # the right shape, the wrong edges: keys no longer match
     keys = tuple("0" * 32 for _ in keys)
-    stored[0].write_bytes(marshal.dumps((paths, keys, spans, touched, wrong)))
+    stored[0].write_bytes(marshal.dumps((paths, keys, spans, touched, wrong, ((0, (-5,)),))))
     graph, links = _scan(root, cache)
     _assert_same_as_from_scratch(root, graph, links)
