@@ -37,12 +37,18 @@ Linked = tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]]
 by attribute name alone (`Fanout`)."""
 
 
-def _code_version() -> str:
+def _code_version() -> str | None:
     """Edges depend on how the graph resolves names: another version of that code (or of
-    this module) starts afresh instead of trusting edges it did not make."""
+    this module) starts afresh instead of trusting edges it did not make. ``None`` when the
+    source cannot be read (then nothing is kept)."""
     digest = hashlib.blake2b(digest_size=8)
     for module in (graph_module.__file__, __file__):
-        digest.update(Path(module).read_bytes() if module else b"")
+        if not module:
+            return None
+        try:
+            digest.update(Path(module).read_bytes())
+        except OSError:
+            return None
     return digest.hexdigest()
 
 
@@ -87,6 +93,8 @@ def link(graph: Graph, keys: Mapping[str, str], cache: FactsCache, root: Path) -
     too when no changed file changed a class hierarchy (`Graph.adopt_overriders`).
     """
     version = _code_version()
+    if version is None:
+        return Links(graph, [linked(graph, n) for n in range(len(graph.nodes))])
     paths = tuple(f.path for f in graph.files)
     file_keys = tuple(keys.get(p, "") for p in paths)
     stored = cache.links(root, version)

@@ -123,3 +123,17 @@ def test_a_damaged_or_foreign_store_links_everything_afresh(tmp_path: Path) -> N
     stored[0].write_bytes(marshal.dumps((paths, keys, spans, touched, wrong, ((0, (-5,)),))))
     graph, links = _scan(root, cache)
     _assert_same_as_from_scratch(root, graph, links)
+
+
+def test_without_readable_graph_source_nothing_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.deadcode import graph as graph_module
+
+    monkeypatch.setattr(graph_module, "__file__", str(tmp_path / "missing.py"))
+    root = tmp_path / "shop"
+    shutil.copytree(SHOP, root)
+    cache = FactsCache(tmp_path / "cache")
+    graph, links = _scan(root, cache)
+    _assert_same_as_from_scratch(root, graph, links)
+    assert not (tmp_path / "cache" / "links").exists()
