@@ -182,13 +182,13 @@ def build_index(
     values: dict[str, FileFacts | TextFacts] = {}
     errors: list[ScanError] = []
     jobs: list[ExtractTask] = []
+    top = str(root)
     for path in files:
         source = sources.get(path)
         if source is None and not is_text_file(path):
             continue
-        full = root / path
         try:
-            stat = full.stat()
+            stat = os.stat(os.path.join(top, path))  # os.path: a pathlib join per file costs more
         except OSError as exc:
             errors.append(ScanError(path, None, f"skipped: {exc.strerror or exc}"))
             continue
