@@ -14,7 +14,7 @@ from packaging.version import Version
 
 from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
-from app.caches import DISTRIBUTIONS
+from app.caches import DEAD_CODE, DISTRIBUTIONS
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.index.client import SimpleIndex
 from app.manifests import discover, ignored_manifests
@@ -120,9 +120,11 @@ def _default_adapters(
 
         adapters = replace(adapters, advisories=source_for(config.security, snapshot.root))
     if Kind.DEAD_CODE in kinds and adapters.history is None:
+        from app.deadcode.cache import FactsCache
         from app.deadcode.history import GitPythonHistory
 
-        adapters = replace(adapters, history=GitPythonHistory(snapshot.root))
+        cache = FactsCache(adapters.caches.folder(DEAD_CODE))
+        adapters = replace(adapters, history=GitPythonHistory(snapshot.root, cache))
     versioned = Kind.DEPENDENCY_UPDATE in kinds or Kind.SECURITY in kinds
     wanted = versioned and not os.environ.get(NO_API_DIFF)
     if wanted and adapters.distributions is None and isinstance(adapters.index, SimpleIndex):

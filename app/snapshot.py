@@ -86,11 +86,12 @@ def snapshot_of(path: Path) -> Snapshot:
     names = sorted(
         {n for n in completed.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
     )
-    files = tuple(n for n in names if _regular_file(root / n))
+    top = str(root)
+    files = tuple(n for n in names if _regular_file(os.path.join(top, n)))
     return Snapshot(root=root, files=files, name=root.name)
 
 
-def _regular_file(path: Path) -> bool:
+def _regular_file(path: str) -> bool:
     """A file, not a symlink (which may point outside the checkout): one ``lstat`` per path."""
     try:
         return stat.S_ISREG(os.lstat(path).st_mode)

@@ -117,13 +117,15 @@ def scan(
 def _advisory_source(
     advisory_db: Path | None, service: Literal["osv", "pypi"] | None, osv_url: str | None
 ) -> AdvisorySource | None:
-    """The command line's choice, overriding `.maintainer.yml`; ``None`` leaves it to the file."""
-    from app.security.directory import AdvisoryDirectory
-    from app.security.pip_audit import PipAuditSettings, PipAuditSource
-
+    """The command line's choice, overriding `.maintainer.yml`; ``None`` leaves it to the file
+    (the advisory modules are imported only when asked for: a dead-code scan needs none)."""
     if advisory_db is not None:
+        from app.security.directory import AdvisoryDirectory
+
         return AdvisoryDirectory(advisory_db)
     if service is not None or osv_url is not None:
+        from app.security.pip_audit import PipAuditSettings, PipAuditSource
+
         return PipAuditSource(PipAuditSettings(service=service or "osv", osv_url=osv_url))
     return None
 

@@ -78,6 +78,19 @@ class FactsCache:
     def _edit_entry(self, key: str) -> Path:
         return self.directory / "edits" / key[:2] / f"{key}.bin"
 
+    def load_blame(self, key: str) -> Any:
+        """A file's blame stored before (`app.deadcode.history`), or ``None``."""
+        try:
+            return marshal.loads(self._blame_entry(key).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def store_blame(self, key: str, value: Any) -> None:
+        _write_atomic(self._blame_entry(key), marshal.dumps(value))
+
+    def _blame_entry(self, key: str) -> Path:
+        return self.directory / "blames" / key[:2] / f"{key}.bin"
+
     def pack(self, root: Path) -> dict[str, Packed]:
         """The repository's pack: entries not in the expected shape are left out."""
         try:
@@ -96,8 +109,24 @@ class FactsCache:
         _write_atomic(self._pack_path(root), marshal.dumps(entries))
 
     def _pack_path(self, root: Path) -> Path:
-        name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
-        return self.directory / "packs" / f"{name}-{FORMAT}.bin"
+        return self.directory / "packs" / f"{_root_name(root)}-{FORMAT}.bin"
+
+    def links(self, root: Path, version: str) -> Any:
+        """The repository's reference graph edges from its last scan (`app.deadcode.links`)."""
+        try:
+            return marshal.loads(self._links_path(root, version).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def save_links(self, root: Path, version: str, value: Any) -> None:
+        _write_atomic(self._links_path(root, version), marshal.dumps(value))
+
+    def _links_path(self, root: Path, version: str) -> Path:
+        return self.directory / "links" / f"{_root_name(root)}-{FORMAT}-{version}.bin"
+
+
+def _root_name(root: Path) -> str:
+    return hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -13,6 +13,7 @@ from app.deadcode.confidence import Candidate, candidates
 from app.deadcode.graph import Graph
 from app.deadcode.guards import GuardSettings, NodeGuard, Roots, find_roots
 from app.deadcode.index import DEFAULT_MAX_BYTES, RepoIndex, build_index
+from app.deadcode.links import link
 from app.deadcode.liveness import Liveness, compute
 from app.model import Progress, no_progress
 from app.parsed import ParsedModules
@@ -61,7 +62,8 @@ def detect(
             trees=parsed,
         )
         graph = Graph(index.python)
+        links = link(graph, index.keys, cache, root) if cache is not None else None
         roots = find_roots(graph, index.texts)
-        liveness = compute(graph, roots, NodeGuard(graph, settings))
+        liveness = compute(graph, roots, NodeGuard(graph, settings), links)
         found = tuple(candidates(graph, liveness, library=settings.library_public_api))
     return Detection(index, graph, roots, liveness, found)

@@ -34,6 +34,16 @@ class Node:
     """The function node a nested function or class is defined in; -1 otherwise."""
 
 
+@dataclass(slots=True)
+class Fanout:
+    """Attribute names whose targets `Graph.edges` left to the caller."""
+
+    members: list[str] = field(default_factory=list)
+    """Reach every class member of these names (``members_by_name``)."""
+    tops: list[str] = field(default_factory=list)
+    """Reach every module-level definition of these names (``top_by_name``)."""
+
+
 @dataclass
 class Scope:
     """What one module binds at module level, and its classes' members."""
@@ -55,12 +65,17 @@ class Graph:
         self.locals: dict[int, dict[str, list[int]]] = {}
         """Per function node: the functions and classes defined inside it, by name."""
         self._overriders: dict[int, list[int]] | None = None
+        self.spans: list[tuple[int, int]] = []
+        """Per file: the ids of its nodes other than its module node (``range(*span)``); a
+        file's nodes depend on its facts alone, so an unchanged file's span only shifts."""
         for position, facts in enumerate(self.files):
             self.nodes.append(Node(position, MODULE, position, facts.module, -1))
             for alias in module_aliases(facts):
                 self.modules.setdefault(alias, []).append(position)
         for position, facts in enumerate(self.files):
+            start = len(self.nodes)
             self.scopes.append(self._scope(position, facts))
+            self.spans.append((start, len(self.nodes)))
         self._sorted_names: list[str] | None = None
 
     # building -----------------------------------------------------------------------------
@@ -155,9 +170,21 @@ class Graph:
     # edges --------------------------------------------------------------------------------
 
     def successors(self, node_id: int) -> set[int]:
+        return self.edges(node_id, None)
+
+    def edges(self, node_id: int, fanout: Fanout | None, overrides: bool = True) -> set[int]:
+        """The successors; with ``fanout``, those reached by attribute name alone (every
+        member or module-level definition of that name) are left out and their names
+        collected there instead (a walk expands each name once, not once per node using it).
+
+        Without ``overrides``, the overriding methods of subclasses are left out too: all the
+        other targets are module nodes or nodes reached through a name they bind, looked up
+        among the names the node's references and imports mention (`app.deadcode.links`
+        relies on this to re-link only the nodes that mention a name whose nodes changed).
+        """
         node = self.nodes[node_id]
         if node.kind == MODULE:
-            return self._module_successors(node)
+            return self._module_successors(node, fanout)
         if node.kind == IMPORT:
             assert node.imported is not None
             return self._binding_targets(node.imported)
@@ -169,7 +196,7 @@ class Graph:
         class_id = node.parent if node.parent >= 0 else (node.id if node.kind == "class" else -1)
         if node.scope >= 0:
             class_id = node.id if node.kind == "class" else -1
-        self._resolve(node.file, refs, class_id, found)
+        self._resolve(node.file, refs, class_id, found, fanout)
         scope = node.id
         while scope >= 0:  # names bound by the enclosing functions (and this one)
             local = self.locals.get(scope)
@@ -179,7 +206,7 @@ class Graph:
             scope = self.nodes[scope].scope
         for imported in self.local_imports.get(node_id, ()):
             found.update(self._binding_targets(imported))
-        if node.parent >= 0:
+        if node.parent >= 0 and overrides:
             found.update(self.overriders().get(node_id, ()))
         return found
 
@@ -297,13 +324,18 @@ class Graph:
             self._overriders = edges
         return self._overriders
 
-    def _module_successors(self, node: Node) -> set[int]:
+    def adopt_overriders(self, overriders: dict[int, list[int]]) -> None:
+        """Use ``overriders`` as `overriders` (kept from the last scan when no class
+        hierarchy changed, `app.deadcode.links`)."""
+        self._overriders = overriders
+
+    def _module_successors(self, node: Node, fanout: Fanout | None) -> set[int]:
         facts = self.files[node.file]
         found: set[int] = set()
         parts = facts.module.split(".")
         for end in range(1, len(parts)):
             found.update(self.module_nodes(".".join(parts[:end])))
-        self._resolve(node.file, facts.body, -1, found)
+        self._resolve(node.file, facts.body, -1, found, fanout)
         for imported in facts.imports:
             if imported.owner >= 0:
                 continue
@@ -333,7 +365,9 @@ class Graph:
             found.update(self.lookup(imported.module, imported.name))
         return found
 
-    def _resolve(self, position: int, refs: Refs, class_id: int, found: set[int]) -> None:
+    def _resolve(
+        self, position: int, refs: Refs, class_id: int, found: set[int], fanout: Fanout | None
+    ) -> None:
         # Set intersections (done in C) instead of one dictionary probe per name: most names
         # are locals and builtins that resolve to nothing.
         scope = self.scopes[position]
@@ -354,6 +388,10 @@ class Graph:
                 explained.add(chain[chain.rfind(".") + 1 :])
         # An attribute of an unknown object may be any member of that name, or a module-level
         # name reached through a module object passed around.
+        if fanout is not None:
+            fanout.members.extend(self.members_by_name.keys() & refs.attrs)
+            fanout.tops.extend(self.top_by_name.keys() & set(refs.attrs) - explained)
+            return
         for attr in self.members_by_name.keys() & refs.attrs:
             found.update(self.members_by_name[attr])
         for attr in self.top_by_name.keys() & refs.attrs:

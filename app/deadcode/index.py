@@ -8,7 +8,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.deadcode.cache import (
@@ -67,6 +67,8 @@ class RepoIndex:
     parsed: tuple[str, ...]
     """The files read in this run; the others were unchanged since the last one (same size and
     mtime), so their facts came straight from the cache."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """The content key of each Python file's facts (`app.deadcode.cache.content_key`)."""
 
 
 def is_text_file(path: str) -> bool:
@@ -180,13 +182,13 @@ def build_index(
     values: dict[str, FileFacts | TextFacts] = {}
     errors: list[ScanError] = []
     jobs: list[ExtractTask] = []
+    top = str(root)
     for path in files:
         source = sources.get(path)
         if source is None and not is_text_file(path):
             continue
-        full = root / path
         try:
-            stat = full.stat()
+            stat = os.stat(os.path.join(top, path))  # os.path: a pathlib join per file costs more
         except OSError as exc:
             errors.append(ScanError(path, None, f"skipped: {exc.strerror or exc}"))
             continue
@@ -225,7 +227,8 @@ def build_index(
     texts = {p: v for p, v in values.items() if not isinstance(v, FileFacts)}
     errors.extend(ScanError(p, t.line or None, t.problem) for p, t in texts.items() if t.problem)
     errors.sort(key=lambda e: (e.file, e.line or 0))
-    return RepoIndex(python, texts, tuple(errors), tuple(sorted(parsed)))
+    keys = {p: kept[p][2] for p, v in values.items() if isinstance(v, FileFacts)}
+    return RepoIndex(python, texts, tuple(errors), tuple(sorted(parsed)), keys)
 
 
 def _job(

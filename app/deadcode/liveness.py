@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from app.deadcode.graph import Graph, Node
+from app.deadcode.graph import Fanout, Graph, Node
 from app.deadcode.guards import Roots, is_test_file
 
 
@@ -25,7 +26,21 @@ class Liveness:
         return node in self.everything and node not in self.production
 
 
-def compute(graph: Graph, roots: Roots, guard: Callable[[Node], str | None]) -> Liveness:
+class Edges(Protocol):
+    """Where a node's edges come from: the `Graph` itself, or a table of them
+    (`app.deadcode.links.Links`)."""
+
+    def edges(self, node_id: int, fanout: Fanout | None) -> set[int]: ...
+
+    def successors(self, node_id: int) -> set[int]: ...
+
+
+def compute(
+    graph: Graph,
+    roots: Roots,
+    guard: Callable[[Node], str | None],
+    edges: Edges | None = None,
+) -> Liveness:
     """Reach from the roots; then ask ``guard`` about what is left, and reach from its answers.
 
     Guards do not depend on reachability, so asking only about unreached symbols gives the
@@ -36,17 +51,18 @@ def compute(graph: Graph, roots: Roots, guard: Callable[[Node], str | None]) -> 
     test_code = {i for i, facts in enumerate(graph.files) if is_test_file(facts.path)}
     production_roots = [n for n in roots.reasons if graph.nodes[n].file not in test_code]
     test_roots = [n for n in roots.reasons if graph.nodes[n].file in test_code]
-    production = _Walk(graph, None)
+    source: Edges = edges if edges is not None else graph
+    production = _Walk(graph, source, None)
     production.reach(production_roots)
     guarded = _guarded(graph, roots, guard, production.seen, lambda n: n.file not in test_code)
     production.reach(guarded)
     referrers: dict[int, set[int]] = {}
-    everything = _Walk(graph, referrers, production)
+    everything = _Walk(graph, source, referrers, production)
     test_roots += _guarded(graph, roots, guard, everything.seen, lambda n: n.file in test_code)
     everything.reach(test_roots)
     for node in range(len(graph.nodes)):
         if node not in everything.seen:
-            for target in graph.successors(node):
+            for target in source.successors(node):
                 if target not in production.seen:
                     referrers.setdefault(target, set()).add(node)
     return Liveness(
@@ -78,18 +94,25 @@ class _Walk:
     """Depth-first reachability; members wait in ``pending`` until their class is reached."""
 
     def __init__(
-        self, graph: Graph, referrers: dict[int, set[int]] | None, start: _Walk | None = None
+        self,
+        graph: Graph,
+        source: Edges,
+        referrers: dict[int, set[int]] | None,
+        start: _Walk | None = None,
     ) -> None:
         self.graph = graph
+        self.source = source
         self.referrers = referrers
         self.seen: set[int] = set(start.seen) if start else set()
         self.pending: dict[int, list[int]] = (
             {k: list(v) for k, v in start.pending.items()} if start else {}
         )
         self.base = frozenset(self.seen)
+        self.expanded_members: set[str] = set()
+        self.expanded_tops: set[str] = set()
 
     def reach(self, start: list[int]) -> None:
-        nodes, successors = self.graph.nodes, self.graph.successors
+        nodes = self.graph.nodes
         seen, referrers, base = self.seen, self.referrers, self.base
         stack: list[int] = []
         for node in start:
@@ -97,7 +120,7 @@ class _Walk:
         while stack:
             node = stack.pop()
             # The hot loop of detection: new targets are filtered with set operations.
-            targets = successors(node)
+            targets = self._targets(node)
             if referrers is not None:
                 for target in targets - base:
                     referrers.setdefault(target, set()).add(node)
@@ -105,6 +128,25 @@ class _Walk:
                 self._visit(target, stack)
             if nodes[node].kind == "class":
                 stack.extend(self._release(node))
+
+    def _targets(self, node: int) -> set[int]:
+        """The node's successors; without referrers to record, an attribute name reaching
+        every member (or definition) of that name is expanded once per walk: the nodes it
+        reaches were visited (or are pending) already when another node named it."""
+        graph = self.graph
+        if self.referrers is not None:
+            return self.source.successors(node)
+        fanout = Fanout()
+        targets = self.source.edges(node, fanout)
+        for name in fanout.members:
+            if name not in self.expanded_members:
+                self.expanded_members.add(name)
+                targets.update(graph.members_by_name[name])
+        for name in fanout.tops:
+            if name not in self.expanded_tops:
+                self.expanded_tops.add(name)
+                targets.update(graph.top_by_name[name])
+        return targets
 
     def _visit(self, node: int, stack: list[int]) -> None:
         if node in self.seen:

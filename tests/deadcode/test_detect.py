@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
+import pytest
+
 from app.deadcode.confidence import Status
 from app.deadcode.detect import Detection, detect
-from app.deadcode.guards import GuardSettings
+from app.deadcode.graph import Fanout, Graph
+from app.deadcode.guards import GuardSettings, is_test_file
+from app.deadcode.liveness import _Walk
 from tests.deadcode.support import write
 
 
@@ -371,3 +375,53 @@ def test_setup_py_entry_points(tmp_path: Path) -> None:
         )
     )
     assert found == {"app/cli.py::unused": Status.UNREFERENCED}
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "deadcode"
+
+
+def _walk_with_full_successors(graph: Graph, roots: list[int]) -> set[int]:
+    """Reachability as the liveness walk defines it (members wait for their class), with
+    every node's full successor set: the reference for the walk that expands names once."""
+    seen: set[int] = set()
+    pending: dict[int, set[int]] = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        parent = graph.nodes[node].parent
+        if parent >= 0 and parent not in seen:
+            pending.setdefault(parent, set()).add(node)
+            continue
+        seen.add(node)
+        stack.extend(graph.successors(node))
+        stack.extend(pending.pop(node, ()))
+    return seen
+
+
+@pytest.mark.parametrize("fixture", ["shop", "ledger", "traps"])
+def test_expanding_each_attribute_name_once_reaches_what_every_edge_reaches(
+    fixture: str,
+) -> None:
+    tree = FIXTURES / fixture
+    paths = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file())
+    detection = detect(tree, paths, GuardSettings(), cache=None)
+    graph = detection.graph
+    some_fanout = False
+    for node in range(len(graph.nodes)):
+        fanout = Fanout()
+        direct = graph.edges(node, fanout)
+        some_fanout = some_fanout or bool(fanout.members or fanout.tops)
+        expanded = set(direct)
+        for name in fanout.members:
+            expanded.update(graph.members_by_name[name])
+        for name in fanout.tops:
+            expanded.update(graph.top_by_name[name])
+        assert expanded == graph.successors(node), graph.qualname(graph.nodes[node])
+    assert some_fanout  # the fixture exercises attribute names
+    test_files = {i for i, facts in enumerate(graph.files) if is_test_file(facts.path)}
+    production = [n for n in detection.roots.reasons if graph.nodes[n].file not in test_files]
+    walk = _Walk(graph, graph, None)
+    walk.reach(production)
+    assert walk.seen == _walk_with_full_successors(graph, production)
