@@ -16,16 +16,21 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from app.analyzers.base import Adapters
+from app.config import RepoConfig
 from app.events.bot_issues import KeptIssue, keep_issue, room_for_body
 from app.events.repos import workable
+from app.flaky.collect import detect_stored
+from app.flaky.sources import locate_test_file
 from app.github import Installation
 from app.health.blobs import resolve_commit
 from app.health.churn import WINDOW_DAYS, read_commits
 from app.health.ci_coverage import coverage_from_ci
 from app.health.coverage import Coverage
 from app.health.document import document
+from app.health.flaky import FlakyHealth, flaky_health
 from app.health.history import collect
 from app.health.measure import Collector
 from app.health.render_markdown import IssueParts, render_markdown
@@ -122,6 +127,16 @@ class ReportJob:
             log.info("%s: coverage unknown: %s", repository.full_name, found.reason)
         return found.coverage
 
+    def flaky(
+        self, repository: RepositoryRecord, config: RepoConfig, root: Path, since: datetime
+    ) -> FlakyHealth | None:
+        """The flake rate and flaky tests of the test results collected from CI
+        (`workflow_run` artifacts); None (unknown) when none were collected."""
+        detection = detect_stored(self.store, repository.id, config.flaky, since)
+        if not detection.runs:
+            return None
+        return flaky_health(detection, lambda test, file: locate_test_file(root, test, file))
+
     def report(self, repository: RepositoryRecord, now: datetime) -> ReportOutcome:
         if repository.installation_id is None:
             raise JobFailed(f"{repository.full_name} is not part of any installation")
@@ -141,6 +156,7 @@ class ReportJob:
             advisories=adapters.advisories,  # None: the security component is unknown
             commits=read_commits(root, head.sha, since),
             coverage_elsewhere=lambda files: self.ci_coverage(gh, repository, files),
+            flaky=self.flaky(repository, config, root, since),
         )
         samples = StoreSamples(self.store, repository.id)
         collected = collect(

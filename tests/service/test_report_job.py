@@ -26,7 +26,16 @@ from app.queue import Queue, RetryPolicy, build_huey
 from app.service.report_job import ReportJob
 from app.service.wiring import tick_handler
 from app.settings import Settings
-from app.store import JobKind, JobRecord, JobStatus, RepoRef, Store, open_store
+from app.store import (
+    JobKind,
+    JobRecord,
+    JobStatus,
+    NewCiRun,
+    RepoRef,
+    Store,
+    StoredResult,
+    open_store,
+)
 from tests.support import GIT_ENV, git
 from tests.support.artifacts import add_run, zip_of
 from tests.support.harness import INSTALLATION_ID, Harness, settings_for
@@ -256,3 +265,30 @@ def test_coverage_comes_from_the_newest_successful_ci_run_when_the_repository_ha
     app.clock.now += timedelta(weeks=1)
     app.tick()
     assert app.store.health_samples(repo_id)[-1].metrics["coverage_percent"] == 62.5
+
+
+def test_the_flake_rate_comes_from_the_test_results_collected_from_ci(
+    app: App, tmp_path: Path
+) -> None:
+    trend_repository(app.harness, tmp_path, app.clock.now)
+    repo_id = _register(app)
+    for attempt, outcome in ((1, "failed"), (2, "passed")):  # one commit, both outcomes
+        run = app.store.record_ci_run(
+            repo_id, NewCiRun(77, attempt, "CI", "c" * 40, app.clock.now - timedelta(hours=3))
+        )
+        results = [
+            StoredResult(
+                "tests/test_pick.py::test_pick", "tests/test_pick.py", 1, outcome, 0.1, ""
+            ),
+            StoredResult(
+                "tests/test_pick.py::test_other", "tests/test_pick.py", 5, "passed", 0.1, ""
+            ),
+        ]
+        app.store.record_artifact(
+            repo_id, run.id, 900 + attempt, "junit", status="read", reports=[("junit.xml", results)]
+        )
+    app.tick()
+    sample = app.store.health_samples(repo_id)[-1]
+    assert sample.metrics["flake_rate"] == 0.5  # one of two runs had a flaky failure
+    [issue] = app.issues()
+    assert "### Flaky tests" in issue.body and "test_pick" in issue.body
