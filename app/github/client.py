@@ -38,6 +38,7 @@ from app.github.auth import AppCredentials, Clock, InstallationTokenStrategy, To
 from app.github.errors import AuthError, GitHubError, NotFound, translate
 from app.github.models import Annotation, CheckRun, Comment, Commit, PullRequest, Repository
 from app.github.pacing import WRITE_INTERVAL, WritePacing
+from app.metrics import Metrics, metrics
 
 if TYPE_CHECKING:
     from githubkit_schemas.v2022_11_28.rest import RestNamespace
@@ -56,13 +57,26 @@ class GraphQLError(GitHubError):
 
 class _KeptOpen(httpx.BaseTransport):
     """The client's connection pool, shared by the httpx client githubkit opens per request
-    (its `with` context is per thread, and the bot's workers are threads)."""
+    (its `with` context is per thread, and the bot's workers are threads). Every request and
+    its status (0 when no answer came) are counted here, the rate limit GitHub reports kept."""
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
+    def __init__(self, inner: httpx.BaseTransport, telemetry: Metrics) -> None:
         self.inner = inner
+        self.telemetry = telemetry
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self.inner.handle_request(request)
+        path = request.url.path
+        try:
+            response = self.inner.handle_request(request)
+        except Exception:
+            self.telemetry.github_response(request.method, path, 0)
+            raise
+        headers = {
+            name: response.headers.get(name, "")
+            for name in ("x-ratelimit-remaining", "x-ratelimit-resource")
+        }
+        self.telemetry.github_response(request.method, path, response.status_code, headers)
+        return response
 
     def close(self) -> None:
         """Kept open when githubkit closes its per-request client; `GitHub.close` closes it."""
@@ -80,6 +94,7 @@ class GitHub:
         timeout: float = 30.0,
         clock: Clock = time.time,
         write_interval: float = WRITE_INTERVAL,
+        telemetry: Metrics | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
@@ -90,7 +105,7 @@ class GitHub:
             base_url=self.base_url,
             user_agent=USER_AGENT,
             timeout=timeout,
-            transport=_KeptOpen(self._pool),
+            transport=_KeptOpen(self._pool, telemetry or metrics()),
             # The App JWT lives in this client's cache, not githubkit's process-wide default
             # (keyed by App id only: a second client with another key would reuse it).
             cache_strategy=MemCacheStrategy(),

@@ -22,6 +22,7 @@ from app.store.records import (
     Outcome,
     ProposalRecord,
     ProposalStatus,
+    QueueState,
     RepoRef,
     RepositoryRecord,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Outcome",
     "ProposalRecord",
     "ProposalStatus",
+    "QueueState",
     "RepoRef",
     "RepositoryRecord",
     "Store",
