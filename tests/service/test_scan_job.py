@@ -39,6 +39,15 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store.engine.dispose()
 
 
+@pytest.fixture
+def either_store(database_url: str) -> Iterator[Store]:
+    """SQLite, then PostgreSQL: the whole round trip runs on both (the other scans, which
+    exercise the same store calls, only on SQLite, to keep the suite's time down)."""
+    store = open_store(database_url)
+    yield store
+    store.engine.dispose()
+
+
 def scan_once(
     harness: Harness,
     tmp_path: Path,
@@ -68,8 +77,9 @@ def scan_once(
 
 
 def test_scan_opens_draft_prs_with_the_four_sections_and_records_them(
-    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+    harness: Harness, tmp_path: Path, index: IndexServer, either_store: Store
 ) -> None:
+    store = either_store
     repo_id = register(harness, store)
     telemetry = Metrics(CollectorRegistry())
     report = scan_once(harness, tmp_path, index, store, paced=True, telemetry=telemetry)
