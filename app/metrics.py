@@ -29,7 +29,7 @@ import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -44,7 +44,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
-from app.store import QueueState
+if TYPE_CHECKING:
+    from app.store import QueueState
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 NAMESPACE = "maintainer"
