@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from pydantic import SecretStr
 
 from tests.support import IndexServer, index_server
