@@ -47,6 +47,7 @@ API_VERSION: Literal["2022-11-28"] = "2022-11-28"
 USER_AGENT = "maintainer-bot"
 PER_PAGE = 100
 MAX_PAGES = 50
+USER_IDS_KEPT = 1024
 
 T = TypeVar("T")
 
@@ -114,6 +115,9 @@ class GitHub:
             auto_retry=False,
         )
         self.tokens = TokenCache(self._new_token, clock)
+        # Account ids by login: an id never changes, so each login is asked once per client
+        # (the bot's own, for its commit e-mail, is needed by every scan). Bounded.
+        self.user_ids: dict[str, int] = {}
 
     def close(self) -> None:
         self._pool.close()
@@ -262,10 +266,17 @@ class Installation:
         return base64.b64decode(content).decode("utf-8", "replace")
 
     def user_id(self, login: str) -> int:
+        """The account id of `login`, asked of GitHub once per client."""
+        known = self.github.user_ids.get(login)
+        if known is not None:
+            return known
         data = self.send(
             "GET", f"/users/{quote(login)}", self._rest.users.get_by_username, quote(login)
         )
-        return int(data["id"])
+        found = int(data["id"])
+        if len(self.github.user_ids) < USER_IDS_KEPT:
+            self.github.user_ids[login] = found
+        return found
 
     # -- git refs and commits ------------------------------------------------------------
 

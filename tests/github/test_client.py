@@ -223,3 +223,19 @@ def test_every_request_is_counted_by_family_and_status_with_the_rate_limit(
     # the emulator counts like GitHub: 5,000 an hour per token; the token request was the App's
     remaining = count("maintainer_github_rate_limit_remaining", {"resource": "core"})
     assert remaining == 5000 - 4
+
+
+def test_a_users_id_is_asked_once_per_client(harness: Harness) -> None:
+    bot = harness.emulator.state.bot.login
+
+    def asked() -> int:
+        log = harness.admin("GET", "/requests").json()
+        return sum(1 for r in log if r["path"].startswith("/users/"))
+
+    with harness.github() as gh:
+        first = gh.installation(INSTALLATION_ID).user_id(bot)
+        assert gh.installation(INSTALLATION_ID).user_id(bot) == first  # another handle
+        assert asked() == 1
+    with harness.github() as gh:  # a new client asks again
+        assert gh.installation(INSTALLATION_ID).user_id(bot) == first
+    assert asked() == 2
