@@ -20,6 +20,7 @@ PATTERNS = (
 
 def secrets_of(settings: Settings) -> list[str]:
     values = [settings.webhook_secret, settings.tick_secret, settings.private_key]
+    values += [settings.metrics_token]
     values += [settings.database_url, settings.redis_url]
     return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from huey.consumer import Consumer
 from huey.storage import SqliteStorage
 
 from app.logs import redact
+from app.metrics import Metrics, metrics
 from app.settings import Settings
 from app.store import JobKind, JobRecord, NewDelivery, NewJob, Store
 
@@ -137,8 +139,10 @@ class Queue:
         store: Store,
         policy: RetryPolicy | None = None,
         tick_minutes: int = 15,
+        telemetry: Metrics | None = None,
     ) -> None:
         self.huey = huey
+        self.telemetry = telemetry or metrics()
         self.store = store
         self.policy = policy or RetryPolicy()
         self.handlers: dict[str, JobHandler] = {}
@@ -249,20 +253,24 @@ class Queue:
                 self.store.defer_job(job.id)
                 self._task.schedule((job.id,), delay=LOCK_WAIT_SECONDS)
                 return
+            started = time.perf_counter()
             try:
                 handler(job)
             except Exception as exc:
-                self._failed(job, exc)
+                outcome = self._failed(job, exc)
             else:
                 self.store.finish_job(job.id)
+                outcome = "succeeded"
+            self.telemetry.job(job.kind, outcome, time.perf_counter() - started)
 
-    def _failed(self, job: JobRecord, exc: Exception) -> None:
+    def _failed(self, job: JobRecord, exc: Exception) -> str:
+        """Retry or fail the job; the outcome (`retried`, `failed`)."""
         delay = self.policy.delay(exc, job.attempts)
         reason = describe(exc)
         if delay is None:
             log.error("job %s (%s) failed: %s", job.id, job.kind, reason)
             self.store.fail_job(job.id, reason)
-            return
+            return "failed"
         log.warning(
             "job %s (%s) attempt %d: %s; retry in %.0fs",
             job.id,
@@ -273,6 +281,7 @@ class Queue:
         )
         self.store.retry_job(job.id, reason)
         self._task.schedule((job.id,), delay=delay)
+        return "retried"
 
     @contextmanager
     def _locked(self, job: JobRecord, owner: str) -> Iterator[bool]:

@@ -70,6 +70,18 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(
         default=None, description="Root of the analyzers' and the index's caches."
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends to /metrics; unset: /metrics answers 404.",
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Directory (shared by `serve` and every `worker` of one host or volume) where each "
+            "process writes its counters, so /metrics adds up all of them; empty it before "
+            "the service starts."
+        ),
+    )
     job_retries: int = Field(default=4, ge=0, le=20)
     job_retry_delay: float = Field(default=10.0, ge=0, description="Base backoff in seconds.")
     log_level: str = "INFO"

@@ -5,8 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from tests.support import IndexServer, index_server
+from tests.support.backends import postgres_schema, redis_queue
 from tests.support.harness import Harness, running_emulator
 
 
@@ -36,3 +38,28 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
     with running_emulator(tmp_path / "emulator") as running:
         running.seed()
         yield running
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The store's URL: a SQLite file, then a scratch schema on the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'state.db'}"
+        return
+    with postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql+redis"])
+def service_backends(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    """Settings overrides for the two deployments: everything on SQLite (store and queue in the
+    data dir), or PostgreSQL (a scratch schema) with the queue on Redis (a queue of its own)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    with postgres_schema() as url, redis_queue() as (redis_url, name):
+        yield {
+            "database_url": SecretStr(url),
+            "redis_url": SecretStr(redis_url),
+            "queue_name": name,
+        }

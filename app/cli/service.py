@@ -15,10 +15,11 @@ import httpx
 import uvicorn
 from alembic.runtime.migration import MigrationContext
 
+from app import metrics
 from app.logs import configure_logging, redact, secrets_of
-from app.server import create_app
+from app.server import Scrape, create_app
 from app.server.app import TICK_HEADER
-from app.service.wiring import build_services
+from app.service.wiring import Services, build_services
 from app.settings import Settings, SettingsError, load_settings
 from app.store import JobRecord, JobStatus, open_store
 
@@ -43,11 +44,13 @@ def serve(host: str, port: int) -> None:
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     configure_logging(settings)
+    _record_metrics(settings)
     services = build_services(settings)
     app = create_app(
         secret,
         services.queue,
         settings.tick_secret,
+        scrape=_scrape(services),
         alerts=services.store,
         alerts_token=settings.alerts_token,
     )
@@ -68,6 +71,25 @@ def serve(host: str, port: int) -> None:
         if consumer is not None:
             consumer.stop(graceful=True)
         services.github.close()
+        metrics.process_exited()
+
+
+def _record_metrics(settings: Settings) -> None:
+    """Every process of the service records into MAINTAINER_METRICS_DIR when it is set."""
+    if settings.metrics_dir is None:
+        return
+    try:
+        metrics.use_directory(settings.metrics_dir)
+    except metrics.MetricsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _scrape(services: Services) -> Scrape | None:
+    token = services.settings.metrics_token
+    if token is None or not token.get_secret_value():
+        return None
+    store = services.store
+    return Scrape(token, lambda: metrics.render(store))
 
 
 def _note_signal(signum: int, _frame: object) -> None:
@@ -80,11 +102,17 @@ def worker(workers: int | None) -> None:
     """Consume the job queue until interrupted (SIGINT/SIGTERM finish running jobs first)."""
     settings = _settings()
     configure_logging(settings)
+    _record_metrics(settings)
+    if settings.metrics_dir is None:
+        log.warning(
+            "MAINTAINER_METRICS_DIR is not set: this worker's counters reach no /metrics page"
+        )
     services = build_services(settings)
     try:
         services.queue.consumer(workers or max(settings.workers, 1)).run()
     finally:
         services.github.close()
+        metrics.process_exited()
 
 
 @click.command("jobs")

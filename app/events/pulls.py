@@ -8,6 +8,7 @@ from app.events.context import EventContext, IssueHandle
 from app.events.payload import integer, mapping, text
 from app.events.repos import known_repository
 from app.events.router import Event, Router
+from app.metrics import metrics
 from app.proposals import is_bot_branch
 from app.store import ProposalRecord, ProposalStatus
 
@@ -22,7 +23,9 @@ def closed(event: Event, context: EventContext) -> None:
         return
     stored = known_repository(event, context)
     if stored is not None:
-        context.store.record_pr_outcome(stored.id, number, merged=bool(pull.get("merged")))
+        merged = bool(pull.get("merged"))
+        if context.store.record_pr_outcome(stored.id, number, merged=merged) is not None:
+            metrics().pull_request("merged" if merged else "closed")
 
 
 @router.register("pull_request", "closed")

@@ -48,6 +48,7 @@ from app.github.models import (
     WorkflowRun,
 )
 from app.github.pacing import WRITE_INTERVAL, WritePacing
+from app.metrics import Metrics, metrics
 
 if TYPE_CHECKING:
     from githubkit_schemas.v2022_11_28.rest import RestNamespace
@@ -58,6 +59,7 @@ PER_PAGE = 100
 MAX_PAGES = 50
 MAX_ARTIFACT_BYTES = 256 * 1024 * 1024
 _DOWNLOAD_CHUNK = 1 << 16
+USER_IDS_KEPT = 1024
 
 T = TypeVar("T")
 
@@ -68,13 +70,26 @@ class GraphQLError(GitHubError):
 
 class _KeptOpen(httpx.BaseTransport):
     """The client's connection pool, shared by the httpx client githubkit opens per request
-    (its `with` context is per thread, and the bot's workers are threads)."""
+    (its `with` context is per thread, and the bot's workers are threads). Every request and
+    its status (0 when no answer came) are counted here, the rate limit GitHub reports kept."""
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
+    def __init__(self, inner: httpx.BaseTransport, telemetry: Metrics) -> None:
         self.inner = inner
+        self.telemetry = telemetry
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self.inner.handle_request(request)
+        path = request.url.path
+        try:
+            response = self.inner.handle_request(request)
+        except Exception:
+            self.telemetry.github_response(request.method, path, 0)
+            raise
+        headers = {
+            name: response.headers.get(name, "")
+            for name in ("x-ratelimit-remaining", "x-ratelimit-resource")
+        }
+        self.telemetry.github_response(request.method, path, response.status_code, headers)
+        return response
 
     def close(self) -> None:
         """Kept open when githubkit closes its per-request client; `GitHub.close` closes it."""
@@ -92,18 +107,20 @@ class GitHub:
         timeout: float = 30.0,
         clock: Clock = time.time,
         write_interval: float = WRITE_INTERVAL,
+        telemetry: Metrics | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
         self._clock = clock
         self._timeout = timeout
         self._pool = transport or httpx.HTTPTransport()
+        self.telemetry = telemetry or metrics()
         self._app = githubkit.GitHub(
             credentials.strategy(),
             base_url=self.base_url,
             user_agent=USER_AGENT,
             timeout=timeout,
-            transport=_KeptOpen(self._pool),
+            transport=_KeptOpen(self._pool, self.telemetry),
             # The App JWT lives in this client's cache, not githubkit's process-wide default
             # (keyed by App id only: a second client with another key would reuse it).
             cache_strategy=MemCacheStrategy(),
@@ -112,6 +129,9 @@ class GitHub:
             auto_retry=False,
         )
         self.tokens = TokenCache(self._new_token, clock)
+        # Account ids by login: an id never changes, so each login is asked once per client
+        # (the bot's own, for its commit e-mail, is needed by every scan). Bounded.
+        self.user_ids: dict[str, int] = {}
 
     def close(self) -> None:
         self._pool.close()
@@ -266,10 +286,17 @@ class Installation:
         return base64.b64decode(content).decode("utf-8", "replace")
 
     def user_id(self, login: str) -> int:
+        """The account id of `login`, asked of GitHub once per client."""
+        known = self.github.user_ids.get(login)
+        if known is not None:
+            return known
         data = self.send(
             "GET", f"/users/{quote(login)}", self._rest.users.get_by_username, quote(login)
         )
-        return int(data["id"])
+        found = int(data["id"])
+        if len(self.github.user_ids) < USER_IDS_KEPT:
+            self.github.user_ids[login] = found
+        return found
 
     # -- git refs and commits ------------------------------------------------------------
 
@@ -590,7 +617,7 @@ class Installation:
                 base_url=self.github.base_url,
                 user_agent=USER_AGENT,
                 timeout=self.github._timeout,
-                transport=_KeptOpen(self.github._pool),
+                transport=_KeptOpen(self.github._pool, self.github.telemetry),
                 cache_strategy=MemCacheStrategy(),
                 http_cache=False,
                 auto_retry=False,
@@ -605,7 +632,7 @@ class Installation:
         try:
             with (
                 httpx.Client(
-                    transport=_KeptOpen(self.github._pool),
+                    transport=_KeptOpen(self.github._pool, self.github.telemetry),
                     timeout=self.github._timeout,
                     follow_redirects=False,
                 ) as client,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import request_response
@@ -16,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.incidents.alertmanager import AlertGroup, BadAlert
 from app.incidents.alertmanager import parse as parse_alerts
+from app.metrics import CONTENT_TYPE, Metrics, metrics
 from app.payloads import BadPayload, load_object
 from app.server.intake import BatchingIntake
 from app.server.signature import same_secret, valid_signature
@@ -50,6 +53,15 @@ class AlertSink(Protocol):
 
 class TooLarge(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Scrape:
+    """`/metrics`: the bearer token Prometheus must send, and the page's renderer (run in a
+    worker thread: it reads the store)."""
+
+    token: SecretStr
+    render: Callable[[], bytes]
 
 
 def _answer(code: int, **content: Any) -> JSONResponse:
@@ -97,6 +109,9 @@ def create_app(
     intake: Intake,
     tick_secret: SecretStr | None = None,
     max_body: int = MAX_BODY,
+    *,
+    scrape: Scrape | None = None,
+    telemetry: Metrics | None = None,
     alerts: AlertSink | None = None,
     alerts_token: SecretStr | None = None,
 ) -> FastAPI:
@@ -107,45 +122,58 @@ def create_app(
     alert_token = alerts_token.get_secret_value().encode() if alerts_token is not None else b""
     app = FastAPI(title="maintainer-bot", docs_url=None, redoc_url=None, openapi_url=None)
     batches = BatchingIntake(intake.accept_deliveries)
+    recorded = telemetry or metrics()
+    bearer = b""
+    if scrape is not None:
+        bearer = scrape.token.get_secret_value().encode()
+        if not bearer:
+            raise ValueError("the metrics token is empty")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     async def webhook(request: Request) -> JSONResponse:
+        started = time.perf_counter()
+        answer, event = await answer_delivery(request)
+        recorded.delivery(event, answer.status_code, time.perf_counter() - started)
+        return answer
+
+    async def answer_delivery(request: Request) -> tuple[JSONResponse, str | None]:
+        """The answer, and the event when the signature was valid (else None)."""
         if request.method != "POST":
-            return _answer(405, error="use POST")
+            return _answer(405, error="use POST"), None
         headers = request.headers  # built anew on each access
         try:
             body = await _read_body(request, max_body)
         except TooLarge:
-            return _answer(413, error=f"payload larger than {max_body} bytes")
+            return _answer(413, error=f"payload larger than {max_body} bytes"), None
         signature = headers.get("x-hub-signature-256")
         if len(body) > INLINE_LIMIT:  # megabytes: hash and parse off the event loop
             valid = await run_in_threadpool(valid_signature, secret, body, signature)
         else:
             valid = valid_signature(secret, body, signature)
         if not valid:
-            return _answer(401, error="missing or wrong X-Hub-Signature-256")
+            return _answer(401, error="missing or wrong X-Hub-Signature-256"), None
         event = headers.get("x-github-event")
         delivery = headers.get("x-github-delivery")
         if not event or not delivery:
-            return _answer(400, error="missing X-GitHub-Event or X-GitHub-Delivery")
+            return _answer(400, error="missing X-GitHub-Event or X-GitHub-Delivery"), event
         if len(delivery) > 64 or len(event) > 64:
-            return _answer(400, error="X-GitHub-Event or X-GitHub-Delivery too long")
+            return _answer(400, error="X-GitHub-Event or X-GitHub-Delivery too long"), event
         if len(body) > INLINE_LIMIT:
             refused, action = await run_in_threadpool(_action, body)
         else:
             refused, action = _action(body)
         if refused is not None:
-            return _answer(400, error=refused)
+            return _answer(400, error=refused), event
         if event == "ping":
-            return _answer(200, status="pong")
+            return _answer(200, status="pong"), event
         job = NewJob(uuid.uuid4().hex, JobKind.DELIVERY, None, delivery)
         if not await batches.accept(NewDelivery(delivery, event, action, body, job)):
-            return _answer(200, status="duplicate", delivery=delivery)
+            return _answer(200, status="duplicate", delivery=delivery), event
         log.debug("accepted delivery %s (%s %s)", delivery, event, action)
-        return _answer(202, status="queued", delivery=delivery)
+        return _answer(202, status="queued", delivery=delivery), event
 
     app.add_middleware(FastPath, path=WEBHOOK_PATH, endpoint=request_response(webhook))
 
@@ -182,5 +210,15 @@ def create_app(
             await run_in_threadpool(intake.enqueue, JobKind.INCIDENT, None, args)
         log.info("incident %s %s (%s)", incident.id, outcome, incident.alertname)
         return _answer(200, status=outcome, incident=incident.id, state=incident.status)
+
+    @app.get("/metrics")
+    async def metrics_page(request: Request) -> Response:
+        if scrape is None:
+            return _answer(404, error="metrics are disabled: MAINTAINER_METRICS_TOKEN is not set")
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not same_secret(bearer, token.strip() or None):
+            return _answer(401, error="missing or wrong bearer token")
+        page = await run_in_threadpool(scrape.render)
+        return Response(page, media_type=CONTENT_TYPE)
 
     return app

@@ -23,6 +23,7 @@ from app.config import IgnoreRule, RepoConfig
 from app.events import Replies
 from app.events.repos import workable
 from app.github import Installation
+from app.metrics import Metrics, metrics
 from app.model import Kind, Proposal
 from app.pipeline import scan
 from app.planner import ignore_rule, rejected_rules
@@ -101,8 +102,10 @@ class ScanJob:
         replies: Replies | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         stand_in: JobHandler | None = None,
+        telemetry: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.telemetry = telemetry or metrics()
         self.store = store
         self.installation = installation
         self.adapters = adapters  # built for each scan: the package index and its cache
@@ -125,6 +128,7 @@ class ScanJob:
         else:
             self._scan_job(job, repository, request, now)
         self.store.mark_scanned(repository.id, now, security_only=request.security_only)
+        self.telemetry.scans.labels("security" if request.security_only else "full").inc()
 
     def _scan_job(
         self, job: JobRecord, repository: RepositoryRecord, request: ScanRequest, now: datetime
@@ -179,9 +183,11 @@ class ScanJob:
             ci_results=self._ci_results(repository),
             only=request.only or None,
         )
+        for proposal in result.proposals:
+            self.telemetry.proposals.labels(proposal.kind.value).inc()
         composed = composer.compose(result.proposals)
         _answer_unmet_requests(gh, checkout, request, composed)
-        record_composed(self.store, repository, result.proposals, composed)
+        record_composed(self.store, repository, result.proposals, composed, self.telemetry)
         return ScanReport(
             repository=checkout.full_name,
             sha=checkout.sha,
@@ -248,6 +254,7 @@ def record_composed(
     repository: RepositoryRecord,
     proposals: Sequence[Proposal],
     composed: Sequence[Composed],
+    telemetry: Metrics | None = None,
 ) -> None:
     """Remember each proposal, its PR number and head, and what happened to older PRs."""
     by_id = {p.id: p for p in proposals}
@@ -271,6 +278,8 @@ def record_composed(
             store.mark_stopped(saved.id, notice_posted=True)
         elif item.head_sha is not None:
             store.set_pull_request(saved.id, item.number, item.head_sha)
+            if item.action == "created":
+                (telemetry or metrics()).pull_request("opened")
 
 
 def stored_ignores(store: Store, repository: RepositoryRecord) -> list[IgnoreRule]:

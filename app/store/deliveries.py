@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.store.engine import StoreArea
 from app.store.models import DeliveryRow, JobRow
-from app.store.records import DeliveryRecord, JobRecord, JobStatus, NewDelivery, NewJob
+from app.store.records import DeliveryRecord, JobRecord, JobStatus, NewDelivery, NewJob, QueueState
 
 
 class Deliveries(StoreArea):
@@ -173,6 +173,19 @@ class Deliveries(StoreArea):
             if status is not None:
                 query = query.where(JobRow.status == status)
             return int(conn.scalar(query) or 0)
+
+    def queue_state(self) -> QueueState:
+        """Jobs by status, and the age of the oldest queued job (two indexed queries)."""
+        with self.engine.connect() as conn:
+            counts = conn.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
+            jobs = {str(status): int(count) for status, count in counts}
+            oldest = conn.scalar(
+                select(func.min(JobRow.created_at)).where(JobRow.status == JobStatus.QUEUED)
+            )
+        waited = 0.0
+        if oldest is not None:
+            waited = max((self._clock() - oldest).total_seconds(), 0.0)
+        return QueueState(jobs, waited)
 
     def orphaned_jobs(
         self, owner_dead: Callable[[str], bool], silent_since: datetime | None = None

@@ -99,6 +99,14 @@ class JobRecord:
 
 
 @dataclass(frozen=True)
+class QueueState:
+    """Jobs by status and how long the oldest queued one has waited (the queue's gauges)."""
+
+    jobs: dict[str, int]
+    oldest_queued_seconds: float
+
+
+@dataclass(frozen=True)
 class NewJob:
     """A job to record (and enqueue) — `repository` is the `owner/name` lock key, if any."""
 

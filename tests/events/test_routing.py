@@ -11,6 +11,7 @@ import pytest
 
 from app.events import BadPayload, Event, EventContext, Router, router
 from app.events.push import relevant
+from app.metrics import metrics
 from app.store import JobKind, ProposalStatus, RepoRef, Store, open_store
 from tests.server.support import RecordingReplies, load
 
@@ -208,16 +209,25 @@ def bot_proposal(store: Store, head_sha: str) -> int:
 def test_pull_request_closed_or_merged_on_a_bot_branch(context: EventContext, store: Store) -> None:
     install(context)
     proposal_id = bot_proposal(store, "abc")
+    merged_before = _pulls_counted("merged")
     payload = with_installation(load("pull_request", "closed.payload.json"))
     send(context, "pull_request", payload)  # head "changes": not ours
     record = store.proposal(proposal_id)
     assert record is not None and record.status is ProposalStatus.OPEN
+    assert _pulls_counted("merged") == merged_before
     payload["pull_request"]["head"]["ref"] = "maintainer/deps/django"
     payload["pull_request"]["merged"] = True
     send(context, "pull_request", payload)
     record = store.proposal(proposal_id)
     assert record is not None and record.status is ProposalStatus.MERGED
     assert record.outcome == "merged"
+    assert _pulls_counted("merged") == merged_before + 1
+
+
+def _pulls_counted(event: str) -> float:
+    """The process's `maintainer_pull_requests_total{event=...}` (the handlers record there)."""
+    found = metrics().registry.get_sample_value("maintainer_pull_requests_total", {"event": event})
+    return found or 0.0
 
 
 def test_pull_request_closed_unmerged(context: EventContext, store: Store) -> None:
@@ -225,9 +235,11 @@ def test_pull_request_closed_unmerged(context: EventContext, store: Store) -> No
     proposal_id = bot_proposal(store, "abc")
     payload = with_installation(load("pull_request", "closed.payload.json"))
     payload["pull_request"]["head"]["ref"] = "maintainer/deps/django"
+    closed_before = _pulls_counted("closed")
     send(context, "pull_request", payload)
     record = store.proposal(proposal_id)
     assert record is not None and record.status is ProposalStatus.CLOSED
+    assert _pulls_counted("closed") == closed_before + 1
 
 
 def suite(conclusion: str, head_sha: str, branch: str = "maintainer/deps/django") -> dict[str, Any]:

@@ -6,6 +6,7 @@ import logging
 import time
 
 import pytest
+from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from app.github import (
@@ -18,6 +19,7 @@ from app.github import (
     RateLimited,
     ServerError,
 )
+from app.metrics import Metrics
 from tests.support.harness import APP_ID, INSTALLATION_ID, REPO, Harness, running_emulator
 
 TOKEN_PATH = f"/app/installations/{INSTALLATION_ID}/access_tokens"
@@ -197,3 +199,43 @@ def test_enterprise_server_base_url_with_a_path(tmp_path) -> None:
                 inst.graphql("query { viewer { login } }", {})
     graphql = [r.path for r in emulator.state.requests if r.path.endswith("graphql")]
     assert graphql == ["/api/graphql"]
+
+
+def test_every_request_is_counted_by_family_and_status_with_the_rate_limit(
+    harness: Harness,
+) -> None:
+    telemetry = Metrics(CollectorRegistry())
+    harness.admin("POST", "/faults", {"path": f"/repos/{REPO}", "count": 1, "status": 502})
+    with harness.github(telemetry=telemetry) as gh:
+        inst = gh.installation(INSTALLATION_ID)
+        with pytest.raises(ServerError):
+            inst.repository(REPO)
+        inst.repository(REPO)
+        inst.repository(REPO)
+        with pytest.raises(NotFound):
+            inst.repository("octo/not-there")
+    count = telemetry.registry.get_sample_value
+    name = "maintainer_github_requests_total"
+    assert count(name, {"family": "app", "method": "POST", "status": "201"}) == 1.0
+    assert count(name, {"family": "repos", "method": "GET", "status": "502"}) == 1.0
+    assert count(name, {"family": "repos", "method": "GET", "status": "200"}) == 2.0
+    assert count(name, {"family": "repos", "method": "GET", "status": "404"}) == 1.0
+    # the emulator counts like GitHub: 5,000 an hour per token; the token request was the App's
+    remaining = count("maintainer_github_rate_limit_remaining", {"resource": "core"})
+    assert remaining == 5000 - 4
+
+
+def test_a_users_id_is_asked_once_per_client(harness: Harness) -> None:
+    bot = harness.emulator.state.bot.login
+
+    def asked() -> int:
+        log = harness.admin("GET", "/requests").json()
+        return sum(1 for r in log if r["path"].startswith("/users/"))
+
+    with harness.github() as gh:
+        first = gh.installation(INSTALLATION_ID).user_id(bot)
+        assert gh.installation(INSTALLATION_ID).user_id(bot) == first  # another handle
+        assert asked() == 1
+    with harness.github() as gh:  # a new client asks again
+        assert gh.installation(INSTALLATION_ID).user_id(bot) == first
+    assert asked() == 2

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,13 +11,16 @@ from app.store import Store, open_store
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", workers=1)
+def settings(tmp_path: Path, service_backends: dict[str, object]) -> Settings:
+    """SQLite store and queue, then PostgreSQL and Redis (`service_backends`)."""
+    return Settings(data_dir=tmp_path / "data", workers=1, **service_backends)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def store(settings: Settings) -> Store:
-    return open_store(settings.database())
+def store(settings: Settings) -> Iterator[Store]:
+    store = open_store(settings.database())
+    yield store
+    store.engine.dispose()
 
 
 @pytest.fixture

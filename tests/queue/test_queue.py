@@ -22,12 +22,13 @@ from app.queue import (
     JobFailed,
     Queue,
     RetryPolicy,
+    build_huey,
     owner_dead,
     process_owner,
     transient,
 )
 from app.settings import Settings
-from app.store import JobKind, JobRecord, JobStatus, NewDelivery, NewJob, Store
+from app.store import JobKind, JobRecord, JobStatus, NewDelivery, NewJob, Store, open_store
 
 
 def take_retries(queue: Queue) -> list[float]:
@@ -87,6 +88,8 @@ def test_server_errors_back_off_then_fail_with_the_reason(
     assert job.error == "ServerError: POST /repos/octo/repo/pulls: HTTP 502"
 
     monkeypatch.setenv("MAINTAINER_DATA_DIR", str(settings.data_dir))
+    if settings.database_url is not None:
+        monkeypatch.setenv("MAINTAINER_DATABASE_URL", settings.database_url.get_secret_value())
     result = CliRunner().invoke(cli, ["jobs", "--failed"])
     assert result.exit_code == 0, result.output
     assert job_id[:12] in result.output and "HTTP 502" in result.output
@@ -222,8 +225,6 @@ def test_a_failed_enqueue_forgets_the_delivery(queue: Queue, store: Store) -> No
 
 def test_settings_pick_the_queue_file(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, queue_path=tmp_path / "q" / "jobs.db")
-    from app.queue import build_huey
-
     huey = build_huey(settings)
     assert Path(huey.storage.filename) == tmp_path / "q" / "jobs.db"
 
@@ -246,11 +247,11 @@ def test_a_job_whose_message_was_never_written_is_queued_at_consumer_start(
     assert queue.recover_messages() == 0
 
 
-def test_batched_messages_are_written_as_hueys_own_enqueue_writes_them(
-    queue: Queue, store: Store
-) -> None:
+def test_batched_messages_are_written_as_hueys_own_enqueue_writes_them(tmp_path: Path) -> None:
     """`accept_deliveries` writes huey's private `task` table in one transaction: this fails
     when a huey release changes that table (then the pin in pyproject must not move)."""
+    settings = Settings(data_dir=tmp_path / "data")  # SQLite's own table: not on Redis
+    queue = Queue(build_huey(settings), open_store(settings.database()))
     storage = queue.huey.storage
     assert isinstance(storage, SqliteStorage)
     table = storage.sql("pragma table_info(task)", results=True)

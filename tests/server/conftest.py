@@ -13,8 +13,12 @@ from tests.server.support import SECRET, TICK_SECRET, RecordingReplies, live_ser
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Services:
-    return build_services(make_settings(tmp_path / "data"), replies=RecordingReplies())
+def services(tmp_path: Path, service_backends: dict[str, object]) -> Iterator[Services]:
+    """On SQLite, then on PostgreSQL + Redis (`service_backends`)."""
+    settings = make_settings(tmp_path / "data", **service_backends)
+    services = build_services(settings, replies=RecordingReplies())
+    yield services
+    services.store.engine.dispose()
 
 
 @pytest.fixture

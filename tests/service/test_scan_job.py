@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from app.analyzers.base import Adapters
 from app.caches import DEAD_CODE, DEPRECATIONS
 from app.index.client import SimpleIndex
+from app.metrics import Metrics
 from app.model import Kind
 from app.queue import RetryPolicy, transient
 from app.service.scan_job import ScanJob, ScanReport, ScanRequest
@@ -37,8 +39,22 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store.engine.dispose()
 
 
+@pytest.fixture
+def either_store(database_url: str) -> Iterator[Store]:
+    """SQLite, then PostgreSQL: the whole round trip runs on both (the other scans, which
+    exercise the same store calls, only on SQLite, to keep the suite's time down)."""
+    store = open_store(database_url)
+    yield store
+    store.engine.dispose()
+
+
 def scan_once(
-    harness: Harness, tmp_path: Path, index: IndexServer, store: Store, paced: bool = False
+    harness: Harness,
+    tmp_path: Path,
+    index: IndexServer,
+    store: Store,
+    paced: bool = False,
+    telemetry: Metrics | None = None,
 ) -> ScanReport:
     """One scan job; `paced` goes through the wiring's `connect(settings)` (1 s between
     writes)."""
@@ -53,6 +69,7 @@ def scan_once(
             github.installation,
             lambda: Adapters(index=SimpleIndex(index.url)),
             clock=lambda: NOW,
+            telemetry=telemetry,
         )
         return job.scan(repository)
     finally:
@@ -60,10 +77,12 @@ def scan_once(
 
 
 def test_scan_opens_draft_prs_with_the_four_sections_and_records_them(
-    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+    harness: Harness, tmp_path: Path, index: IndexServer, either_store: Store
 ) -> None:
+    store = either_store
     repo_id = register(harness, store)
-    report = scan_once(harness, tmp_path, index, store, paced=True)
+    telemetry = Metrics(CollectorRegistry())
+    report = scan_once(harness, tmp_path, index, store, paced=True, telemetry=telemetry)
     assert report.config_error is None and report.pull_requests
     with harness.github() as gh:
         pulls = gh.installation(INSTALLATION_ID).pulls(REPO)
@@ -76,7 +95,14 @@ def test_scan_opens_draft_prs_with_the_four_sections_and_records_them(
     assert {r.pr_number for r in recorded} == set(report.pull_requests)
     assert all(r.head_sha for r in recorded)
 
-    again = scan_once(harness, tmp_path, index, store)
+    count = telemetry.registry.get_sample_value
+    opened = count("maintainer_pull_requests_total", {"event": "opened"})
+    assert opened == len(report.pull_requests)
+    made = [count("maintainer_proposals_total", {"kind": k.value}) or 0 for k in Kind]
+    assert sum(made) >= len(report.pull_requests)
+
+    again = scan_once(harness, tmp_path, index, store, telemetry=telemetry)
+    assert count("maintainer_pull_requests_total", {"event": "opened"}) == opened  # none new
     assert sorted(again.pull_requests) == sorted(report.pull_requests)
     assert {c.action for c in again.composed} == {"unchanged"}
     with harness.github() as gh:

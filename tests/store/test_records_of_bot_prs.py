@@ -1,10 +1,9 @@
 """The store's records of bot PRs that comment commands read and write: ignores, claimed
-comments, merge requests, rejections (real SQLite, migrated)."""
+comments, merge requests, rejections (real SQLite and PostgreSQL, migrated)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,8 @@ from app.store import ProposalStatus, RepoRef, Store, open_store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+def store(database_url: str) -> Iterator[Store]:
+    store = open_store(database_url)
     store.upsert_installation(1, "o", "User")
     store.add_repositories(1, [RepoRef(10, "o/a")])
     yield store

@@ -1,11 +1,14 @@
-"""The store against SQLite files, migrated by Alembic exactly as at start-up."""
+"""The store against SQLite files and PostgreSQL schemas (the `database_url` fixture), migrated
+by Alembic exactly as at start-up."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -18,6 +21,7 @@ from app.store import (
     ProposalStatus,
     RepoRef,
     Store,
+    alembic_config,
     make_engine,
     migrate,
     open_store,
@@ -39,8 +43,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Store:
-    return open_store(f"sqlite:///{tmp_path / 'data' / 'state.db'}", clock)
+def store(database_url: str, clock: Clock) -> Iterator[Store]:
+    store = open_store(database_url, clock)
+    yield store
+    store.engine.dispose()
 
 
 def installed(store: Store) -> None:
@@ -48,16 +54,44 @@ def installed(store: Store) -> None:
     store.add_repositories(7, [RepoRef(1, "octo-org/one"), RepoRef(2, "octo-org/two", True, "dev")])
 
 
-def test_migrations_create_every_table_and_match_the_models(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    migrate(engine)
-    migrate(engine)  # idempotent: already at head
-    tables = set(inspect(engine).get_table_names())
-    assert set(Base.metadata.tables) <= tables
-    assert "alembic_version" in tables
-    with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert diff == []
+def test_migrations_create_every_table_and_match_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True)
+    try:
+        migrate(engine)
+        migrate(engine)  # idempotent: already at head
+        tables = set(inspect(engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        assert "alembic_version" in tables
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+    finally:
+        engine.dispose()
+
+
+def test_migrations_go_down_to_nothing_and_up_again(database_url: str, clock: Clock) -> None:
+    """upgrade → downgrade → upgrade: every revision's downgrade runs, on both backends, and
+    the schema after the second upgrade is the models' again."""
+    store = open_store(database_url, clock)
+    installed(store)
+    engine = store.engine
+    try:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        migrate(engine)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+        assert store.repositories() == []  # the tables are new
+        installed(store)
+        assert len(store.repositories()) == 2
+    finally:
+        engine.dispose()
 
 
 def test_installation_lifecycle(store: Store) -> None:
