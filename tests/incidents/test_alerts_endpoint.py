@@ -20,8 +20,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Services:
-    return build_services(make_settings(tmp_path / "data"), replies=RecordingReplies())
+def services(tmp_path: Path, service_backends: dict[str, object]) -> Services:
+    settings = make_settings(tmp_path / "data", **service_backends)
+    return build_services(settings, replies=RecordingReplies())
 
 
 @pytest.fixture

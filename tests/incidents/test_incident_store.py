@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from app.incidents.alertmanager import parse
 from app.store import open_store
 from tests.incidents.payloads import alert, encoded, notification
 
 
-def test_notifications_of_one_group_land_on_one_incident(tmp_path: Path) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+def test_notifications_of_one_group_land_on_one_incident(database_url: str) -> None:
+    store = open_store(database_url)
     first, outcome = store.record_alerts(parse(encoded(notification(alert("a1")))))
     assert outcome == "opened" and first is not None and first.status == "firing"
     again, outcome = store.record_alerts(parse(encoded(notification(alert("a1")))))
