@@ -150,6 +150,23 @@ class Metrics:
             registry=registry,
         )
 
+        self.incidents = Counter(
+            "incident_notifications",
+            "Alertmanager notifications applied to incidents, by outcome (opened, updated, "
+            "repeated, resolved, ignored).",
+            ["outcome"],
+            namespace=NAMESPACE,
+            registry=registry,
+        )
+        self.trend_alerts = Counter(
+            "trend_alerts",
+            "Trend alert issues kept by the daily trends job, by action (created, updated, "
+            "unchanged, closed), and monitors that could not be read (failed).",
+            ["action"],
+            namespace=NAMESPACE,
+            registry=registry,
+        )
+
     # -- recording ----------------------------------------------------------------------------
 
     def delivery(self, event: str | None, code: int, seconds: float) -> None:
@@ -173,6 +190,12 @@ class Metrics:
 
     def pull_request(self, event: str) -> None:
         self.pull_requests.labels(event).inc()
+
+    def incident(self, outcome: str) -> None:
+        self.incidents.labels(outcome if _EVENT_NAME.fullmatch(outcome) else "other").inc()
+
+    def trend_alert(self, action: str) -> None:
+        self.trend_alerts.labels(action if _EVENT_NAME.fullmatch(action) else "other").inc()
 
 
 def event_label(event: str | None) -> str:

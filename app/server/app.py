@@ -203,6 +203,7 @@ def create_app(
         except BadAlert as exc:
             return _answer(400, error=f"not an Alertmanager webhook: {exc}")
         incident, outcome = await run_in_threadpool(alerts.record_alerts, group)
+        recorded.incident(outcome)
         if incident is None:
             return _answer(200, status=outcome)
         if outcome != "repeated" or incident.issue_number is None:  # triage (again: idempotent)

@@ -19,6 +19,7 @@ from app.config import RepoConfig
 from app.events.bot_issues import close_issue, keep_issue
 from app.events.repos import workable
 from app.github import Installation
+from app.metrics import Metrics, metrics
 from app.ops.prometheus import Auth, PrometheusClient
 from app.ops.render import trend_alert_markdown, trend_alert_title
 from app.ops.trends import RangeReader, collect
@@ -68,12 +69,14 @@ class TrendsJob:
         reader: Callable[[], RangeReader] | None = None,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        telemetry: Metrics | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.installation = installation
         self.reader = reader or (lambda: prometheus_reader(settings))
         self.clock = clock
+        self.telemetry = telemetry or metrics()
 
     def __call__(self, job: JobRecord) -> None:
         repository = self.store.repository(job.repository or "")
@@ -121,14 +124,17 @@ class TrendsJob:
                     bot_login=bot,
                 )
                 kept.append(issue.number)
+                self.telemetry.trend_alert(issue.action)
             elif trend.status in QUIET:
                 if self.store.bot_issue(repository.id, key) is None:
                     continue  # never alerted: nothing to close
                 done = close_issue(gh, self.store, repository, key, bot)
                 if done is not None and done.action != "unchanged":
                     closed.append(done.number)
+                    self.telemetry.trend_alert("closed")
             else:
                 failed.append(trend.monitor.name)
+                self.telemetry.trend_alert("failed")
                 log.warning(
                     "%s: monitor %s not read: %s",
                     repository.full_name,

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
+from app.metrics import Metrics
 from app.server import create_app
 from app.server.app import MAX_ALERT_BODY
 from app.service.wiring import Services, build_services
@@ -32,6 +34,28 @@ def client(services: Services) -> Iterator[httpx.Client]:
     )
     with live_server(app) as url, httpx.Client(base_url=url, timeout=30) as http:
         yield http
+
+
+def test_notifications_are_counted_by_outcome(services: Services) -> None:
+    telemetry = Metrics(CollectorRegistry())
+    app = create_app(
+        SecretStr(SECRET),
+        services.queue,
+        telemetry=telemetry,
+        alerts=services.store,
+        alerts_token=SecretStr(TOKEN),
+    )
+    body = encoded(notification(alert("a1")))
+    with live_server(app) as url, httpx.Client(base_url=url) as http:
+        for _ in range(2):
+            http.post("/alerts/alertmanager", content=body, headers=AUTH).raise_for_status()
+    counted = {
+        sample.labels["outcome"]: sample.value
+        for family in telemetry.registry.collect()
+        for sample in family.samples
+        if sample.name == "maintainer_incident_notifications_total"
+    }
+    assert counted == {"opened": 1.0, "repeated": 1.0}
 
 
 def test_a_notification_opens_an_incident_and_its_resend_updates_it(
