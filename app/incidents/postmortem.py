@@ -21,13 +21,13 @@ from app.config import Service
 from app.globs import matches_any
 from app.health.render_markdown import md_code, md_text
 from app.health.samples import StoredSample
-from app.incidents.triage import Triage, duration_text, time_to_resolve
+from app.incidents.triage import REPORTS, Triage, duration_text, time_to_resolve
 from app.model import Edit, Finding, Kind, Proposal, Risk, RiskFactor, RiskLevel
 from app.proposals import BRANCH_PREFIX, slugify
 from app.store.records import IncidentEvent, TrendAlertRecord
 from app.templates import render
 
-DIRECTORY = "docs/incidents"
+DIRECTORY = REPORTS.rstrip("/")
 LABEL = "incident"
 TARGET = timedelta(minutes=30)
 """The time to resolve the report measures the incident against."""

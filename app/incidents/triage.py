@@ -16,6 +16,8 @@ from app.store.records import IncidentRecord
 from app.templates import render
 
 LOOKBACK = timedelta(hours=24)
+REPORTS = "docs/incidents/"
+"""Where the post-incident reports go: a change touching nothing else is never a suspect."""
 SEVERITIES = ("critical", "page", "high", "warning", "low", "info")
 _PR_NUMBER = re.compile(r"(?:Merge pull request #(\d+)\b|\(#(\d+)\)\s*$)")
 
@@ -78,13 +80,14 @@ def dependents(service: str, catalog: Iterable[Service]) -> tuple[str, ...]:
 def suspects(
     changes: Iterable[Change], service: Service, started_at: datetime
 ) -> tuple[Change, ...]:
-    """Changes to the service's paths in the `LOOKBACK` before the incident started: the bot's
-    own first, then the nearest in time."""
+    """Changes to the service's paths in the `LOOKBACK` before the incident started (but the
+    post-incident reports): the bot's own first, then the nearest in time."""
     window = [
         change
         for change in changes
         if started_at - LOOKBACK <= change.at <= started_at
         and (not service.paths or any(matches_any(p, service.paths) for p in change.paths))
+        and not (change.paths and all(p.startswith(REPORTS) for p in change.paths))
     ]
     return tuple(sorted(window, key=lambda c: (not c.by_bot, started_at - c.at)))
 

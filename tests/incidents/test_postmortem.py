@@ -130,3 +130,11 @@ def test_nearest_rank() -> None:
     assert nearest_rank([5.0], 0.5) == 5.0
     with pytest.raises(ValueError):
         nearest_rank([], 0.9)
+
+
+def test_an_earlier_report_is_never_a_suspect() -> None:
+    everything = Service(name="db")  # no paths: the whole repository is the service's
+    at = T - timedelta(hours=1)
+    report = Change("a" * 40, "Post-incident report", "bot", at, ("docs/incidents/x.md",), 5, True)
+    code = Change("b" * 40, "Grow the pool", "dan", at, ("db/pool.py",))
+    assert triage(incident(), everything, [everything], [report, code]).changes == (code,)
