@@ -27,6 +27,8 @@ class Kind(StrEnum):
     FLAKY_TEST = "flaky-test"
     PERFORMANCE = "performance"
     LOCK_FILE_MAINTENANCE = "lock-file-maintenance"
+    INCIDENT_REPORT = "incident-report"
+    """A post-incident report (`app.incidents.postmortem`): no analyzer, never scanned for."""
 
 
 class RiskLevel(StrEnum):

@@ -16,6 +16,8 @@ from app.store.records import IncidentRecord
 from app.templates import render
 
 LOOKBACK = timedelta(hours=24)
+REPORTS = "docs/incidents/"
+"""Where the post-incident reports go: a change touching nothing else is never a suspect."""
 SEVERITIES = ("critical", "page", "high", "warning", "low", "info")
 _PR_NUMBER = re.compile(r"(?:Merge pull request #(\d+)\b|\(#(\d+)\)\s*$)")
 
@@ -46,6 +48,11 @@ class Triage:
     stakeholder_message: str
 
 
+def service_name(incident: IncidentRecord) -> str | None:
+    """The service the alerts name: their `service` label, else `job`."""
+    return incident.labels.get("service") or incident.labels.get("job")
+
+
 def pr_number(subject: str) -> int | None:
     """The pull request a merge or squash commit's subject names."""
     found = _PR_NUMBER.search(subject)
@@ -73,13 +80,14 @@ def dependents(service: str, catalog: Iterable[Service]) -> tuple[str, ...]:
 def suspects(
     changes: Iterable[Change], service: Service, started_at: datetime
 ) -> tuple[Change, ...]:
-    """Changes to the service's paths in the `LOOKBACK` before the incident started: the bot's
-    own first, then the nearest in time."""
+    """Changes to the service's paths in the `LOOKBACK` before the incident started (but the
+    post-incident reports): the bot's own first, then the nearest in time."""
     window = [
         change
         for change in changes
         if started_at - LOOKBACK <= change.at <= started_at
         and (not service.paths or any(matches_any(p, service.paths) for p in change.paths))
+        and not (change.paths and all(p.startswith(REPORTS) for p in change.paths))
     ]
     return tuple(sorted(window, key=lambda c: (not c.by_bot, started_at - c.at)))
 
@@ -110,6 +118,19 @@ def triage(
     )
 
 
+def time_to_resolve(incident: IncidentRecord) -> timedelta | None:
+    """Detection (the bot's first notification of the incident) to resolution (the latest
+    `endsAt` of the resolved alerts); None while it fires."""
+    if incident.resolved_at is None:
+        return None
+    return max(timedelta(0), incident.resolved_at - incident.detected_at)
+
+
+def duration_text(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    return f"{seconds // 60} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
+
+
 def incident_title(t: Triage) -> str:
     return f"Incident: {t.incident.alertname} ({t.service})"[:256]
 
@@ -124,10 +145,8 @@ def incident_markdown(t: Triage) -> str:
     def mention(owner: str) -> str:
         return owner if owner.startswith("@") else f"@{owner}"
 
-    mttr = ""
-    if incident.resolved_at is not None:
-        seconds = max(0, int((incident.resolved_at - incident.detected_at).total_seconds()))
-        mttr = f"{seconds // 60} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
+    resolve = time_to_resolve(incident)
+    mttr = duration_text(resolve) if resolve is not None else ""
     return render(
         "incidents/incident.md.j2",
         t=t,

@@ -4,7 +4,8 @@ resolved an incident: find the service in the repositories' `services:` catalogs
 the incident started (the repository's default branch, checked out in the App's workspace;
 commits of the bot's own merged PRs first), and keep the incident's issue in that repository
 in place (`app.events.bot_issues`): opened with the triage, edited as alerts join, closed
-with the time to resolve when it resolves.
+with the time to resolve when it resolves; on resolution it also opens the post-incident
+report's draft PR (`app.incidents.postmortem`) through the composer.
 """
 
 from __future__ import annotations
@@ -12,26 +13,30 @@ from __future__ import annotations
 import logging
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for
 from app.config import RepoConfig, Service
 from app.events.bot_issues import keep_issue
 from app.github import Installation
+from app.incidents.postmortem import PrecedingAlert, postmortem, report_proposal
 from app.incidents.triage import (
     LOOKBACK,
     Change,
+    Triage,
     incident_markdown,
     incident_title,
     pr_number,
+    service_name,
     triage,
 )
 from app.queue import JobFailed
-from app.service.scan_job import check_out
+from app.service.scan_job import check_out, record_composed
 from app.settings import Settings
 from app.store import JobRecord, RepositoryRecord, Store
-from app.store.records import IncidentRecord
+from app.workspace import Checkout, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +47,6 @@ _FIELD, _RECORD = "\x1f", "\x1e"
 
 def incident_key(incident_id: int) -> str:
     return f"incident:{incident_id}"
-
-
-def service_name(incident: IncidentRecord) -> str | None:
-    return incident.labels.get("service") or incident.labels.get("job")
 
 
 def find_service(store: Store, name: str) -> tuple[RepositoryRecord, Service, list[Service]] | None:
@@ -126,7 +127,7 @@ class IncidentJob:
         if repository.installation_id is None:
             raise JobFailed(f"{repository.full_name} is not part of any installation")
         gh = self.installation(repository.installation_id)
-        _, checkout, _, _ = check_out(self.settings, self.store, gh, repository)
+        workspace, checkout, config, _ = check_out(self.settings, self.store, gh, repository)
         bot = self.settings.bot_login()
         changes = self._with_bot_prs(
             repository, changes_before(checkout.path, incident.started_at, bot)
@@ -154,6 +155,60 @@ class IncidentJob:
                 "suspects": [c.sha for c in result.changes[:5]],
             },
         )
+        if incident.status == "resolved":
+            settled = self.store.incident(incident.id) or incident  # with its issue now
+            self._report(
+                gh,
+                ReportContext(workspace, checkout, config, repository, service),
+                replace(result, incident=settled),
+            )
+
+    def _report(self, gh: Installation, where: ReportContext, result: Triage) -> None:
+        """The post-incident report's draft PR, once per incident: the branch is the
+        incident's, so a retry finds its PR (open: kept as is unless the report changed;
+        merged or closed: left alone) instead of opening another."""
+        incident = result.incident
+        alerts = [
+            PrecedingAlert(found.full_name, alert)
+            for alert in self.store.trend_alerts()
+            if (found := self.store.repository_by_id(alert.repository_id)) is not None
+        ]
+        samples = self.store.health_samples(where.repository.id)
+        report = postmortem(
+            result,
+            where.service,
+            self.store.incident_timeline(incident.id),
+            alerts,
+            samples[-1] if samples else None,
+        )
+        if (where.checkout.path / report.path).exists():
+            detail = f"{report.path} is already on the default branch"
+            self.store.add_incident_event(incident.id, "postmortem", {"skipped": detail})
+            log.info("incident %s: %s; no report PR", incident.id, detail)
+            return
+        proposal = report_proposal(report, result)
+        composer = GitHubComposer(
+            gh,
+            where.workspace,
+            where.checkout,
+            bot_for(gh, self.settings.app_slug),
+            where.config,
+        )
+        composed = composer.compose([proposal])
+        record_composed(self.store, where.repository, [proposal], composed)
+        for item in composed:
+            if item.proposal_id != proposal.id:
+                continue
+            if item.action == FAILED:
+                raise JobFailed(f"incident {incident.id}: report PR: {item.detail}")
+            number = item.number if isinstance(item, ComposedPull) else None
+            if item.action == "created":
+                self.store.add_incident_event(
+                    incident.id, "postmortem", {"pr": number, "path": report.path}
+                )
+            log.info(
+                "incident %s: report %s: %s %s", incident.id, report.path, item.action, item.detail
+            )
 
     def _with_bot_prs(
         self, repository: RepositoryRecord, changes: Sequence[Change]
@@ -161,6 +216,17 @@ class IncidentJob:
         """Mark the commits that merged one of the bot's own pull requests."""
         ours = {p.pr_number for p in self.store.proposals(repository.id) if p.pr_number}
         return [c if c.by_bot or c.pr_number not in ours else _as_bot(c) for c in changes]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Where the report PR goes: the service's repository, checked out."""
+
+    workspace: Workspace
+    checkout: Checkout
+    config: RepoConfig
+    repository: RepositoryRecord
+    service: Service
 
 
 def _as_bot(change: Change) -> Change:

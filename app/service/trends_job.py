@@ -4,7 +4,8 @@ repository), forecast it (`app.ops.trends`), and keep one "Trend alert" issue pe
 place (`app.events.bot_issues`): opened when the threshold is predicted within the monitor's
 lead time plus margin (or already crossed), edited as the forecast moves, closed by the bot
 when the forecast no longer crosses within the horizon. A monitor whose query failed keeps its
-issue as it was.
+issue as it was. Each alert's life (opened, first seen past its threshold, closed) is recorded
+in the store's `trend_alerts` for `maintainer stats`.
 """
 
 from __future__ import annotations
@@ -123,12 +124,21 @@ class TrendsJob:
                     body=trend_alert_markdown(trend),
                     bot_login=bot,
                 )
+                self.store.record_trend_alert(
+                    repository.id,
+                    key,
+                    monitor=trend.monitor.name,
+                    service=trend.monitor.service,
+                    issue_number=issue.number,
+                    breached=trend.status == "breached",
+                )
                 kept.append(issue.number)
                 self.telemetry.trend_alert(issue.action)
             elif trend.status in QUIET:
                 if self.store.bot_issue(repository.id, key) is None:
                     continue  # never alerted: nothing to close
                 done = close_issue(gh, self.store, repository, key, bot)
+                self.store.close_trend_alert(repository.id, key)
                 if done is not None and done.action != "unchanged":
                     closed.append(done.number)
                     self.telemetry.trend_alert("closed")

@@ -1,4 +1,5 @@
-"""Issues the bot keeps in place (key → issue number), and the App's health samples."""
+"""Issues the bot keeps in place (key → issue number), the lives of trend alerts, and the App's
+health samples."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.health.samples import StoredSample
 from app.store.engine import StoreArea
-from app.store.models import BotIssueRow, HealthSampleRow, RepositoryRow
+from app.store.models import BotIssueRow, HealthSampleRow, RepositoryRow, TrendAlertRow
+from app.store.records import TrendAlertRecord
 
 
 class BotIssues(StoreArea):
@@ -55,6 +57,72 @@ class BotIssues(StoreArea):
                     BotIssueRow.repository_id == repository_id, BotIssueRow.key == key
                 )
             )
+
+
+class TrendAlerts(StoreArea):
+    # -- trend alerts, from opening to closing -------------------------------------------
+
+    def record_trend_alert(
+        self,
+        repository_id: int,
+        key: str,
+        *,
+        monitor: str,
+        service: str | None,
+        issue_number: int,
+        breached: bool,
+    ) -> TrendAlertRecord:
+        """The monitor's alert issue `issue_number` is open: a new alert when none is open for
+        `key`, else the open one (marked breached the first time `breached` is true)."""
+        now = self._clock()
+        with Session(self.engine) as session, session.begin():
+            row = session.scalar(
+                select(TrendAlertRow)
+                .where(
+                    TrendAlertRow.repository_id == repository_id,
+                    TrendAlertRow.key == key,
+                    TrendAlertRow.closed_at.is_(None),
+                )
+                .order_by(TrendAlertRow.id.desc())
+                .limit(1)
+            )
+            if row is None:
+                row = TrendAlertRow(
+                    repository_id=repository_id,
+                    key=key,
+                    monitor=monitor[:255],
+                    service=service[:255] if service else None,
+                    issue_number=issue_number,
+                    opened_at=now,
+                )
+                session.add(row)
+            row.issue_number = issue_number
+            if breached and row.breached_at is None:
+                row.breached_at = now
+            session.flush()
+            return _trend_alert(row)
+
+    def close_trend_alert(self, repository_id: int, key: str) -> None:
+        """The bot closed the monitor's alert issue (the forecast no longer crosses)."""
+        now = self._clock()
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(TrendAlertRow)
+                .where(
+                    TrendAlertRow.repository_id == repository_id,
+                    TrendAlertRow.key == key,
+                    TrendAlertRow.closed_at.is_(None),
+                )
+                .values(closed_at=now)
+            )
+
+    def trend_alerts(self, repository_id: int | None = None) -> list[TrendAlertRecord]:
+        """Oldest first; every repository's without `repository_id`."""
+        query = select(TrendAlertRow).order_by(TrendAlertRow.opened_at, TrendAlertRow.id)
+        if repository_id is not None:
+            query = query.where(TrendAlertRow.repository_id == repository_id)
+        with Session(self.engine) as session:
+            return [_trend_alert(row) for row in session.scalars(query)]
 
 
 class HealthSamples(StoreArea):
@@ -113,4 +181,18 @@ def _sample(row: HealthSampleRow) -> StoredSample:
         components=json.loads(row.components),
         violations=tuple((str(a), str(b)) for a, b in violations),
         items=json.loads(row.items),
+    )
+
+
+def _trend_alert(row: TrendAlertRow) -> TrendAlertRecord:
+    return TrendAlertRecord(
+        id=row.id,
+        repository_id=row.repository_id,
+        key=row.key,
+        monitor=row.monitor,
+        service=row.service,
+        issue_number=row.issue_number,
+        opened_at=row.opened_at,
+        breached_at=row.breached_at,
+        closed_at=row.closed_at,
     )

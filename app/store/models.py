@@ -263,6 +263,25 @@ class BotIssueRow(Base):
     updated_at: Mapped[datetime] = mapped_column(When)
 
 
+class TrendAlertRow(Base):
+    """One trend alert: a monitor's "Trend alert" issue from its opening to its closing by the
+    bot (what `maintainer stats` counts as predictions, and as incidents prevented)."""
+
+    __tablename__ = "trend_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repository_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("repositories.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(128))
+    monitor: Mapped[str] = mapped_column(String(255))
+    service: Mapped[str | None] = mapped_column(String(255))
+    issue_number: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(When)
+    breached_at: Mapped[datetime | None] = mapped_column(When)  # first seen past the threshold
+    closed_at: Mapped[datetime | None] = mapped_column(When)
+
+
 class HealthSampleRow(Base):
     """One health sample of a repository and day (the App's history; the CLI keeps its own)."""
 

@@ -210,6 +210,22 @@ class IncidentEvent:
 
 
 @dataclass(frozen=True)
+class TrendAlertRecord:
+    """A monitor's trend alert: when its issue opened, when the monitor was first seen past its
+    threshold while it was open, and when the bot closed it (None: still open)."""
+
+    id: int
+    repository_id: int
+    key: str
+    monitor: str
+    service: str | None
+    issue_number: int
+    opened_at: datetime
+    breached_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
 class NewCiRun:
     """One attempt of a CI workflow run, as the `workflow_run` delivery describes it."""
 

@@ -137,6 +137,28 @@ def test_a_rising_monitor_gets_one_trend_alert_issue_kept_in_place_then_closed(a
     app.tick()
     [closed] = app.issues()
     assert closed.number == issue.number and not closed.open
+    # its life, for `maintainer stats`: one prediction, never past the threshold, closed today
+    [alert] = app.store.trend_alerts()
+    assert (alert.monitor, alert.service, alert.issue_number) == (
+        "dashboard-p95",
+        "dashboard",
+        issue.number,
+    )
+    assert alert.breached_at is None and alert.closed_at == app.readings.now
+    assert alert.opened_at == app.readings.now - timedelta(days=3)
+
+
+def test_a_monitor_past_its_threshold_is_recorded_as_breached(app: App) -> None:
+    app.readings.level = 640.0  # already over 500 ms
+    app.tick()
+    [issue] = app.issues()
+    [alert] = app.store.trend_alerts()
+    assert alert.breached_at == app.readings.now and alert.closed_at is None
+    app.readings.now += timedelta(days=1)
+    app.tick()
+    [again] = app.store.trend_alerts()  # the same alert, first breach kept
+    assert again.id == alert.id and again.breached_at == alert.breached_at
+    assert again.issue_number == issue.number
 
 
 def test_without_monitors_nothing_is_read(app: App) -> None:
