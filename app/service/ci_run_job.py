@@ -19,17 +19,18 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from app.composer import Composed
 from app.composer.github import ComposedPull, GitHubComposer, bot_for
 from app.config import RepoConfig
 from app.events.bot_issues import keep_issue
 from app.events.repos import workable
-from app.flaky.branches import QuarantineDetail, quarantine_proposal
-from app.flaky.collect import collect_run, detect_stored
-from app.flaky.detect import State
+from app.flaky.branches import QuarantineDetail, quarantine_proposal, release_proposal
+from app.flaky.collect import collect_run, detect_stored, stored_runs
+from app.flaky.detect import History, State
 from app.flaky.edits import EditError
+from app.flaky.release import quarantined_tests
 from app.flaky.report import Finding as FlakyFinding
 from app.flaky.report import build_report
 from app.flaky.sources import read_source, uses_rerunfailures
@@ -39,7 +40,7 @@ from app.queue import JobFailed
 from app.service.config_check import config_in_force
 from app.service.scan_job import record_composed
 from app.settings import Settings
-from app.store import JobRecord, NewCiRun, RepositoryRecord, Store
+from app.store import JobRecord, NewCiRun, ProposalStatus, RepositoryRecord, Store
 from app.templates import render
 from app.workspace import Workspace, with_token
 
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 
 TRACKING_LABELS = ("flaky-test",)
 HISTORY = timedelta(days=90)
+T = TypeVar("T")
 """Runs older than this are left out of detection (the store keeps them; the cost stays flat)."""
 
 
@@ -181,6 +183,7 @@ class CiRunJob:
         gh = self.installation(repository.installation_id)
         collected = collect_run(gh, self.store, repository.id, repository.full_name, run)
         flaky, composed = self.propose(gh, repository)
+        composed = [*composed, *self.release(gh, repository)]
         return CiRunReport(
             repository.full_name,
             run.run_id,
@@ -256,6 +259,61 @@ class CiRunJob:
                 self.tracking(gh, repository, found[0], found[1], item)
         return tuple(sorted(new)), composed
 
+    def release(self, gh: Installation, repository: RepositoryRecord) -> list[Composed]:
+        """Release PRs for the quarantined tests (markers in the default branch's code) that
+        passed `flaky.release_passes` times in a row since their quarantine, by the collected
+        results. Only looked for once a quarantine PR of the bot was merged."""
+        merged = self.store.proposals(repository.id, [ProposalStatus.MERGED])
+        if not any(p.kind == Kind.FLAKY_TEST.value for p in merged):
+            return []
+        remote = gh.repository(repository.full_name)
+        workspace = Workspace(self.settings.workspace())
+        checkout = with_token(
+            gh,
+            lambda token: workspace.checkout(
+                remote.full_name, remote.clone_url, remote.default_branch, token
+            ),
+        )
+        config, _ = config_in_force(
+            gh, checkout, self.store, repository, self.settings.service_security()
+        )
+        if Kind.FLAKY_TEST not in config.enabled_kinds():
+            return []
+        history = History(config.flaky)
+        since = self.clock() - HISTORY
+        for stored in stored_runs(self.store.test_reports(repository.id, since)):
+            history.add(stored)
+        made = []
+        for due in quarantined_tests(checkout.path, history, config.flaky):
+            if not due.due:
+                continue
+            text = read_source(checkout.path, due.file)
+            if text is None:
+                continue
+            try:
+                proposal = release_proposal(
+                    due.test,
+                    due.file,
+                    due.line,
+                    text,
+                    due.quarantine,
+                    due.passes,
+                    config.flaky.release_passes,
+                )
+            except EditError as exc:
+                log.warning("flaky %s: not released: %s", due.test, exc)
+                continue
+            made.append((due, proposal))
+        if not made:
+            return []
+        composer = GitHubComposer(
+            gh, workspace, checkout, bot_for(gh, self.settings.app_slug), config
+        )
+        admitted = [proposal for _, proposal in _within_limits(made, composer, config)]
+        composed = composer.compose(admitted)
+        record_composed(self.store, repository, admitted, composed)
+        return composed
+
     def _proposals(
         self,
         findings: tuple[FlakyFinding, ...],
@@ -285,8 +343,8 @@ class CiRunJob:
 
 
 def _within_limits(
-    proposals: list[tuple[FlakyFinding, Proposal]], composer: GitHubComposer, config: RepoConfig
-) -> list[tuple[FlakyFinding, Proposal]]:
+    proposals: list[tuple[T, Proposal]], composer: GitHubComposer, config: RepoConfig
+) -> list[tuple[T, Proposal]]:
     """New PRs while `open_pr_limit` and `hourly_pr_limit` allow (open ones always pass)."""
     budget = composer.budget()
     room = min(
@@ -301,7 +359,7 @@ def _within_limits(
             admitted.append((finding, proposal))
             room -= 1
         else:
-            log.info("flaky %s: held by the PR limits", finding.verdict.id)
+            log.info("flaky-test %s: held by the PR limits", proposal.branch)
     return admitted
 
 

@@ -15,6 +15,7 @@ from app.config import FlakySettings
 from app.emulator import deliveries
 from app.emulator.server import ServerThread
 from app.flaky.collect import weekly_flake_rate
+from app.github.pull_workflow import mark_ready, merge
 from app.server import create_app
 from app.service.wiring import Services, build_services
 from app.settings import Settings
@@ -165,3 +166,68 @@ def test_a_missing_or_expired_artifact_is_recorded_with_its_reason(
     assert recorded["junit-old"].reason == "the artifact has expired"
     assert recorded["empty"].status == "empty"
     assert services.store.test_reports(repository.id) == []
+
+
+@pytest.fixture
+def quick_release(tmp_path: Path) -> Iterator[Harness]:
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "flaky-repo", tree)
+    config = "version: 1\nenabled: [flaky-test]\nflaky: {release_passes: 3}\n"
+    (tree / ".maintainer.yml").write_text(config)
+    with running_emulator(tmp_path / "emulator") as harness:
+        harness.seed(REPO, tree)
+        yield harness
+
+
+def test_a_merged_quarantine_is_released_by_pr_after_its_passes_in_a_row(
+    quick_release: Harness, tmp_path: Path
+) -> None:
+    harness = quick_release
+    settings = Settings(
+        app_id=APP_ID,
+        private_key=SecretStr(app_keys().private_pem),
+        github_url=harness.url,
+        data_dir=tmp_path / "bot",
+        webhook_secret=SecretStr(SECRET),
+    )
+    services = build_services(settings)
+    try:
+        with ServerThread(create_app(SecretStr(SECRET), services.queue)) as running:
+            url = running.url
+            first = add_run(harness, REPO, {"junit": report("failed")}, conclusion="failure")
+            deliver(harness, services, url, first)
+            again = add_run(
+                harness, REPO, {"junit": report("passed")}, run_id=int(str(first["id"]))
+            )
+            deliver(harness, services, url, again)
+            with harness.github() as github:
+                gh = github.installation(INSTALLATION_ID)
+                [quarantine] = gh.pulls(REPO)
+                mark_ready(gh, REPO, quarantine.number)  # a maintainer approves it
+                merge(gh, REPO, quarantine.number, sha=quarantine.head_sha, method="squash")
+            repository = services.store.repository(REPO)
+            assert repository is not None
+            services.store.record_pr_outcome(repository.id, quarantine.number, merged=True)
+            counts = []
+            # The retried attempt passed on the quarantine's day (results count by day): with
+            # two more passes it makes the three in a row that release it, not before.
+            for _ in range(2):
+                deliver(harness, services, url, add_run(harness, REPO, {"junit": report("passed")}))
+                with harness.github() as github:
+                    open_pulls = github.installation(INSTALLATION_ID).pulls(REPO)
+                counts.append(len(open_pulls))
+            assert counts == [0, 1]
+            [release] = open_pulls
+            assert release.title == "Release quarantined test test_pick_is_ok"
+            assert release.head_ref.startswith("maintainer/flaky-test/release-")
+            with harness.github() as github:
+                text = github.installation(INSTALLATION_ID).file_text(
+                    REPO, "tests/test_pick.py", release.head_ref
+                )
+            assert text is not None and "pytest.mark.xfail" not in text
+            deliver(harness, services, url, add_run(harness, REPO, {"junit": report("passed")}))
+            with harness.github() as github:
+                assert len(github.installation(INSTALLATION_ID).pulls(REPO)) == 1  # no second
+    finally:
+        services.github.close()
+        services.store.engine.dispose()
