@@ -37,6 +37,7 @@ from app.service.wiring import tick_handler
 from app.settings import Settings
 from app.store import JobKind, JobRecord, JobStatus, RepoRef, Store, open_store
 from tests.queries.conftest import ADMIN, FILL, FIXTURES, ShopDatabase, _skip_reason, dsn, migrate
+from tests.queries.test_queries_postgres import explained_cost, indexes_of
 from tests.support import git
 from tests.support.harness import DEMO_TREE, INSTALLATION_ID, Harness, settings_for
 from tests.support.proposals import bump
@@ -250,28 +251,14 @@ def test_a_database_gets_draft_index_prs_once_and_an_issue_where_no_model_owns_t
     clone = app.harness.data.parent / "clone"
     git(app.harness.data.parent, "clone", "-q", "-b", pair.head_ref, str(bare), str(clone))
     query = "SELECT id, total FROM widget_order WHERE status = 's3' AND region = 'r21'"
-    before = explained_cost(shop_database, query)
+    before = explained_cost(shop_database, query, ())
     migrate(ShopDatabase(shop_database.name, clone, "widget_order", "sqlalchemy"))
     try:
         assert "widget_order_status_region_idx" in indexes_of(shop_database)
-        assert explained_cost(shop_database, query) < before / 2
+        assert explained_cost(shop_database, query, ()) < before / 2
     finally:
         alembic(clone, shop_database.name, "downgrade", "-1")
     assert "widget_order_status_region_idx" not in indexes_of(shop_database)
-
-
-def explained_cost(database: ShopDatabase, query: str) -> float:
-    with psycopg.connect(database.dsn, autocommit=True) as db:
-        [(plan,)] = db.execute(f"EXPLAIN (FORMAT JSON) {query}".encode()).fetchall()
-    return float(plan[0]["Plan"]["Total Cost"])
-
-
-def indexes_of(database: ShopDatabase) -> set[str]:
-    with psycopg.connect(database.dsn, autocommit=True) as db:
-        rows = db.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = %s", (database.orders,)
-        ).fetchall()
-    return {name for (name,) in rows}
 
 
 def alembic(repo: Path, name: str, *args: str) -> None:
