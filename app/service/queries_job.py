@@ -33,7 +33,7 @@ from app.caches import Caches
 from app.composer import Composed
 from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for
 from app.config import RepoConfig
-from app.events.bot_issues import BotIssueError, KeptIssue, keep_issue
+from app.events.bot_issues import BotIssueError, KeptIssue, close_issue, keep_issue
 from app.events.repos import workable
 from app.github import Installation
 from app.model import Kind, Proposal
@@ -55,9 +55,12 @@ ISSUE_ROWS = 10
 """Statements listed in an index issue."""
 
 
+ISSUE_PREFIX = "performance-index:"
+
+
 def issue_key(index: str) -> str:
     """The bot-issue key of an index that has no pull request."""
-    return "performance-index:" + hashlib.sha256(index.encode()).hexdigest()[:24]
+    return ISSUE_PREFIX + hashlib.sha256(index.encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class QueriesOutcome:
     held: tuple[str, ...] = ()
     """Index proposals left for a later run by the PR limits, with the reason."""
     issues: tuple[KeptIssue, ...] = ()
+    closed: tuple[int, ...] = ()
+    """Issues of indexes no longer proposed (created meanwhile, or no longer worth it)."""
     errors: tuple[str, ...] = ()
     proposing: bool = True
     """False when `.maintainer.yml` does not enable `performance` (snapshots only)."""
@@ -143,13 +148,15 @@ class QueriesJob:
             return
         outcome = self.analyse(repository, self.clock())
         log.info(
-            "job %s: queries of %s (%s): %d statement(s), PRs %s, %d issue(s), %d held%s",
+            "job %s: queries of %s (%s): %d statement(s), PRs %s, %d issue(s) kept, "
+            "%d closed, %d held%s",
             job.id,
             outcome.repository,
             outcome.database,
             outcome.statements,
             list(outcome.pull_requests) or "none",
             len(outcome.issues),
+            len(outcome.closed),
             len(outcome.held),
             "" if outcome.proposing else ", performance not enabled: snapshots only",
         )
@@ -177,6 +184,7 @@ class QueriesJob:
         composed = composer.compose(admitted)
         record_composed(self.store, repository, admitted, composed)
         issues, errors = self._issues(gh, repository, config, [p for p in plans if p.problem])
+        closed = self._close_issues(gh, repository, plans)
         errors += [f"{c.branch}: {c.detail}" for c in composed if c.action == FAILED]
         return QueriesOutcome(
             repository.full_name,
@@ -185,6 +193,7 @@ class QueriesJob:
             tuple(composed),
             tuple(held),
             tuple(issues),
+            tuple(closed),
             tuple(errors),
         )
 
@@ -248,3 +257,18 @@ class QueriesJob:
             except BotIssueError as exc:
                 errors.append(f"{advice.name}: {exc}")
         return kept, errors
+
+    def _close_issues(
+        self, gh: Installation, repository: RepositoryRecord, plans: Sequence[IndexPlan]
+    ) -> list[int]:
+        """Close the issues of indexes today's analysis no longer asks for by hand: created
+        meanwhile, no longer worth it, or now in a pull request because a model owns the table."""
+        wanted = {issue_key(plan.advice.name) for plan in plans if plan.problem}
+        closed = []
+        for key in self.store.bot_issue_keys(repository.id, ISSUE_PREFIX):
+            if key in wanted:
+                continue
+            done = close_issue(gh, self.store, repository, key, self.settings.bot_login())
+            if done is not None and done.action != "unchanged":
+                closed.append(done.number)
+        return closed

@@ -256,6 +256,18 @@ def test_a_database_gets_draft_index_prs_once_and_an_issue_where_no_model_owns_t
     try:
         assert "widget_order_status_region_idx" in indexes_of(shop_database)
         assert explained_cost(shop_database, query, ()) < before / 2
+        # With the index in the database, the next day proposes it nowhere: the orphan's
+        # issue for it is closed, the other stays; no PR is opened.
+        app.clock.now += timedelta(days=1)
+        workload(shop_database)
+        third = app.tick()
+        assert len(third) == 2 and all(j.status is JobStatus.SUCCEEDED for j in third)
+        assert sorted(p.number for p in app.pulls()) == sorted(p.number for p in pulls)
+        states = {i.title.split()[1]: i.open for i in app.issues(ORPHAN)}
+        assert states == {
+            "widget_order_status_region_idx": False,
+            "widget_order_created_at_idx": True,
+        }, states
     finally:
         alembic(clone, shop_database.name, "downgrade", "-1")
     assert "widget_order_status_region_idx" not in indexes_of(shop_database)
