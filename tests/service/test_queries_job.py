@@ -12,6 +12,7 @@ the advisor itself is tests/queries/test_queries_postgres.py.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -348,7 +349,9 @@ def test_a_database_that_cannot_be_analysed_fails_the_job_once_without_its_passw
     bare_databases: tuple[str, str],
     make_dsn: Dsn,
     expected: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     app = make_app(harness, tmp_path, {SHOP: make_dsn(bare_databases)}, {SHOP: DEMO_TREE})
     try:
         [job] = app.tick()
@@ -356,6 +359,7 @@ def test_a_database_that_cannot_be_analysed_fails_the_job_once_without_its_passw
         assert job.attempts == 1, "a database problem is not retried"
         assert job.error is not None and expected in job.error, job.error
         assert "hunter2secret" not in job.error
+        assert expected in caplog.text and "hunter2secret" not in caplog.text
         assert app.pulls() == [] and app.issues(SHOP) == []
         assert app.tick() == [], "a failed job waits for the next day: no loop"
         app.clock.now += timedelta(days=1)
