@@ -68,7 +68,7 @@ class Database:
         except psycopg.OperationalError as exc:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "refused"
             raise QueriesError(
-                f"cannot connect to {where}: {_without_secrets(reason, dsn)}"
+                f"cannot connect to {where}: {without_secrets(reason, dsn)}"
             ) from None
         return cls(connection, where)
 
@@ -152,7 +152,8 @@ class Database:
         return True
 
 
-def _without_secrets(text: str, dsn: str) -> str:
+def without_secrets(text: str, dsn: str) -> str:
+    """``text`` with the DSN's password (if any) replaced by ``***``."""
     try:
         password = conninfo_to_dict(dsn).get("password")
     except psycopg.ProgrammingError:

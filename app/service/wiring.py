@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -27,6 +27,7 @@ from app.queue import JobFailed, JobHandler, Queue, RetryPolicy, build_huey
 from app.schedule import is_due, security_due
 from app.service.ci_run_job import CiRunJob
 from app.service.incident_job import IncidentJob
+from app.service.queries_job import QueriesJob
 from app.service.report_job import ReportJob
 from app.service.scan_job import SECURITY_ONLY, ScanJob
 from app.service.trends_job import TrendsJob
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 DELIVERY_BODIES_KEPT = timedelta(days=7)
 TRENDS_EVERY = timedelta(days=1)  # production trends are read daily
+QUERIES_EVERY = timedelta(days=1)  # application databases are analysed daily
 SUCCEEDED_JOBS_KEPT = timedelta(days=30)
 
 
@@ -123,10 +125,18 @@ def delivery_handler(store: Store, context: EventContext, policy: RetryPolicy) -
     return handle
 
 
-def tick_handler(store: Store, queue: Queue, *, trends: bool = False) -> JobHandler:
+def tick_handler(
+    store: Store,
+    queue: Queue,
+    *,
+    trends: bool = False,
+    databases: Callable[[], Collection[str]] = lambda: (),
+) -> JobHandler:
     """Enqueue a scan of every repository due by its schedule (and not already queued), a
-    report job for each whose weekly report is due (`.maintainer.yml` `report:`), and, with
-    `trends` (a Prometheus is configured), a daily trends job for each with `monitors:`.
+    report job for each whose weekly report is due (`.maintainer.yml` `report:`), with
+    `trends` (a Prometheus is configured) a daily trends job for each with `monitors:`, and a
+    daily queries job for each that `databases` (`MAINTAINER_DATABASES`, lower-case
+    owner/repo, read at each tick) gives an application database.
 
     Security fixes skip the schedule: between scheduled scans a security-only scan runs daily
     at the schedule's time, unless `security.bypass_schedule` is off.
@@ -134,7 +144,12 @@ def tick_handler(store: Store, queue: Queue, *, trends: bool = False) -> JobHand
 
     def handle(job: JobRecord) -> None:
         now = store.now()
+        with_database = _with_database(databases)
         for repository in store.repositories():
+            if repository.full_name.lower() in with_database and _queries_due(
+                store, repository, now
+            ):
+                queue.enqueue(JobKind.QUERIES, repository.full_name, {"reason": "daily"})
             config = store.last_valid_config(repository.id) or RepoConfig()
             if not store.has_pending(JobKind.REPORT, repository.full_name) and report_due(
                 config.report, store.last_report_at(repository.id), now
@@ -153,6 +168,23 @@ def tick_handler(store: Store, queue: Queue, *, trends: bool = False) -> JobHand
         store.prune_jobs(now - SUCCEEDED_JOBS_KEPT)
 
     return handle
+
+
+def _with_database(databases: Callable[[], Collection[str]]) -> Collection[str]:
+    """The repositories with a database; none (said in the log) when the setting is broken,
+    so the scans still run."""
+    try:
+        return databases()
+    except SettingsError as exc:
+        log.error("no queries jobs: %s", exc)
+        return ()
+
+
+def _queries_due(store: Store, repository: RepositoryRecord, now: datetime) -> bool:
+    if store.has_pending(JobKind.QUERIES, repository.full_name):
+        return False
+    last = store.last_job_at(JobKind.QUERIES, repository.full_name)
+    return last is None or now - last >= QUERIES_EVERY
 
 
 def _trends_due(store: Store, repository: RepositoryRecord, now: datetime) -> bool:
@@ -185,9 +217,13 @@ def build_services(
     context = EventContext(store, queue, replies, settings.app_slug, github=github.installation)
     queue.handlers[JobKind.DELIVERY] = delivery_handler(store, context, policy)
     queue.handlers[JobKind.TICK] = tick_handler(
-        store, queue, trends=settings.prometheus_url is not None
+        store,
+        queue,
+        trends=settings.prometheus_url is not None,
+        databases=lambda: settings.repository_databases().keys(),
     )
     queue.handlers[JobKind.TRENDS] = TrendsJob(settings, store, github.installation)
+    queue.handlers[JobKind.QUERIES] = QueriesJob(settings, store, github.installation)
     queue.handlers[JobKind.INCIDENT] = IncidentJob(settings, store, github.installation)
     queue.handlers[JobKind.CI_RUN] = CiRunJob(settings, store, github.installation)
     for kind in (JobKind.SCAN, JobKind.REFRESH):

@@ -213,6 +213,18 @@ class Deliveries(StoreArea):
             )
             return bool(conn.scalar(query))
 
+    def last_job_at(self, kind: str, repository: str) -> datetime | None:
+        """When the newest job of `kind` for `repository` was queued, whatever became of it
+        (a failed one counts: a daily job that fails waits for the next day, no loop)."""
+        with self.engine.connect() as conn:
+            query = (
+                select(JobRow.created_at)
+                .where(JobRow.kind == kind, JobRow.repository == repository)
+                .order_by(JobRow.created_at.desc())
+                .limit(1)
+            )
+            return conn.scalar(query)
+
     def _set_job(self, job_id: str, **values: Any) -> None:
         with self.engine.begin() as conn:
             conn.execute(

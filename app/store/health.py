@@ -50,6 +50,17 @@ class BotIssues(StoreArea):
             elif row.number != number:
                 row.number, row.updated_at = number, now
 
+    def bot_issue_keys(self, repository_id: int, prefix: str) -> list[str]:
+        """The keys remembered for the repository that start with `prefix`, sorted."""
+        with Session(self.engine) as session:
+            keys = session.scalars(
+                select(BotIssueRow.key).where(
+                    BotIssueRow.repository_id == repository_id,
+                    BotIssueRow.key.startswith(prefix, autoescape=True),
+                )
+            )
+            return sorted(keys)
+
     def forget_bot_issue(self, repository_id: int, key: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(

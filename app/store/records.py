@@ -17,6 +17,7 @@ class JobKind(StrEnum):
     CI_RUN = "ci-run"  # collect one workflow run attempt's test results (args: run, attempt)
     INCIDENT = "incident"  # triage one incident into its issue (args: incident)
     TRENDS = "trends"  # read one repository's production monitors; keep its trend alert issues
+    QUERIES = "queries"  # analyse one repository's database; index PRs (performance)
 
 
 class JobStatus(StrEnum):
