@@ -5,6 +5,11 @@ the incident started (the repository's default branch, checked out in the App's 
 commits of the bot's own merged PRs first), and keep the incident's issue in that repository
 in place (`app.events.bot_issues`): opened with the triage, edited as alerts join, closed
 with the time to resolve when it resolves.
+
+It also reads the alert's runbook (`runbooks/<alertname>.yml`, `app.incidents.runbooks`), runs
+its `auto` steps once while the incident fires, and runs the step a `/maintainer run` comment
+asked for (job args `run`, `actor`, `comment`), once per comment; each run is recorded in the
+timeline and shown in the issue's Runbook section (`app.service.runbook_steps` does the run).
 """
 
 from __future__ import annotations
