@@ -177,14 +177,15 @@ def _perform(
             target.context.jobs.enqueue(JobKind.REPORT, target.repo, {"reason": reason})
         elif isinstance(action, RunStep):
             # The incident job runs it (it has the checkout a rollback needs) and records it
-            # with the comment's id, so neither a redelivery nor a retry runs it twice.
+            # with the comment's id, so neither a redelivery nor a retry runs it twice. Queued
+            # under the repository, so it holds the repository's lock (the shared clone).
             args = {
                 "incident": action.incident,
                 "run": action.step,
                 "actor": situation.actor,
                 "comment": comment_id,
             }
-            target.context.jobs.enqueue(JobKind.INCIDENT, None, args)
+            target.context.jobs.enqueue(JobKind.INCIDENT, target.repo, args)
         elif isinstance(action, Enqueue):
             target.context.jobs.enqueue(JobKind.SCAN, target.repo, _job_args(action, situation))
         elif isinstance(action, RequestMerge):

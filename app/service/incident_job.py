@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -220,12 +220,17 @@ class IncidentJob:
         book: LoadedRunbook,
     ) -> KeptIssue:
         timeline = self.store.incident_timeline(incident.id)
+        try:
+            allowed: Collection[str] = self.endpoints().urls
+        except SettingsError as exc:
+            log.error("incident %s: %s", incident.id, exc)  # each run says it too
+            allowed = ()
         view = runbook_view(
             book.path,
             book.runbook,
             book.error,
             timeline,
-            self.endpoints().urls,
+            allowed,
             human_runbook_url(incident.annotations),
         )
         return keep_issue(
@@ -241,11 +246,8 @@ class IncidentJob:
         )
 
     def endpoints(self) -> Endpoints:
-        try:
-            urls = self.settings.runbook_endpoint_urls()
-        except SettingsError as exc:
-            raise JobFailed(str(exc)) from None
-        return Endpoints(urls, self.settings.runbook_token)
+        """The operator's allowlist; `SettingsError` when the setting is unusable."""
+        return Endpoints(self.settings.runbook_endpoint_urls(), self.settings.runbook_token)
 
     def _with_bot_prs(
         self, repository: RepositoryRecord, changes: Sequence[Change]
@@ -342,8 +344,12 @@ class Steps:
             "alertname": self.incident.alertname,
             "incident": self.incident.id,
         }
+        try:
+            endpoints = self.job.endpoints()
+        except SettingsError as exc:
+            return StepResult(False, f"{exc}; nothing was sent", refused=True)
         with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
-            return call_endpoint(step, self.job.endpoints(), context, client)
+            return call_endpoint(step, endpoints, context, client)
 
     def _record(
         self,

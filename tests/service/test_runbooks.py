@@ -29,6 +29,7 @@ from app.settings import Settings
 from app.store import JobKind, JobStatus, RepoRef, Store, open_store
 from tests.incidents.payloads import alert, encoded, notification
 from tests.service.test_incident_job import CONFIG, STARTED, commit
+from tests.service.test_report_job import Replies
 from tests.support import git
 from tests.support.harness import INSTALLATION_ID, Harness, settings_for
 from tests.support.local_server import QuietHandler, serving
@@ -82,14 +83,6 @@ class Endpoint(QuietHandler):
 
     do_POST = _answer
     do_GET = _answer
-
-
-class Replies:
-    def __init__(self, github: GitHub) -> None:
-        self.github = github
-
-    def comment(self, installation_id: int, repository: str, number: int, body: str) -> None:
-        self.github.installation(installation_id).comment(repository, number, body)
 
 
 @dataclass
@@ -413,3 +406,22 @@ def test_run_elsewhere_is_refused(app: App) -> None:
     app.say(other.number, "/maintainer run restart-web", user="octo-org")
     assert app.run_queued() == 0
     assert "works only on its incident issue" in app.comments(other.number)[-1]
+
+
+def test_an_unusable_allowlist_setting_refuses_runs_and_keeps_the_issue(
+    harness: Harness, tmp_path: Path, endpoint: str
+) -> None:
+    app = make_app(harness, tmp_path, endpoint, RUNBOOK)
+    job = app.queue.handlers[JobKind.INCIDENT]
+    assert isinstance(job, IncidentJob)
+    job.settings = Settings(**{**job.settings.model_dump(), "runbook_endpoints": "{not json"})
+    try:
+        incident = app.notify(notification(alert("a1", service="dashboard")))
+        assert Endpoint.seen == []
+        [run] = app.steps(incident)
+        assert run["refused"] and "MAINTAINER_RUNBOOK_ENDPOINTS: not a JSON object" in run["output"]
+        [issue] = app.issues()
+        assert "| `page-cache` | http → `cache` (**not allowlisted**) | auto | ❌" in issue.body
+    finally:
+        app.github.close()
+        app.store.engine.dispose()
