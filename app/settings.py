@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -111,23 +113,42 @@ class Settings(BaseSettings):
         description="Application databases for `queries`: a JSON object owner/repo → DSN, or "
         "the path of a file holding one (or lines 'owner/repo DSN').",
     )
+    runbook_endpoints: SecretStr | None = Field(
+        default=None,
+        description="The runbook action endpoints steps may call: a JSON object name → http(s) "
+        "URL, or the path of a file holding one. A runbook names an endpoint, never an address.",
+    )
+    runbook_token: SecretStr | None = Field(
+        default=None, description="Bearer token sent to the runbook endpoints."
+    )
+
+    def runbook_endpoint_urls(self) -> dict[str, SecretStr]:
+        """endpoint name → URL (a secret: it may carry credentials), from the service only."""
+        if self.runbook_endpoints is None:
+            return {}
+        variable = f"{ENV_PREFIX}RUNBOOK_ENDPOINTS"
+        value = _text_or_file(variable, self.runbook_endpoints.get_secret_value().strip())
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            raise SettingsError(f"{variable}: not a JSON object") from None
+        if not isinstance(loaded, dict):
+            raise SettingsError(f"{variable}: not a JSON object")
+        found = {}
+        for name, url in loaded.items():
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", name):
+                raise SettingsError(f"{variable}: {name[:64]!r} is not an endpoint name")
+            parts = urlsplit(url) if isinstance(url, str) else None
+            if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+                raise SettingsError(f"{variable}: the URL of {name} is not an http(s) URL")
+            found[name] = SecretStr(url)
+        return found
 
     def repository_databases(self) -> dict[str, SecretStr]:
         """owner/repo (lower case) → the DSN of its application database (never from a repo)."""
         if self.databases is None:
             return {}
-        value = self.databases.get_secret_value().strip()
-        if not value.startswith("{"):
-            path = Path(value)
-            try:
-                if path.stat().st_size > MAX_DATABASES_FILE:
-                    raise SettingsError(f"{ENV_PREFIX}DATABASES: {path} is larger than 1 MB")
-                value = path.read_text(encoding="utf-8").strip()
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = getattr(exc, "strerror", None) or "not UTF-8"
-                raise SettingsError(
-                    f"{ENV_PREFIX}DATABASES: cannot read {path}: {reason}"
-                ) from None
+        value = _text_or_file(f"{ENV_PREFIX}DATABASES", self.databases.get_secret_value().strip())
         pairs: list[tuple[object, object]]
         if value.startswith("{"):
             try:
@@ -194,6 +215,20 @@ class Settings(BaseSettings):
                 f"{ENV_PREFIX}WEBHOOK_SECRET is not set: the server cannot verify deliveries"
             )
         return self.webhook_secret
+
+
+def _text_or_file(variable: str, value: str) -> str:
+    """`value` when it is a JSON object, else the text of the file it names (at most 1 MB)."""
+    if value.startswith("{"):
+        return value
+    path = Path(value)
+    try:
+        if path.stat().st_size > MAX_DATABASES_FILE:
+            raise SettingsError(f"{variable}: {path} is larger than 1 MB")
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8"
+        raise SettingsError(f"{variable}: cannot read {path}: {reason}") from None
 
 
 def load_settings() -> Settings:

@@ -59,6 +59,14 @@ class RefreshReport:
 
 
 @dataclass(frozen=True)
+class RunStep:
+    """Queue the incident job to run one step of the incident's runbook."""
+
+    incident: int
+    step: str
+
+
+@dataclass(frozen=True)
 class RequestMerge:
     """Remember that `actor` asked to merge once CI is green."""
 
@@ -81,6 +89,7 @@ Action = (
     | RemoveIgnores
     | Enqueue
     | RefreshReport
+    | RunStep
     | RequestMerge
     | CancelMerge
     | MergeNow

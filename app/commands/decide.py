@@ -4,7 +4,8 @@ Documented behaviour (README, "Commands on pull requests"):
 - `help` and unknown commands are answered for anyone; every other command needs write,
   maintain or admin permission, else a polite refusal.
 - On plain issues and on PRs that are not the bot's, only `scan` and `help` apply, and
-  `report` on the bot's "Maintenance report" issue (only there).
+  `report` on the bot's "Maintenance report" issue (only there), `run <step>` on an incident
+  issue (only there, and only a step of its runbook).
 - On a closed PR: `close` (already closed), `reopen`, `ignore`, `unignore`, `show ignores`,
   `explain`, `scan`, `help`.
   On a merged PR: the same without `close`, `reopen` and `ignore`.
@@ -28,6 +29,7 @@ from app.commands.actions import (
     Reply,
     RequestMerge,
     Rescan,
+    RunStep,
     StoreIgnore,
 )
 from app.commands.grammar import Command, Malformed, Parsed, Scope, Unknown, Verb
@@ -95,6 +97,10 @@ def _out_of_place(verb: Verb, situation: Situation) -> str | None:
         if situation.report_issue:
             return None
         return "`report` refreshes the Maintenance report issue, and works only there"
+    if verb is Verb.RUN:
+        if situation.incident is not None:
+            return None
+        return "`run` runs a runbook step of an incident, and works only on its incident issue"
     if not situation.on_pull:
         return "on issues I only understand `scan` and `help`"
     if not situation.bot_pull:
@@ -129,6 +135,18 @@ def _scan(command: Command, situation: Situation) -> Decision:
 
 def _report(command: Command, situation: Situation) -> Decision:
     return Decision((RefreshReport(), _say("queued", situation, command)), ok=True)
+
+
+def _run(command: Command, situation: Situation) -> Decision:
+    assert situation.incident is not None and command.step is not None  # _out_of_place
+    if not situation.runbook_steps:
+        reason = situation.runbook_problem or "this incident has no runbook"
+        return refuse(command, situation, reason)
+    if command.step not in situation.runbook_steps:
+        listed = ", ".join(f"`{name}`" for name in situation.runbook_steps)
+        return refuse(command, situation, f"the runbook has no step `{command.step}` ({listed})")
+    reply = _say("queued", situation, command)
+    return Decision((RunStep(situation.incident, command.step), reply), ok=True)
 
 
 def _ignore(command: Command, situation: Situation) -> Decision:
@@ -254,6 +272,7 @@ _HANDLERS: dict[Verb, Callable[[Command, Situation], Decision]] = {
     Verb.RECREATE: _recreate,
     Verb.SCAN: _scan,
     Verb.REPORT: _report,
+    Verb.RUN: _run,
     Verb.IGNORE: _ignore,
     Verb.UNIGNORE: _unignore,
     Verb.SHOW_IGNORES: _show_ignores,

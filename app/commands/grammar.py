@@ -13,6 +13,7 @@ from enum import StrEnum
 SLASH_PREFIX = "/maintainer"
 # PEP 508 names (checked case-insensitively); `*` is accepted only by `unignore`.
 _PACKAGE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_STEP = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # as runbooks name steps
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -29,6 +30,7 @@ class Verb(StrEnum):
     REOPEN = "reopen"
     SCAN = "scan"
     REPORT = "report"
+    RUN = "run"
     HELP = "help"
 
 
@@ -48,6 +50,7 @@ class Command:
     text: str
     package: str | None = None  # ignore <package> / unignore <package|*>; None means "this"
     scope: Scope | None = None  # ignore only
+    step: str | None = None  # run <step> only
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,11 @@ def parse_words(words: list[str], line: int, text: str) -> Parsed:
         return _ignore(rest, line, text)
     if head == "unignore":
         return _unignore(rest, line, text)
+    if head == "run":
+        if len(rest) != 1 or not _STEP.match(rest[0]):
+            message = "`run` takes one step name, as the incident issue's runbook lists them"
+            return Malformed(Verb.RUN, line, text, message)
+        return Command(Verb.RUN, line, text, step=rest[0])
     return Unknown(line, text, head)
 
 

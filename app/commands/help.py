@@ -17,5 +17,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("reopen", "reopen this PR"),
     ("scan", "scan the repository now"),
     ("report", "on the Maintenance report issue: refresh the report now"),
+    ("run <step>", "on an incident issue: run that step of its runbook"),
     ("help", "this list"),
 )

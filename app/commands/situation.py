@@ -115,6 +115,9 @@ class Situation:
     ignores: tuple[IgnoreView, ...] = ()
     ci_result: str | None = None
     report_issue: bool = False  # the plain issue is the bot's weekly "Maintenance report"
+    incident: int | None = None  # the plain issue is the bot's issue of this incident
+    runbook_steps: tuple[str, ...] = ()  # the steps of that incident's runbook
+    runbook_problem: str | None = None  # why the incident has no usable runbook
 
     @property
     def packages(self) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ from app.commands.actions import (
     ReopenPull,
     Reply,
     RequestMerge,
+    RunStep,
     StoreIgnore,
 )
 from app.events.context import ActionFailed, EventContext, IssueHandle
@@ -95,7 +96,8 @@ def comment_created(event: Event, context: EventContext) -> None:
         if gave_up:
             raise  # the job is recorded as failed, with GitHub's error
         return
-    ok = _run_all(target, pr_records, situation, [(p, decide(p, situation)) for p in parsed])
+    decisions = [(p, decide(p, situation)) for p in parsed]
+    ok = _run_all(target, pr_records, situation, decisions, comment_id)
     target.gh.react(target.repo, comment_id, Reaction.DONE if ok else Reaction.REFUSED)
 
 
@@ -122,12 +124,13 @@ def _run_all(
     pr_records: Store,
     situation: Situation,
     decisions: Sequence[tuple[Parsed, Decision]],
+    comment_id: int,
 ) -> bool:
     bodies: list[str] = []
     ok = True
     for parsed, decision in decisions:
         try:
-            bodies.extend(_perform(target, pr_records, situation, decision))
+            bodies.extend(_perform(target, pr_records, situation, decision, comment_id))
             ok = ok and decision.ok
         except (ActionFailed, GitHubError) as exc:
             verb = parsed.verb.value if isinstance(parsed, Command) else "command"
@@ -141,7 +144,11 @@ def _run_all(
 
 
 def _perform(
-    target: IssueHandle, pr_records: Store, situation: Situation, decision: Decision
+    target: IssueHandle,
+    pr_records: Store,
+    situation: Situation,
+    decision: Decision,
+    comment_id: int,
 ) -> list[str]:
     bodies: list[str] = []
     store, repo_id = target.context.store, target.repository.id
@@ -168,6 +175,17 @@ def _perform(
         elif isinstance(action, RefreshReport):
             reason = f"command report by {situation.actor}"
             target.context.jobs.enqueue(JobKind.REPORT, target.repo, {"reason": reason})
+        elif isinstance(action, RunStep):
+            # The incident job runs it (it has the checkout a rollback needs) and records it
+            # with the comment's id, so neither a redelivery nor a retry runs it twice. Queued
+            # under the repository, so it holds the repository's lock (the shared clone).
+            args = {
+                "incident": action.incident,
+                "run": action.step,
+                "actor": situation.actor,
+                "comment": comment_id,
+            }
+            target.context.jobs.enqueue(JobKind.INCIDENT, target.repo, args)
         elif isinstance(action, Enqueue):
             target.context.jobs.enqueue(JobKind.SCAN, target.repo, _job_args(action, situation))
         elif isinstance(action, RequestMerge):

@@ -16,6 +16,8 @@ from app.events.context import IssueHandle
 from app.github import CheckRun, PullRequest
 from app.github import pull_workflow as github
 from app.health.report_issue import REPORT_KEY
+from app.incidents.runbooks import last_runbook
+from app.incidents.triage import incident_key
 from app.planner import ignore_rule
 from app.proposals import is_bot_branch
 from app.store import IgnoreRecord, Store
@@ -42,7 +44,8 @@ def situation_of(
         ignores=ignore_views(pr_records.ignore_rules(target.repository.id), config),
     )
     if "pull_request" not in issue:
-        return replace(base, report_issue=_is_report_issue(target, pr_records, issue))
+        report = _is_report_issue(target, pr_records, issue)
+        return _with_incident(replace(base, report_issue=report), target, pr_records)
     return pull_situation_of(target, pr_records, base, target.gh.pull(target.repo, target.number))
 
 
@@ -121,6 +124,18 @@ def ignore_views(stored: Iterable[IgnoreRecord], config: RepoConfig) -> tuple[Ig
     ]
     from_file = [IgnoreView.of(r, CONFIG_PATHS[0]) for r in config.ignore]
     return (*from_comments, *from_file)
+
+
+def _with_incident(situation: Situation, target: IssueHandle, pr_records: Store) -> Situation:
+    """On the bot's issue of an incident: the incident and the steps of its runbook (as the
+    incident job last read it)."""
+    incident = pr_records.incident_by_issue(target.repo, target.number)
+    if incident is None or not is_kept_issue(
+        pr_records, target.repository, incident_key(incident.id), target.number
+    ):
+        return situation
+    steps, problem = last_runbook(pr_records.incident_timeline(incident.id))
+    return replace(situation, incident=incident.id, runbook_steps=steps, runbook_problem=problem)
 
 
 def _is_report_issue(target: IssueHandle, pr_records: Store, issue: Mapping[str, Any]) -> bool:

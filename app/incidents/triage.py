@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from app.config import Service
 from app.globs import matches_any
 from app.health.render_markdown import md_code, md_text
+from app.incidents.runbooks import RunbookView, human_runbook_url
 from app.store.records import IncidentRecord
 from app.templates import render
 
@@ -131,11 +132,16 @@ def duration_text(span: timedelta) -> str:
     return f"{seconds // 60} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
 
 
+def incident_key(incident_id: int) -> str:
+    """The key of the incident's issue among the bot's kept issues."""
+    return f"incident:{incident_id}"
+
+
 def incident_title(t: Triage) -> str:
     return f"Incident: {t.incident.alertname} ({t.service})"[:256]
 
 
-def incident_markdown(t: Triage) -> str:
+def incident_markdown(t: Triage, runbook: RunbookView | None = None) -> str:
     incident = t.incident
 
     def before(change: Change) -> str:
@@ -157,4 +163,6 @@ def incident_markdown(t: Triage) -> str:
         mttr=mttr,
         summary=incident.annotations.get("summary", ""),
         lookback=int(LOOKBACK.total_seconds() // 3600),
+        runbook=runbook,
+        runbook_url=human_runbook_url(incident.annotations),
     )

@@ -4,28 +4,55 @@ resolved an incident: find the service in the repositories' `services:` catalogs
 the incident started (the repository's default branch, checked out in the App's workspace;
 commits of the bot's own merged PRs first), and keep the incident's issue in that repository
 in place (`app.events.bot_issues`): opened with the triage, edited as alerts join, closed
-with the time to resolve when it resolves; on resolution it also opens the post-incident
-report's draft PR (`app.incidents.postmortem`) through the composer.
+with the time to resolve when it resolves.
+
+It also reads the alert's runbook (`runbooks/<alertname>.yml`, `app.incidents.runbooks`), runs
+its `auto` steps once while the incident fires, and runs the step a `/maintainer run` comment
+asked for (job args `run`, `actor`, `comment`), once per comment; each run is recorded in the
+timeline and shown in the issue's Runbook section (`app.service.runbook_steps` does the run).
+On resolution it also opens the post-incident report's draft PR (`app.incidents.postmortem`)
+through the composer.
 """
 
 from __future__ import annotations
 
 import logging
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for
 from app.config import RepoConfig, Service
-from app.events.bot_issues import keep_issue
+from app.events.bot_issues import KeptIssue, keep_issue
 from app.github import Installation
+from app.health.render_markdown import md_text
 from app.incidents.postmortem import PrecedingAlert, postmortem, report_proposal
+from app.incidents.runbooks import (
+    RUNBOOK_ERROR_EVENT,
+    RUNBOOK_EVENT,
+    STEP_EVENT,
+    Runbook,
+    RunbookError,
+    Step,
+    human_runbook_url,
+    last_runbook_detail,
+    load_runbook,
+    ran_automatically,
+    ran_for_comment,
+    runbook_event,
+    runbook_path,
+    runbook_view,
+)
 from app.incidents.triage import (
     LOOKBACK,
     Change,
     Triage,
+    incident_key,
     incident_markdown,
     incident_title,
     pr_number,
@@ -33,20 +60,25 @@ from app.incidents.triage import (
     triage,
 )
 from app.queue import JobFailed
+from app.service.runbook_steps import (
+    TIMEOUT_SECONDS,
+    Endpoints,
+    StepResult,
+    call_endpoint,
+    open_revert,
+)
 from app.service.scan_job import check_out, record_composed
-from app.settings import Settings
+from app.settings import Settings, SettingsError
 from app.store import JobRecord, RepositoryRecord, Store
-from app.workspace import Checkout, Workspace
+from app.store.records import IncidentRecord
+from app.templates import render
+from app.workspace import Checkout, Workspace, WorkspaceError
 
 log = logging.getLogger(__name__)
 
 LABEL = "incident"
 MAX_COMMITS = 500
 _FIELD, _RECORD = "\x1f", "\x1e"
-
-
-def incident_key(incident_id: int) -> str:
-    return f"incident:{incident_id}"
 
 
 def find_service(store: Store, name: str) -> tuple[RepositoryRecord, Service, list[Service]] | None:
@@ -133,18 +165,9 @@ class IncidentJob:
             repository, changes_before(checkout.path, incident.started_at, bot)
         )
         result = triage(incident, service, catalog, changes)
+        book = self._runbook(incident, checkout.path)
         first = incident.issue_number is None
-        kept = keep_issue(
-            gh,
-            self.store,
-            repository,
-            incident_key(incident.id),
-            title=incident_title(result),
-            body=incident_markdown(result),
-            bot_login=bot,
-            labels=[LABEL],
-            state="closed" if incident.status == "resolved" else "open",
-        )
+        kept = self._keep(gh, repository, incident, result, book)
         self.store.set_incident_issue(incident.id, repository.full_name, kept.number)
         self.store.add_incident_event(
             incident.id,
@@ -155,6 +178,13 @@ class IncidentJob:
                 "suspects": [c.sha for c in result.changes[:5]],
             },
         )
+        steps = Steps(self, gh, workspace, checkout, incident, result, kept.number)
+        ran = steps.run_auto(book.runbook)
+        command = job.args.get("run")
+        if isinstance(command, str):
+            ran |= steps.run_command(book.runbook, command, job.args)
+        if ran:
+            self._keep(gh, repository, incident, result, book)
         if incident.status == "resolved":
             settled = self.store.incident(incident.id) or incident  # with its issue now
             self._report(
@@ -210,6 +240,69 @@ class IncidentJob:
                 "incident %s: report %s: %s %s", incident.id, report.path, item.action, item.detail
             )
 
+    def _runbook(self, incident: IncidentRecord, root: Path) -> LoadedRunbook:
+        """The alert's runbook in the checkout; what was read (or why it cannot be used) is
+        recorded in the timeline when it differs from what was recorded last."""
+        try:
+            path = runbook_path(incident.alertname)
+            runbook = load_runbook(root, incident.alertname)
+        except RunbookError as exc:
+            loaded = LoadedRunbook(path="runbooks/", runbook=None, error=str(exc))
+        else:
+            loaded = LoadedRunbook(path, runbook, None)
+        if loaded.runbook is not None:
+            kind, detail = RUNBOOK_EVENT, runbook_event(loaded.path, loaded.runbook)
+        elif loaded.error is not None:
+            kind, detail = RUNBOOK_ERROR_EVENT, {"path": loaded.path, "error": loaded.error}
+        else:
+            return loaded
+        if last_runbook_detail(self.store.incident_timeline(incident.id)) != {
+            "kind": kind,
+            **detail,
+        }:
+            self.store.add_incident_event(incident.id, kind, detail)
+            if loaded.error is not None:
+                log.warning("incident %s: %s", incident.id, loaded.error)
+        return loaded
+
+    def _keep(
+        self,
+        gh: Installation,
+        repository: RepositoryRecord,
+        incident: IncidentRecord,
+        result: Triage,
+        book: LoadedRunbook,
+    ) -> KeptIssue:
+        timeline = self.store.incident_timeline(incident.id)
+        try:
+            allowed: Collection[str] = self.endpoints().urls
+        except SettingsError as exc:
+            log.error("incident %s: %s", incident.id, exc)  # each run says it too
+            allowed = ()
+        view = runbook_view(
+            book.path,
+            book.runbook,
+            book.error,
+            timeline,
+            allowed,
+            human_runbook_url(incident.annotations),
+        )
+        return keep_issue(
+            gh,
+            self.store,
+            repository,
+            incident_key(incident.id),
+            title=incident_title(result),
+            body=incident_markdown(result, view),
+            bot_login=self.settings.bot_login(),
+            labels=[LABEL],
+            state="closed" if incident.status == "resolved" else "open",
+        )
+
+    def endpoints(self) -> Endpoints:
+        """The operator's allowlist; `SettingsError` when the setting is unusable."""
+        return Endpoints(self.settings.runbook_endpoint_urls(), self.settings.runbook_token)
+
     def _with_bot_prs(
         self, repository: RepositoryRecord, changes: Sequence[Change]
     ) -> list[Change]:
@@ -231,3 +324,116 @@ class ReportContext:
 
 def _as_bot(change: Change) -> Change:
     return replace(change, by_bot=True)
+
+
+@dataclass(frozen=True)
+class LoadedRunbook:
+    path: str
+    runbook: Runbook | None
+    error: str | None
+
+
+class Steps:
+    """Runs the steps of one incident's runbook and records each run in its timeline."""
+
+    def __init__(
+        self,
+        job: IncidentJob,
+        gh: Installation,
+        workspace: Workspace,
+        checkout: Checkout,
+        incident: IncidentRecord,
+        result: Triage,
+        issue: int,
+    ) -> None:
+        self.job, self.gh, self.workspace, self.checkout = job, gh, workspace, checkout
+        self.incident, self.result, self.issue = incident, result, issue
+        self.store = job.store
+
+    def run_auto(self, runbook: Runbook | None) -> bool:
+        """Each `auto` step not run yet, while the incident fires; whether any ran."""
+        if runbook is None or self.incident.status != "firing":
+            return False
+        timeline = self.store.incident_timeline(self.incident.id)
+        due = [s for s in runbook.steps if s.auto and not ran_automatically(timeline, s.name)]
+        for step in due:
+            self._record(
+                step.name, step.kind, self._run(step), "auto", self.job.settings.bot_login()
+            )
+        return bool(due)
+
+    def run_command(self, runbook: Runbook | None, name: str, args: Mapping[str, Any]) -> bool:
+        """The step a `/maintainer run` comment asked for, once per comment; the result is
+        also answered in a comment on the issue."""
+        comment, actor = args.get("comment"), str(args.get("actor") or "")
+        if not isinstance(comment, int):
+            raise JobFailed(f"incident {self.incident.id}: a run without its comment id")
+        if ran_for_comment(self.store.incident_timeline(self.incident.id), comment):
+            log.info("incident %s: comment %s ran its step before", self.incident.id, comment)
+            return False
+        step = runbook.step(name) if runbook is not None else None
+        if step is None:
+            why = f"the runbook has no step {name!r} any more" if runbook else "no usable runbook"
+            outcome, kind = StepResult(False, why, refused=True), "unknown"
+        else:
+            outcome, kind = self._run(step), step.kind
+        self._record(name, kind, outcome, "command", actor, comment)
+        body = render(
+            "incidents/step_result.md.j2",
+            step=name,
+            kind=kind,
+            actor=actor,
+            result=outcome,
+            text=md_text,
+        )
+        self.gh.comment(self.checkout.full_name, self.issue, body)
+        return True
+
+    def _run(self, step: Step) -> StepResult:
+        if step.kind == "rollback":
+            suspect = self.result.changes[0] if self.result.changes else None
+            facts = {
+                "alertname": self.incident.alertname,
+                "service": self.result.service,
+                "issue": self.issue,
+            }
+            bot = bot_for(self.gh, self.job.settings.app_slug)
+            try:
+                return open_revert(self.gh, self.workspace, self.checkout, bot, suspect, facts)
+            except WorkspaceError as exc:
+                if exc.retryable:
+                    raise
+                return StepResult(False, f"cannot push the revert: {exc}")
+        context = {
+            "service": self.result.service,
+            "alertname": self.incident.alertname,
+            "incident": self.incident.id,
+        }
+        try:
+            endpoints = self.job.endpoints()
+        except SettingsError as exc:
+            return StepResult(False, f"{exc}; nothing was sent", refused=True)
+        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+            return call_endpoint(step, endpoints, context, client)
+
+    def _record(
+        self,
+        name: str,
+        kind: str,
+        outcome: StepResult,
+        trigger: str,
+        actor: str,
+        comment: int | None = None,
+    ) -> None:
+        detail: dict[str, Any] = {"step": name, "kind": kind, "trigger": trigger, "actor": actor}
+        if comment is not None:
+            detail["comment"] = comment
+        self.store.add_incident_event(self.incident.id, STEP_EVENT, {**detail, **outcome.detail()})
+        log.info(
+            "incident %s: step %s (%s) by %s: ok=%s",
+            self.incident.id,
+            name,
+            trigger,
+            actor,
+            outcome.ok,
+        )

@@ -88,6 +88,17 @@ class Incidents(StoreArea):
             row = session.get(IncidentRow, incident_id)
             return _incident(row) if row is not None else None
 
+    def incident_by_issue(self, repository: str, number: int) -> IncidentRecord | None:
+        """The incident whose issue is `repository`#`number` (the latest, should two be)."""
+        with Session(self.engine) as session:
+            row = session.scalar(
+                select(IncidentRow)
+                .where(IncidentRow.repository == repository, IncidentRow.issue_number == number)
+                .order_by(IncidentRow.id.desc())
+                .limit(1)
+            )
+            return _incident(row) if row is not None else None
+
     def incidents(self, status: str | None = None) -> list[IncidentRecord]:
         query = select(IncidentRow).order_by(IncidentRow.id)
         if status is not None:

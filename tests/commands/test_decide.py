@@ -29,6 +29,7 @@ from app.commands.actions import (
     ReopenPull,
     Reply,
     RequestMerge,
+    RunStep,
     StoreIgnore,
 )
 from app.commands.help import COMMANDS
@@ -293,3 +294,23 @@ def test_report_refreshes_only_the_report_issue_for_writers() -> None:
         refused = run("report", elsewhere)
         assert not refused.ok and "works only there" in reply(refused)
     assert not run("report now", report_issue).ok  # takes no arguments
+
+
+def test_run_queues_a_step_of_the_incidents_runbook_for_writers_only() -> None:
+    incident = situation(
+        on_pull=False, bot_pull=False, incident=3, runbook_steps=("flush-cache", "revert")
+    )
+    done = run("run flush-cache", incident)
+    assert done.ok and RunStep(3, "flush-cache") in done.actions
+    assert "Running the runbook step `flush-cache`" in reply(done)
+    reader = run("run flush-cache", replace(incident, permission=Permission.READ))
+    assert not reader.ok and kinds(reader) == [Reply]
+    unknown = run("run reboot", incident)
+    assert not unknown.ok and "no step `reboot` (`flush-cache`, `revert`)" in reply(unknown)
+    broken = replace(incident, runbook_steps=(), runbook_problem="its runbook cannot be used: x")
+    assert "its runbook cannot be used: x" in reply(run("run flush-cache", broken))
+    for elsewhere in (situation(on_pull=False, bot_pull=False), situation()):
+        refused = run("run flush-cache", elsewhere)
+        assert not refused.ok and "works only on its incident issue" in reply(refused)
+    assert not run("run", incident).ok and not run("run a b", incident).ok
+    assert not run("run ../etc", incident).ok  # step names are runbook names only
