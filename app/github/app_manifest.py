@@ -39,6 +39,7 @@ PERMISSIONS: tuple[Need, ...] = (
     Need("issues", "write", "reply to `@bot` commands, label PRs, react to command comments"),
     Need("checks", "write", "read CI check runs of a PR; post the `.maintainer.yml` check run"),
     Need("administration", "read", "read the default branch's required status checks"),
+    Need("actions", "read", "list workflow runs and download their artifacts (JUnit, coverage)"),
     Need("metadata", "read", "repository lookups and collaborator permissions (always granted)"),
 )
 """Repository permissions (no organisation or account permissions)."""
@@ -48,7 +49,8 @@ EVENTS: tuple[Need, ...] = (
     Need("pull_request", "", "PR closed / merged / reopened: outcomes, rejections, cleanup"),
     Need("check_suite", "", "CI finished: merge-when-green and flaky-test history"),
     Need("check_run", "", "CI finished: merge-when-green and flaky-test history"),
-    Need("issue_comment", "", "the `@bot` command language on pull requests"),
+    Need("issue_comment", "", "the `@bot` command language on pull requests and bot issues"),
+    Need("workflow_run", "", "a CI run finished: collect its test results (flaky tests)"),
     Need("repository", "", "renamed, transferred, archived, deleted: keep the store in step"),
 )
 """Webhook events. `installation` and `installation_repositories` (which the bot also handles)
