@@ -20,11 +20,11 @@ import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import norm, theilslopes
 
 MIN_POINTS = 6
 MAX_POINTS = 156
@@ -104,6 +104,8 @@ def forecast(
         return NoForecast(f"level shift on {shift_at}: fewer than {MIN_POINTS} points since")
     x, y = weeks[start:], values[start:]
 
+    from scipy.stats import theilslopes  # ~0.5 s to import: only a series worth a fit pays it
+
     fit = theilslopes(y, x, alpha=confidence, method="joint")
     slope, intercept = float(fit.slope), float(fit.intercept)
     slope_low, slope_high = float(fit.low_slope), float(fit.high_slope)
@@ -156,7 +158,7 @@ def _eta(
     soonest, latest = sorted(x_median + (threshold - y_median) / s - last for s in band)
     residuals = y - (y_median + slope * (x - x_median))
     sigma = _MAD_TO_SIGMA * float(np.median(np.abs(residuals - np.median(residuals))))
-    level = float(norm.ppf((1.0 + confidence) / 2.0)) * _MEDIAN_SE * sigma / math.sqrt(len(y))
+    level = NormalDist().inv_cdf((1.0 + confidence) / 2.0) * _MEDIAN_SE * sigma / math.sqrt(len(y))
     shift = level / abs(slope)
     low = mid - math.hypot(max(mid - soonest, 0.0), shift)
     high = mid + math.hypot(max(latest - mid, 0.0), shift)
