@@ -83,14 +83,27 @@ def suspects(
 ) -> tuple[Change, ...]:
     """Changes to the service's paths in the `LOOKBACK` before the incident started (but the
     post-incident reports): the bot's own first, then the nearest in time."""
+    return ranked_changes(changes, service, started_at - LOOKBACK, started_at, started_at)
+
+
+def ranked_changes(
+    changes: Iterable[Change], service: Service, since: datetime, until: datetime, near: datetime
+) -> tuple[Change, ...]:
+    """Changes to the service's paths from ``since`` to ``until`` (but the post-incident
+    reports): the bot's own first, then the nearest in time to ``near``."""
     window = [
         change
         for change in changes
-        if started_at - LOOKBACK <= change.at <= started_at
+        if since <= change.at <= until
         and (not service.paths or any(matches_any(p, service.paths) for p in change.paths))
         and not (change.paths and all(p.startswith(REPORTS) for p in change.paths))
     ]
-    return tuple(sorted(window, key=lambda c: (not c.by_bot, started_at - c.at)))
+    return tuple(sorted(window, key=lambda c: (not c.by_bot, abs(near - c.at))))
+
+
+def mention(owner: str) -> str:
+    """An owner of the catalog as a GitHub mention (``alice`` → ``@alice``)."""
+    return owner if owner.startswith("@") else f"@{owner}"
 
 
 def stakeholder_message(service: str, summary: str) -> str:
@@ -147,9 +160,6 @@ def incident_markdown(t: Triage, runbook: RunbookView | None = None) -> str:
     def before(change: Change) -> str:
         minutes = int((incident.started_at - change.at).total_seconds() // 60)
         return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
-
-    def mention(owner: str) -> str:
-        return owner if owner.startswith("@") else f"@{owner}"
 
     resolve = time_to_resolve(incident)
     mttr = duration_text(resolve) if resolve is not None else ""

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from app.health.render_markdown import md_cell_code, md_code, md_text, mermaid_chart
 from app.health.report_view import Chart, number, weeks
-from app.ops.trends import CONFIDENCE, HORIZON_WEEKS, MonitorTrend
+from app.incidents.triage import mention
+from app.ops.trends import CONFIDENCE, HORIZON_WEEKS, AlertContext, MonitorTrend
 from app.templates import GITHUB_BODY_LIMIT, render
+
+MAX_CHANGES = 10
+"""The suspected changes listed in a trend alert; the rest are counted."""
 
 
 def trend_alert_title(trend: MonitorTrend) -> str:
@@ -22,12 +27,18 @@ def trend_alert_title(trend: MonitorTrend) -> str:
     return f"Trend alert: {trend.monitor.name} ({trend.monitor.service})"
 
 
-def trend_alert_markdown(trend: MonitorTrend) -> str:
+def trend_alert_markdown(trend: MonitorTrend, found: AlertContext | None = None) -> str:
     """The body of the "Trend alert" issue of an alerting (or breached) monitor: what, how
-    fast, when it crosses, the chart with the threshold, the suspected cause, capacity advice."""
+    fast, when it crosses, the chart with the threshold, the suspected cause, capacity advice.
+    In the App, ``found`` adds the service's owners from the catalog and, at a level shift,
+    the changes to the service's code when it stepped."""
     monitor = trend.monitor
     context: dict[str, Any] = {
         "trend": trend,
+        "found": found,
+        "mention": mention,
+        "stamp": lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "max_changes": MAX_CHANGES,
         "text": md_text,
         "code": md_code,
         "cell": md_cell_code,

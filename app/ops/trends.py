@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from app.config import Monitor
+from app.incidents.triage import Change
 from app.ops.prometheus import PrometheusError, PrometheusUnavailable, Series, range_step
 
 CONFIDENCE = 0.80
@@ -35,6 +36,8 @@ PLAN_WEEKS = 13.0
 """A capacity recommendation covers the lead time, the margin, and this much more growth."""
 SAME_TIME_DAYS = 1
 """Two level shifts this close (in days) are reported as moving at the same time."""
+STEP_GAP_DAYS = 7
+"""A level shift after a gap in the daily points is looked for at most this far back."""
 
 Status = Literal["alert", "breached", "ok", "no-data", "error"]
 _QUANTILES = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0}
@@ -98,6 +101,36 @@ class MonitorTrend:
     @property
     def warn_days(self) -> int:
         return self.monitor.lead_time_days + self.monitor.margin_days
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """What the service catalog and the service's code add to a trend alert in the App (the
+    trends job finds them; ``maintainer trends`` has neither)."""
+
+    cataloged: bool = False
+    """The monitor's service is in a repository's `services:` catalog."""
+    owners: tuple[str, ...] = ()
+    window: tuple[datetime.datetime, datetime.datetime] | None = None
+    """When the level shift happened (`step_window`); None without one."""
+    changes: tuple[Change, ...] = ()
+    """Changes to the service's paths in the window: the suspects, most likely first."""
+    history_error: str | None = None
+    """Why the service's history could not be read (then ``changes`` says nothing)."""
+
+
+def step_window(trend: MonitorTrend) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """When the level shift happened, in UTC: from the start of the day of the last point
+    before it (at most ``STEP_GAP_DAYS`` back) to the end of its first day at the new level.
+    None without a level shift."""
+    shift = trend.level_shift_at
+    if shift is None:
+        return None
+    before = [day for day, _ in trend.points if day < shift]
+    first = max(before[-1] if before else shift, shift - datetime.timedelta(days=STEP_GAP_DAYS))
+    since = datetime.datetime.combine(first, datetime.time(), datetime.UTC)
+    until = datetime.datetime.combine(shift, datetime.time(), datetime.UTC)
+    return since, until + datetime.timedelta(days=1)
 
 
 def daily_points(

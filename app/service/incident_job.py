@@ -17,10 +17,9 @@ through the composer.
 from __future__ import annotations
 
 import logging
-import subprocess
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +48,10 @@ from app.incidents.runbooks import (
     runbook_view,
 )
 from app.incidents.triage import (
-    LOOKBACK,
-    Change,
     Triage,
     incident_key,
     incident_markdown,
     incident_title,
-    pr_number,
     service_name,
     triage,
 )
@@ -68,6 +64,7 @@ from app.service.runbook_steps import (
     open_revert,
 )
 from app.service.scan_job import check_out, record_composed
+from app.service.service_changes import changes_before, find_service, with_bot_prs
 from app.settings import Settings, SettingsError
 from app.store import JobRecord, RepositoryRecord, Store
 from app.store.records import IncidentRecord
@@ -77,58 +74,8 @@ from app.workspace import Checkout, Workspace, WorkspaceError
 log = logging.getLogger(__name__)
 
 LABEL = "incident"
-MAX_COMMITS = 500
-_FIELD, _RECORD = "\x1f", "\x1e"
-
-
-def find_service(store: Store, name: str) -> tuple[RepositoryRecord, Service, list[Service]] | None:
-    """The repository whose catalog declares the service, the service, and every service of
-    every catalog (for the blast radius)."""
-    found: tuple[RepositoryRecord, Service] | None = None
-    catalog: list[Service] = []
-    for repository in store.repositories():
-        config = store.last_valid_config(repository.id) or RepoConfig()
-        catalog.extend(config.services)
-        for service in config.services:
-            if service.name == name and found is None:
-                found = (repository, service)
-    return (found[0], found[1], catalog) if found is not None else None
-
-
-def changes_before(root: Path, started_at: datetime, bot_login: str) -> list[Change]:
-    """Commits reachable from HEAD committed in the lookback before ``started_at``."""
-    since = (started_at - LOOKBACK).isoformat()
-    until = started_at.isoformat()
-    fields = _FIELD.join(["%H", "%an", "%cI", "%s"])
-    command = ["git", "-C", str(root), "log", f"--since={since}", f"--until={until}"]
-    command += [f"--max-count={MAX_COMMITS}", f"--format={_RECORD}{fields}", "--name-only"]
-    done = subprocess.run(
-        [*command, "-m", "--first-parent"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise JobFailed(f"git log failed: {done.stderr.strip()[:500]}")
-    changes = []
-    bot = bot_login.removesuffix("[bot]")
-    for record in done.stdout.split(_RECORD)[1:]:
-        head, _, names = record.partition("\n")
-        sha, author, when, subject = head.split(_FIELD, 3)
-        paths = tuple(name for name in names.splitlines() if name.strip())
-        changes.append(
-            Change(
-                sha=sha,
-                subject=subject,
-                author=author,
-                at=datetime.fromisoformat(when),
-                paths=paths,
-                pr_number=pr_number(subject),
-                by_bot=author.removesuffix("[bot]") == bot,
-            )
-        )
-    return changes
+AUTO = "auto"
+"""The trigger of a step run the bot started itself (a comment's is ``comment:<id>``)."""
 
 
 class IncidentJob:
@@ -161,8 +108,8 @@ class IncidentJob:
         gh = self.installation(repository.installation_id)
         workspace, checkout, config, _ = check_out(self.settings, self.store, gh, repository)
         bot = self.settings.bot_login()
-        changes = self._with_bot_prs(
-            repository, changes_before(checkout.path, incident.started_at, bot)
+        changes = with_bot_prs(
+            self.store, repository, changes_before(checkout.path, incident.started_at, bot)
         )
         result = triage(incident, service, catalog, changes)
         book = self._runbook(incident, checkout.path)
@@ -303,13 +250,6 @@ class IncidentJob:
         """The operator's allowlist; `SettingsError` when the setting is unusable."""
         return Endpoints(self.settings.runbook_endpoint_urls(), self.settings.runbook_token)
 
-    def _with_bot_prs(
-        self, repository: RepositoryRecord, changes: Sequence[Change]
-    ) -> list[Change]:
-        """Mark the commits that merged one of the bot's own pull requests."""
-        ours = {p.pr_number for p in self.store.proposals(repository.id) if p.pr_number}
-        return [c if c.by_bot or c.pr_number not in ours else _as_bot(c) for c in changes]
-
 
 @dataclass(frozen=True)
 class ReportContext:
@@ -320,10 +260,6 @@ class ReportContext:
     config: RepoConfig
     repository: RepositoryRecord
     service: Service
-
-
-def _as_bot(change: Change) -> Change:
-    return replace(change, by_bot=True)
 
 
 @dataclass(frozen=True)
@@ -356,11 +292,13 @@ class Steps:
             return False
         timeline = self.store.incident_timeline(self.incident.id)
         due = [s for s in runbook.steps if s.auto and not ran_automatically(timeline, s.name)]
+        ran = False
         for step in due:
-            self._record(
-                step.name, step.kind, self._run(step), "auto", self.job.settings.bot_login()
-            )
-        return bool(due)
+            outcome = self._claimed(step.name, AUTO, partial(self._run, step))
+            if outcome is not None:
+                self._record(step.name, step.kind, outcome, AUTO, self.job.settings.bot_login())
+                ran = True
+        return ran
 
     def run_command(self, runbook: Runbook | None, name: str, args: Mapping[str, Any]) -> bool:
         """The step a `/maintainer run` comment asked for, once per comment; the result is
@@ -372,11 +310,16 @@ class Steps:
             log.info("incident %s: comment %s ran its step before", self.incident.id, comment)
             return False
         step = runbook.step(name) if runbook is not None else None
+        run: Callable[[], StepResult]
         if step is None:
             why = f"the runbook has no step {name!r} any more" if runbook else "no usable runbook"
-            outcome, kind = StepResult(False, why, refused=True), "unknown"
+            refused = StepResult(False, why, refused=True)
+            kind, run = "unknown", lambda: refused
         else:
-            outcome, kind = self._run(step), step.kind
+            kind, run = step.kind, partial(self._run, step)
+        outcome = self._claimed(name, f"comment:{comment}", run)
+        if outcome is None:
+            return False
         self._record(name, kind, outcome, "command", actor, comment)
         body = render(
             "incidents/step_result.md.j2",
@@ -388,6 +331,24 @@ class Steps:
         )
         self.gh.comment(self.checkout.full_name, self.issue, body)
         return True
+
+    def _claimed(self, name: str, trigger: str, run: Callable[[], StepResult]) -> StepResult | None:
+        """Run a step under its claim in the store (one row per incident, step and trigger):
+        None when another job claimed it first. A run that raises (a retryable failure before
+        anything was done) gives its claim back for the retry."""
+        if not self.store.claim_step(self.incident.id, name, trigger):
+            log.info(
+                "incident %s: step %s (%s) is claimed by another job; not run again",
+                self.incident.id,
+                name,
+                trigger,
+            )
+            return None
+        try:
+            return run()
+        except BaseException:
+            self.store.release_step(self.incident.id, name, trigger)
+            raise
 
     def _run(self, step: Step) -> StepResult:
         if step.kind == "rollback":

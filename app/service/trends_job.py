@@ -6,27 +6,36 @@ lead time plus margin (or already crossed), edited as the forecast moves, closed
 when the forecast no longer crosses within the horizon. A monitor whose query failed keeps its
 issue as it was. Each alert's life (opened, first seen past its threshold, closed) is recorded
 in the store's `trend_alerts` for `maintainer stats`.
+
+The issue names the owners of the monitor's service from the `services:` catalog and, when the
+forecast found a level shift, the changes to the service's paths around the step, read from
+the service repository's checkout (`app.service.service_changes`, shared with the incident job).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from app.config import RepoConfig
 from app.events.bot_issues import close_issue, keep_issue
 from app.events.repos import workable
-from app.github import Installation
+from app.github import GitHubError, Installation
+from app.incidents.triage import ranked_changes
 from app.metrics import Metrics, metrics
 from app.ops.prometheus import Auth, PrometheusClient
 from app.ops.render import trend_alert_markdown, trend_alert_title
-from app.ops.trends import RangeReader, collect
+from app.ops.trends import AlertContext, MonitorTrend, RangeReader, collect, step_window
 from app.queue import JobFailed
+from app.service.scan_job import check_out
+from app.service.service_changes import changes_between, find_service, with_bot_prs
 from app.settings import Settings
 from app.store import JobRecord, RepositoryRecord, Store
+from app.workspace import WorkspaceError
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +121,7 @@ class TrendsJob:
         gh = self.installation(repository.installation_id)
         bot = self.settings.bot_login()
         kept, closed, failed = [], [], []
+        roots: dict[str, Path] = {}  # the checkouts of this run, by repository
         for trend in results:
             key = alert_key(trend.monitor.name)
             if trend.status in ALERTING:
@@ -121,7 +131,7 @@ class TrendsJob:
                     repository,
                     key,
                     title=trend_alert_title(trend),
-                    body=trend_alert_markdown(trend),
+                    body=trend_alert_markdown(trend, self.context(trend, roots)),
                     bot_login=bot,
                 )
                 self.store.record_trend_alert(
@@ -152,3 +162,36 @@ class TrendsJob:
                     trend.reason,
                 )
         return TrendsOutcome(tuple(kept), tuple(closed), tuple(failed))
+
+    def context(self, trend: MonitorTrend, roots: MutableMapping[str, Path]) -> AlertContext:
+        """The owners of the monitor's service from the catalog and, when the forecast found
+        a level shift, the changes to the service's paths when it stepped (read from the
+        service repository's default branch, checked out once per run). A history that cannot
+        be read is said in the issue; the alert itself is kept all the same."""
+        located = find_service(self.store, trend.monitor.service)
+        if located is None:
+            return AlertContext()
+        repository, service, _ = located
+        owners = tuple(service.owners)
+        window = step_window(trend)
+        if window is None:
+            return AlertContext(cataloged=True, owners=owners)
+        since, until = window
+        try:
+            root = roots.get(repository.full_name)
+            if root is None:
+                if repository.installation_id is None:
+                    raise JobFailed(f"{repository.full_name} is not part of any installation")
+                gh = self.installation(repository.installation_id)
+                root = check_out(self.settings, self.store, gh, repository)[1].path
+                roots[repository.full_name] = root
+            bot = self.settings.bot_login()
+            changes = with_bot_prs(self.store, repository, changes_between(root, since, until, bot))
+        except (WorkspaceError, GitHubError, JobFailed) as exc:
+            log.warning(
+                "%s: history of %s not read: %s", trend.monitor.name, repository.full_name, exc
+            )
+            said = str(exc).replace(str(self.settings.workspace()), "<workspace>")[:300]
+            return AlertContext(True, owners, window, history_error=said)
+        near = datetime.combine(trend.level_shift_at or since.date(), datetime.min.time(), UTC)
+        return AlertContext(True, owners, window, ranked_changes(changes, service, *window, near))

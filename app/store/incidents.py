@@ -11,12 +11,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.incidents.alertmanager import AlertGroup
 from app.store.engine import StoreArea
-from app.store.models import IncidentEventRow, IncidentRow
+from app.store.models import IncidentEventRow, IncidentRow, StepClaimRow
 from app.store.records import IncidentEvent, IncidentRecord
 
 FIRING = "firing"
@@ -114,6 +115,36 @@ class Incidents(StoreArea):
                 .order_by(IncidentEventRow.at, IncidentEventRow.id)
             )
             return [IncidentEvent(row.at, row.kind, json.loads(row.detail)) for row in rows]
+
+    def claim_step(self, incident_id: int, step: str, trigger: str) -> bool:
+        """Claim the run of ``step`` of the incident for ``trigger`` (``auto``, or the comment
+        that asked for it) before running it: True for the one claimer whose row went in,
+        False for every other (the unique row is the lock, on SQLite and PostgreSQL alike)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(StepClaimRow).values(
+                        incident_id=incident_id,
+                        step=step[:64],
+                        trigger=trigger[:64],
+                        claimed_at=self._clock(),
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def release_step(self, incident_id: int, step: str, trigger: str) -> None:
+        """Give a claim back: the run did not happen (it failed before doing anything and the
+        job will be retried)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(StepClaimRow).where(
+                    StepClaimRow.incident_id == incident_id,
+                    StepClaimRow.step == step[:64],
+                    StepClaimRow.trigger == trigger[:64],
+                )
+            )
 
 
 def _summary(group: AlertGroup) -> dict[str, Any]:

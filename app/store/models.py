@@ -247,6 +247,24 @@ class IncidentEventRow(Base):
     detail: Mapped[str] = mapped_column(Text, default="{}")
 
 
+class StepClaimRow(Base):
+    """A runbook step run claimed before it runs: one row per (incident, step, trigger), so of
+    two jobs of one incident running at once only the one whose insert wins runs the step."""
+
+    __tablename__ = "step_claims"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "step", "trigger", name="uq_step_claims_run"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("incidents.id", ondelete="CASCADE")
+    )
+    step: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(When)
+
+
 class BotIssueRow(Base):
     """An issue the bot keeps in place (the weekly report, a tracking issue), by its key."""
 

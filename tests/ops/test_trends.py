@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,9 +13,10 @@ import pytest
 from app.config import Capacity as CapacitySetting
 from app.config import Monitor
 from app.ops.render import capacity_phrase, trend_alert_markdown, trend_alert_title, trends_table
-from app.ops.trends import daily_points, evaluate, nice_ceil, with_common_moves
+from app.ops.trends import daily_points, evaluate, nice_ceil, step_window, with_common_moves
 
 END = datetime.date(2026, 11, 29)
+DAY = datetime.timedelta(days=1)
 
 
 def monitor(**changes: object) -> Monitor:
@@ -206,3 +208,20 @@ def test_repository_strings_cannot_ping_or_inject() -> None:
     assert body.count("@team") == body.count("<img") == 1
     assert "| `up{job='@team <img src=x>'} \\| 1` |" in body
     assert "ALERT" in trends_table([trend])
+
+
+def test_the_step_happened_between_the_last_point_before_it_and_the_end_of_its_first_day() -> None:
+    values = np.concatenate([rising(200, 10, n=12), rising(300 + 10 * 12 / 7, 40, n=16, seed=2)])
+    trend = evaluate(monitor(), days(values))
+    shift = trend.level_shift_at
+    assert shift is not None
+    midnight = datetime.datetime.combine(shift, datetime.time(), datetime.UTC)
+    assert step_window(trend) == (midnight - datetime.timedelta(days=1), midnight + DAY)
+    # a gap in the daily points before the step widens the window back to the last point
+    gapped = [(day, v) for day, v in trend.points if not shift - 4 * DAY < day < shift]
+    wide = replace(trend, points=tuple(gapped))
+    assert step_window(wide) == (midnight - 4 * DAY, midnight + DAY)
+    # ... but never further back than a week
+    far = [(day, v) for day, v in trend.points if not shift - 11 * DAY < day < shift]
+    assert step_window(replace(trend, points=tuple(far))) == (midnight - 7 * DAY, midnight + DAY)
+    assert step_window(evaluate(monitor(), days(rising(100, 40)))) is None

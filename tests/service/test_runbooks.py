@@ -425,3 +425,17 @@ def test_an_unusable_allowlist_setting_refuses_runs_and_keeps_the_issue(
     finally:
         app.github.close()
         app.store.engine.dispose()
+
+
+def test_an_auto_step_claimed_by_another_job_is_not_run_again(app: App) -> None:
+    """Incident jobs are queued without a repository, so two can run at once: the step's claim
+    in the store decides which one runs it."""
+    incident, _ = app.store.record_alerts(
+        parse(encoded(notification(alert("a1", service="dashboard"))))
+    )
+    assert incident is not None
+    assert app.store.claim_step(incident.id, "page-cache", "auto")  # the other job has it
+    app.run(app.queue.enqueue(JobKind.INCIDENT, None, {"incident": incident.id}))
+    assert Endpoint.seen == [] and app.steps(incident.id) == []
+    [issue] = app.issues()
+    assert "| `page-cache` | http → `cache` | auto | not run |" in issue.body
