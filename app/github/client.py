@@ -15,7 +15,8 @@ on `/app/...`, `Link: rel="next"` pagination and a base URL with a path (GitHub 
   (bounded, per client) and asked again with `If-None-Match`; GitHub answers `304 Not Modified`
   when nothing changed, which costs no rate limit, and the kept body is used. A 304 is GitHub's
   word that the kept body is the current one, so nothing stale is ever used, writes included.
-  (githubkit's own HTTP cache, hishel, stays off: it shares one store across credentials.)
+  (githubkit's own HTTP cache stays off: hishel 1.4 keys its store by the URL alone, one store
+  for every installation of a client.)
 - frozen values with the fields the bot uses (`models`), parsed leniently from the JSON: strict
   response models have rejected real payloads before, and older GHES releases lack fields.
 
@@ -185,7 +186,9 @@ class _Conditional(httpx.BaseTransport):
         response = self.inner.handle_request(request)
         if response.status_code == 304 and kept is not None:
             response.close()
-            fresh = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+            fresh = [
+                (k, v) for k, v in response.headers.items() if k.lower() not in _NOT_KEPT_HEADERS
+            ]
             names = {k.lower() for k, _ in fresh}
             headers = [(k, v) for k, v in kept.headers if k.lower() not in names] + fresh
             return httpx.Response(
