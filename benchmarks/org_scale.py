@@ -10,7 +10,9 @@ has ended. Then it enqueues a second scan of every (unchanged) repository: the r
 
 Reported per worker count (medians over rounds): seconds until every repository was scanned
 once (worker start-up included), scans per minute, GitHub REST calls per repository on the first
-scan and on the rescan (git transfers and index pages are not REST calls), the longest any
+scan and on the rescan (git transfers and index pages are not REST calls), both all of them and
+those GitHub counts against the rate limit (all but `304 Not Modified` answers to conditional
+requests), with each round's requests by route and status on stderr, the longest any
 repository waited for its scan to start against the mean wait (fairness), peak resident memory
 per worker, and the scaling efficiency (speed-up over one worker divided by the worker count).
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -74,7 +78,9 @@ def unused_helper_{n}() -> str:
 class Pass:
     seconds: float
     jobs_failed: int
-    rest_calls: int
+    rest_calls: int  # every REST request
+    counted_calls: int  # those GitHub counts against the rate limit: all but 304 Not Modified
+    calls: dict[str, int]  # by method, route and status
     max_wait: float
     mean_wait: float
 
@@ -149,13 +155,23 @@ def seed(url: str, work: Path, count: int) -> dict[str, int]:
     return ids
 
 
-def rest_calls(url: str) -> int:
+def rest_log(url: str) -> list[dict[str, Any]]:
+    """The emulator's REST requests so far (git transfers and index pages left out)."""
     log = httpx.get(f"{url}/_emulator/requests", timeout=60).json()
-    return sum(
-        1
+    return [
+        r
         for r in log
         if ".git/" not in r["path"] and not r["path"].startswith(("/simple", "/files"))
+    ]
+
+
+def kinds(log: list[dict[str, Any]]) -> dict[str, int]:
+    """Requests by method, route (repository names and numbers folded) and status."""
+    shapes = Counter(
+        f"{r['method']} {re.sub(r'/repos/[^/]+/[^/]+', '/repos/{repo}', r['path'])} {r['status']}"
+        for r in log
     )
+    return dict(sorted(shapes.items()))
 
 
 @contextmanager
@@ -174,7 +190,7 @@ def scratch_database() -> Iterator[str]:
 
 def scan_all(queue: Queue, url: str, names: list[str], settings: Settings) -> Pass:
     store = queue.store
-    calls_before = rest_calls(url)
+    calls_before = len(rest_log(url))
     done_before = store.job_count(JobStatus.SUCCEEDED) + store.job_count(JobStatus.FAILED)
     failed_before = store.job_count(JobStatus.FAILED)
     enqueued = store.now()
@@ -193,10 +209,13 @@ def scan_all(queue: Queue, url: str, names: list[str], settings: Settings) -> Pa
         for r in store.repositories()
         if r.last_scan_at is not None and r.last_scan_at >= enqueued
     ]
+    calls = rest_log(url)[calls_before:]
     return Pass(
         seconds=seconds,
         jobs_failed=store.job_count(JobStatus.FAILED) - failed_before,
-        rest_calls=rest_calls(url) - calls_before,
+        rest_calls=len(calls),
+        counted_calls=sum(1 for r in calls if r["status"] != 304),
+        calls=kinds(calls),
         max_wait=max(waits, default=0.0),
         mean_wait=statistics.fmean(waits) if waits else 0.0,
     )
@@ -294,6 +313,12 @@ def main(argv: list[str] | None = None) -> None:
             ),
             "rest_calls_per_repo_rescan": round(
                 statistics.median(r.rescan.rest_calls for r in rounds) / args.repos, 2
+            ),
+            "counted_calls_per_repo_first": round(
+                statistics.median(r.first.counted_calls for r in rounds) / args.repos, 2
+            ),
+            "counted_calls_per_repo_rescan": round(
+                statistics.median(r.rescan.counted_calls for r in rounds) / args.repos, 2
             ),
             "jobs_failed": [r.first.jobs_failed + r.rescan.jobs_failed for r in rounds],
             "max_wait_over_mean": [

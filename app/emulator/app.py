@@ -1,11 +1,14 @@
 """The emulator's FastAPI app: GitHub's REST endpoints the bot uses (`routes/`), git smart HTTP,
 and an `/_emulator` admin API; a middleware injects faults, logs every request and answers
 GitHub's rate-limit headers (a budget of 5,000 requests an hour per credential, as GitHub gives
-an installation)."""
+an installation). Like GitHub, every REST answer to a GET carries an `ETag` (a hash of its
+body) and a request whose `If-None-Match` names the current one gets `304 Not Modified` with no
+body, which does not count against the rate limit."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections import Counter
 from typing import Any
@@ -42,10 +45,14 @@ def create_app(state: State) -> FastAPI:
             await asyncio.sleep(fault.seconds)
             fault = None
         response: Response = _fault_response(fault) if fault else await call_next(request)
-        if not path.startswith("/_emulator"):
-            state.log(request.method, path, response.status_code)
-            if ".git/" not in path:  # git over HTTP does not count against the REST limit
-                _rate_limit(spent, request, response)
+        if path.startswith("/_emulator"):
+            return response
+        rest = ".git/" not in path and not path.startswith(("/simple", "/files"))
+        if rest and request.method == "GET" and response.status_code == 200:
+            response = await _conditional(request, response)
+        state.log(request.method, path, response.status_code)
+        if ".git/" not in path:  # git over HTTP does not count against the REST limit
+            _rate_limit(spent, request, response)
         return response
 
     for router in ROUTERS:
@@ -55,11 +62,36 @@ def create_app(state: State) -> FastAPI:
     return app
 
 
+async def _conditional(request: Request, response: Response) -> Response:
+    """A JSON answer with its `ETag` (weak, as GitHub's: a hash of the body), or `304 Not
+    Modified` without a body when the request's `If-None-Match` names that ETag."""
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return response
+    body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+    etag = f'W/"{hashlib.sha256(body).hexdigest()[:40]}"'
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    headers |= {"ETag": etag, "Vary": "Accept, Authorization"}
+    if _matches(request.headers.get("if-none-match", ""), etag):
+        kept = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "link")}
+        return Response(status_code=304, headers=kept)
+    return Response(body, response.status_code, headers=headers)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 13.1.2): `W/` is ignored; `*` matches any current body."""
+    if if_none_match.strip() == "*":
+        return True
+    wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return etag.removeprefix("W/") in wanted
+
+
 def _rate_limit(spent: Counter[tuple[int, str]], request: Request, response: Response) -> None:
-    """GitHub's `X-RateLimit-*` headers, counting requests per credential and clock hour."""
+    """GitHub's `X-RateLimit-*` headers, counting requests per credential and clock hour; a
+    `304 Not Modified` (a conditional request whose resource did not change) is not counted."""
     hour = int(time.time() // 3600)
     who = request.headers.get("authorization") or (request.client.host if request.client else "")
-    spent[(hour, who)] += 1
+    if response.status_code != 304:
+        spent[(hour, who)] += 1
     used = spent[(hour, who)]
     response.headers["X-RateLimit-Limit"] = str(HOURLY_LIMIT)
     response.headers["X-RateLimit-Remaining"] = str(max(HOURLY_LIMIT - used, 0))

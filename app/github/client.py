@@ -11,6 +11,12 @@ on `/app/...`, `Link: rel="next"` pagination and a base URL with a path (GitHub 
 - the pause between content-creating requests (`pacing`);
 - no retries in-process (githubkit's `auto_retry` is off): the queue retries the whole job with
   backoff, never sooner than GitHub's `Retry-After`;
+- conditional GETs (`_Conditional`): an installation's GET answers are kept with their `ETag`
+  (bounded, per client) and asked again with `If-None-Match`; GitHub answers `304 Not Modified`
+  when nothing changed, which costs no rate limit, and the kept body is used. A 304 is GitHub's
+  word that the kept body is the current one, so nothing stale is ever used, writes included.
+  (githubkit's own HTTP cache stays off: hishel 1.4 keys its store by the URL alone, one store
+  for every installation of a client.)
 - frozen values with the fields the bot uses (`models`), parsed leniently from the JSON: strict
   response models have rejected real payloads before, and older GHES releases lack fields.
 
@@ -20,7 +26,11 @@ The API version is pinned to 2022-11-28 (the one every GHES release serves).
 from __future__ import annotations
 
 import base64
+import dataclasses
+import threading
 import time
+import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -60,6 +70,12 @@ MAX_PAGES = 50
 MAX_ARTIFACT_BYTES = 256 * 1024 * 1024
 _DOWNLOAD_CHUNK = 1 << 16
 USER_IDS_KEPT = 1024
+# The conditional-request cache of one client: compressed bodies (the JSON of a small
+# repository's scan is a few KiB), the least recently used dropped first.
+ETAGS_KEPT = 50_000
+ETAG_BYTES_KEPT = 64 * 1024 * 1024
+ETAG_BODY_MAX = 1024 * 1024  # larger answers are not kept
+_NOT_KEPT_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding"})
 
 T = TypeVar("T")
 
@@ -93,6 +109,113 @@ class _KeptOpen(httpx.BaseTransport):
 
     def close(self) -> None:
         """Kept open when githubkit closes its per-request client; `GitHub.close` closes it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _Kept:
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes  # zlib-compressed
+
+
+class ETagCache:
+    """GET answers by (installation, URL, Accept, API version) with their ETag; bounded in
+    entries and compressed bytes, least recently used out first; shared by threads."""
+
+    def __init__(self, entries: int = ETAGS_KEPT, size: int = ETAG_BYTES_KEPT) -> None:
+        self.entries = entries
+        self.size = size
+        self.bytes = 0
+        self._kept: OrderedDict[tuple[str, ...], _Kept] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, key: tuple[str, ...]) -> _Kept | None:
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+            return kept
+
+    def put(self, key: tuple[str, ...], kept: _Kept) -> None:
+        with self._lock:
+            self._drop(key)
+            if len(kept.body) > self.size:
+                return
+            self._kept[key] = kept
+            self.bytes += len(kept.body)
+            while len(self._kept) > self.entries or self.bytes > self.size:
+                self._drop(next(iter(self._kept)))
+
+    def drop(self, key: tuple[str, ...]) -> None:
+        with self._lock:
+            self._drop(key)
+
+    def _drop(self, key: tuple[str, ...]) -> None:
+        old = self._kept.pop(key, None)
+        if old is not None:
+            self.bytes -= len(old.body)
+
+
+class _Conditional(httpx.BaseTransport):
+    """One installation's GETs made conditional: a kept ETag goes out as `If-None-Match`; a
+    `304 Not Modified` is answered with the kept body (a 200, so githubkit parses it as usual,
+    pages and all); a 200 replaces what was kept (or drops it, without an ETag)."""
+
+    def __init__(self, inner: httpx.BaseTransport, cache: ETagCache, scope: str) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.scope = scope
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET":
+            return self.inner.handle_request(request)
+        key = (
+            self.scope,
+            str(request.url),
+            request.headers.get("accept", ""),
+            request.headers.get("x-github-api-version", ""),
+        )
+        kept = self.cache.get(key)
+        # The auth flow sends the same request again after a 401: say what is kept now.
+        request.headers.pop("If-None-Match", None)
+        if kept is not None:
+            request.headers["If-None-Match"] = kept.etag
+        response = self.inner.handle_request(request)
+        if response.status_code == 304 and kept is not None:
+            response.close()
+            fresh = [
+                (k, v) for k, v in response.headers.items() if k.lower() not in _NOT_KEPT_HEADERS
+            ]
+            names = {k.lower() for k, _ in fresh}
+            headers = [(k, v) for k, v in kept.headers if k.lower() not in names] + fresh
+            return httpx.Response(
+                200,
+                headers=headers,
+                content=zlib.decompress(kept.body),
+                request=request,
+                extensions=response.extensions,
+            )
+        if response.status_code != 200:
+            return response  # a kept body is only ever used on GitHub's word (a 304)
+        etag = response.headers.get("etag")
+        if not etag:
+            self.cache.drop(key)
+            return response
+        body = response.read()
+        if len(body) > ETAG_BODY_MAX:
+            self.cache.drop(key)
+            return response
+        keep = tuple(
+            (k, v) for k, v in response.headers.items() if k.lower() not in _NOT_KEPT_HEADERS
+        )
+        self.cache.put(key, _Kept(etag, keep, zlib.compress(body, 1)))
+        return response
+
+    def close(self) -> None:
+        """The pool underneath is the client's; `GitHub.close` closes it."""
 
 
 class GitHub:
@@ -132,6 +255,8 @@ class GitHub:
         # Account ids by login: an id never changes, so each login is asked once per client
         # (the bot's own, for its commit e-mail, is needed by every scan). Bounded.
         self.user_ids: dict[str, int] = {}
+        # Conditional GETs' kept answers, for every installation of this client (keyed by it).
+        self.etags = ETagCache()
 
     def close(self) -> None:
         self._pool.close()
@@ -188,7 +313,11 @@ class Installation:
         self.github = github
         self.id = installation_id
         self._strategy = InstallationTokenStrategy(github.tokens, installation_id)
-        self._kit = github._app.with_auth(self._strategy)
+        conditional = _Conditional(
+            _KeptOpen(github._pool, github.telemetry), github.etags, str(installation_id)
+        )
+        config = dataclasses.replace(github._app.config, transport=conditional)
+        self._kit = githubkit.GitHub(self._strategy, config=config)
         self._rest = _rest(self._kit)
         self._unfollowed: githubkit.GitHub[Any] | None = None
 

@@ -241,3 +241,37 @@ def test_the_app_keeps_its_caches_in_its_data_dir(
         assert any(p.is_file() for p in (cache / folder).rglob("*")), folder
     checkouts = settings.workspace()
     assert not [p for p in checkouts.rglob("*") if "cache" in p.name.lower()]
+
+
+def test_a_rescan_of_an_unchanged_repository_costs_no_counted_github_call(
+    harness: Harness, tmp_path: Path, index: IndexServer, store: Store
+) -> None:
+    """The worker's client keeps GET answers: scanning again what did not change is answered
+    `304 Not Modified` throughout, which GitHub does not count against the rate limit. (The
+    second scan still reads the repository, the listings and the check runs the first one
+    changed by opening its PRs; the third finds nothing changed.)"""
+    register(harness, store)
+    settings = settings_for(harness, tmp_path)
+    repository = store.repository(REPO)
+    assert repository is not None
+    with harness.github() as github:
+        job = ScanJob(
+            settings,
+            store,
+            github.installation,
+            lambda: Adapters(index=SimpleIndex(index.url)),
+            clock=lambda: NOW,
+        )
+        first = job.scan(repository)
+        assert first.pull_requests
+        job.scan(repository)
+        before = len(harness.admin("GET", "/requests").json())
+        again = job.scan(repository)
+    assert {c.action for c in again.composed} == {"unchanged"}
+    rest = [
+        (r["method"], r["path"], r["status"])
+        for r in harness.admin("GET", "/requests").json()[before:]
+        if ".git/" not in r["path"] and not r["path"].startswith(("/simple", "/files"))
+    ]
+    assert rest and all(method == "GET" for method, _, _ in rest)
+    assert [(m, path, status) for m, path, status in rest if status != 304] == []
