@@ -86,8 +86,9 @@ def exit_now(code: int) -> NoReturn:
     try:
         if "logging" in sys.modules:
             sys.modules["logging"].shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
     except (OSError, ValueError):
         raise SystemExit(code) from None
     os._exit(code)
