@@ -7,9 +7,11 @@ A lazy group: each command's module is imported when that command runs, so
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from importlib import import_module
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -63,5 +65,30 @@ def cli() -> None:
     """maintainer-bot: drafts maintenance pull requests for Python repositories."""
 
 
+class Finished(SystemExit):
+    """A command's last step: its output is written, its caches and files are closed, and no
+    process or temporary folder of its own is left. `main` then ends the process at once
+    (`exit_now`); run in-process (tests, click's runner) it is an ordinary `SystemExit`."""
+
+
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except Finished as finished:
+        exit_now(finished.code if isinstance(finished.code, int) else EXIT_FATAL)
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process without the interpreter's teardown, which frees every object one by one:
+    after a scan of a Django-sized repository that is 0.05 to 0.1 s of a 0.6 s command (mypy
+    exits the same way). Output is flushed first; when that fails, the ordinary exit reports
+    it."""
+    try:
+        if "logging" in sys.modules:
+            sys.modules["logging"].shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        raise SystemExit(code) from None
+    os._exit(code)

@@ -12,7 +12,7 @@ import click
 from app import pipeline
 from app.analyzers.base import Adapters
 from app.caches import INDEX, cache_options, caches_for
-from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK
+from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK, Finished
 from app.cli.progress import terminal_progress
 from app.composer import Composed
 from app.composer.local import LocalComposer
@@ -111,7 +111,7 @@ def scan(
     else:
         click.echo(scan_table(result, composed))
     # Unaudited dependencies are not known to be safe: say so in the exit status too.
-    sys.exit(EXIT_FINDINGS_WITH_ERRORS if result.errors or result.unaudited else EXIT_OK)
+    raise Finished(EXIT_FINDINGS_WITH_ERRORS if result.errors or result.unaudited else EXIT_OK)
 
 
 def _advisory_source(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
@@ -18,8 +19,11 @@ MODULE = "module"
 IMPORT = "import"
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(NamedTuple):
+    """One node. A ``NamedTuple`` like the facts it points to (`app.deadcode.facts`): a scan
+    builds one per definition and import binding (about 22,000 on Django) and a tuple is built
+    several times faster than a frozen dataclass; it is just as immutable."""
+
     id: int
     kind: str
     file: int
@@ -28,7 +32,7 @@ class Node:
     """The class node of a member; -1 otherwise."""
     definition: Definition | None = None
     imported: Import | None = None
-    index: int = -1
+    position: int = -1
     """Position of the definition in its file's facts."""
     scope: int = -1
     """The function node a nested function or class is defined in; -1 otherwise."""
@@ -103,7 +107,7 @@ class Graph:
                     definition.name,
                     parent,
                     definition=definition,
-                    index=index,
+                    position=index,
                     scope=enclosing,
                 )
             )

@@ -61,13 +61,18 @@ class Links:
         self.overriders = graph.overriders()
 
     def edges(self, node_id: int, fanout: Fanout | None) -> set[int]:
+        # Called for every reached node: the cheap tests first (most nodes are overridden by
+        # nothing and reach no name by attribute alone).
         direct, members, tops = self.table[node_id]
         found = set(direct)
-        if self.graph.nodes[node_id].parent >= 0:
-            found.update(self.overriders.get(node_id, ()))
+        overriders = self.overriders.get(node_id)
+        if overriders and self.graph.nodes[node_id].parent >= 0:
+            found.update(overriders)
         if fanout is not None:
-            fanout.members.extend(members)
-            fanout.tops.extend(tops)
+            if members:
+                fanout.members.extend(members)
+            if tops:
+                fanout.tops.extend(tops)
             return found
         for name in members:
             found.update(self.graph.members_by_name[name])

@@ -110,22 +110,32 @@ class _Walk:
         self.base = frozenset(self.seen)
         self.expanded_members: set[str] = set()
         self.expanded_tops: set[str] = set()
+        self.fanout = Fanout()
+        """Reused by every `_targets` call of the walk (emptied after each)."""
 
     def reach(self, start: list[int]) -> None:
         nodes = self.graph.nodes
-        seen, referrers, base = self.seen, self.referrers, self.base
+        seen, referrers, base, pending = self.seen, self.referrers, self.base, self.pending
         stack: list[int] = []
         for node in start:
             self._visit(node, stack)
         while stack:
             node = stack.pop()
-            # The hot loop of detection: new targets are filtered with set operations.
+            # The hot loop of detection: new targets are filtered with set operations, and
+            # visited inline (`_visit`: each target is new, a set holds it once).
             targets = self._targets(node)
             if referrers is not None:
                 for target in targets - base:
                     referrers.setdefault(target, set()).add(node)
             for target in targets - seen:
-                self._visit(target, stack)
+                parent = nodes[target].parent
+                if parent >= 0 and parent not in seen:
+                    waiting = pending.setdefault(parent, [])
+                    if target not in waiting:
+                        waiting.append(target)
+                    continue
+                seen.add(target)
+                stack.append(target)
             if nodes[node].kind == "class":
                 stack.extend(self._release(node))
 
@@ -136,16 +146,20 @@ class _Walk:
         graph = self.graph
         if self.referrers is not None:
             return self.source.successors(node)
-        fanout = Fanout()
+        fanout = self.fanout
         targets = self.source.edges(node, fanout)
-        for name in fanout.members:
-            if name not in self.expanded_members:
-                self.expanded_members.add(name)
-                targets.update(graph.members_by_name[name])
-        for name in fanout.tops:
-            if name not in self.expanded_tops:
-                self.expanded_tops.add(name)
-                targets.update(graph.top_by_name[name])
+        if fanout.members:
+            for name in fanout.members:
+                if name not in self.expanded_members:
+                    self.expanded_members.add(name)
+                    targets.update(graph.members_by_name[name])
+            fanout.members.clear()
+        if fanout.tops:
+            for name in fanout.tops:
+                if name not in self.expanded_tops:
+                    self.expanded_tops.add(name)
+                    targets.update(graph.top_by_name[name])
+            fanout.tops.clear()
         return targets
 
     def _visit(self, node: int, stack: list[int]) -> None:

@@ -26,7 +26,14 @@ FORMATS: tuple[ManifestFormat, ...] = (
 )
 
 
+_ANY_FORMAT = tuple(p for f in FORMATS for p in f.patterns)
+"""Every format's globs in one alternation: a path none of them matches (nearly every file of
+a repository) is ruled out by one regex run instead of one per format."""
+
+
 def format_of(path: str) -> ManifestFormat | None:
+    if not matches_any(path, _ANY_FORMAT):
+        return None
     return next((f for f in FORMATS if f.owns(path)), None)
 
 

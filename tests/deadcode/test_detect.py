@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from textwrap import dedent
 
@@ -425,3 +426,32 @@ def test_expanding_each_attribute_name_once_reaches_what_every_edge_reaches(
     walk = _Walk(graph, graph, None)
     walk.reach(production)
     assert walk.seen == _walk_with_full_successors(graph, production)
+
+
+def _many_modules() -> dict[str, str]:
+    files = {f"pkg/mod{n}.py": f"def function{n}():\n    return {n}\n" for n in range(200)}
+    return {"pkg/__init__.py": "", **files, **ENTRY}
+
+
+def test_detection_leaves_its_objects_to_the_oldest_generation(tmp_path: Path) -> None:
+    """Re-enabled, the collector must not walk everything detection made in its first young
+    collection: those objects are handed to the oldest generation, still collectable."""
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    detection = run(tmp_path, _many_modules())
+    scopes = detection.graph.scopes
+    assert any(o is scopes for o in gc.get_objects(generation=2))  # not walked when young
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # nothing is left frozen
+    assert "pkg/mod7.py::pkg.mod7" in dead(detection)
+
+
+def test_detection_leaves_a_frozen_process_frozen(tmp_path: Path) -> None:
+    """A service freezes its start-up objects (`app.cli.service`): detection keeps them so."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        run(tmp_path, _many_modules())
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from app.deadcode.cache import FactsCache
-from app.deadcode.index import build_index, source_files
+from app.deadcode.index import PACK_SLACK, build_index, source_files
 from tests.deadcode.support import write
 
 
@@ -58,6 +58,29 @@ def test_a_rescan_reads_only_the_changed_file(tmp_path: Path) -> None:
     assert changed.parsed == ("pkg/mod7.py",)
     by_path = {f.path: f for f in changed.python}
     assert [d.name for d in by_path["pkg/mod7.py"].definitions] == ["renamed"]
+
+
+def test_a_few_edited_files_are_rehashed_instead_of_rewriting_the_pack(tmp_path: Path) -> None:
+    write(tmp_path, _tree(PACK_SLACK + 4))
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    cache = FactsCache(tmp_path / ".cache")
+    build_index(tmp_path, files, cache)
+    pack = cache.pack(tmp_path)
+    edited = [f"pkg/mod{number}.py" for number in range(PACK_SLACK + 1)]
+    for count, path in enumerate(edited, 1):
+        (tmp_path / path).write_text(f"def edited{count}():\n    return {count}\n")
+        scanned = build_index(tmp_path, files, cache)
+        by_path = {f.path: f for f in scanned.python}
+        # Every edit so far is seen (read again, facts by content key), however old the pack.
+        for number, seen in enumerate(edited[:count], 1):
+            assert [d.name for d in by_path[seen].definitions] == [f"edited{number}"]
+        if count <= PACK_SLACK:
+            assert scanned.parsed == tuple(sorted(edited[:count]))
+            assert cache.pack(tmp_path) == pack  # not written for a few edited files
+        else:
+            assert cache.pack(tmp_path) != pack  # more than PACK_SLACK: written again
+    assert build_index(tmp_path, files, cache).parsed == ()
+    assert build_index(tmp_path, files, None).python == scanned.python
 
 
 def test_a_touched_but_identical_file_is_not_extracted_again(tmp_path: Path) -> None:
