@@ -55,7 +55,7 @@ def trends(
     Exit status: 0 when every monitor was read (alerting or not), 1 when some query failed,
     2 when Prometheus or the config cannot be used.
     """
-    from app.ops.prometheus import Auth, PrometheusClient, PrometheusError
+    from app.ops.prometheus import PrometheusClient, PrometheusError, settings_auth
     from app.ops.trends import collect, summary, trend_json
     from app.settings import Settings
 
@@ -79,15 +79,7 @@ def trends(
             "error: no Prometheus: pass --prometheus URL or set MAINTAINER_PROMETHEUS_URL", err=True
         )
         sys.exit(EXIT_FATAL)
-    auth = Auth(
-        token=settings.prometheus_token.get_secret_value() if settings.prometheus_token else None,
-        username=settings.prometheus_username,
-        password=(
-            settings.prometheus_password.get_secret_value()
-            if settings.prometheus_password
-            else None
-        ),
-    )
+    auth = settings_auth(settings)
     moment = (now.replace(tzinfo=UTC) if now and now.tzinfo is None else now) or datetime.now(UTC)
     try:
         with PrometheusClient(address, auth) as client:

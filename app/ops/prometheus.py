@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import orjson
 
+from app.settings import Settings
+
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 """A bigger answer is refused (4 weeks at a 10-minute step is about 4,000 points: ~150 KB)."""
 MAX_SERIES = 20
@@ -50,6 +52,20 @@ class Auth:
     token: str | None = None
     username: str | None = None
     password: str | None = None
+
+
+def settings_auth(settings: Settings) -> Auth:
+    """The Prometheus credentials of the service settings (`MAINTAINER_PROMETHEUS_TOKEN`, else
+    `MAINTAINER_PROMETHEUS_USERNAME` / `_PASSWORD`)."""
+    return Auth(
+        token=settings.prometheus_token.get_secret_value() if settings.prometheus_token else None,
+        username=settings.prometheus_username,
+        password=(
+            settings.prometheus_password.get_secret_value()
+            if settings.prometheus_password
+            else None
+        ),
+    )
 
 
 def check_url(url: str) -> str:

@@ -37,12 +37,10 @@ from app.flaky.sources import read_source, uses_rerunfailures
 from app.github import Installation
 from app.model import Kind, Proposal
 from app.queue import JobFailed
-from app.service.config_check import config_in_force
-from app.service.scan_job import record_composed
+from app.service.scan_job import check_out, record_composed
 from app.settings import Settings
 from app.store import JobRecord, NewCiRun, ProposalStatus, RepositoryRecord, Store
 from app.templates import render
-from app.workspace import Workspace, with_token
 
 log = logging.getLogger(__name__)
 
@@ -213,17 +211,7 @@ class CiRunJob:
         stored_config = self.store.last_valid_config(repository.id) or RepoConfig()
         if not self._new_flaky(repository, stored_config):
             return (), []
-        remote = gh.repository(repository.full_name)
-        workspace = Workspace(self.settings.workspace())
-        checkout = with_token(
-            gh,
-            lambda token: workspace.checkout(
-                remote.full_name, remote.clone_url, remote.default_branch, token
-            ),
-        )
-        config, _ = config_in_force(
-            gh, checkout, self.store, repository, self.settings.service_security()
-        )
+        workspace, checkout, config, _ = check_out(self.settings, self.store, gh, repository)
         new = set(self._new_flaky(repository, config))  # with the configuration in force
         if not new:
             return (), []
@@ -266,17 +254,7 @@ class CiRunJob:
         merged = self.store.proposals(repository.id, [ProposalStatus.MERGED])
         if not any(p.kind == Kind.FLAKY_TEST.value for p in merged):
             return []
-        remote = gh.repository(repository.full_name)
-        workspace = Workspace(self.settings.workspace())
-        checkout = with_token(
-            gh,
-            lambda token: workspace.checkout(
-                remote.full_name, remote.clone_url, remote.default_branch, token
-            ),
-        )
-        config, _ = config_in_force(
-            gh, checkout, self.store, repository, self.settings.service_security()
-        )
+        workspace, checkout, config, _ = check_out(self.settings, self.store, gh, repository)
         if Kind.FLAKY_TEST not in config.enabled_kinds():
             return []
         history = History(config.flaky)

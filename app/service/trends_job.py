@@ -27,7 +27,7 @@ from app.events.repos import workable
 from app.github import GitHubError, Installation
 from app.incidents.triage import ranked_changes
 from app.metrics import Metrics, metrics
-from app.ops.prometheus import Auth, PrometheusClient
+from app.ops.prometheus import PrometheusClient, settings_auth
 from app.ops.render import trend_alert_markdown, trend_alert_title
 from app.ops.trends import AlertContext, MonitorTrend, RangeReader, collect, step_window
 from app.queue import JobFailed
@@ -58,16 +58,7 @@ class TrendsOutcome:
 def prometheus_reader(settings: Settings) -> PrometheusClient:
     if not settings.prometheus_url:
         raise JobFailed("MAINTAINER_PROMETHEUS_URL is not set: no trends to read")
-    auth = Auth(
-        token=settings.prometheus_token.get_secret_value() if settings.prometheus_token else None,
-        username=settings.prometheus_username,
-        password=(
-            settings.prometheus_password.get_secret_value()
-            if settings.prometheus_password
-            else None
-        ),
-    )
-    return PrometheusClient(settings.prometheus_url, auth)
+    return PrometheusClient(settings.prometheus_url, settings_auth(settings))
 
 
 class TrendsJob:
