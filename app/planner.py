@@ -22,7 +22,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from app.config import Group, IgnoreRule, RepoConfig, UpdateType
-from app.model import Deferred, EditsUnavailable, Finding, Kind
+from app.model import Deferred, EditsUnavailable, Finding, Kind, Proposal
 
 KIND_PRIORITY = {
     Kind.SECURITY: 0,
@@ -104,6 +104,29 @@ class Budget:
 
     open_branches: frozenset[str] = frozenset()
     opened_last_hour: int | None = None
+
+
+def within_limits(
+    proposals: Sequence[Proposal], config: RepoConfig, budget: Budget
+) -> tuple[list[Proposal], list[str]]:
+    """The proposals whose PR is open, and new ones while `open_pr_limit` and
+    `hourly_pr_limit` allow; the others with the reason they wait."""
+    admitted: list[Proposal] = []
+    held: list[str] = []
+    open_now = len(budget.open_branches)
+    opened_last_hour = budget.opened_last_hour or 0
+    new = 0
+    for made in proposals:
+        if made.branch in budget.open_branches:
+            admitted.append(made)
+        elif open_now + new >= config.open_pr_limit:
+            held.append(f"{made.branch}: open_pr_limit of {config.open_pr_limit} reached")
+        elif opened_last_hour + new >= config.hourly_pr_limit:
+            held.append(f"{made.branch}: hourly_pr_limit of {config.hourly_pr_limit} reached")
+        else:
+            admitted.append(made)
+            new += 1
+    return admitted, held
 
 
 BranchOf = Callable[[Batch], str]

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from app.composer import Composed
 from app.composer.github import ComposedPull, GitHubComposer, bot_for
@@ -36,6 +36,7 @@ from app.flaky.report import build_report
 from app.flaky.sources import read_source, uses_rerunfailures
 from app.github import Installation
 from app.model import Kind, Proposal
+from app.planner import within_limits
 from app.queue import JobFailed
 from app.service.scan_job import check_out, record_composed
 from app.settings import Settings
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 
 TRACKING_LABELS = ("flaky-test",)
 HISTORY = timedelta(days=90)
-T = TypeVar("T")
 """Runs older than this are left out of detection (the store keeps them; the cost stays flat)."""
 
 
@@ -237,7 +237,11 @@ class CiRunJob:
         composer = GitHubComposer(
             gh, workspace, checkout, bot_for(gh, self.settings.app_slug), config
         )
-        admitted = _within_limits(proposals, composer, config)
+        allowed, held = within_limits([p for _, p in proposals], config, composer.budget())
+        for reason in held:
+            log.info("flaky-test %s", reason)
+        kept = {p.id for p in allowed}
+        admitted = [(f, p) for f, p in proposals if p.id in kept]
         composed = composer.compose([p for _, p in admitted])
         record_composed(self.store, repository, [p for _, p in admitted], composed)
         by_id = {p.id: (finding, p) for finding, p in admitted}
@@ -287,7 +291,9 @@ class CiRunJob:
         composer = GitHubComposer(
             gh, workspace, checkout, bot_for(gh, self.settings.app_slug), config
         )
-        admitted = [proposal for _, proposal in _within_limits(made, composer, config)]
+        admitted, held = within_limits([p for _, p in made], config, composer.budget())
+        for reason in held:
+            log.info("flaky-test release %s", reason)
         composed = composer.compose(admitted)
         record_composed(self.store, repository, admitted, composed)
         return composed
@@ -318,27 +324,6 @@ class CiRunJob:
                 continue
             made.append((finding, proposal))
         return made
-
-
-def _within_limits(
-    proposals: list[tuple[T, Proposal]], composer: GitHubComposer, config: RepoConfig
-) -> list[tuple[T, Proposal]]:
-    """New PRs while `open_pr_limit` and `hourly_pr_limit` allow (open ones always pass)."""
-    budget = composer.budget()
-    room = min(
-        config.open_pr_limit - len(budget.open_branches),
-        config.hourly_pr_limit - (budget.opened_last_hour or 0),
-    )
-    admitted = []
-    for finding, proposal in proposals:
-        if proposal.branch in budget.open_branches:
-            admitted.append((finding, proposal))
-        elif room > 0:
-            admitted.append((finding, proposal))
-            room -= 1
-        else:
-            log.info("flaky-test %s: held by the PR limits", proposal.branch)
-    return admitted
 
 
 def _text(value: object) -> str | None:

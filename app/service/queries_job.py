@@ -36,8 +36,8 @@ from app.config import RepoConfig
 from app.events.bot_issues import BotIssueError, KeptIssue, close_issue, keep_issue
 from app.events.repos import workable
 from app.github import Installation
-from app.model import Kind, Proposal
-from app.planner import Budget
+from app.model import Kind
+from app.planner import within_limits
 from app.queries.access import Database, QueriesError, without_secrets
 from app.queries.advisor import Advice, advise
 from app.queries.history import FILENAME, FOLDER, History, HistoryError, Trend, trends
@@ -99,29 +99,6 @@ def database_for(settings: Settings, repository: str) -> str:
     if dsn is None:
         raise JobFailed(f"MAINTAINER_DATABASES names no database for {repository}")
     return dsn.get_secret_value()
-
-
-def within_limits(
-    proposals: Sequence[Proposal], config: RepoConfig, budget: Budget
-) -> tuple[list[Proposal], list[str]]:
-    """The proposals whose PR is open, and new ones while `open_pr_limit` and
-    `hourly_pr_limit` allow; the others with the reason they wait."""
-    admitted: list[Proposal] = []
-    held: list[str] = []
-    open_now = len(budget.open_branches)
-    opened_last_hour = budget.opened_last_hour or 0
-    new = 0
-    for made in proposals:
-        if made.branch in budget.open_branches:
-            admitted.append(made)
-        elif open_now + new >= config.open_pr_limit:
-            held.append(f"{made.branch}: open_pr_limit of {config.open_pr_limit} reached")
-        elif opened_last_hour + new >= config.hourly_pr_limit:
-            held.append(f"{made.branch}: hourly_pr_limit of {config.hourly_pr_limit} reached")
-        else:
-            admitted.append(made)
-            new += 1
-    return admitted, held
 
 
 class QueriesJob:

@@ -30,10 +30,10 @@ from pydantic import SecretStr
 
 from app.config import RepoConfig, parse_config
 from app.github import GitHub, Issue, PullRequest
-from app.planner import Budget
+from app.planner import Budget, within_limits
 from app.queries.history import FILENAME, FOLDER
 from app.queue import Queue, RetryPolicy, build_huey
-from app.service.queries_job import QueriesJob, within_limits
+from app.service.queries_job import QueriesJob
 from app.service.wiring import tick_handler
 from app.settings import Settings
 from app.store import JobKind, JobRecord, JobStatus, RepoRef, Store, open_store
