@@ -20,6 +20,13 @@ from app.model import Edit, Finding, Kind, Proposal, Risk, RiskFactor, RiskLevel
 from app.proposals import branch_name, restore_list
 from app.templates import render_body
 
+RELEASE = "release-"
+"""The slug prefix of a release branch (`maintainer/flaky-test/release-…`)."""
+
+
+def is_release(branch: str) -> bool:
+    return branch.startswith(branch_name(Kind.FLAKY_TEST.value, RELEASE))
+
 
 @dataclass(frozen=True)
 class QuarantineDetail:
@@ -191,7 +198,7 @@ def release_proposal(
     edited = release(text, test_id, path)
     edits = (Edit(path, 0, text, edited),)
     name = test_id.rpartition("::")[2]
-    branch = branch_name(Kind.FLAKY_TEST.value, f"release-{path}-{name}")
+    branch = branch_name(Kind.FLAKY_TEST.value, f"{RELEASE}{path}-{name}")
     proposal_id = hashlib.sha1(branch.encode()).hexdigest()[:12]
     risk = Risk(
         RiskLevel.LOW,

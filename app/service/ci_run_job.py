@@ -26,7 +26,12 @@ from app.composer.github import ComposedPull, GitHubComposer, bot_for
 from app.config import RepoConfig
 from app.events.bot_issues import keep_issue
 from app.events.repos import workable
-from app.flaky.branches import QuarantineDetail, quarantine_proposal, release_proposal
+from app.flaky.branches import (
+    QuarantineDetail,
+    is_release,
+    quarantine_proposal,
+    release_proposal,
+)
 from app.flaky.collect import collect_run, detect_stored, stored_runs
 from app.flaky.detect import History, State
 from app.flaky.edits import EditError
@@ -254,9 +259,16 @@ class CiRunJob:
     def release(self, gh: Installation, repository: RepositoryRecord) -> list[Composed]:
         """Release PRs for the quarantined tests (markers in the default branch's code) that
         passed `flaky.release_passes` times in a row since their quarantine, by the collected
-        results. Only looked for once a quarantine PR of the bot was merged."""
-        merged = self.store.proposals(repository.id, [ProposalStatus.MERGED])
-        if not any(p.kind == Kind.FLAKY_TEST.value for p in merged):
+        results. Only looked for (a checkout) while a merged quarantine of the bot has no
+        release proposal yet."""
+        flaky = [p for p in self.store.proposals(repository.id) if p.kind == Kind.FLAKY_TEST.value]
+        released = {p.subject for p in flaky if is_release(p.branch)}
+        waiting = {
+            p.subject
+            for p in flaky
+            if p.status is ProposalStatus.MERGED and not is_release(p.branch)
+        }
+        if not waiting - released:
             return []
         workspace, checkout, config, _ = check_out(self.settings, self.store, gh, repository)
         if Kind.FLAKY_TEST not in config.enabled_kinds():
