@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,19 +18,11 @@ from app.health.measure import Collector
 from app.health.samples import SampleStore, SampleStoreError
 from app.health.score import item_impact
 from app.model import no_progress
-from tests.support import git, make_repo
+from tests.support import dated_commit, git, make_repo
 
 
 def commit(root: Path, files: dict[str, str], when: datetime) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    stamp = when.isoformat()
-    env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
-    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t")
-    env.update(GIT_COMMITTER_EMAIL="t@e")
-    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, env=env)
-    subprocess.run(["git", "-C", str(root), "commit", "-qm", "c"], check=True, env=env)
+    dated_commit(root, files, "c", when, author="t")
 
 
 def test_churn_counts_commits_and_lines_in_the_window(tmp_path: Path) -> None:

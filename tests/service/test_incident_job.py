@@ -6,7 +6,6 @@ and opens one post-incident report PR."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from app.service.incident_job import IncidentJob
 from app.settings import Settings
 from app.store import JobKind, JobStatus, RepoRef, Store, open_store
 from tests.incidents.payloads import alert, encoded, notification
-from tests.support import GIT_ENV, git
+from tests.support import dated_commit, git
 from tests.support.harness import INSTALLATION_ID, Harness, settings_for
 
 REPO = "octo-org/shop"
@@ -84,17 +83,6 @@ class App:
         return done.stdout
 
 
-def commit(work: Path, files: dict[str, str], subject: str, when: datetime, author: str) -> None:
-    for relative, text in files.items():
-        (work / relative).parent.mkdir(parents=True, exist_ok=True)
-        (work / relative).write_text(text)
-    stamp = when.isoformat()
-    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
-    env.update(GIT_AUTHOR_NAME=author, GIT_COMMITTER_NAME=author)
-    subprocess.run(["git", "add", "-A"], cwd=work, env=env, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", subject], cwd=work, env=env, check=True)
-
-
 @pytest.fixture
 def app(harness: Harness, tmp_path: Path) -> Iterator[App]:
     base = settings_for(harness, tmp_path)
@@ -109,23 +97,25 @@ def app(harness: Harness, tmp_path: Path) -> Iterator[App]:
     git(work, "init", "-q", "-b", "main")
     hours = timedelta(hours=1)
     first = {"shop/cart.py": "CACHE = 10\n", ".maintainer.yml": CONFIG}
-    commit(work, first, "Cart cache", STARTED - 30 * hours, "carol")
-    commit(
+    dated_commit(work, first, "Cart cache", STARTED - 30 * hours, "carol")
+    dated_commit(
         work,
         {"shop/cart.py": "CACHE = 60\n"},
         "Tune the cart cache (#7)",
         STARTED - 3 * hours,
         "dave",
     )
-    commit(
+    dated_commit(
         work,
         {"requirements.txt": "requests==2.32.3\n"},
         "Bump requests from 2.31.0 to 2.32.3 (#12)",
         STARTED - hours,
         "erin",
     )
-    commit(work, {"docs/ops.md": "runbook\n"}, "Docs (#13)", STARTED - hours / 2, "frank")
-    commit(work, {"shop/late.py": "X = 1\n"}, "After it started (#14)", STARTED + hours, "gus")
+    dated_commit(work, {"docs/ops.md": "runbook\n"}, "Docs (#13)", STARTED - hours / 2, "frank")
+    dated_commit(
+        work, {"shop/late.py": "X = 1\n"}, "After it started (#14)", STARTED + hours, "gus"
+    )
     bare = harness.emulator.repo_path(REPO)
     bare.parent.mkdir(parents=True, exist_ok=True)
     git(tmp_path, "clone", "-q", "--bare", str(work), str(bare))

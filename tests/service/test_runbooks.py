@@ -28,9 +28,9 @@ from app.service.incident_job import IncidentJob
 from app.settings import Settings
 from app.store import JobKind, JobStatus, RepoRef, Store, open_store
 from tests.incidents.payloads import alert, encoded, notification
-from tests.service.test_incident_job import CONFIG, STARTED, commit
+from tests.service.test_incident_job import CONFIG, STARTED
 from tests.service.test_report_job import Replies
-from tests.support import git
+from tests.support import dated_commit, git
 from tests.support.harness import INSTALLATION_ID, Harness, settings_for
 from tests.support.local_server import QuietHandler, serving
 
@@ -143,7 +143,7 @@ class App:
 
     def push_runbook(self, text: str) -> None:
         """A new commit on main changing the runbook (after the incident started)."""
-        commit(self.work, {"runbooks/HighLatency.yml": text}, "Runbook", STARTED, "carol")
+        dated_commit(self.work, {"runbooks/HighLatency.yml": text}, "Runbook", STARTED, "carol")
         git(self.work, "push", "-q", str(self.harness.emulator.repo_path(REPO)), "main")
 
 
@@ -177,8 +177,8 @@ def make_app(harness: Harness, tmp_path: Path, endpoint: str, runbook: str) -> A
     first = {"shop/cart.py": "CACHE = 10\n", ".maintainer.yml": CONFIG}
     if runbook:
         first["runbooks/HighLatency.yml"] = runbook
-    commit(work, first, "Cart cache", STARTED - 30 * hours, "carol")
-    commit(
+    dated_commit(work, first, "Cart cache", STARTED - 30 * hours, "carol")
+    dated_commit(
         work,
         {"shop/cart.py": "CACHE = 60\n"},
         "Tune the cart cache (#7)",

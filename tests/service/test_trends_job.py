@@ -25,8 +25,7 @@ from app.service.trends_job import TrendsJob
 from app.service.wiring import tick_handler
 from app.settings import Settings
 from app.store import JobKind, JobStatus, RepoRef, Store, open_store
-from tests.service.test_incident_job import commit
-from tests.support import git
+from tests.support import dated_commit, git
 from tests.support.harness import INSTALLATION_ID, Harness, settings_for
 
 REPO = "octo-org/shop"
@@ -85,7 +84,7 @@ class App:
     work: Path
 
     def push(self, files: dict[str, str], subject: str, when: datetime, author: str) -> None:
-        commit(self.work, files, subject, when, author)
+        dated_commit(self.work, files, subject, when, author)
         git(self.work, "push", "-q", str(self.harness.emulator.repo_path(REPO)), "main")
 
     def tick(self) -> None:
@@ -119,7 +118,7 @@ def app(harness: Harness, tmp_path: Path) -> Iterator[App]:
     work.mkdir()
     git(work, "init", "-q", "-b", "main")
     files = {"shop/dashboard.py": "CACHE = 10\n", ".maintainer.yml": CONFIG}
-    commit(work, files, "Dashboard", now - timedelta(days=40), "carol")
+    dated_commit(work, files, "Dashboard", now - timedelta(days=40), "carol")
     bare = harness.emulator.repo_path(REPO)
     bare.parent.mkdir(parents=True, exist_ok=True)
     git(tmp_path, "clone", "-q", "--bare", str(work), str(bare))

@@ -163,3 +163,21 @@ def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+def dated_commit(
+    work: Path,
+    files: dict[str, str],
+    subject: str,
+    when: datetime,
+    author: str = GIT_ENV["GIT_AUTHOR_NAME"],
+) -> None:
+    """Write ``files`` and commit them in ``work`` as ``author``, dated ``when``."""
+    for relative, text in files.items():
+        (work / relative).parent.mkdir(parents=True, exist_ok=True)
+        (work / relative).write_text(text, encoding="utf-8")
+    stamp = when.isoformat()
+    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    env.update(GIT_AUTHOR_NAME=author, GIT_COMMITTER_NAME=author)
+    subprocess.run(["git", "-C", str(work), "add", "-A"], env=env, check=True)
+    subprocess.run(["git", "-C", str(work), "commit", "-q", "-m", subject], env=env, check=True)
