@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from app.events.context import EventContext
 from app.events.payload import mapping, repo_ref, text
 from app.events.router import Event
-from app.store import RepositoryRecord
+from app.store import JobRecord, RepositoryRecord, Store
+
+log = logging.getLogger(__name__)
 
 
 def known_repository(event: Event, context: EventContext) -> RepositoryRecord | None:
@@ -30,3 +34,13 @@ def known_repository(event: Event, context: EventContext) -> RepositoryRecord | 
 
 def workable(repository: RepositoryRecord | None) -> bool:
     return repository is not None and repository.active and not repository.archived
+
+
+def job_repository(store: Store, job: JobRecord) -> RepositoryRecord | None:
+    """The repository a job is for, or None (said in the log) when it is gone, inactive or
+    archived: such a job has nothing to do."""
+    repository = store.repository(job.repository or "")
+    if workable(repository):
+        return repository
+    log.info("job %s: %s is not active; nothing to do", job.id, job.repository)
+    return None

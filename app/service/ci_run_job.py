@@ -25,7 +25,7 @@ from app.composer import Composed
 from app.composer.github import ComposedPull, GitHubComposer, bot_for
 from app.config import RepoConfig
 from app.events.bot_issues import keep_issue
-from app.events.repos import workable
+from app.events.repos import job_repository
 from app.flaky.branches import (
     QuarantineDetail,
     is_release,
@@ -164,9 +164,8 @@ class CiRunJob:
         self.tracking: TrackingIssue = tracking or TrackingIssues(store, settings.app_slug)
 
     def __call__(self, job: JobRecord) -> None:
-        repository = self.store.repository(job.repository or "")
-        if repository is None or not workable(repository):
-            log.info("job %s: %s is not active; nothing to do", job.id, job.repository)
+        repository = job_repository(self.store, job)
+        if repository is None:
             return
         report = self.run(repository, ci_run_of(job.args))
         log.info(

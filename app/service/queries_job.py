@@ -34,7 +34,7 @@ from app.composer import Composed
 from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for
 from app.config import RepoConfig
 from app.events.bot_issues import BotIssueError, KeptIssue, close_issue, keep_issue
-from app.events.repos import workable
+from app.events.repos import job_repository
 from app.github import Installation
 from app.model import Kind
 from app.planner import within_limits
@@ -119,9 +119,8 @@ class QueriesJob:
         self.clock = clock
 
     def __call__(self, job: JobRecord) -> None:
-        repository = self.store.repository(job.repository or "")
-        if repository is None or not workable(repository):
-            log.info("job %s: %s is not active; no queries", job.id, job.repository)
+        repository = job_repository(self.store, job)
+        if repository is None:
             return
         outcome = self.analyse(repository, self.clock())
         log.info(

@@ -21,7 +21,7 @@ from pathlib import Path
 from app.analyzers.base import Adapters
 from app.config import RepoConfig
 from app.events.bot_issues import KeptIssue, keep_issue, room_for_body
-from app.events.repos import workable
+from app.events.repos import job_repository
 from app.flaky.collect import detect_stored
 from app.flaky.sources import locate_test_file
 from app.github import Installation
@@ -96,9 +96,8 @@ class ReportJob:
         self.clock = clock
 
     def __call__(self, job: JobRecord) -> None:
-        repository = self.store.repository(job.repository or "")
-        if repository is None or not workable(repository):
-            log.info("job %s: %s is not active; no report", job.id, job.repository)
+        repository = job_repository(self.store, job)
+        if repository is None:
             return
         now = self.clock()
         outcome = self.report(repository, now)

@@ -21,7 +21,7 @@ from app.composer import Composed
 from app.composer.github import FAILED, ComposedPull, GitHubComposer, bot_for
 from app.config import IgnoreRule, RepoConfig
 from app.events import Replies
-from app.events.repos import workable
+from app.events.repos import job_repository
 from app.github import Installation
 from app.metrics import Metrics, metrics
 from app.model import Kind, Proposal
@@ -117,9 +117,8 @@ class ScanJob:
         self.stand_in = stand_in
 
     def __call__(self, job: JobRecord) -> None:
-        repository = self.store.repository(job.repository or "")
-        if repository is None or not workable(repository):
-            log.info("job %s: %s is not active; nothing to do", job.id, job.repository)
+        repository = job_repository(self.store, job)
+        if repository is None:
             return
         request = ScanRequest.from_args(job.args)
         now = self.clock()

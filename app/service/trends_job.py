@@ -23,7 +23,7 @@ from pathlib import Path
 
 from app.config import RepoConfig
 from app.events.bot_issues import close_issue, keep_issue
-from app.events.repos import workable
+from app.events.repos import job_repository
 from app.github import GitHubError, Installation
 from app.incidents.triage import ranked_changes
 from app.metrics import Metrics, metrics
@@ -80,9 +80,8 @@ class TrendsJob:
         self.telemetry = telemetry or metrics()
 
     def __call__(self, job: JobRecord) -> None:
-        repository = self.store.repository(job.repository or "")
-        if repository is None or not workable(repository):
-            log.info("job %s: %s is not active; no trends", job.id, job.repository)
+        repository = job_repository(self.store, job)
+        if repository is None:
             return
         now = self.clock()
         outcome = self.trends(repository, now)
