@@ -139,7 +139,7 @@ def test_running_the_fixture_suite_finds_exactly_its_flaky_tests_and_proves_its_
             "flaky",
             str(repo),
             "--runs",
-            "14",
+            "20",
             "--apply",
             "--format",
             "json",
@@ -155,7 +155,7 @@ def test_running_the_fixture_suite_finds_exactly_its_flaky_tests_and_proves_its_
     )
     assert completed.returncode == 0, completed.stderr
     document = json.loads(completed.stdout)
-    assert (document["runs"], document["tests"]) == (14, 10)
+    assert (document["runs"], document["tests"]) == (20, 10)
     found = {f["id"]: f for f in document["flaky"]}
     assert {i: f["state"] for i, f in found.items()} == {
         "tests.test_pick::test_pick_is_ok": "flaky",
