@@ -11,18 +11,25 @@ names) and the nesting depth is tracked. Only a document within the bounds is co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 MAX_BYTES = 128 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 50_000
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML is imported by the functions that use it (10 ms): importing this module, as every
+# config read does for `MAX_BYTES`, loads nothing, and a scan whose configuration was validated
+# before (`app.config.KeptConfigs`) never loads PyYAML.
 
-_OPENING = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
-_CLOSING = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+def _loader() -> type[yaml.SafeLoader]:
+    import yaml
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
 
 
 @dataclass(frozen=True)
@@ -46,18 +53,22 @@ class YamlRefused(Exception):
 
 def compose(text: str, limits: Limits = Limits()) -> yaml.Node | None:
     """The document's node graph (aliases shared, not copied), once it is within the bounds."""
+    import yaml
+
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
         raise YamlRefused(f"{size} bytes, over the limit of {limits.max_bytes} bytes")
     try:
         check(text, limits)
-        return yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_loader())
     except yaml.YAMLError as exc:
         raise _refused(exc) from exc
 
 
 def load(text: str, limits: Limits = Limits()) -> tuple[Any, yaml.Node | None]:
     """Safe-load one document within the bounds: its value and its node graph (for lines)."""
+    import yaml
+
     node = compose(text, limits)
     if node is None:
         return None, None
@@ -79,16 +90,20 @@ def check(text: str, limits: Limits = Limits()) -> None:
     One pass over the parser's events; an alias adds the size of the node it names, so the
     expanded size is known without expanding anything.
     """
+    import yaml
+
+    opening = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     sizes: dict[str, int] = {}
     # One frame per open collection: its anchor and the size of what it holds so far.
     stack: list[tuple[str | None, int]] = [(None, 0)]
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, _OPENING):
+    for event in yaml.parse(text, Loader=_loader()):
+        if isinstance(event, opening):
             if len(stack) > limits.max_depth:
                 raise YamlRefused(f"nested more than {limits.max_depth} levels deep", _line(event))
             stack.append((event.anchor, 1))
             continue
-        if isinstance(event, _CLOSING):
+        if isinstance(event, closing):
             anchor, size = stack.pop()
             if anchor is not None:
                 sizes[anchor] = size
@@ -118,6 +133,8 @@ def _line(event: yaml.Event) -> int | None:
 
 def _failing_scalar_line(node: yaml.Node) -> int | None:
     """The line of the first scalar that cannot be constructed on its own, if any."""
+    import yaml
+
     pending = [node]
     seen: set[int] = set()
     while pending:

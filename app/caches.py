@@ -33,6 +33,8 @@ DEAD_CODE = "deadcode"
 """Facts extracted per file and removal edits (`app.deadcode.cache.FactsCache`)."""
 DEPRECATIONS = "deprecations"
 """Codemod results per file (`app.deprecations.cache.ResultCache`)."""
+CONFIG = "config"
+"""Validated `.maintainer.yml` configurations by text (`app.config.KeptConfigs`)."""
 HEALTH = "health"
 """The CLI's health samples (`app.health.samples.SampleStore`, ``health.sqlite``)."""
 

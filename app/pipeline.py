@@ -14,7 +14,7 @@ from packaging.version import Version
 
 from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
-from app.caches import DEAD_CODE, DISTRIBUTIONS
+from app.caches import CONFIG, DEAD_CODE, DISTRIBUTIONS
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.index.client import SimpleIndex
 from app.manifests import discover, ignored_manifests
@@ -51,7 +51,7 @@ def scan(
     """
     snapshot = snapshot_of(path)
     if config is None:
-        config = load_config(snapshot.root).config
+        config = load_config(snapshot.root, adapters.caches.folder(CONFIG)).config
     now = now or datetime.now(UTC)
     if only:
         config = config.model_copy(update={"enabled": list(only)})

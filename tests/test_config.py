@@ -1,4 +1,5 @@
 import json
+import pickle
 import time
 import tracemalloc
 from pathlib import Path
@@ -167,3 +168,42 @@ def test_thousands_of_problems_are_cut_to_a_readable_list() -> None:
     assert len(problems) == 41
     assert problems[0].key == "typo0" and problems[0].line == 1
     assert problems[-1].message == "4960 more problems not listed"
+
+
+def test_a_kept_configuration_is_read_back_and_an_edit_is_validated_afresh(
+    tmp_path: Path,
+) -> None:
+    repo, kept = tmp_path / "repo", tmp_path / "cache"
+    repo.mkdir()
+    config_file = repo / ".maintainer.yml"
+    config_file.write_text("open_pr_limit: 3\n")
+    first = load_config(repo, kept).config
+    assert first == parse_config("open_pr_limit: 3\n")
+    (entry,) = kept.iterdir()
+    # The entry is what the next run reads: a different kept value proves it was read back.
+    entry.write_bytes(pickle.dumps(parse_config("open_pr_limit: 9\n")))
+    assert load_config(repo, kept).config.open_pr_limit == 9
+    config_file.write_text("open_pr_limit: 4\n")
+    assert load_config(repo, kept).config.open_pr_limit == 4
+    assert len(list(kept.iterdir())) == 2
+    config_file.unlink()
+    assert load_config(repo, kept) == load_config(repo)
+    assert load_config(repo, kept).config == RepoConfig()
+
+
+def test_an_unreadable_kept_entry_is_a_miss_and_an_invalid_file_is_never_kept(
+    tmp_path: Path,
+) -> None:
+    repo, kept = tmp_path / "repo", tmp_path / "cache"
+    repo.mkdir()
+    (repo / ".maintainer.yml").write_text("labels: [deps]\n")
+    load_config(repo, kept)
+    (entry,) = kept.iterdir()
+    for stored in (b"not a pickle", pickle.dumps({"labels": ["x"]})):
+        entry.write_bytes(stored)
+        assert load_config(repo, kept).config.labels == ["deps"]
+    (repo / ".maintainer.yml").write_text("open_pr_limit: many\n")
+    for _ in range(2):  # reported on every run, from the file, not from a cache
+        with pytest.raises(ConfigError, match="open_pr_limit"):
+            load_config(repo, kept)
+    assert len(list(kept.iterdir())) == 1
