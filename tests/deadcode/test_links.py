@@ -137,3 +137,33 @@ def test_without_readable_graph_source_nothing_is_kept(
     graph, links = _scan(root, cache)
     _assert_same_as_from_scratch(root, graph, links)
     assert not (tmp_path / "cache" / "links").exists()
+
+
+def test_edits_pile_up_on_the_kept_edges_until_enough_files_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.deadcode import links as links_module
+
+    monkeypatch.setattr(links_module, "SAVE_FROM", 2)
+    root = tmp_path / "shop"
+    shutil.copytree(SHOP, root)
+    cache = FactsCache(tmp_path / "cache")
+    _scan(root, cache)
+    (stored,) = (tmp_path / "cache" / "links").glob("*.bin")
+    first = stored.read_bytes()
+    EDITS["a body changes"](root)  # one file differs from the kept edges: not rewritten
+    graph, links = _scan(root, cache)
+    _assert_same_as_from_scratch(root, graph, links)
+    assert stored.read_bytes() == first
+    EDITS["a function is added"](root)  # the same file again
+    graph, links = _scan(root, cache)
+    _assert_same_as_from_scratch(root, graph, links)
+    assert stored.read_bytes() == first
+    EDITS["an import is added"](root)  # a second file: kept afresh
+    graph, links = _scan(root, cache)
+    _assert_same_as_from_scratch(root, graph, links)
+    assert stored.read_bytes() != first
+    keys = build_index(root, _files(root), cache).keys
+    assert marshal.loads(stored.read_bytes())[1] == tuple(keys[f.path] for f in graph.files)
+    graph, links = _scan(root, cache)
+    _assert_same_as_from_scratch(root, graph, links)
