@@ -15,6 +15,8 @@ from typing import Any, NoReturn
 
 import click
 
+from app.collector import paused
+
 EXIT_OK = 0
 EXIT_FINDINGS_WITH_ERRORS = 1
 EXIT_FATAL = 2
@@ -52,7 +54,8 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:
             module, _, attribute = self.lazy[cmd_name].partition(":")
-            command = getattr(import_module(module), attribute)
+            with paused():  # a command's imports make objects that live on: nothing to collect
+                command = getattr(import_module(module), attribute)
             if not isinstance(command, click.Command):
                 raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
             return command

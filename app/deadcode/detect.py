@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.collector import paused
 from app.deadcode.cache import FactsCache
 from app.deadcode.confidence import Candidate, candidates
 from app.deadcode.graph import Graph
@@ -28,26 +27,6 @@ class Detection:
     candidates: tuple[Candidate, ...]
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """The index allocates many small objects that all live on: cyclic GC passes only cost.
-
-    Afterwards they are moved to the oldest generation (``freeze`` then ``unfreeze``, which
-    only relinks lists): re-enabled as they were, the first young collection would walk the
-    hundreds of thousands of objects made here (30 ms on Django). They stay collectable. Not
-    done when the process froze objects itself (``unfreeze`` would undo that)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
 def detect(
     root: Path,
     files: Sequence[str],
@@ -59,7 +38,7 @@ def detect(
     progress: Progress = no_progress,
     parsed: ParsedModules | None = None,
 ) -> Detection:
-    with _no_gc():
+    with paused():
         index = build_index(
             root,
             files,
