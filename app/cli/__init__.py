@@ -15,8 +15,6 @@ from typing import Any, NoReturn
 
 import click
 
-from app.collector import paused
-
 EXIT_OK = 0
 EXIT_FINDINGS_WITH_ERRORS = 1
 EXIT_FATAL = 2
@@ -53,6 +51,8 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:
+            from app.collector import paused
+
             module, _, attribute = self.lazy[cmd_name].partition(":")
             with paused():  # a command's imports make objects that live on: nothing to collect
                 command = getattr(import_module(module), attribute)
