@@ -16,7 +16,6 @@ from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
 from app.caches import CONFIG, DEAD_CODE, DISTRIBUTIONS
 from app.config import IgnoreRule, RepoConfig, load_config
-from app.index.client import SimpleIndex
 from app.manifests import discover, ignored_manifests
 from app.manifests.base import ManifestParse
 from app.model import Kind, Progress, ScanError, ScanResult, Unaudited, no_progress
@@ -127,7 +126,11 @@ def _default_adapters(
         adapters = replace(adapters, history=GitPythonHistory(snapshot.root, cache))
     versioned = Kind.DEPENDENCY_UPDATE in kinds or Kind.SECURITY in kinds
     wanted = versioned and not os.environ.get(NO_API_DIFF)
-    if wanted and adapters.distributions is None and isinstance(adapters.index, SimpleIndex):
+    if wanted and adapters.distributions is None:
+        from app.index.client import SimpleIndex  # loaded only for version bumps
+
+        if not isinstance(adapters.index, SimpleIndex):
+            return adapters
         from app.apidiff.distributions import Distributions
 
         # The same index as the release data (a mirror or a local index serves both).

@@ -11,21 +11,23 @@ import click
 
 from app import pipeline
 from app.analyzers.base import Adapters
-from app.caches import INDEX, cache_options, caches_for
+from app.caches import INDEX, Caches, cache_options, caches_for
 from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK, Finished
 from app.cli.progress import terminal_progress
 from app.composer import Composed
 from app.composer.local import LocalComposer
 from app.config import ConfigError
-from app.index.cache import HttpCache
-from app.index.client import SimpleIndex
 from app.index.model import IndexUnavailable
 from app.model import Kind, ScanResult
 from app.output import scan_json, scan_table
 from app.proposals import slugify
 from app.snapshot import NotARepository, git_toplevel
 
+INDEX_KINDS = (Kind.DEPENDENCY_UPDATE, Kind.SECURITY, Kind.LOCK_FILE_MAINTENANCE)
+"""The kinds whose analyzers read the package index."""
+
 if TYPE_CHECKING:
+    from app.index.model import PackageIndex
     from app.security.source import AdvisorySource
 
 
@@ -89,7 +91,7 @@ def scan(
     kinds = _kinds(only)
     with caches_for(cache_dir, no_cache) as caches:
         adapters = Adapters(
-            index=SimpleIndex(index_url, cache=HttpCache(caches.folder(INDEX))),
+            index=_index(index_url, caches) if _may_read_index(kinds) else None,
             advisories=_advisory_source(advisory_db, vulnerability_service, osv_url),
             caches=caches,
         )
@@ -112,6 +114,19 @@ def scan(
         click.echo(scan_table(result, composed))
     # Unaudited dependencies are not known to be safe: say so in the exit status too.
     raise Finished(EXIT_FINDINGS_WITH_ERRORS if result.errors or result.unaudited else EXIT_OK)
+
+
+def _may_read_index(kinds: list[Kind] | None) -> bool:
+    """Whether the scan may look up releases: without ``--only``, `.maintainer.yml` decides."""
+    return kinds is None or any(kind in INDEX_KINDS for kind in kinds)
+
+
+def _index(index_url: str | None, caches: Caches) -> PackageIndex:
+    """The package index client (its modules are imported only when a scan may need it)."""
+    from app.index.cache import HttpCache
+    from app.index.client import SimpleIndex
+
+    return SimpleIndex(index_url, cache=HttpCache(caches.folder(INDEX)))
 
 
 def _advisory_source(

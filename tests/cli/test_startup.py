@@ -17,9 +17,9 @@ ENGINE = ("libcst", "app.pipeline", "app.analyzers", "app.service.scan_job", "ap
 PROBE = """
 import json, sys
 sys.argv = ["maintainer", *json.loads(sys.argv[1])]
-from app.cli import main
+from app.cli import cli
 try:
-    main()
+    cli()  # not main(): a finished scan ends the process at once (`exit_now`)
 except SystemExit:
     pass
 print(json.dumps(sorted(sys.modules)), file=sys.stderr)
@@ -62,3 +62,24 @@ def test_config_validate_does_not_import_the_service_stack(tmp_path: Path) -> No
 def test_every_lazy_command_loads(name: str) -> None:
     command = cli.get_command(None, name)  # type: ignore[arg-type]
     assert command is not None and command.name == name
+
+
+def test_a_dead_code_scan_loads_no_package_index_client_nor_yaml_parser_once_its_config_is_kept(
+    tmp_path: Path,
+) -> None:
+    from tests.support import make_repo
+
+    root = make_repo(
+        tmp_path / "repo",
+        files={
+            ".maintainer.yml": "enabled: [dead-code]\n",
+            "pkg/mod.py": "def unused():\n    pass\n",
+        },
+    )
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    first = imported("scan", "--only", "dead-code", *cache, str(root))
+    assert "yaml" in first  # the configuration is validated once
+    again = imported("scan", "--only", "dead-code", *cache, str(root))
+    assert "app.pipeline" in again and "app.deadcode.detect" in again
+    assert loaded(again, ("yaml", "app.index.client", "httpx", "libcst")) == []
+    assert "app.index.client" in imported("scan", "--only", "security", *cache, str(root))
