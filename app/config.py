@@ -721,19 +721,12 @@ class KeptConfigs:
         entry = self._entry(text, path)
         if entry is None:
             return RepoConfig() if text is None else parse_config(text, path)
-        with contextlib.suppress(
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            ImportError,
-            TypeError,
-            ValueError,
-            IndexError,
-        ):
+        try:
             kept = pickle.loads(entry.read_bytes())
-            if isinstance(kept, RepoConfig):
-                return kept
+        except Exception:  # a missing or damaged entry fails in many ways: each is a miss
+            kept = None
+        if isinstance(kept, RepoConfig):
+            return kept
         config = RepoConfig() if text is None else parse_config(text, path)
         with contextlib.suppress(OSError):
             entry.parent.mkdir(parents=True, exist_ok=True)
