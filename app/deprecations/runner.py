@@ -4,12 +4,13 @@ For every file: the bytes are read once and each rule's cheap text pre-filter pi
 that may match. Files no rule wants cost nothing more. The rest are looked up in the cache
 (content hash + rule-set version + the rules and batches asked for); misses go to worker
 processes (when there are enough of them), where the stdlib ``ast`` narrows the rules further
-(`codemods.prefilter`) and only files still wanted are parsed once with libcst, all their rules
-running on that one tree (`codemods.engine`). Given the scan's parsed modules (`app.parsed`),
-the ``ast`` pre-filter runs here instead, on the tree every analyzer shares, and only files it
-keeps go to the workers. Bad input (non-UTF-8, ``@generated``, too
-large, syntax errors, output that does not compile) is skipped with a reason, never a crash
-or a partial write.
+(`codemods.prefilter`, from the rules' metadata alone) and only files still wanted are parsed
+once with libcst, all their rules running on that one tree (`codemods.engine`); a worker that
+parses nothing never imports libcst. Given the scan's parsed modules (`app.parsed`), files
+whose tree the scan holds already are surveyed here on that tree, and so are all files when
+there are too few for workers (their trees are then kept for the analyzers after this one).
+Bad input (non-UTF-8, ``@generated``, too large, syntax errors, output that does not compile)
+is skipped with a reason, never a crash or a partial write.
 """
 
 from __future__ import annotations
@@ -69,11 +70,16 @@ class RunReport:
 class CodemodTask:
     path: str
     text: str
-    rule_ids: tuple[str, ...]
+    rules: tuple[RuleInfo, ...]
+    """The rules whose text pre-filter keeps the file."""
     batches: tuple[tuple[str, tuple[str, ...]], ...]
     facts: ProjectFacts
     kept: frozenset[str] | None = None
     """The rules the ``ast`` pre-filter kept, when it ran already (on the shared tree)."""
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(info.id for info in self.rules)
 
 
 _DOCSTRING_START = re.compile(rb"[rRuU]?(\"\"\"|'''|\"|')")
@@ -134,6 +140,7 @@ class Runner:
         self.batches = tuple(
             (name, tuple(info.id for info in rules)) for name, rules in batches.items()
         )
+        self.by_id = {info.id: info for info in self.rules}
         self.families = {info.id: info.family for info in self.rules}
         self.facts = facts or ProjectFacts()
         self.cache = cache
@@ -165,10 +172,6 @@ class Runner:
         report.stats.surveyed = len(jobs)
         if self.cache is not None and seen != known:
             self.cache.keep_prefiltered(scope, seen)
-        if self.parsed is not None and jobs:
-            from app.deprecations.worker import survey_on_tree  # libcst: only for misses
-
-            jobs = [(survey_on_tree(job, self.parsed), cache_key) for job, cache_key in jobs]
         for (job, cache_key), entry in zip(jobs, self._execute([j for j, _ in jobs]), strict=True):
             report.stats.parsed += entry.parsed
             if self.cache is not None:
@@ -195,10 +198,13 @@ class Runner:
             return None
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         rule_ids = known.get(digest)
-        if rule_ids is None:
-            rule_ids = tuple(info.id for info in wanted(data, self.rules, self.facts))
+        if rule_ids is not None and all(i in self.by_id for i in rule_ids):
+            rules = tuple(self.by_id[i] for i in rule_ids)
+        else:
+            rules = tuple(wanted(data, self.rules, self.facts))
+            rule_ids = tuple(info.id for info in rules)
         seen[digest] = rule_ids
-        if not rule_ids:
+        if not rules:
             return None
         report.stats.candidates += 1
         if len(data) > self.max_bytes:
@@ -217,7 +223,7 @@ class Runner:
             line = data.count(b"\n", 0, exc.start) + 1
             report.errors.append(ScanError(path, line, "not valid UTF-8: skipped"))
             return None
-        return CodemodTask(path, text, rule_ids, self.batches, self.facts)
+        return CodemodTask(path, text, rules, self.batches, self.facts)
 
     def _key(self, job: CodemodTask) -> str:
         uses_facts = any(self.families[i] == "pydantic" for i in job.rule_ids)
@@ -232,6 +238,14 @@ class Runner:
 
     def _execute(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
         """Entries in the order of ``jobs``; files the pre-filter emptied need no worker."""
+        if not jobs:
+            return []
+        from app.deprecations.worker import survey_on_tree  # no libcst: only the ast side
+
+        parsed = self.parsed
+        if parsed is not None:
+            here = self._workers(len(jobs)) <= 1
+            jobs = [survey_on_tree(j, parsed) if here or parsed.holds(j.path) else j for j in jobs]
         results: list[Entry | None] = [
             Entry((), {}, ()) if j.kept == frozenset() else None for j in jobs
         ]
@@ -239,25 +253,32 @@ class Runner:
         entries = iter(self._process(wanted))
         return [done if done is not None else next(entries) for done in results]
 
+    def _workers(self, jobs: int) -> int:
+        return min(self.workers, jobs // MIN_FILES_PER_WORKER)
+
     def _process(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
         if not jobs:
             return []
-        from app.deprecations.worker import process  # libcst: only when some file needs work
+        from app.deprecations.worker import process  # libcst only once a file needs it
 
-        workers = min(self.workers, len(jobs) // MIN_FILES_PER_WORKER)
-        results: list[Entry] = []
+        workers = self._workers(len(jobs))
         if workers <= 1:
+            results: list[Entry] = []
             for index, job in enumerate(jobs, 1):
                 results.append(process(job))
                 self.progress("deprecations", index, len(jobs))
             return results
         context = multiprocessing.get_context(_start_method())
-        chunk = max(1, len(jobs) // (workers * 4))
+        # Largest files first, in small chunks, so no worker is left with a big file at the end.
+        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].text))
+        chunk = max(1, len(jobs) // (workers * 8))
+        found: list[Entry | None] = [None] * len(jobs)
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for index, entry in enumerate(pool.map(process, jobs, chunksize=chunk), 1):
-                results.append(entry)
-                self.progress("deprecations", index, len(jobs))
-        return results
+            running = pool.map(process, [jobs[i] for i in order], chunksize=chunk)
+            for done, (index, entry) in enumerate(zip(order, running, strict=True), 1):
+                found[index] = entry
+                self.progress("deprecations", done, len(jobs))
+        return [entry for entry in found if entry is not None]
 
     def _collect(self, job: CodemodTask, entry: Entry, report: RunReport) -> None:
         report.errors.extend(ScanError(job.path, line, message) for line, message in entry.errors)
