@@ -2,7 +2,8 @@
 
 It lives where the caller says (`app.caches`), never in the scanned repository. Entries are
 JSON files written atomically; a corrupt entry is treated as a miss. Beside them, a snapshot of
-the rule catalog (`codemods.catalog`) lets a fully cached run skip importing the rules.
+the rule catalog (`codemods.catalog`) lets a run skip importing the rules when the one shipped
+with them is stale.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from codemods.catalog import Catalog, from_json, registered, ruleset_version, to_json
+from codemods.catalog import Catalog, from_json, packaged, registered, ruleset_version, to_json
 from codemods.info import Hit
 
 
@@ -83,8 +84,12 @@ class ResultCache:
         return self.directory / f"prefilter-{scope[:32]}.json"
 
     def catalog(self) -> Catalog:
-        """The rules' metadata: the snapshot kept here for this rule-set version, else the rule
-        classes' own (importing them and libcst), which is then kept for the next run."""
+        """The rules' metadata: the snapshot shipped with the rules when it is current, else the
+        one kept here for this rule-set version, else the rule classes' own (importing them and
+        libcst), which is then kept for the next run."""
+        shipped = packaged()
+        if shipped is not None:
+            return shipped
         path = self.directory / f"catalog-{ruleset_version()}.json"
         try:
             kept = from_json(json.loads(path.read_text(encoding="utf-8")))
