@@ -271,7 +271,7 @@ class Runner:
         context = multiprocessing.get_context(_start_method())
         # Largest files first, in small chunks, so no worker is left with a big file at the end.
         order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].text))
-        chunk = max(1, len(jobs) // (workers * 8))
+        chunk = max(1, min(4, len(jobs) // (workers * 8)))
         found: list[Entry | None] = [None] * len(jobs)
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             running = pool.map(process, [jobs[i] for i in order], chunksize=chunk)
