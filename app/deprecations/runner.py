@@ -3,7 +3,7 @@
 For every file: the bytes are read once and each rule's cheap text pre-filter picks the rules
 that may match. Files no rule wants cost nothing more. The rest are looked up in the cache
 (content hash + rule-set version + the rules and batches asked for); misses go to worker
-processes (when there are enough of them), where the stdlib ``ast`` narrows the rules further
+processes as they are found (when there are enough of them: `_Dispatch`), where the stdlib ``ast`` narrows the rules further
 (`codemods.prefilter`, from the rules' metadata alone) and only files still wanted are parsed
 once with libcst, all their rules running on that one tree (`codemods.engine`); a worker that
 parses nothing never imports libcst. Given the scan's parsed modules (`app.parsed`), files
@@ -21,7 +21,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +36,8 @@ MAX_BYTES = 1_000_000
 GENERATED_MARKER = b"@generated"
 GENERATED_WINDOW = 2048
 MIN_FILES_PER_WORKER = 4
+BATCH = 4
+"""Files per task sent to a worker."""
 
 
 @dataclass(frozen=True)
@@ -157,22 +159,25 @@ class Runner:
         )
         known = self.cache.prefiltered(scope) if self.cache else {}
         seen: dict[str, tuple[str, ...]] = {}
-        for path in paths:
-            report.stats.files += 1
-            job = self._prepare(path, report, known, seen)
-            if job is None:
-                continue
-            cache_key = self._key(job)
-            cached = self.cache.get(cache_key) if self.cache else None
-            if cached is not None:
-                report.stats.cached += 1
-                self._collect(job, cached, report)
-            else:
-                jobs.append((job, cache_key))
-        report.stats.surveyed = len(jobs)
-        if self.cache is not None and seen != known:
-            self.cache.keep_prefiltered(scope, seen)
-        for (job, cache_key), entry in zip(jobs, self._execute([j for j, _ in jobs]), strict=True):
+        with _Dispatch(self) as dispatch:
+            for path in paths:
+                report.stats.files += 1
+                job = self._prepare(path, report, known, seen)
+                if job is None:
+                    continue
+                cache_key = self._key(job)
+                cached = self.cache.get(cache_key) if self.cache else None
+                if cached is not None:
+                    report.stats.cached += 1
+                    self._collect(job, cached, report)
+                else:
+                    jobs.append((job, cache_key))
+                    dispatch.offer(job)
+            report.stats.surveyed = len(jobs)
+            if self.cache is not None and seen != known:
+                self.cache.keep_prefiltered(scope, seen)
+            entries = dispatch.entries([j for j, _ in jobs])
+        for (job, cache_key), entry in zip(jobs, entries, strict=True):
             report.stats.parsed += entry.parsed
             if self.cache is not None:
                 self.cache.put(cache_key, entry)
@@ -236,51 +241,103 @@ class Runner:
             job.text,
         )
 
-    def _execute(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
-        """Entries in the order of ``jobs``; files the pre-filter emptied need no worker."""
-        if not jobs:
-            return []
-        from app.deprecations.worker import survey_on_tree  # no libcst: only the ast side
+    def _here(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
+        """Entries of files too few for workers, worked here: the ``ast`` pre-filter on the
+        scan's shared trees (kept for the analyzers after this one), then libcst."""
+        from app.deprecations.worker import process, survey_on_tree
 
-        parsed = self.parsed
-        if parsed is not None:
-            here = self._workers(len(jobs)) <= 1
-            jobs = [survey_on_tree(j, parsed) if here or parsed.holds(j.path) else j for j in jobs]
-        results: list[Entry | None] = [
-            Entry((), {}, ()) if j.kept == frozenset() else None for j in jobs
-        ]
-        wanted = [j for j, done in zip(jobs, results, strict=True) if done is None]
-        entries = iter(self._process(wanted))
-        return [done if done is not None else next(entries) for done in results]
+        entries = []
+        for index, job in enumerate(jobs, 1):
+            entries.append(
+                process(job if self.parsed is None else survey_on_tree(job, self.parsed))
+            )
+            self.progress("deprecations", index, len(jobs))
+        return entries
 
     def _workers(self, jobs: int) -> int:
         return min(self.workers, jobs // MIN_FILES_PER_WORKER)
-
-    def _process(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
-        if not jobs:
-            return []
-        from app.deprecations.worker import process  # libcst only once a file needs it
-
-        workers = self._workers(len(jobs))
-        if workers <= 1:
-            results: list[Entry] = []
-            for index, job in enumerate(jobs, 1):
-                results.append(process(job))
-                self.progress("deprecations", index, len(jobs))
-            return results
-        context = multiprocessing.get_context(_start_method())
-        # Largest files first, in small chunks, so no worker is left with a big file at the end.
-        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].text))
-        chunk = max(1, min(4, len(jobs) // (workers * 8)))
-        found: list[Entry | None] = [None] * len(jobs)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            running = pool.map(process, [jobs[i] for i in order], chunksize=chunk)
-            for done, (index, entry) in enumerate(zip(order, running, strict=True), 1):
-                found[index] = entry
-                self.progress("deprecations", done, len(jobs))
-        return [entry for entry in found if entry is not None]
 
     def _collect(self, job: CodemodTask, entry: Entry, report: RunReport) -> None:
         report.errors.extend(ScanError(job.path, line, message) for line, message in entry.errors)
         if entry.hits:
             report.results.append(FileResult(job.path, job.text, entry.hits, entry.outputs))
+
+
+class _Dispatch:
+    """Sends the files the cache does not hold to worker processes, while the run still reads
+    and text-filters the rest: both cores work from the first misses on.
+
+    The workers start once there are enough files for all of them (`MIN_FILES_PER_WORKER`
+    each), or at the end for fewer workers; files too few for two workers are worked here
+    (`Runner._here`). Files whose tree the scan holds are surveyed here, and only those the
+    survey keeps go to a worker. A task is a few files (`BATCH`), so no worker is left alone
+    with a long one."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.early: list[CodemodTask] = []
+        self.pool: ProcessPoolExecutor | None = None
+        self.batch: list[CodemodTask] = []
+        self.sent: list[Future[list[Entry]]] = []
+        self.outcomes: list[Entry | tuple[int, int]] = []
+        """Per file, in order: its entry (settled here) or its task's number and its place."""
+
+    def __enter__(self) -> _Dispatch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def offer(self, job: CodemodTask) -> None:
+        if self.pool is not None:
+            self._send(job)
+            return
+        self.early.append(job)
+        workers = self.runner.workers
+        if workers > 1 and len(self.early) >= workers * MIN_FILES_PER_WORKER:
+            self._start(workers)
+
+    def _start(self, workers: int) -> None:
+        context = multiprocessing.get_context(_start_method())
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        for job in self.early:
+            self._send(job)
+
+    def _send(self, job: CodemodTask) -> None:
+        parsed = self.runner.parsed
+        if parsed is not None and parsed.holds(job.path):
+            from app.deprecations.worker import survey_on_tree  # no libcst: the ast side
+
+            job = survey_on_tree(job, parsed)
+            if job.kept == frozenset():
+                self.outcomes.append(Entry((), {}, ()))
+                return
+        self.outcomes.append((len(self.sent), len(self.batch)))
+        self.batch.append(job)
+        if len(self.batch) == BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.batch and self.pool is not None:
+            from app.deprecations.worker import process_all
+
+            self.sent.append(self.pool.submit(process_all, tuple(self.batch)))
+            self.batch = []
+
+    def entries(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
+        """The entries of ``jobs``: every file offered, in order."""
+        if self.pool is None:
+            workers = self.runner._workers(len(jobs))
+            if workers <= 1:
+                return self.runner._here(jobs)
+            self._start(workers)
+        self._flush()
+        found: list[Entry] = []
+        for done, outcome in enumerate(self.outcomes, 1):
+            if not isinstance(outcome, Entry):
+                task, place = outcome
+                outcome = self.sent[task].result()[place]
+            found.append(outcome)
+            self.runner.progress("deprecations", done, len(jobs))
+        return found

@@ -31,6 +31,11 @@ def process(job: CodemodTask) -> Entry:
     return _fix(job, kept)
 
 
+def process_all(jobs: Sequence[CodemodTask]) -> list[Entry]:
+    """`process` each of ``jobs`` (one task sent to a worker)."""
+    return [process(job) for job in jobs]
+
+
 def _fix(job: CodemodTask, kept: frozenset[str]) -> Entry:
     """Parse the file once with libcst and run the kept rules of each batch on that tree."""
     import libcst as cst
