@@ -3,14 +3,17 @@
 For every file: the bytes are read once and each rule's cheap text pre-filter picks the rules
 that may match. Files no rule wants cost nothing more. The rest are looked up in the cache
 (content hash + rule-set version + the rules and batches asked for); misses go to worker
-processes as they are found (when there are enough of them: `_Dispatch`), where the stdlib ``ast`` narrows the rules further
-(`codemods.prefilter`, from the rules' metadata alone) and only files still wanted are parsed
-once with libcst, all their rules running on that one tree (`codemods.engine`); a worker that
-parses nothing never imports libcst. Given the scan's parsed modules (`app.parsed`), files
-whose tree the scan holds already are surveyed here on that tree, and so are all files when
-there are too few for workers (their trees are then kept for the analyzers after this one).
-Bad input (non-UTF-8, ``@generated``, too large, syntax errors, output that does not compile)
-is skipped with a reason, never a crash or a partial write.
+processes as they are found (when there are enough of them: `_Dispatch`), where the stdlib
+``ast`` narrows the rules further (`codemods.prefilter`, from the rules' metadata alone) and
+only files still wanted are parsed once with libcst, all their rules running on that one tree
+(`codemods.engine`); a worker that parses nothing never imports libcst. Both pre-filters'
+verdicts are kept by content (`app.deprecations.cache.Verdicts`): an unchanged file is not
+searched again, and one the ``ast`` pre-filter emptied needs no cache entry. Given the scan's
+parsed modules (`app.parsed`), files whose tree the scan holds already are surveyed here on
+that tree, and so are all files when there are too few for workers (their trees are then kept
+for the analyzers after this one). Bad input (non-UTF-8, ``@generated``, too large, syntax
+errors, output that does not compile) is skipped with a reason, never a crash or a partial
+write.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.deprecations.cache import Entry, ResultCache, key
+from app.deprecations.cache import Entry, ResultCache, Verdicts, key
 from app.model import Progress, ScanError, no_progress
 from app.parsed import ParsedModules
 from codemods.catalog import ruleset_version
@@ -36,6 +39,8 @@ MAX_BYTES = 1_000_000
 GENERATED_MARKER = b"@generated"
 GENERATED_WINDOW = 2048
 MIN_FILES_PER_WORKER = 4
+NOTHING = Entry((), {}, ())
+"""The entry of a file in which the ``ast`` pre-filter found nothing for any rule."""
 BATCH = 4
 """Files per task sent to a worker."""
 
@@ -72,6 +77,8 @@ class RunReport:
 class CodemodTask:
     path: str
     text: str
+    digest: str
+    """Of the file's bytes (`Verdicts` are by content)."""
     rules: tuple[RuleInfo, ...]
     """The rules whose text pre-filter keeps the file."""
     batches: tuple[tuple[str, tuple[str, ...]], ...]
@@ -157,13 +164,18 @@ class Runner:
         scope = key(
             self._version, ",".join(info.id for info in self.rules), self.facts.fingerprint()
         )
-        known = self.cache.prefiltered(scope) if self.cache else {}
+        known = self.cache.prefiltered(scope) if self.cache else Verdicts()
         seen: dict[str, tuple[str, ...]] = {}
+        settled: set[str] = set()
         with _Dispatch(self) as dispatch:
             for path in paths:
                 report.stats.files += 1
-                job = self._prepare(path, report, known, seen)
+                job = self._prepare(path, report, known.wanted, seen)
                 if job is None:
+                    continue
+                if job.digest in known.settled:  # as good as a cached entry with nothing in it
+                    report.stats.cached += 1
+                    settled.add(job.digest)
                     continue
                 cache_key = self._key(job)
                 cached = self.cache.get(cache_key) if self.cache else None
@@ -174,14 +186,17 @@ class Runner:
                     jobs.append((job, cache_key))
                     dispatch.offer(job)
             report.stats.surveyed = len(jobs)
-            if self.cache is not None and seen != known:
-                self.cache.keep_prefiltered(scope, seen)
             entries = dispatch.entries([j for j, _ in jobs])
         for (job, cache_key), entry in zip(jobs, entries, strict=True):
             report.stats.parsed += entry.parsed
-            if self.cache is not None:
+            if entry == NOTHING:
+                settled.add(job.digest)
+            elif self.cache is not None:
                 self.cache.put(cache_key, entry)
             self._collect(job, entry, report)
+        verdicts = Verdicts(seen, frozenset(settled))
+        if self.cache is not None and verdicts != known:
+            self.cache.keep_prefiltered(scope, verdicts)
         report.results.sort(key=lambda r: r.path)
         return report
 
@@ -228,7 +243,7 @@ class Runner:
             line = data.count(b"\n", 0, exc.start) + 1
             report.errors.append(ScanError(path, line, "not valid UTF-8: skipped"))
             return None
-        return CodemodTask(path, text, rules, self.batches, self.facts)
+        return CodemodTask(path, text, digest, rules, self.batches, self.facts)
 
     def _key(self, job: CodemodTask) -> str:
         uses_facts = any(self.families[i] == "pydantic" for i in job.rule_ids)
@@ -311,7 +326,7 @@ class _Dispatch:
 
             job = survey_on_tree(job, parsed)
             if job.kept == frozenset():
-                self.outcomes.append(Entry((), {}, ()))
+                self.outcomes.append(NOTHING)
                 return
         self.outcomes.append((len(self.sent), len(self.batch)))
         self.batch.append(job)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from app.deprecations.cache import Entry
-from app.deprecations.runner import CodemodTask
+from app.deprecations.runner import NOTHING, CodemodTask
 from app.parsed import ParsedModules, ParseError
 from codemods.info import ProjectFacts, RuleInfo
 from codemods.prefilter import by_ast, by_tree
@@ -27,7 +27,7 @@ def process(job: CodemodTask) -> Entry:
     if isinstance(kept, Entry):
         return kept
     if not kept:
-        return Entry((), {}, ())
+        return NOTHING
     return _fix(job, kept)
 
 
