@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from app.collector import paused
 from app.deprecations.cache import Entry
 from app.deprecations.runner import NOTHING, CodemodTask
 from app.parsed import ParsedModules, ParseError
@@ -23,7 +24,11 @@ Prefilter = Callable[[str, Sequence[RuleInfo], ProjectFacts], list[RuleInfo]]
 def process(job: CodemodTask) -> Entry:
     """Survey one file, then parse it and run the rules kept (in a worker process); never
     raises."""
-    kept = job.kept if job.kept is not None else _surveyed(job, by_ast)
+    if job.kept is not None:
+        kept: frozenset[str] | Entry = job.kept
+    else:
+        with paused():  # a tree has no cycles: collections would only walk it (10 % of a survey)
+            kept = _surveyed(job, by_ast)
     if isinstance(kept, Entry):
         return kept
     if not kept:
