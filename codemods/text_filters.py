@@ -35,30 +35,23 @@ def _encoded(info: RuleInfo) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
     return tuple(n.encode() for n in info.needles), tuple(w.encode() for w in info.requires_any)
 
 
-_SEARCHED: dict[int, tuple[RuleInfo, tuple[tuple[bytes, ...], tuple[bytes, ...]]]] = {}
-
-
-def _searched(info: RuleInfo) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+@functools.cache
+def _searched(
+    needles: tuple[str, ...], required: tuple[str, ...]
+) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
     """The needles and ``requires_any`` as the search for them goes: the group with fewer
     words first (a file lacking all of them costs one pass per word, and then the other group
     is not searched), each without a word that holds another of its group (``failUnless``
-    covers ``failUnlessEqual``). Kept by identity: hashing a `RuleInfo` once per file and rule
-    costs more than the search of many files."""
-    kept = _SEARCHED.get(id(info))
-    if kept is not None and kept[0] is info:  # the entry holds info: its id is not reused
-        return kept[1]
-    needles, required = (_shortest(group) for group in _encoded(info))
-    groups = (
-        (required, needles) if required and len(required) < len(needles) else (needles, required)
-    )
-    _SEARCHED[id(info)] = (info, groups)
-    return groups
+    covers ``failUnlessEqual``). Cached by the words, not the `RuleInfo`: hashing a whole
+    `RuleInfo` once per file and rule costs more than the search of many files."""
+    found, wanted = _shortest(needles), _shortest(required)
+    return (wanted, found) if wanted and len(wanted) < len(found) else (found, wanted)
 
 
-def _shortest(words: tuple[bytes, ...]) -> tuple[bytes, ...]:
+def _shortest(words: tuple[str, ...]) -> tuple[bytes, ...]:
     """The words none of the others is part of: a text holds one of ``words`` exactly when it
     holds one of these."""
-    unique = tuple(dict.fromkeys(words))
+    unique = tuple(dict.fromkeys(word.encode() for word in words))
     return tuple(w for w in unique if not any(o != w and o in w for o in unique))
 
 
@@ -69,7 +62,7 @@ def _encoded_values(info: RuleInfo) -> frozenset[bytes]:
 
 def needles(info: RuleInfo, data: bytes, facts: ProjectFacts) -> bool:
     """One of the needles and, when the rule has them, one of ``requires_any``."""
-    first, then = _searched(info)
+    first, then = _searched(info.needles, info.requires_any)
     if not any(word in data for word in first):
         return False
     return not then or any(word in data for word in then)
