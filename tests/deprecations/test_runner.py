@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,3 +160,34 @@ def test_contents_the_ast_prefilter_empties_are_settled_without_an_entry(tmp_pat
     assert [r.path for r in third.results] == ["m0.py", "m1.py", "near0.py"]
     memo.unlink()
     assert runner.run(paths).results == third.results
+
+
+NO_LIBCST_PROBE = """
+import sys
+from pathlib import Path
+from app.deprecations.cache import ResultCache
+from app.deprecations.runner import Runner
+from codemods.info import ProjectFacts
+
+root, cache = Path(sys.argv[1]), ResultCache(Path(sys.argv[2]))
+rules = cache.catalog().enabled([], [])
+paths = sorted(p.name for p in root.glob("*.py"))
+for workers in (1, 2):
+    report = Runner(root, {"all": rules}, ProjectFacts(python="3.8"), workers=workers).run(paths)
+    assert report.stats.surveyed == len(paths) and not report.results, report.stats
+print("libcst" in sys.modules)
+"""
+
+
+def test_a_scan_whose_candidates_the_ast_prefilter_empties_never_imports_libcst(
+    tmp_path: Path,
+) -> None:
+    """The catalog comes from the shipped snapshot and both pre-filters read only metadata:
+    libcst (0.4 s per process) is imported only for a file that needs a libcst parse."""
+    work = tmp_path / "work"
+    work.mkdir()
+    for n in range(12):
+        (work / f"near{n}.py").write_text(NEAR_MISS.format(n=n))
+    probe = [sys.executable, "-c", NO_LIBCST_PROBE, str(work), str(tmp_path / "cache")]
+    completed = subprocess.run(probe, capture_output=True, text=True, timeout=120, check=True)
+    assert completed.stdout.strip() == "False"
