@@ -13,18 +13,14 @@ spelling, and record every rewrite (or, for report-only rules, every finding) wi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ProviderT
 
 from codemods.imports import ImportPlan
 from codemods.info import Hit, ProjectFacts, RuleInfo
-
-if TYPE_CHECKING:
-    from codemods.prefilter import Survey
-
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ProviderT
 
 
 @dataclass
@@ -63,30 +59,6 @@ class Rule(cst.CSTTransformer):
     @property
     def context(self) -> CodemodContext:
         return self.run.context
-
-    @classmethod
-    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
-        """The ast pre-filter: does the file reach one of ``uses`` and spell one of ``attrs``?
-
-        Rules with a sharper test override this; it must never reject a file the rule would
-        change.
-        """
-        uses = cls.ast_uses()
-        if uses and uses.isdisjoint(found.uses):
-            return False
-        attrs = cls.info.attrs
-        return not attrs or not found.names.isdisjoint(attrs)
-
-    @classmethod
-    def needs_survey(cls) -> bool:
-        """Whether the ast pre-filter can reject files for this rule (else it is skipped)."""
-        overridden = getattr(cls.reaches, "__func__", None) is not Rule.reaches.__func__  # type: ignore[attr-defined]
-        return overridden or bool(cls.ast_uses() or cls.info.attrs)
-
-    @classmethod
-    def ast_uses(cls) -> frozenset[str]:
-        """Qualified names for the ast pre-filter (`codemods.prefilter`); empty: no check."""
-        return frozenset(cls.info.uses)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.run.wrapper.module.code_for_node(node)

@@ -5,18 +5,27 @@ can choose its rules and pre-filter its files (`codemods.text_filters`) from a s
 catalog, saved beside the results (`app.deprecations.cache`), without importing the rules and
 libcst. A snapshot is named by `ruleset_version`, a hash of the rules' source files: editing a
 rule makes a new one. `registered` builds the catalog from the rule classes themselves.
+
+One snapshot ships beside the rules (``codemods/catalog.json``, written by
+``python -m codemods.catalog``; a test checks it is current), so even a first scan with an
+empty cache chooses its rules without importing them; when it is stale (a rule was edited and
+the file not rewritten) it is ignored and the cache's snapshot, or the classes, serve instead.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from codemods.info import Applies, RuleInfo, Safety
+
+PACKAGED = Path(__file__).with_name("catalog.json")
+"""The snapshot shipped with the rules."""
 
 OPT_IN_FAMILIES: frozenset[str] = frozenset({"modernize"})
 """Families that run only when named: they modernise style, nothing in them is deprecated."""
@@ -90,6 +99,20 @@ def registered() -> Catalog:
     return Catalog(tuple(rule.info for rule in RULES))
 
 
+def packaged() -> Catalog | None:
+    """The snapshot shipped with the rules, when it is this rule set's."""
+    try:
+        return from_json(json.loads(PACKAGED.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def write_packaged() -> None:
+    """Rewrite the shipped snapshot from the rule classes (after editing a rule)."""
+    text = json.dumps(to_json(registered()), indent=1, ensure_ascii=False)
+    PACKAGED.write_text(text + "\n", encoding="utf-8")
+
+
 def to_json(catalog: Catalog) -> dict[str, Any]:
     return {
         "version": ruleset_version(),
@@ -124,3 +147,7 @@ def from_json(data: Any) -> Catalog | None:
 
 _TUPLES = frozenset({"needles", "requires_any", "uses", "attrs", "text_values"})
 _PLAIN = tuple(name for name in RuleInfo.__dataclass_fields__ if name not in ("applies", "safety"))
+
+
+if __name__ == "__main__":
+    write_packaged()

@@ -5,47 +5,24 @@ Sequence`` on a project whose oldest Python is 3.3 or later keeps only the first
 ``if sys.version_info >= (3, 8): ... else: ...``, ``if six.PY3:`` and ``if hasattr(inspect,
 "getfullargspec"):`` when the test has one value on every Python the project declares. A guard
 is removed only when that is provable: the ``try`` body is nothing but imports that exist on
-the oldest Python (`codemods.guards.AVAILABLE`), its handlers bind no name the body does not,
+the oldest Python (`codemods.pythons.AVAILABLE`), its handlers bind no name the body does not,
 and it has no ``finally``; a test's value is computed for every Python from the oldest on.
 Without a known oldest Python nothing is removed.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import libcst as cst
 from libcst.metadata import ProviderT
 
 from codemods.base import Rule, RuleRun
-from codemods.guards import (
-    AVAILABLE,
-    IMPORT_ERRORS,
-    PY2,
-    PY3,
-    VERSION_TEST,
-    Literal,
-    constant_test,
-    import_available,
-    is_import_guard,
-    is_test_guard,
-    version_test_value,
-)
+from codemods.guards import IMPORT_ERRORS, constant_test, is_import_guard, is_test_guard
 from codemods.helpers import SCOPED, qualified_names
 from codemods.imports import Body, statements
-from codemods.info import Applies, ProjectFacts, RuleInfo, Safety, parse_python
-
-if TYPE_CHECKING:
-    from codemods.prefilter import Survey
-
-SIX = PY2 | PY3
-
-
-def _version_token_value(token: str, floor: tuple[int, int]) -> bool | None:
-    _, read, op, literal = token.split("?")
-    values = tuple(int(v) for v in literal.rstrip(",").split(",") if v)
-    value: Literal = values if literal.endswith(",") else values[0]
-    return version_test_value(read, op, value, floor)
+from codemods.info import Applies, RuleInfo, Safety, parse_python
+from codemods.pythons import AVAILABLE, import_available
 
 
 class ObsoleteCompatGuard(Rule):
@@ -73,24 +50,10 @@ class ObsoleteCompatGuard(Rule):
         ),
         text_filter="compat-guards",
         text_values=tuple(sorted({name.rpartition(".")[2] for name in AVAILABLE})),
+        ast_filter="compat-guards",
     )
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
     sees_guards: ClassVar[bool] = True
-
-    @classmethod
-    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
-        """Only files with a guard the oldest Python makes obsolete: a ``try`` importing a
-        name it has, a ``sys.version_info`` test constant from it on, ``six.PY2``/``PY3``, or
-        ``hasattr`` of a name it has. (The libcst pass then checks the rest.)"""
-        floor = parse_python(facts.python)
-        if floor is None:
-            return False
-        for guard in found.guards:
-            if guard in SIX or import_available(guard, floor):
-                return True
-            if guard.startswith(VERSION_TEST) and _version_token_value(guard, floor) is not None:
-                return True
-        return False
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)

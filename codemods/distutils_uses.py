@@ -47,6 +47,8 @@ class DistutilsUses(ModuleUses):
         safety=Safety.REPORT_ONLY,
         link="https://peps.python.org/pep-0632/#migration-advice",
         needles=("distutils",),
+        uses=("distutils",),
+        ast_filter="module-uses",
     )
 
     def fixed_elsewhere(self, name: str, use: cst.BaseExpression) -> bool:

@@ -9,110 +9,32 @@ not a use to rewrite. The one rule that looks inside guards (`codemods.compat_gu
 `constant_test`/`import_available` whether the target Python makes an arm unreachable, and
 then proposes removing the whole guard.
 
-This module is the only place that knows what a guard looks like.
+This module is the only place that knows what a guard looks like; what exists on which Python
+is plain data in `codemods.pythons` (the ``ast`` pre-filter reads it without libcst).
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
+from codemods.pythons import (
+    PY2,
+    PY3,
+    VERSION_FIELDS,
+    Literal,
+    import_available,
+    version_test_value,
+)
+
 GUARD_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError"})
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 VERSION_INFO = "sys.version_info"
-PY2 = frozenset({"six.PY2", "django.utils.six.PY2", "future.utils.PY2"})
-PY3 = frozenset({"six.PY3", "django.utils.six.PY3", "future.utils.PY3"})
 HASATTR = "builtins.hasattr"
 _TEST_WORDS = frozenset({"hasattr", "version_info", "PY2", "PY3"})
-
-# Since which Python a stdlib module or name exists (everything here is still present).
-# Only what is listed counts as available: anything else keeps its guard.
-_ABCS_33 = (
-    "Hashable Iterable Iterator Generator Sized Container Callable Set MutableSet Mapping "
-    "MutableMapping MappingView KeysView ItemsView ValuesView Sequence MutableSequence"
-)
-AVAILABLE: dict[str, tuple[int, int]] = {
-    **{f"collections.abc.{n}": (3, 3) for n in _ABCS_33.split()},
-    **{
-        f"collections.abc.{n}": (3, 5)
-        for n in ("Awaitable", "Coroutine", "AsyncIterable", "AsyncIterator")
-    },
-    **{f"collections.abc.{n}": (3, 6) for n in ("AsyncGenerator", "Collection", "Reversible")},
-    "collections.abc": (3, 3),
-    "collections.OrderedDict": (3, 0),
-    "collections.Counter": (3, 1),
-    "collections.ChainMap": (3, 3),
-    "builtins": (3, 0),
-    "queue": (3, 0),
-    "queue.Queue": (3, 0),
-    "configparser": (3, 0),
-    "configparser.ConfigParser": (3, 0),
-    "io": (3, 0),
-    "io.StringIO": (3, 0),
-    "io.BytesIO": (3, 0),
-    "pickle": (3, 0),
-    "html": (3, 0),
-    "html.escape": (3, 2),
-    "html.parser": (3, 0),
-    "http.client": (3, 0),
-    "http.cookies": (3, 0),
-    "urllib.parse": (3, 0),
-    "urllib.request": (3, 0),
-    "urllib.error": (3, 0),
-    "itertools.zip_longest": (3, 0),
-    "inspect.getfullargspec": (3, 0),
-    "inspect.signature": (3, 3),
-    "shlex.quote": (3, 3),
-    "shutil.which": (3, 3),
-    "shutil.get_terminal_size": (3, 3),
-    "functools.lru_cache": (3, 2),
-    "functools.singledispatch": (3, 4),
-    "functools.cached_property": (3, 8),
-    "contextlib.suppress": (3, 4),
-    "contextlib.nullcontext": (3, 7),
-    "contextlib.ExitStack": (3, 3),
-    "datetime.timezone": (3, 2),
-    "importlib": (3, 0),
-    "importlib.reload": (3, 4),
-    "importlib.import_module": (3, 0),
-    "importlib.metadata": (3, 8),
-    **{
-        f"importlib.metadata.{n}": (3, 8)
-        for n in ("version", "distribution", "entry_points", "metadata", "PackageNotFoundError")
-    },
-    "importlib.resources": (3, 7),
-    "importlib.resources.files": (3, 9),
-    "unittest.mock": (3, 3),
-    **{
-        f"unittest.mock.{n}": (3, 3)
-        for n in ("Mock", "MagicMock", "patch", "call", "ANY", "sentinel", "mock_open")
-    },
-    "pathlib": (3, 4),
-    "enum": (3, 4),
-    "asyncio": (3, 4),
-    "typing": (3, 5),
-    "secrets": (3, 6),
-    "dataclasses": (3, 7),
-    "contextvars": (3, 7),
-    "zoneinfo": (3, 9),
-    "graphlib": (3, 9),
-    "tomllib": (3, 11),
-    "math.isclose": (3, 5),
-    "os.scandir": (3, 5),
-    "subprocess.DEVNULL": (3, 3),
-    "json.JSONDecodeError": (3, 5),
-}
-
-
-def import_available(name: str, floor: tuple[int, int]) -> bool:
-    """Does the stdlib module or name ``name`` exist on every Python from ``floor`` on?"""
-    since = AVAILABLE.get(name)
-    return since is not None and since <= floor
-
 
 QualifiedNames = Callable[[cst.CSTNode], set[str]]
 
@@ -208,7 +130,6 @@ def scope_resolver(wrapper: Any) -> Callable[[], Any]:
 
 # -- what a guard's test evaluates to on the target Pythons ----------------------------------
 
-_FIELDS = {"major": 0, "minor": 1, "micro": 2}
 _OPERATOR_NAMES = {
     cst.LessThan: "<",
     cst.LessThanEqual: "<=",
@@ -217,57 +138,13 @@ _OPERATOR_NAMES = {
     cst.Equal: "==",
     cst.NotEqual: "!=",
 }
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-Literal = int | tuple[int, ...]
-VERSION_TEST = "sys.version_info?"
-"""The ast pre-filter's token for a version test: ``sys.version_info?<read>?<op>?<literal>``
-(a tuple literal ends in a comma)."""
-
-
-def version_part(read: str) -> Callable[[tuple[int, int, int]], Any] | None:
-    """How a test reads ``sys.version_info``: ``""`` (all), ``"[0]"``, ``"[:2]"``, ``".minor"``."""
-    if read == "":
-        return lambda v: v
-    if read.startswith(".") and read[1:] in _FIELDS:
-        index = _FIELDS[read[1:]]
-        return lambda v: v[index]
-    if read in ("[0]", "[1]", "[2]"):
-        at = int(read[1])
-        return lambda v: v[at]
-    if read in ("[:1]", "[:2]", "[:3]"):
-        end = int(read[2])
-        return lambda v: v[:end]
-    return None
-
-
-def version_test_value(read: str, op: str, literal: Literal, floor: tuple[int, int]) -> bool | None:
-    """The value of ``sys.version_info<read> <op> <literal>`` on every Python from ``floor``
-    on, or ``None`` if it varies. Shared by the libcst rule and the ast pre-filter."""
-    part = version_part(read)
-    compare = _COMPARE.get(op)
-    if part is None or compare is None:
-        return None
-    results = set()
-    for python in _pythons_from(floor):
-        try:
-            results.add(bool(compare(part(python), literal)))
-        except TypeError:
-            return None
-    return results.pop() if len(results) == 1 else None
 
 
 def _version_read(expr: cst.BaseExpression, names: QualifiedNames) -> str | None:
     """How ``expr`` reads ``sys.version_info`` (see `version_part`), if it does."""
     if VERSION_INFO in names(expr):
         return ""
-    if isinstance(expr, cst.Attribute) and expr.attr.value in _FIELDS:
+    if isinstance(expr, cst.Attribute) and expr.attr.value in VERSION_FIELDS:
         return f".{expr.attr.value}" if VERSION_INFO in names(expr.value) else None
     if not isinstance(expr, cst.Subscript) or len(expr.slice) != 1:
         return None
@@ -290,13 +167,6 @@ def _literal(expr: cst.BaseExpression) -> Literal | None:
         if values and all(isinstance(v, cst.Integer) for v in values):
             return tuple(int(v.value) for v in values if isinstance(v, cst.Integer))
     return None
-
-
-def _pythons_from(floor: tuple[int, int]) -> Iterable[tuple[int, int, int]]:
-    for minor in range(floor[1], 41):
-        yield (3, minor, 0)
-        yield (3, minor, 99)
-    yield (4, 0, 0)
 
 
 def constant_test(

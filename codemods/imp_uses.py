@@ -49,6 +49,8 @@ class ImpUses(ModuleUses):
         link="https://docs.python.org/3/whatsnew/3.12.html#imp",
         needles=("imp",),
         text_filter="imports-imp",
+        uses=("imp",),
+        ast_filter="module-uses",
     )
 
     def fixed_elsewhere(self, name: str, use: cst.BaseExpression) -> bool:

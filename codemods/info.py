@@ -73,6 +73,8 @@ class RuleInfo:
     """A sharper text pre-filter than the needles, by name in `codemods.text_filters`."""
     text_values: tuple[str, ...] = ()
     """What that pre-filter looks for (its meaning is the pre-filter's)."""
+    ast_filter: str = ""
+    """A sharper ``ast`` pre-filter than ``uses``/``attrs``, by name in `codemods.prefilter`."""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"MB\d{3}", self.id):

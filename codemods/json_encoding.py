@@ -9,8 +9,7 @@ from libcst.metadata import ProviderT
 
 from codemods.base import Rule
 from codemods.helpers import SCOPED, drop_trailing_comma, qualified_name
-from codemods.info import Applies, ProjectFacts, RuleInfo, Safety
-from codemods.prefilter import Survey
+from codemods.info import Applies, RuleInfo, Safety
 
 
 class JsonEncoding(Rule):
@@ -29,11 +28,8 @@ class JsonEncoding(Rule):
         needles=("encoding",),
         requires_any=("json",),
         uses=("json.loads", "json.load"),
+        ast_filter="encoding-keyword",
     )
-
-    @classmethod
-    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
-        return any((use, "encoding") in found.calls for use in cls.info.uses)
 
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = SCOPED
 

@@ -8,8 +8,7 @@ import libcst as cst
 
 from codemods.base import RuleRun
 from codemods.helpers import TypeOracle, TypeRules
-from codemods.info import Applies, ProjectFacts, RuleInfo, Safety
-from codemods.prefilter import Survey
+from codemods.info import Applies, RuleInfo, Safety
 from codemods.rename import RenameRule
 
 LOGGER = "logging.Logger"
@@ -48,16 +47,9 @@ class LoggingWarn(RenameRule):
             "logging.root",
         ),
         attrs=("warn",),
+        ast_filter="warn-call",
     )
     renames: ClassVar[dict[str, str]] = {"logging.warn": "logging.warning"}
-
-    @classmethod
-    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
-        """``logging.warn`` itself, or ``.warn(...)`` called on an object in a file that makes
-        loggers (``warnings.warn`` is a module function and does not count)."""
-        if "logging.warn" in found.uses:
-            return True
-        return "warn" in found.methods and not found.uses.isdisjoint(cls.info.uses)
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)

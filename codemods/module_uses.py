@@ -10,17 +10,13 @@ module that nothing uses is reported at the import (importing it already fails).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import libcst as cst
 from libcst.metadata import ImportAssignment, ProviderT, QualifiedNameSource, ScopeProvider
 
 from codemods.base import Rule, RuleRun
 from codemods.helpers import qualified, scope_of
-from codemods.info import ProjectFacts
-
-if TYPE_CHECKING:
-    from codemods.prefilter import Survey
 
 
 class ModuleUses(Rule):
@@ -28,11 +24,6 @@ class ModuleUses(Rule):
     advice: ClassVar[Mapping[str, str]]
     """Qualified name (``pkg_resources.require``) → what to do instead."""
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (ScopeProvider,)
-
-    @classmethod
-    def reaches(cls, found: Survey, facts: ProjectFacts) -> bool:
-        prefix = cls.module + "."
-        return any(use == cls.module or use.startswith(prefix) for use in found.uses)
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)

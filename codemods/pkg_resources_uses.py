@@ -66,6 +66,8 @@ class PkgResourcesUses(ModuleUses):
         safety=Safety.REPORT_ONLY,
         link="https://setuptools.pypa.io/en/latest/pkg_resources.html",
         needles=("pkg_resources",),
+        uses=("pkg_resources",),
+        ast_filter="module-uses",
     )
 
     def fixed_elsewhere(self, name: str, use: cst.BaseExpression) -> bool:

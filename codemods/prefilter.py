@@ -1,22 +1,23 @@
 """Cheap checks that pick the rules worth a libcst parse of a file.
 
 Stage 1 (`codemods.text_filters`) looks for each rule's needles in the raw bytes. Stage 2, only
-for files that pass stage 1 with a rule declaring ``uses``/``attrs``, parses the file with the
-stdlib ``ast`` (much faster than libcst) and keeps the rules whose qualified names the file
-reaches through its imports, ignoring scopes. Both stages may keep a file that turns out to need
-nothing (the libcst rules decide exactly); neither may drop a file a rule would change.
+for files that pass stage 1 with a rule declaring ``uses``/``attrs`` (or a sharper test named by
+``RuleInfo.ast_filter``), parses the file with the stdlib ``ast`` (much faster than libcst) and
+keeps the rules whose qualified names the file reaches through its imports, ignoring scopes.
+Both stages may keep a file that turns out to need nothing (the libcst rules decide exactly);
+neither may drop a file a rule would change. Like stage 1, stage 2 needs only the rules'
+metadata (`codemods.info`): a file it settles never costs the libcst import.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.import_resolution import bindings as import_bindings
-from codemods.base import Rule
-from codemods.guards import VERSION_TEST
-from codemods.info import ProjectFacts
+from codemods.info import ProjectFacts, RuleInfo, parse_python
+from codemods.pythons import SIX, VERSION_TEST, import_available, version_token_value
 
 
 @dataclass(frozen=True)
@@ -201,11 +202,75 @@ def dotted_name(node: ast.Attribute, bindings: dict[str, str]) -> str | None:
     return ".".join([bindings[value.id], *reversed(parts)])
 
 
+def uses_and_attrs(info: RuleInfo, found: Survey, facts: ProjectFacts) -> bool:
+    """The file reaches one of ``uses`` (when there are any) and spells one of ``attrs`` (when
+    there are any)."""
+    if info.uses and found.uses.isdisjoint(info.uses):
+        return False
+    return not info.attrs or not found.names.isdisjoint(info.attrs)
+
+
+def module_uses(info: RuleInfo, found: Survey, facts: ProjectFacts) -> bool:
+    """The file reaches a module of ``uses`` or anything in it."""
+    return any(
+        use == module or use.startswith(module + ".") for module in info.uses for use in found.uses
+    )
+
+
+def encoding_keyword(info: RuleInfo, found: Survey, facts: ProjectFacts) -> bool:
+    """A function of ``uses`` is called with an ``encoding=`` keyword."""
+    return any((use, "encoding") in found.calls for use in info.uses)
+
+
+def warn_call(info: RuleInfo, found: Survey, facts: ProjectFacts) -> bool:
+    """``logging.warn`` itself, or ``.warn(...)`` called on an object in a file that makes
+    loggers (``warnings.warn`` is a module function and does not count)."""
+    if "logging.warn" in found.uses:
+        return True
+    return "warn" in found.methods and not found.uses.isdisjoint(info.uses)
+
+
+def compat_guards(info: RuleInfo, found: Survey, facts: ProjectFacts) -> bool:
+    """Only files with a guard the oldest Python makes obsolete: a ``try`` importing a name it
+    has, a ``sys.version_info`` test constant from it on, ``six.PY2``/``PY3``, or ``hasattr`` of
+    a name it has. (The libcst pass then checks the rest.)"""
+    floor = parse_python(facts.python)
+    if floor is None:
+        return False
+    for guard in found.guards:
+        if guard in SIX or import_available(guard, floor):
+            return True
+        if guard.startswith(VERSION_TEST) and version_token_value(guard, floor) is not None:
+            return True
+    return False
+
+
+AstFilter = Callable[[RuleInfo, Survey, ProjectFacts], bool]
+AST_FILTERS: dict[str, AstFilter] = {
+    "": uses_and_attrs,
+    "module-uses": module_uses,
+    "encoding-keyword": encoding_keyword,
+    "warn-call": warn_call,
+    "compat-guards": compat_guards,
+}
+
+
+def reaches(info: RuleInfo, found: Survey, facts: ProjectFacts) -> bool:
+    """Stage 2 for one rule: may the file hold something for it? Never false for a file the
+    rule would change."""
+    return AST_FILTERS[info.ast_filter](info, found, facts)
+
+
+def needs_survey(info: RuleInfo) -> bool:
+    """Whether the ``ast`` pre-filter can reject files for this rule (else it is skipped)."""
+    return bool(info.ast_filter or info.uses or info.attrs)
+
+
 def by_ast(
-    source: str, rules: Sequence[type[Rule]], facts: ProjectFacts | None = None
-) -> list[type[Rule]]:
+    source: str | bytes, rules: Sequence[RuleInfo], facts: ProjectFacts | None = None
+) -> list[RuleInfo]:
     """Stage 2: of those, the rules whose names the file reaches (all when it does not parse)."""
-    if not any(rule.needs_survey() for rule in rules):
+    if not any(needs_survey(info) for info in rules):
         return list(rules)
     try:
         tree = ast.parse(source)
@@ -215,11 +280,11 @@ def by_ast(
 
 
 def by_tree(
-    tree: ast.AST, rules: Sequence[type[Rule]], facts: ProjectFacts | None = None
-) -> list[type[Rule]]:
+    tree: ast.AST, rules: Sequence[RuleInfo], facts: ProjectFacts | None = None
+) -> list[RuleInfo]:
     """`by_ast` on a tree parsed already (`app.parsed`: one parse per file per scan)."""
-    if not any(rule.needs_survey() for rule in rules):
+    if not any(needs_survey(info) for info in rules):
         return list(rules)
     found = survey(tree)
     known = facts or ProjectFacts()
-    return [rule for rule in rules if rule.reaches(found, known)]
+    return [info for info in rules if reaches(info, found, known)]

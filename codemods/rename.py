@@ -16,8 +16,8 @@ never touched.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.metadata import (
@@ -71,9 +71,15 @@ class RenameRule(Rule):
     renames: ClassVar[Mapping[str, str]]
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (ScopeProvider,)
 
-    @classmethod
-    def ast_uses(cls) -> frozenset[str]:
-        return frozenset(cls.info.uses) | frozenset(cls.renames)
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """The names a rule renames are what the ``ast`` pre-filter looks for: its metadata's
+        ``uses`` gains them (`codemods.prefilter` reads only the metadata)."""
+        super().__init_subclass__(**kwargs)
+        info, renames = getattr(cls, "info", None), getattr(cls, "renames", None)
+        if info is not None and renames is not None:
+            missing = tuple(name for name in renames if name not in info.uses)
+            if missing:
+                cls.info = replace(info, uses=(*info.uses, *missing))
 
     def __init__(self, run: RuleRun) -> None:
         super().__init__(run)

@@ -1,8 +1,10 @@
 """On-disk cache of per-file codemod results, keyed by content hash and rule-set version.
 
 It lives where the caller says (`app.caches`), never in the scanned repository. Entries are
-JSON files written atomically; a corrupt entry is treated as a miss. Beside them, a snapshot of
-the rule catalog (`codemods.catalog`) lets a fully cached run skip importing the rules.
+JSON files written atomically; a corrupt entry is treated as a miss. The pre-filters' verdicts
+(`Verdicts`) are one file per rule set: a content neither pre-filter keeps needs no entry.
+Beside them, a snapshot of the rule catalog (`codemods.catalog`) lets a run skip importing the
+rules when the one shipped with them is stale.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemods.catalog import Catalog, from_json, registered, ruleset_version, to_json
+from codemods.catalog import Catalog, from_json, packaged, registered, ruleset_version, to_json
 from codemods.info import Hit
 
 
@@ -26,6 +28,18 @@ class Entry:
     errors: tuple[tuple[int | None, str], ...]
     parsed: bool = False
     """Whether libcst parsed the file (the ast pre-filter may have settled it)."""
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """What the pre-filters decided for contents seen before, by content digest (for one rule
+    set and its facts: the scope)."""
+
+    wanted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The ids of the rules whose text pre-filter wants the content."""
+    settled: frozenset[str] = frozenset()
+    """Contents in which the ``ast`` pre-filter then found nothing for any of those rules: they
+    need no entry of their own (most candidates of a repository without deprecated code)."""
 
 
 def key(*parts: bytes | str) -> str:
@@ -66,25 +80,30 @@ class ResultCache:
         }
         _write(path, data)
 
-    def prefiltered(self, scope: str) -> dict[str, tuple[str, ...]]:
-        """The text pre-filters' verdicts kept for ``scope`` (a rule set and its facts):
-        content digest → the ids of the rules that want that content."""
+    def prefiltered(self, scope: str) -> Verdicts:
+        """The pre-filters' verdicts kept for ``scope`` (a rule set and its facts)."""
         try:
             data = json.loads(self._prefilter_path(scope).read_text(encoding="utf-8"))
-            return {str(digest): tuple(map(str, ids)) for digest, ids in data.items()}
-        except (OSError, ValueError, AttributeError, TypeError):
-            return {}
+            wanted = {str(digest): tuple(map(str, ids)) for digest, ids in data["wanted"].items()}
+            return Verdicts(wanted, frozenset(map(str, data["settled"])))
+        except (OSError, ValueError, AttributeError, TypeError, KeyError):
+            return Verdicts()
 
-    def keep_prefiltered(self, scope: str, verdicts: Mapping[str, tuple[str, ...]]) -> None:
+    def keep_prefiltered(self, scope: str, verdicts: Verdicts) -> None:
         """Keep the verdicts of one run (only the contents it saw: the file stays small)."""
-        _write(self._prefilter_path(scope), {d: list(ids) for d, ids in verdicts.items()})
+        wanted = {digest: list(ids) for digest, ids in verdicts.wanted.items()}
+        _write(self._prefilter_path(scope), {"wanted": wanted, "settled": sorted(verdicts.settled)})
 
     def _prefilter_path(self, scope: str) -> Path:
         return self.directory / f"prefilter-{scope[:32]}.json"
 
     def catalog(self) -> Catalog:
-        """The rules' metadata: the snapshot kept here for this rule-set version, else the rule
-        classes' own (importing them and libcst), which is then kept for the next run."""
+        """The rules' metadata: the snapshot shipped with the rules when it is current, else the
+        one kept here for this rule-set version, else the rule classes' own (importing them and
+        libcst), which is then kept for the next run."""
+        shipped = packaged()
+        if shipped is not None:
+            return shipped
         path = self.directory / f"catalog-{ruleset_version()}.json"
         try:
             kept = from_json(json.loads(path.read_text(encoding="utf-8")))

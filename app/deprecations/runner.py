@@ -3,13 +3,17 @@
 For every file: the bytes are read once and each rule's cheap text pre-filter picks the rules
 that may match. Files no rule wants cost nothing more. The rest are looked up in the cache
 (content hash + rule-set version + the rules and batches asked for); misses go to worker
-processes (when there are enough of them), where the stdlib ``ast`` narrows the rules further
-(`codemods.prefilter`) and only files still wanted are parsed once with libcst, all their rules
-running on that one tree (`codemods.engine`). Given the scan's parsed modules (`app.parsed`),
-the ``ast`` pre-filter runs here instead, on the tree every analyzer shares, and only files it
-keeps go to the workers. Bad input (non-UTF-8, ``@generated``, too
-large, syntax errors, output that does not compile) is skipped with a reason, never a crash
-or a partial write.
+processes as they are found (when there are enough of them: `_Dispatch`), where the stdlib
+``ast`` narrows the rules further (`codemods.prefilter`, from the rules' metadata alone) and
+only files still wanted are parsed once with libcst, all their rules running on that one tree
+(`codemods.engine`); a worker that parses nothing never imports libcst. Both pre-filters'
+verdicts are kept by content (`app.deprecations.cache.Verdicts`): an unchanged file is not
+searched again, and one the ``ast`` pre-filter emptied needs no cache entry. Given the scan's
+parsed modules (`app.parsed`), files whose tree the scan holds already are surveyed here on
+that tree, and so are all files when there are too few for workers (their trees are then kept
+for the analyzers after this one). Bad input (non-UTF-8, ``@generated``, too large, syntax
+errors, output that does not compile) is skipped with a reason, never a crash or a partial
+write.
 """
 
 from __future__ import annotations
@@ -20,11 +24,11 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.deprecations.cache import Entry, ResultCache, key
+from app.deprecations.cache import Entry, ResultCache, Verdicts, key
 from app.model import Progress, ScanError, no_progress
 from app.parsed import ParsedModules
 from codemods.catalog import ruleset_version
@@ -35,6 +39,10 @@ MAX_BYTES = 1_000_000
 GENERATED_MARKER = b"@generated"
 GENERATED_WINDOW = 2048
 MIN_FILES_PER_WORKER = 4
+NOTHING = Entry((), {}, ())
+"""The entry of a file in which the ``ast`` pre-filter found nothing for any rule."""
+BATCH = 4
+"""Files per task sent to a worker."""
 
 
 @dataclass(frozen=True)
@@ -69,11 +77,18 @@ class RunReport:
 class CodemodTask:
     path: str
     text: str
-    rule_ids: tuple[str, ...]
+    digest: str
+    """Of the file's bytes (`Verdicts` are by content)."""
+    rules: tuple[RuleInfo, ...]
+    """The rules whose text pre-filter keeps the file."""
     batches: tuple[tuple[str, tuple[str, ...]], ...]
     facts: ProjectFacts
     kept: frozenset[str] | None = None
     """The rules the ``ast`` pre-filter kept, when it ran already (on the shared tree)."""
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(info.id for info in self.rules)
 
 
 _DOCSTRING_START = re.compile(rb"[rRuU]?(\"\"\"|'''|\"|')")
@@ -134,6 +149,7 @@ class Runner:
         self.batches = tuple(
             (name, tuple(info.id for info in rules)) for name, rules in batches.items()
         )
+        self.by_id = {info.id: info for info in self.rules}
         self.families = {info.id: info.family for info in self.rules}
         self.facts = facts or ProjectFacts()
         self.cache = cache
@@ -148,32 +164,39 @@ class Runner:
         scope = key(
             self._version, ",".join(info.id for info in self.rules), self.facts.fingerprint()
         )
-        known = self.cache.prefiltered(scope) if self.cache else {}
+        known = self.cache.prefiltered(scope) if self.cache else Verdicts()
         seen: dict[str, tuple[str, ...]] = {}
-        for path in paths:
-            report.stats.files += 1
-            job = self._prepare(path, report, known, seen)
-            if job is None:
-                continue
-            cache_key = self._key(job)
-            cached = self.cache.get(cache_key) if self.cache else None
-            if cached is not None:
-                report.stats.cached += 1
-                self._collect(job, cached, report)
-            else:
-                jobs.append((job, cache_key))
-        report.stats.surveyed = len(jobs)
-        if self.cache is not None and seen != known:
-            self.cache.keep_prefiltered(scope, seen)
-        if self.parsed is not None and jobs:
-            from app.deprecations.worker import survey_on_tree  # libcst: only for misses
-
-            jobs = [(survey_on_tree(job, self.parsed), cache_key) for job, cache_key in jobs]
-        for (job, cache_key), entry in zip(jobs, self._execute([j for j, _ in jobs]), strict=True):
+        settled: set[str] = set()
+        with _Dispatch(self) as dispatch:
+            for path in paths:
+                report.stats.files += 1
+                job = self._prepare(path, report, known.wanted, seen)
+                if job is None:
+                    continue
+                if job.digest in known.settled:  # as good as a cached entry with nothing in it
+                    report.stats.cached += 1
+                    settled.add(job.digest)
+                    continue
+                cache_key = self._key(job)
+                cached = self.cache.get(cache_key) if self.cache else None
+                if cached is not None:
+                    report.stats.cached += 1
+                    self._collect(job, cached, report)
+                else:
+                    jobs.append((job, cache_key))
+                    dispatch.offer(job)
+            report.stats.surveyed = len(jobs)
+            entries = dispatch.entries([j for j, _ in jobs])
+        for (job, cache_key), entry in zip(jobs, entries, strict=True):
             report.stats.parsed += entry.parsed
-            if self.cache is not None:
+            if entry == NOTHING:
+                settled.add(job.digest)
+            elif self.cache is not None:
                 self.cache.put(cache_key, entry)
             self._collect(job, entry, report)
+        verdicts = Verdicts(seen, frozenset(settled))
+        if self.cache is not None and verdicts != known:
+            self.cache.keep_prefiltered(scope, verdicts)
         report.results.sort(key=lambda r: r.path)
         return report
 
@@ -195,10 +218,13 @@ class Runner:
             return None
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         rule_ids = known.get(digest)
-        if rule_ids is None:
-            rule_ids = tuple(info.id for info in wanted(data, self.rules, self.facts))
+        if rule_ids is not None and all(i in self.by_id for i in rule_ids):
+            rules = tuple(self.by_id[i] for i in rule_ids)
+        else:
+            rules = tuple(wanted(data, self.rules, self.facts))
+            rule_ids = tuple(info.id for info in rules)
         seen[digest] = rule_ids
-        if not rule_ids:
+        if not rules:
             return None
         report.stats.candidates += 1
         if len(data) > self.max_bytes:
@@ -217,7 +243,7 @@ class Runner:
             line = data.count(b"\n", 0, exc.start) + 1
             report.errors.append(ScanError(path, line, "not valid UTF-8: skipped"))
             return None
-        return CodemodTask(path, text, rule_ids, self.batches, self.facts)
+        return CodemodTask(path, text, digest, rules, self.batches, self.facts)
 
     def _key(self, job: CodemodTask) -> str:
         uses_facts = any(self.families[i] == "pydantic" for i in job.rule_ids)
@@ -230,36 +256,103 @@ class Runner:
             job.text,
         )
 
-    def _execute(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
-        """Entries in the order of ``jobs``; files the pre-filter emptied need no worker."""
-        results: list[Entry | None] = [
-            Entry((), {}, ()) if j.kept == frozenset() else None for j in jobs
-        ]
-        wanted = [j for j, done in zip(jobs, results, strict=True) if done is None]
-        entries = iter(self._process(wanted))
-        return [done if done is not None else next(entries) for done in results]
+    def _here(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
+        """Entries of files too few for workers, worked here: the ``ast`` pre-filter on the
+        scan's shared trees (kept for the analyzers after this one), then libcst."""
+        from app.deprecations.worker import process, survey_on_tree
 
-    def _process(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
-        if not jobs:
-            return []
-        from app.deprecations.worker import process  # libcst: only when some file needs work
+        entries = []
+        for index, job in enumerate(jobs, 1):
+            entries.append(
+                process(job if self.parsed is None else survey_on_tree(job, self.parsed))
+            )
+            self.progress("deprecations", index, len(jobs))
+        return entries
 
-        workers = min(self.workers, len(jobs) // MIN_FILES_PER_WORKER)
-        results: list[Entry] = []
-        if workers <= 1:
-            for index, job in enumerate(jobs, 1):
-                results.append(process(job))
-                self.progress("deprecations", index, len(jobs))
-            return results
-        context = multiprocessing.get_context(_start_method())
-        chunk = max(1, len(jobs) // (workers * 4))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for index, entry in enumerate(pool.map(process, jobs, chunksize=chunk), 1):
-                results.append(entry)
-                self.progress("deprecations", index, len(jobs))
-        return results
+    def _workers(self, jobs: int) -> int:
+        return min(self.workers, jobs // MIN_FILES_PER_WORKER)
 
     def _collect(self, job: CodemodTask, entry: Entry, report: RunReport) -> None:
         report.errors.extend(ScanError(job.path, line, message) for line, message in entry.errors)
         if entry.hits:
             report.results.append(FileResult(job.path, job.text, entry.hits, entry.outputs))
+
+
+class _Dispatch:
+    """Sends the files the cache does not hold to worker processes, while the run still reads
+    and text-filters the rest: both cores work from the first misses on.
+
+    The workers start once there are enough files for all of them (`MIN_FILES_PER_WORKER`
+    each), or at the end for fewer workers; files too few for two workers are worked here
+    (`Runner._here`). Files whose tree the scan holds are surveyed here, and only those the
+    survey keeps go to a worker. A task is a few files (`BATCH`), so no worker is left alone
+    with a long one."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.early: list[CodemodTask] = []
+        self.pool: ProcessPoolExecutor | None = None
+        self.batch: list[CodemodTask] = []
+        self.sent: list[Future[list[Entry]]] = []
+        self.outcomes: list[Entry | tuple[int, int]] = []
+        """Per file, in order: its entry (settled here) or its task's number and its place."""
+
+    def __enter__(self) -> _Dispatch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def offer(self, job: CodemodTask) -> None:
+        if self.pool is not None:
+            self._send(job)
+            return
+        self.early.append(job)
+        workers = self.runner.workers
+        if workers > 1 and len(self.early) >= workers * MIN_FILES_PER_WORKER:
+            self._start(workers)
+
+    def _start(self, workers: int) -> None:
+        context = multiprocessing.get_context(_start_method())
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        for job in self.early:
+            self._send(job)
+
+    def _send(self, job: CodemodTask) -> None:
+        parsed = self.runner.parsed
+        if parsed is not None and parsed.holds(job.path):
+            from app.deprecations.worker import survey_on_tree  # no libcst: the ast side
+
+            job = survey_on_tree(job, parsed)
+            if job.kept == frozenset():
+                self.outcomes.append(NOTHING)
+                return
+        self.outcomes.append((len(self.sent), len(self.batch)))
+        self.batch.append(job)
+        if len(self.batch) == BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.batch and self.pool is not None:
+            from app.deprecations.worker import process_all
+
+            self.sent.append(self.pool.submit(process_all, tuple(self.batch)))
+            self.batch = []
+
+    def entries(self, jobs: Sequence[CodemodTask]) -> list[Entry]:
+        """The entries of ``jobs``: every file offered, in order."""
+        if self.pool is None:
+            workers = self.runner._workers(len(jobs))
+            if workers <= 1:
+                return self.runner._here(jobs)
+            self._start(workers)
+        self._flush()
+        found: list[Entry] = []
+        for done, outcome in enumerate(self.outcomes, 1):
+            if not isinstance(outcome, Entry):
+                task, place = outcome
+                outcome = self.sent[task].result()[place]
+            found.append(outcome)
+            self.runner.progress("deprecations", done, len(jobs))
+        return found

@@ -1,4 +1,5 @@
-"""The rule catalog: metadata without the rule classes, kept as a snapshot in the cache."""
+"""The rule catalog: metadata without the rule classes, shipped as a snapshot beside the rules
+and kept as one in the cache."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+import codemods.catalog
 from app.deprecations.cache import ResultCache
-from codemods.catalog import Catalog, UnknownRule, from_json, registered, to_json
+from codemods.catalog import Catalog, UnknownRule, from_json, packaged, registered, to_json
 from codemods.registry import RULES
 
 
@@ -37,10 +39,28 @@ def test_a_stale_or_damaged_snapshot_is_not_used(damage: object) -> None:
     assert from_json(snapshot) is None
 
 
-def test_the_cache_keeps_a_snapshot_and_rebuilds_a_corrupt_one(tmp_path: Path) -> None:
-    cache = ResultCache(tmp_path)
+def test_the_shipped_snapshot_is_current() -> None:
+    """After editing a rule: ``python -m codemods.catalog`` rewrites codemods/catalog.json."""
+    assert packaged() == registered()
+
+
+def test_the_cache_needs_no_snapshot_of_its_own_while_the_shipped_one_is_current(
+    tmp_path: Path,
+) -> None:
+    assert ResultCache(tmp_path).catalog() == registered()
+    assert not list(tmp_path.glob("catalog-*.json"))
+
+
+def test_the_cache_keeps_a_snapshot_and_rebuilds_a_corrupt_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = tmp_path / "shipped.json"
+    stale.write_text(json.dumps({**to_json(registered()), "version": "0000000000000000"}))
+    monkeypatch.setattr(codemods.catalog, "PACKAGED", stale)
+    directory = tmp_path / "cache"
+    cache = ResultCache(directory)
     assert cache.catalog() == registered()
-    (snapshot,) = tmp_path.glob("catalog-*.json")
+    (snapshot,) = directory.glob("catalog-*.json")
     assert from_json(json.loads(snapshot.read_text())) == registered()
     snapshot.write_text("{not json")
     assert cache.catalog() == registered()

@@ -186,7 +186,8 @@ def test_the_prefilter_keeps_only_files_with_a_guard_the_floor_makes_obsolete() 
         facts = ProjectFacts(python=python)
         if not wants(ObsoleteCompatGuard.info, dedent(source).encode(), facts):
             return False
-        return by_ast(dedent(source), [ObsoleteCompatGuard], facts) == [ObsoleteCompatGuard]
+        rule = ObsoleteCompatGuard.info
+        return by_ast(dedent(source), [rule], facts) == [rule]
 
     assert kept(GUARDED_ABC, "3.8")
     assert not kept(GUARDED_ABC, None)  # no known floor: nothing is obsolete

@@ -32,12 +32,14 @@ def test_text_stage_needs_the_needles():
 
 def test_ast_stage_drops_near_misses_and_keeps_real_ones():
     near = "import json\nopen(p, encoding='utf-8')\njson.loads(s)\n"
-    assert by_ast(near, [JsonEncoding]) == []
-    assert by_ast("import json\njson.loads(s, encoding='u')\n", [JsonEncoding]) == [JsonEncoding]
+    assert by_ast(near, [JsonEncoding.info]) == []
+    assert by_ast("import json\njson.loads(s, encoding='u')\n", [JsonEncoding.info]) == [
+        JsonEncoding.info
+    ]
     warnings_only = (
         "import logging\nimport warnings\nlog = logging.getLogger()\nwarnings.warn('x')\n"
     )
-    assert by_ast(warnings_only, [LoggingWarn]) == []
+    assert by_ast(warnings_only, [LoggingWarn.info]) == []
     real = "import logging\nlog = logging.getLogger()\nlog.warn('x')\n"
-    assert by_ast(real, [LoggingWarn]) == [LoggingWarn]
-    assert by_ast("def broken(:\n", [LoggingWarn]) == [LoggingWarn]  # libcst reports it
+    assert by_ast(real, [LoggingWarn.info]) == [LoggingWarn.info]
+    assert by_ast("def broken(:\n", [LoggingWarn.info]) == [LoggingWarn.info]  # libcst reports it

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from app.deprecations.cache import ResultCache
 from app.deprecations.runner import Runner, generated
+from codemods.json_encoding import JsonEncoding
 from codemods.numpy_builtin_aliases import NumpyBuiltinAliases
 from codemods.registry import RULES
 
@@ -115,10 +118,10 @@ def test_the_text_prefilter_verdicts_are_kept_by_content(tmp_path: Path) -> None
     runner = Runner(work, {"numpy": [NumpyBuiltinAliases.info]}, cache=ResultCache(cache_dir))
     first = runner.run(paths)
     (memo,) = cache_dir.glob("prefilter-*.json")
-    verdicts = json.loads(memo.read_text())
+    verdicts = json.loads(memo.read_text())["wanted"]
     assert sorted(len(ids) for ids in verdicts.values()) == [0, 1, 1]  # plain.py: none
     # The kept verdict is what the next run believes for the same content.
-    memo.write_text(json.dumps({digest: [] for digest in verdicts}))
+    memo.write_text(json.dumps({"wanted": {digest: [] for digest in verdicts}, "settled": []}))
     assert runner.run(paths).results == []
     # New content is searched again; a damaged memo only costs speed.
     (work / "m0.py").write_text((work / "m0.py").read_text() + "\n")
@@ -127,3 +130,64 @@ def test_the_text_prefilter_verdicts_are_kept_by_content(tmp_path: Path) -> None
     uncached = Runner(work, {"numpy": [NumpyBuiltinAliases.info]}).run(paths)
     assert runner.run(paths).results == uncached.results
     assert len(uncached.results) == len(first.results) == 2
+
+
+NEAR_MISS = "import json\n\n\ndef f{n}(p):\n    return open(p, encoding='utf-8')\n"
+"""The text pre-filter keeps it for MB124 (``json``, ``encoding``), the ast pre-filter not."""
+
+
+def test_contents_the_ast_prefilter_empties_are_settled_without_an_entry(tmp_path: Path) -> None:
+    work, cache_dir = tmp_path / "work", tmp_path / "cache"
+    work.mkdir()
+    paths = write_files(work, 2)
+    for n in range(10):
+        (work / f"near{n}.py").write_text(NEAR_MISS.format(n=n))
+    paths += [f"near{n}.py" for n in range(10)]
+    rules = {"all": [JsonEncoding.info, NumpyBuiltinAliases.info]}
+    runner = Runner(work, rules, cache=ResultCache(cache_dir), workers=2)
+    first = runner.run(paths)
+    assert (first.stats.candidates, first.stats.surveyed, first.stats.parsed) == (12, 12, 2)
+    assert len(list(cache_dir.rglob("*/*.json"))) == 2  # one entry per parsed file
+    (memo,) = cache_dir.glob("prefilter-*.json")
+    assert len(json.loads(memo.read_text())["settled"]) == 10
+    second = runner.run(paths)
+    assert (second.stats.candidates, second.stats.surveyed, second.stats.cached) == (12, 0, 12)
+    assert second.results == first.results
+    # An edited near miss is surveyed again; a lost memo only costs speed.
+    (work / "near0.py").write_text(NEAR_MISS.format(n=0) + "json.loads(s, encoding='x')\n")
+    third = runner.run(paths)
+    assert (third.stats.surveyed, third.stats.parsed) == (1, 1)
+    assert [r.path for r in third.results] == ["m0.py", "m1.py", "near0.py"]
+    memo.unlink()
+    assert runner.run(paths).results == third.results
+
+
+NO_LIBCST_PROBE = """
+import sys
+from pathlib import Path
+from app.deprecations.cache import ResultCache
+from app.deprecations.runner import Runner
+from codemods.info import ProjectFacts
+
+root, cache = Path(sys.argv[1]), ResultCache(Path(sys.argv[2]))
+rules = cache.catalog().enabled([], [])
+paths = sorted(p.name for p in root.glob("*.py"))
+for workers in (1, 2):
+    report = Runner(root, {"all": rules}, ProjectFacts(python="3.8"), workers=workers).run(paths)
+    assert report.stats.surveyed == len(paths) and not report.results, report.stats
+print("libcst" in sys.modules)
+"""
+
+
+def test_a_scan_whose_candidates_the_ast_prefilter_empties_never_imports_libcst(
+    tmp_path: Path,
+) -> None:
+    """The catalog comes from the shipped snapshot and both pre-filters read only metadata:
+    libcst (0.4 s per process) is imported only for a file that needs a libcst parse."""
+    work = tmp_path / "work"
+    work.mkdir()
+    for n in range(12):
+        (work / f"near{n}.py").write_text(NEAR_MISS.format(n=n))
+    probe = [sys.executable, "-c", NO_LIBCST_PROBE, str(work), str(tmp_path / "cache")]
+    completed = subprocess.run(probe, capture_output=True, text=True, timeout=120, check=True)
+    assert completed.stdout.strip() == "False"
