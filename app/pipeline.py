@@ -14,7 +14,7 @@ from packaging.version import Version
 
 from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
-from app.caches import CONFIG, DEAD_CODE, DISTRIBUTIONS
+from app.caches import CONFIG, DEAD_CODE, DISTRIBUTIONS, TEMPLATES
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.manifests import discover, ignored_manifests
 from app.manifests.base import ManifestParse
@@ -22,6 +22,7 @@ from app.model import Kind, Progress, ScanError, ScanResult, Unaudited, no_progr
 from app.planner import Budget, plan
 from app.proposals import branch_for, build
 from app.snapshot import Listing, Snapshot, snapshot_of
+from app.templates import keep_compiled
 
 DEFAULT_TARGET_PYTHON = "3.10"
 NO_API_DIFF = "MAINTAINER_NO_API_DIFF"
@@ -93,6 +94,8 @@ def scan(
         from app.apidiff.enrich import reconcile  # loaded only for version bumps
 
         batches = reconcile(batches)
+    if batches:
+        keep_compiled(adapters.caches.folder(TEMPLATES))
     result.proposals.extend(
         build(batch, config, snapshot.read_text, ci_results) for batch in batches
     )
