@@ -88,6 +88,7 @@ def test_compiled_templates_are_kept_and_a_damaged_or_unwritable_folder_is_only_
     batch = Batch(Kind.DEPENDENCY_UPDATE, "requests", None, (finding(),))
 
     def body() -> str:
+        assert environment.cache is not None
         environment.cache.clear()  # nothing compiled in memory: compiled, or read back
         return build(batch, RepoConfig(), lambda path: TEXT).body
 
