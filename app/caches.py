@@ -35,6 +35,8 @@ DEPRECATIONS = "deprecations"
 """Codemod results per file (`app.deprecations.cache.ResultCache`)."""
 CONFIG = "config"
 """Validated `.maintainer.yml` configurations by text (`app.config.KeptConfigs`)."""
+TEMPLATES = "templates"
+"""The PR and issue body templates, compiled (`app.templates.keep_compiled`)."""
 HEALTH = "health"
 """The CLI's health samples (`app.health.samples.SampleStore`, ``health.sqlite``)."""
 

@@ -14,14 +14,15 @@ from packaging.version import Version
 
 from app.analyzers import ANALYZERS, analyzer_for
 from app.analyzers.base import Adapters, ScanContext
-from app.caches import CONFIG, DEAD_CODE, DISTRIBUTIONS
+from app.caches import CONFIG, DEAD_CODE, DISTRIBUTIONS, TEMPLATES
 from app.config import IgnoreRule, RepoConfig, load_config
 from app.manifests import discover, ignored_manifests
 from app.manifests.base import ManifestParse
 from app.model import Kind, Progress, ScanError, ScanResult, Unaudited, no_progress
 from app.planner import Budget, plan
 from app.proposals import branch_for, build
-from app.snapshot import Snapshot, snapshot_of
+from app.snapshot import Listing, Snapshot, snapshot_of
+from app.templates import keep_compiled
 
 DEFAULT_TARGET_PYTHON = "3.10"
 NO_API_DIFF = "MAINTAINER_NO_API_DIFF"
@@ -42,13 +43,14 @@ def scan(
     budget: Budget | None = None,
     stored_ignores: Sequence[IgnoreRule] = (),
     ci_results: Mapping[str, str] | None = None,
+    listing: Listing | None = None,
 ) -> ScanResult:
-    """Scan the git work tree at ``path``.
+    """Scan the git work tree at ``path`` (listed by ``listing`` when the caller started one).
 
     Raises `NotARepository`, `ConfigError` and `IndexUnavailable` for problems that stop the
     whole scan; everything else lands in the result's ``errors``.
     """
-    snapshot = snapshot_of(path)
+    snapshot = listing.snapshot() if listing is not None else snapshot_of(path)
     if config is None:
         config = load_config(snapshot.root, adapters.caches.folder(CONFIG)).config
     now = now or datetime.now(UTC)
@@ -92,6 +94,8 @@ def scan(
         from app.apidiff.enrich import reconcile  # loaded only for version bumps
 
         batches = reconcile(batches)
+    if batches:
+        keep_compiled(adapters.caches.folder(TEMPLATES))
     result.proposals.extend(
         build(batch, config, snapshot.read_text, ci_results) for batch in batches
     )

@@ -9,8 +9,10 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.config import Paths
+if TYPE_CHECKING:
+    from app.config import Paths
 
 
 class NotARepository(Exception):
@@ -75,31 +77,69 @@ def git_toplevel(path: Path) -> Path:
 
 def snapshot_of(path: Path) -> Snapshot:
     """List the work tree of the git repository containing ``path``."""
-    if not path.exists():
-        raise NotARepository(f"{path} does not exist")
-    root = git_toplevel(path)
-    top = str(root)
-    # Finding untracked files walks every folder (20 ms on Django, most of the listing): that
-    # git runs while this process checks the tracked files it listed meanwhile.
-    untracked = subprocess.Popen(
-        ["git", "-C", top, "ls-files", "-z", "--others", "--exclude-standard"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        tracked = subprocess.run(
-            ["git", "-C", top, "ls-files", "-z", "--cached"], capture_output=True, check=True
-        )
-        files = set(_regular_files(top, tracked.stdout))
-        output, errors = untracked.communicate()
-    finally:
-        if untracked.poll() is None:
-            untracked.kill()
-            untracked.wait()
-    if untracked.returncode != 0:
-        raise subprocess.CalledProcessError(untracked.returncode, untracked.args, output, errors)
-    files.update(_regular_files(top, output))
-    return Snapshot(root=root, files=tuple(sorted(files)), name=root.name)
+    return Listing.start(path).snapshot()
+
+
+class Listing:
+    """A listing of a work tree under way: git lists the files while this process goes on.
+
+    `start` finds the work tree's top and starts ``git ls-files`` for the tracked and for the
+    untracked files (the second walks every folder: 20 ms on Django); `snapshot` waits for both
+    and keeps the regular files. The scan command starts one before it imports the analyzers,
+    so git's part runs on another core meanwhile. Importing this module loads neither the
+    configuration models nor an analyzer."""
+
+    def __init__(
+        self, root: Path, tracked: subprocess.Popen[bytes], untracked: subprocess.Popen[bytes]
+    ) -> None:
+        self.root = root
+        self._running = (tracked, untracked)
+
+    @classmethod
+    def start(cls, path: Path) -> Listing:
+        """Raises `NotARepository` when ``path`` is not in a git work tree."""
+        if not path.exists():
+            raise NotARepository(f"{path} does not exist")
+        root = git_toplevel(path)
+        command = ["git", "-C", str(root), "ls-files", "-z"]
+        tracked = _started([*command, "--cached"])
+        try:
+            untracked = _started([*command, "--others", "--exclude-standard"])
+        except BaseException:
+            _stop(tracked)
+            raise
+        return cls(root, tracked, untracked)
+
+    def snapshot(self) -> Snapshot:
+        """The listed regular files (raises `subprocess.CalledProcessError` when git fails)."""
+        top = str(self.root)
+        files: set[str] = set()
+        try:
+            for process in self._running:
+                output, errors = process.communicate()
+                if process.returncode != 0:
+                    raise subprocess.CalledProcessError(
+                        process.returncode, process.args, output, errors
+                    )
+                files.update(_regular_files(top, output))
+        finally:
+            self.close()
+        return Snapshot(root=self.root, files=tuple(sorted(files)), name=self.root.name)
+
+    def close(self) -> None:
+        """Stop git if it still runs and release its pipes (also after `snapshot`)."""
+        for process in self._running:
+            _stop(process)
+
+
+def _started(command: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.communicate()
 
 
 def _regular_files(top: str, listed: bytes) -> Iterator[str]:

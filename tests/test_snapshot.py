@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.snapshot import NotARepository, snapshot_of
+from app.snapshot import Listing, NotARepository, snapshot_of
 from tests.support import git, make_repo
 
 
@@ -44,3 +44,19 @@ def test_a_folder_outside_any_repository_is_refused(tmp_path: Path) -> None:
         snapshot_of(tmp_path / "plain")
     with pytest.raises(NotARepository):
         snapshot_of(tmp_path / "missing")
+
+
+def test_a_listing_runs_while_the_caller_works_and_closing_it_unread_stops_git(
+    tmp_path: Path,
+) -> None:
+    root = make_repo(tmp_path / "repo", files={"a.py": "a = 1\n"})
+    listing = Listing.start(root)
+    (root / "b.py").write_text("b = 2\n", encoding="utf-8")  # after the start: may be missed
+    assert set(listing.snapshot().files) <= {"a.py", "b.py"}
+    assert "a.py" in Listing.start(root).snapshot().files
+    unread = Listing.start(root)
+    unread.close()
+    unread.close()  # idempotent
+    assert all(process.returncode is not None for process in unread._running)
+    with pytest.raises(NotARepository):
+        Listing.start(tmp_path / "missing")

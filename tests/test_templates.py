@@ -1,5 +1,9 @@
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+
+from app import templates
 from app.config import RepoConfig, UpdateType
 from app.model import Edit, Finding, Kind, Risk, RiskFactor, RiskLevel
 from app.planner import Batch
@@ -74,3 +78,33 @@ def test_a_failed_ci_run_raises_the_risk_and_shows_in_the_risk_section() -> None
     assert "- CI passed on this branch" in passed.body
     other = build(batch, RepoConfig(), lambda path: TEXT, {"maintainer/other": "failure"})
     assert "CI" not in other.body.split("## Risk")[1].split("## Rollback")[0]
+
+
+def test_compiled_templates_are_kept_and_a_damaged_or_unwritable_folder_is_only_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    environment = templates.environment()
+    monkeypatch.setattr(environment, "bytecode_cache", None)  # as it was, after the test
+    batch = Batch(Kind.DEPENDENCY_UPDATE, "requests", None, (finding(),))
+
+    def body() -> str:
+        assert environment.cache is not None
+        environment.cache.clear()  # nothing compiled in memory: compiled, or read back
+        return build(batch, RepoConfig(), lambda path: TEXT).body
+
+    expected = body()
+    kept = tmp_path / "templates"
+    templates.keep_compiled(kept)
+    assert body() == expected
+    entries = sorted(kept.iterdir())
+    assert len(entries) >= 2  # the body's template and the partials it includes
+    stamps = [entry.stat().st_mtime_ns for entry in entries]
+    assert body() == expected  # read back: nothing rewritten
+    assert [entry.stat().st_mtime_ns for entry in entries] == stamps
+    for entry in entries:
+        entry.write_bytes(b"damaged")
+    assert body() == expected
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be\n")
+    templates.keep_compiled(blocked)
+    assert body() == expected

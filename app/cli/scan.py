@@ -9,25 +9,22 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from app import pipeline
-from app.analyzers.base import Adapters
 from app.caches import INDEX, Caches, cache_options, caches_for
 from app.cli import EXIT_FATAL, EXIT_FINDINGS_WITH_ERRORS, EXIT_OK, Finished
 from app.cli.progress import terminal_progress
-from app.composer import Composed
-from app.composer.local import LocalComposer
-from app.config import ConfigError
-from app.index.model import IndexUnavailable
-from app.model import Kind, ScanResult
-from app.output import scan_json, scan_table
-from app.proposals import slugify
-from app.snapshot import NotARepository, git_toplevel
+from app.model import Kind
+from app.snapshot import Listing, NotARepository, git_toplevel
+
+# The pipeline and the analyzers are imported when the command runs, after it has started
+# listing the work tree (`Listing`): git's part then runs on another core meanwhile.
 
 INDEX_KINDS = (Kind.DEPENDENCY_UPDATE, Kind.SECURITY, Kind.LOCK_FILE_MAINTENANCE)
 """The kinds whose analyzers read the package index."""
 
 if TYPE_CHECKING:
+    from app.composer import Composed
     from app.index.model import PackageIndex
+    from app.model import ScanResult
     from app.security.source import AdvisorySource
 
 
@@ -89,22 +86,44 @@ def scan(
     .maintainer.yml, package index unreachable).
     """
     kinds = _kinds(only)
-    with caches_for(cache_dir, no_cache) as caches:
-        adapters = Adapters(
-            index=_index(index_url, caches) if _may_read_index(kinds) else None,
-            advisories=_advisory_source(advisory_db, vulnerability_service, osv_url),
-            caches=caches,
-        )
-        try:
-            moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
-            result = pipeline.scan(
-                path, adapters, only=kinds, now=moment, progress=terminal_progress
+    try:
+        listing = Listing.start(path)
+    except NotARepository as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FATAL)
+    try:
+        from app import pipeline
+        from app.analyzers.base import Adapters
+        from app.config import ConfigError
+        from app.index.model import IndexUnavailable
+
+        with caches_for(cache_dir, no_cache) as caches:
+            adapters = Adapters(
+                index=_index(index_url, caches) if _may_read_index(kinds) else None,
+                advisories=_advisory_source(advisory_db, vulnerability_service, osv_url),
+                caches=caches,
             )
-        except (NotARepository, ConfigError, IndexUnavailable) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_FATAL)
+            try:
+                moment = now.replace(tzinfo=UTC) if now else datetime.now(UTC)
+                result = pipeline.scan(
+                    path,
+                    adapters,
+                    only=kinds,
+                    now=moment,
+                    progress=terminal_progress,
+                    listing=listing,
+                )
+            except (NotARepository, ConfigError, IndexUnavailable) as exc:
+                click.echo(f"error: {exc}", err=True)
+                sys.exit(EXIT_FATAL)
+    finally:
+        listing.close()
+    from app.output import scan_json, scan_table
+
     composed: list[Composed] | None = None
     if apply:
+        from app.composer.local import LocalComposer
+
         composed = LocalComposer(git_toplevel(path)).compose(result.proposals)
     if output_dir is not None:
         _write_bodies(result, output_dir)
@@ -146,6 +165,8 @@ def _advisory_source(
 
 
 def _write_bodies(result: ScanResult, directory: Path) -> None:
+    from app.proposals import slugify
+
     directory.mkdir(parents=True, exist_ok=True)
     for proposal in result.proposals:
         name = slugify(proposal.branch.replace("/", "-"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshal
-import multiprocessing
 import os
 import re
 import threading
@@ -271,6 +270,8 @@ def _run(
     method = "fork" if os.name == "posix" and single_threaded else "spawn"
     if os.name == "posix" and not single_threaded:
         method = "forkserver"
+    import multiprocessing  # only when files need parsing: a warm rescan starts no worker
+
     context = multiprocessing.get_context(method)
     # Largest files first, in small chunks, so no worker is left with a big file at the end.
     ordered = sorted(jobs, key=lambda j: -j.size)
