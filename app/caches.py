@@ -8,6 +8,7 @@ inside a scanned repository: its checkout, ``.git`` included, belongs to its own
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -45,6 +46,16 @@ def user_cache_root() -> Path:
     """The CLI's default root: ``$XDG_CACHE_HOME/maintainer-bot``, else ``~/.cache/...``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / APP_FOLDER
+
+
+def write_entry(path: Path, data: bytes) -> None:
+    """Write one cache entry whole or not at all (a temporary file, then a rename); a failure
+    to write is ignored: the entry is then a miss next time."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
 
 
 @dataclass(frozen=True)

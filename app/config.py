@@ -6,10 +6,8 @@ typo is reported instead of silently ignored.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import pickle
 import re
 import sys
@@ -31,6 +29,7 @@ from pydantic import (
 )
 
 from app import bounded_yaml, model
+from app.caches import write_entry
 from app.model import Kind
 
 if TYPE_CHECKING:
@@ -728,11 +727,7 @@ class KeptConfigs:
         if isinstance(kept, RepoConfig):
             return kept
         config = RepoConfig() if text is None else parse_config(text, path)
-        with contextlib.suppress(OSError):
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            temporary = entry.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(pickle.dumps(config, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, entry)
+        write_entry(entry, pickle.dumps(config, protocol=pickle.HIGHEST_PROTOCOL))
         return config
 
     def _entry(self, text: str | None, path: str) -> Path | None:

@@ -10,14 +10,13 @@ pickled dataclasses and cannot run code.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from app.caches import write_entry
 from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
 FORMAT = 9
@@ -60,7 +59,7 @@ class FactsCache:
             return None
 
     def store_encoded(self, key: str, data: bytes) -> None:
-        _write_atomic(self._entry(key), data)
+        write_entry(self._entry(key), data)
 
     def load_edit(self, key: str) -> tuple[bool, str] | None:
         """A removal made before from the same text and targets: ``(done, text or why not)``."""
@@ -73,7 +72,7 @@ class FactsCache:
         return None
 
     def store_edit(self, key: str, done: bool, text: str) -> None:
-        _write_atomic(self._edit_entry(key), marshal.dumps((done, text)))
+        write_entry(self._edit_entry(key), marshal.dumps((done, text)))
 
     def _edit_entry(self, key: str) -> Path:
         return self.directory / "edits" / key[:2] / f"{key}.bin"
@@ -86,7 +85,7 @@ class FactsCache:
             return None
 
     def store_blame(self, key: str, value: Any) -> None:
-        _write_atomic(self._blame_entry(key), marshal.dumps(value))
+        write_entry(self._blame_entry(key), marshal.dumps(value))
 
     def _blame_entry(self, key: str) -> Path:
         return self.directory / "blames" / key[:2] / f"{key}.bin"
@@ -106,7 +105,7 @@ class FactsCache:
         }
 
     def save_pack(self, root: Path, entries: dict[str, Packed]) -> None:
-        _write_atomic(self._pack_path(root), marshal.dumps(entries))
+        write_entry(self._pack_path(root), marshal.dumps(entries))
 
     def _pack_path(self, root: Path) -> Path:
         return self.directory / "packs" / f"{_root_name(root)}-{FORMAT}.bin"
@@ -119,7 +118,7 @@ class FactsCache:
             return None
 
     def save_links(self, root: Path, version: str, value: Any) -> None:
-        _write_atomic(self._links_path(root, version), marshal.dumps(value))
+        write_entry(self._links_path(root, version), marshal.dumps(value))
 
     def _links_path(self, root: Path, version: str) -> Path:
         return self.directory / "links" / f"{_root_name(root)}-{FORMAT}-{version}.bin"
@@ -127,14 +126,6 @@ class FactsCache:
 
 def _root_name(root: Path) -> str:
     return hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
 
 
 # marshal layout ---------------------------------------------------------------------------
