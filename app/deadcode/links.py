@@ -114,16 +114,17 @@ def link(graph: Graph, keys: Mapping[str, str], cache: FactsCache, root: Path) -
         overriders = _overriders(stored[5], None)
     else:
         relinked = _relinked(graph, file_keys, stored, cache)
+        changed = 0
         if relinked is None:
             table = [linked(graph, n) for n in range(len(graph.nodes))]
         else:
-            table, remap = relinked
+            table, remap, changed = relinked
             if remap is not None:
                 overriders = _overriders(stored[5], remap)
         fresh = relinked is None or overriders is None
         if overriders is None:
             overriders = graph.overriders()
-        if fresh or sum(a != b for a, b in zip(file_keys, stored[1], strict=True)) >= SAVE_FROM:
+        if fresh or changed >= SAVE_FROM:
             touched = _touched(graph, file_keys, stored)
             kept = tuple((base, tuple(found)) for base, found in overriders.items())
             value = (paths, file_keys, tuple(graph.spans), touched, table, kept)
@@ -181,9 +182,10 @@ def _same(stored: Any, paths: tuple[str, ...], keys: tuple[str, ...]) -> bool:
 
 def _relinked(
     graph: Graph, keys: tuple[str, ...], stored: Any, cache: FactsCache
-) -> tuple[list[Linked], list[int] | None] | None:
+) -> tuple[list[Linked], list[int] | None, int] | None:
     """Last scan's edges brought up to date, or ``None`` when they cannot be; with the old
-    ids' new numbers when the class hierarchies are what they were (the overrides hold)."""
+    ids' new numbers when the class hierarchies are what they were (the overrides hold), and
+    how many files changed since those edges were kept."""
     try:
         old_paths, old_keys, old_spans, old_touched, old_table, _ = stored
     except (TypeError, ValueError):
@@ -229,7 +231,7 @@ def _relinked(
                 table.append(_moved(graph, node, old, not clean, remap, kept))
     except (TypeError, ValueError, IndexError):
         return None
-    return table, remap if same_hierarchy else None
+    return table, remap if same_hierarchy else None, len(changed)
 
 
 def _moved(
