@@ -133,18 +133,17 @@ def _default_adapters(
     if wanted and adapters.distributions is None:
         from app.index.client import SimpleIndex  # loaded only for version bumps
 
-        if not isinstance(adapters.index, SimpleIndex):
-            return adapters
-        from app.apidiff.distributions import Distributions
-
-        # The same index as the release data (a mirror or a local index serves both).
         index = adapters.index
-        distributions = Distributions(
-            index.index_url,
-            cache_dir=adapters.caches.folder(DISTRIBUTIONS),
-            transport=index.transport,
-        )
-        adapters = replace(adapters, distributions=distributions)
+        if isinstance(index, SimpleIndex):
+            from app.apidiff.distributions import Distributions
+
+            # The same index as the release data (a mirror or a local index serves both).
+            distributions = Distributions(
+                index.index_url,
+                cache_dir=adapters.caches.folder(DISTRIBUTIONS),
+                transport=index.transport,
+            )
+            adapters = replace(adapters, distributions=distributions)
     return adapters
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import click
 
@@ -89,8 +89,7 @@ def scan(
     try:
         listing = Listing.start(path)
     except NotARepository as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FATAL)
+        _fatal(exc)
     try:
         from app import pipeline
         from app.analyzers.base import Adapters
@@ -114,8 +113,7 @@ def scan(
                     listing=listing,
                 )
             except (NotARepository, ConfigError, IndexUnavailable) as exc:
-                click.echo(f"error: {exc}", err=True)
-                sys.exit(EXIT_FATAL)
+                _fatal(exc)
     finally:
         listing.close()
     from app.output import scan_json, scan_table
@@ -133,6 +131,12 @@ def scan(
         click.echo(scan_table(result, composed))
     # Unaudited dependencies are not known to be safe: say so in the exit status too.
     raise Finished(EXIT_FINDINGS_WITH_ERRORS if result.errors or result.unaudited else EXIT_OK)
+
+
+def _fatal(error: Exception) -> NoReturn:
+    """Nothing was done: say why, and exit with `EXIT_FATAL`."""
+    click.echo(f"error: {error}", err=True)
+    sys.exit(EXIT_FATAL)
 
 
 def _may_read_index(kinds: list[Kind] | None) -> bool:
