@@ -21,10 +21,10 @@ from app.incidents.alertmanager import parse
 from app.queue import Queue, RetryPolicy, build_huey
 from app.service.incident_job import IncidentJob
 from app.settings import Settings
-from app.store import JobKind, JobStatus, RepoRef, Store, open_store
+from app.store import JobKind, JobStatus, Store, open_store
 from tests.incidents.payloads import alert, encoded, notification
 from tests.support import dated_commit, git
-from tests.support.harness import INSTALLATION_ID, Harness, settings_for
+from tests.support.harness import INSTALLATION_ID, Harness, register, settings_for
 
 REPO = "octo-org/shop"
 STARTED = datetime(2026, 11, 30, 9, 14, 3, tzinfo=UTC)  # the payloads' startsAt
@@ -116,14 +116,8 @@ def app(harness: Harness, tmp_path: Path) -> Iterator[App]:
     dated_commit(
         work, {"shop/late.py": "X = 1\n"}, "After it started (#14)", STARTED + hours, "gus"
     )
-    bare = harness.emulator.repo_path(REPO)
-    bare.parent.mkdir(parents=True, exist_ok=True)
-    git(tmp_path, "clone", "-q", "--bare", str(work), str(bare))
-    harness.seed(REPO, None)
-    repo = harness.emulator.state.repo(REPO)
-    assert repo is not None
-    store.upsert_installation(INSTALLATION_ID, "octo-org", "Organization")
-    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, REPO, False, "main")])
+    harness.publish(work, REPO)
+    register(harness, store, REPO)
     record = store.repository(REPO)
     assert record is not None
     store.save_valid_config(record.id, parse_config(CONFIG, ".maintainer.yml"), None)  # a scan

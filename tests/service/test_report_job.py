@@ -75,10 +75,7 @@ def trend_repository(harness: Harness, tmp: Path, now: datetime, config: str = "
         git(work, "add", "-A")
         env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
         subprocess.run(["git", "commit", "-q", "-m", f"week {week}"], cwd=work, env=env, check=True)
-    bare = harness.emulator.repo_path(TREND)
-    bare.parent.mkdir(parents=True, exist_ok=True)
-    git(tmp, "clone", "-q", "--bare", str(work), str(bare))
-    harness.seed(TREND, None)
+    harness.publish(work, TREND)
 
 
 class Replies:

@@ -26,12 +26,12 @@ from app.incidents.alertmanager import parse
 from app.queue import Queue, RetryPolicy, build_huey
 from app.service.incident_job import IncidentJob
 from app.settings import Settings
-from app.store import JobKind, JobStatus, RepoRef, Store, open_store
+from app.store import JobKind, JobStatus, Store, open_store
 from tests.incidents.payloads import alert, encoded, notification
 from tests.service.test_incident_job import CONFIG, STARTED
 from tests.service.test_report_job import Replies
 from tests.support import dated_commit, git
-from tests.support.harness import INSTALLATION_ID, Harness, settings_for
+from tests.support.harness import INSTALLATION_ID, Harness, register, settings_for
 from tests.support.local_server import QuietHandler, serving
 
 REPO = "octo-org/shop"
@@ -185,14 +185,8 @@ def make_app(harness: Harness, tmp_path: Path, endpoint: str, runbook: str) -> A
         STARTED - 3 * hours,
         "dave",
     )
-    bare = harness.emulator.repo_path(REPO)
-    bare.parent.mkdir(parents=True, exist_ok=True)
-    git(tmp_path, "clone", "-q", "--bare", str(work), str(bare))
-    harness.seed(REPO, None)
-    repo = harness.emulator.state.repo(REPO)
-    assert repo is not None
-    store.upsert_installation(INSTALLATION_ID, "octo-org", "Organization")
-    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, REPO, False, "main")])
+    harness.publish(work, REPO)
+    register(harness, store, REPO)
     record = store.repository(REPO)
     assert record is not None
     store.save_valid_config(record.id, parse_config(CONFIG, ".maintainer.yml"), None)

@@ -26,7 +26,7 @@ from app.service.wiring import tick_handler
 from app.settings import Settings
 from app.store import JobKind, JobStatus, RepoRef, Store, open_store
 from tests.support import dated_commit, git
-from tests.support.harness import INSTALLATION_ID, Harness, settings_for
+from tests.support.harness import INSTALLATION_ID, Harness, register, settings_for
 
 REPO = "octo-org/shop"
 CONFIG = """
@@ -119,14 +119,8 @@ def app(harness: Harness, tmp_path: Path) -> Iterator[App]:
     git(work, "init", "-q", "-b", "main")
     files = {"shop/dashboard.py": "CACHE = 10\n", ".maintainer.yml": CONFIG}
     dated_commit(work, files, "Dashboard", now - timedelta(days=40), "carol")
-    bare = harness.emulator.repo_path(REPO)
-    bare.parent.mkdir(parents=True, exist_ok=True)
-    git(tmp_path, "clone", "-q", "--bare", str(work), str(bare))
-    harness.seed(REPO, None)
-    repo = harness.emulator.state.repo(REPO)
-    assert repo is not None
-    store.upsert_installation(INSTALLATION_ID, "octo-org", "Organization")
-    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, REPO, False, "main")])
+    harness.publish(work, REPO)
+    register(harness, store, REPO)
     record = store.repository(REPO)
     assert record is not None
     store.save_valid_config(record.id, parse_config(CONFIG, ".maintainer.yml"), None)

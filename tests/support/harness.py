@@ -56,6 +56,13 @@ class Harness:
         repos = [*(installation.repositories if installation else []), full_name]
         self.emulator.install(INSTALLATION_ID, full_name.split("/")[0], repos)
 
+    def publish(self, work: Path, full_name: str = REPO) -> None:
+        """Serve the history of the local repository ``work`` as ``full_name`` (installed)."""
+        bare = self.emulator.repo_path(full_name)
+        bare.parent.mkdir(parents=True, exist_ok=True)
+        git(work.parent, "clone", "-q", "--bare", str(work), str(bare))
+        self.seed(full_name, None)
+
     def human_push(self, full_name: str, branch: str, files: dict[str, str], tmp: Path) -> str:
         """A commit by a person (not the bot) on `branch`, pushed straight to the bare repo."""
         bare = self.emulator.repo_path(full_name)
@@ -90,12 +97,13 @@ def settings_for(harness: Harness, tmp_path: Path) -> Settings:
     )
 
 
-def register(harness: Harness, store: Store) -> int:
-    """Record the installation and the demo repository in `store`; returns the repository id."""
-    repo = harness.emulator.state.repo(REPO)
+def register(harness: Harness, store: Store, full_name: str = REPO) -> int:
+    """Record the installation and a repository (the demo one by default) in `store`; returns
+    the repository id."""
+    repo = harness.emulator.state.repo(full_name)
     assert repo is not None
     store.upsert_installation(INSTALLATION_ID, "octo-org", "Organization")
-    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, REPO, False, "main")])
+    store.add_repositories(INSTALLATION_ID, [RepoRef(repo.id, full_name, False, "main")])
     return repo.id
 
 
