@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import marshal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from app import warmth
 from app.caches import write_entry
 from app.deadcode.facts import Definition, FileFacts, Import, Refs
 
@@ -90,19 +92,15 @@ class FactsCache:
     def _blame_entry(self, key: str) -> Path:
         return self.directory / "blames" / key[:2] / f"{key}.bin"
 
-    def pack(self, root: Path) -> dict[str, Packed]:
-        """The repository's pack: entries not in the expected shape are left out."""
-        try:
-            loaded = marshal.loads(self._pack_path(root).read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
-            return {}
-        if not isinstance(loaded, dict):
-            return {}
-        return {
-            path: entry
-            for path, entry in loaded.items()
-            if isinstance(entry, tuple) and len(entry) == 4
-        }
+    def pack(self, root: Path) -> FactsPack:
+        """The repository's pack: entries not in the expected shape are left out. The resident
+        process keeps it loaded and decoded between scans (`app.warmth`)."""
+        path = str(self._pack_path(root))
+        warmth.want("dead-code-pack", path)
+        kept = warmth.recall(path)
+        if isinstance(kept, FactsPack):
+            return kept
+        return FactsPack(_read_pack(path), {})
 
     def save_pack(self, root: Path, entries: dict[str, Packed]) -> None:
         write_entry(self._pack_path(root), marshal.dumps(entries))
@@ -111,17 +109,80 @@ class FactsCache:
         return self.directory / "packs" / f"{_root_name(root)}-{FORMAT}.bin"
 
     def links(self, root: Path, version: str) -> Any:
-        """The repository's reference graph edges from its last scan (`app.deadcode.links`)."""
-        try:
-            return marshal.loads(self._links_path(root, version).read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
-            return None
+        """The repository's reference graph edges from its last scan (`app.deadcode.links`);
+        kept loaded by the resident process between scans (`app.warmth`)."""
+        path = str(self._links_path(root, version))
+        warmth.want("dead-code-links", path)
+        kept = warmth.recall(path)
+        return kept if kept is not None else _read_links(path)
 
     def save_links(self, root: Path, version: str, value: Any) -> None:
         write_entry(self._links_path(root, version), marshal.dumps(value))
 
     def _links_path(self, root: Path, version: str) -> Path:
         return self.directory / "links" / f"{_root_name(root)}-{FORMAT}-{version}.bin"
+
+
+class FactsPack(NamedTuple):
+    """A repository's pack: ``entries`` by path, and the facts of those entries already
+    decoded by path (all of them when the resident process kept the pack, else none)."""
+
+    entries: dict[str, Packed]
+    decoded: dict[str, FileFacts | TextFacts]
+
+
+EMPTY_PACK = FactsPack({}, {})
+
+
+def _read_pack(path: str) -> dict[str, Packed]:
+    try:
+        with open(path, "rb") as handle:
+            loaded = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {
+        path: entry
+        for path, entry in loaded.items()
+        if isinstance(entry, tuple) and len(entry) == 4
+    }
+
+
+DECODED_PER_STEP = 256
+"""Entries `load_pack` decodes per step: a few milliseconds, so that the resident process
+takes a new command between two steps without a wait anyone would notice."""
+
+
+def load_pack(path: str) -> Iterator[FactsPack | None]:
+    """A pack read, then its entries decoded a step at a time into ``decoded``: what the
+    resident process keeps between scans (`app.warmth`)."""
+    entries = _read_pack(path)
+    if not entries:
+        yield None
+        return
+    pack = FactsPack(entries, {})
+    yield pack
+    names = list(entries)
+    for start in range(0, len(names), DECODED_PER_STEP):
+        for name in names[start : start + DECODED_PER_STEP]:
+            value = decode(entries[name][3])
+            if value is not None:
+                pack.decoded[name] = value
+        yield pack
+
+
+def load_links(path: str) -> Iterator[Any]:
+    """The kept edges of a repository, for the resident process to keep (`app.warmth`)."""
+    yield _read_links(path)
+
+
+def _read_links(path: str) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            return marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
 
 
 def _root_name(root: Path) -> str:

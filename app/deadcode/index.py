@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.deadcode.cache import (
+    EMPTY_PACK,
     FactsCache,
     Packed,
     Signature,
@@ -180,7 +181,7 @@ def build_index(
     trees: ParsedModules | None = None,
 ) -> RepoIndex:
     sources = {s.path: s for s in source_files(files)}
-    packed = cache.pack(root) if cache is not None else {}
+    packed = cache.pack(root) if cache is not None else EMPTY_PACK
     kept: dict[str, Packed] = {}
     values: dict[str, FileFacts | TextFacts] = {}
     errors: list[ScanError] = []
@@ -202,9 +203,11 @@ def build_index(
             reason = f"skipped: {stat.st_size} bytes, over the {max_bytes} limit (generated?)"
             errors.append(ScanError(path, None, f"{reason}; read as text only"))
             source = None
-        entry = packed.get(path)
+        entry = packed.entries.get(path)
         if entry is not None and entry[:2] == (stat.st_size, stat.st_mtime_ns):
-            value = decode(entry[3])
+            value = packed.decoded.get(path)
+            if value is None:
+                value = decode(entry[3])
             if value is not None:
                 values[path] = value
                 kept[path] = entry
@@ -224,7 +227,7 @@ def build_index(
         values[outcome.path] = value
         kept[outcome.path] = (*outcome.signature, stored)
         parsed.append(outcome.path)
-    if cache is not None and (len(jobs) > PACK_SLACK or kept.keys() != packed.keys()):
+    if cache is not None and (len(jobs) > PACK_SLACK or kept.keys() != packed.entries.keys()):
         cache.save_pack(root, kept)
     python = tuple(v for p, v in sorted(values.items()) if isinstance(v, FileFacts))
     texts = {p: v for p, v in values.items() if not isinstance(v, FileFacts)}
