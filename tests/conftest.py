@@ -26,6 +26,19 @@ def private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
         os.environ["XDG_CACHE_HOME"] = before
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_resident_process() -> Iterator[None]:
+    """``maintainer scan`` run by a test runs in its own process and starts no resident
+    process (`app.resident`); tests/resident turn it on for the commands they start."""
+    before = os.environ.get("MAINTAINER_RESIDENT")
+    os.environ["MAINTAINER_RESIDENT"] = "off"
+    yield
+    if before is None:
+        del os.environ["MAINTAINER_RESIDENT"]
+    else:
+        os.environ["MAINTAINER_RESIDENT"] = before
+
+
 @pytest.fixture
 def index() -> Iterator[IndexServer]:
     with index_server() as server:

@@ -111,7 +111,7 @@ def test_the_files_the_build_stage_copies_make_a_wheel_with_the_cli_and_template
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
-        assert "maintainer = app.cli:main" in archive.read(entry_points).decode()
+        assert "maintainer = app.launcher:main" in archive.read(entry_points).decode()
         [metadata] = [n for n in names if n.endswith(".dist-info/METADATA")]
         extras = archive.read(metadata).decode()
     assert "app/cli/__init__.py" in names and "codemods/__init__.py" in names
