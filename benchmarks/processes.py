@@ -6,6 +6,7 @@ edits included); contenders run in alternating order so a change in machine load
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -76,6 +77,40 @@ def maintainer() -> list[str]:
     """The installed console script when there is one, else the module."""
     script = Path(sys.executable).with_name("maintainer")
     return [str(script)] if script.exists() else [sys.executable, "-m", "app"]
+
+
+def resident_env(folder: Path) -> dict[str, str]:
+    """A scan's environment as a user's shell has it: the resident process on (the default
+    outside CI, stated here because benchmarks may run under CI), in ``folder``: a fresh
+    folder has none yet, so the next scan is a first one."""
+    return {"MAINTAINER_RESIDENT": "on", "MAINTAINER_RESIDENT_DIR": str(folder)}
+
+
+def resident_status(env: Mapping[str, str]) -> dict[str, Any]:
+    """``maintainer resident status`` as JSON (``running`` false when there is none)."""
+    completed = subprocess.run(
+        [*maintainer(), "resident", "status", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        check=True,
+    )
+    status: dict[str, Any] = json.loads(completed.stdout)
+    return status
+
+
+def served(run: Run, env: Mapping[str, str], count: int) -> Run:
+    """``run`` as the resident process ran it: checked to be its ``count``-th command, with the
+    command's own peak memory (shared pages included), not the client's few megabytes."""
+    status = resident_status(env)
+    if status.get("served") != count:
+        raise SystemExit(f"the resident process did not run command {count}: {status}")
+    peak = max(run.peak_mib, float(status["last_command"]["peak_mib"]))
+    return Run(run.seconds, peak, run.returncode, run.stdout)
+
+
+def stop_resident(env: Mapping[str, str]) -> None:
+    subprocess.run([*maintainer(), "resident", "stop"], env=dict(env), capture_output=True)
 
 
 def git_repository(package: Path, root: Path, files: Mapping[str, str] | None = None) -> Path:
