@@ -275,7 +275,12 @@ class Server:
         self.began[pid] = time.monotonic()
         self.reports[pid] = report_read
         connection.settimeout(None)
-        protocol.send(connection, {"started": pid})
+        try:
+            protocol.send(connection, {"started": pid})
+        except OSError:
+            with contextlib.suppress(OSError):  # the client is gone: so is its command
+                os.killpg(pid, signal.SIGTERM)
+            return
         self.selector.register(connection, selectors.EVENT_READ, pid)
         self.say(f"running {' '.join(request.argv[1:])!r} in {request.cwd} as pid {pid}")
 
@@ -561,7 +566,14 @@ def main(arguments: list[str]) -> None:
     gc.collect()
     gc.freeze()  # the children leave these objects alone (copy-on-write stays shared)
     server.say(f"ready: {len(sys.modules)} modules")
-    server.serve()
+    try:
+        server.serve()
+    except BaseException:
+        import traceback
+
+        server.say(f"failed:\n{traceback.format_exc()}")
+        _close_listener(listener, socket_path)
+        raise
 
 
 if __name__ == "__main__":

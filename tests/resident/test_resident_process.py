@@ -282,6 +282,7 @@ def test_a_keep_request_names_known_loaders_only(resident: Resident, tmp_path: P
     resident.wait_until(running=True)
     time.sleep(1.0)  # what the first scan handed over is loaded by now
     before = resident.status()["kept_files"]
+    assert isinstance(before, int)
     other = tmp_path / "other-cache"
     resident.run(
         *SCAN,
