@@ -218,8 +218,6 @@ def _forwarded(pid: int) -> Iterator[None]:
 
 
 def _say(message: str) -> None:
-    try:
+    with suppress(OSError, ValueError):
         sys.stderr.write(f"maintainer: {message}\n")
         sys.stderr.flush()
-    except (OSError, ValueError):
-        pass

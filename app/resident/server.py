@@ -136,6 +136,16 @@ def _stream_settings(value: object) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Child:
+    """A command running in a child: its client's connection (for the exit status), when it
+    began, and the read end of the pipe on which it names the files worth keeping."""
+
+    connection: socket.socket
+    began: float
+    report: int
+
+
 @dataclass
 class Server:
     listener: socket.socket
@@ -146,9 +156,7 @@ class Server:
     lock_fd: int
     started: float = field(default_factory=time.time)
     served: int = 0
-    running: dict[int, socket.socket] = field(default_factory=dict)
-    began: dict[int, float] = field(default_factory=dict)
-    reports: dict[int, int] = field(default_factory=dict)
+    running: dict[int, Child] = field(default_factory=dict)
     loading: list[Iterator[None]] = field(default_factory=list)
     last: dict[str, object] | None = None
     stopping: bool = False
@@ -271,9 +279,7 @@ class Server:
             os.setpgid(pid, pid)  # also done by the child: whichever runs first
         self.served += 1
         self.last_active = time.monotonic()  # a status or stop request is not a command
-        self.running[pid] = connection
-        self.began[pid] = time.monotonic()
-        self.reports[pid] = report_read
+        self.running[pid] = Child(connection, time.monotonic(), report_read)
         connection.settimeout(None)
         try:
             protocol.send(connection, {"started": pid})
@@ -292,9 +298,9 @@ class Server:
             signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         self.selector.close()
-        for held in (self.listener, connection, *self.running.values()):
+        for held in (self.listener, connection, *(c.connection for c in self.running.values())):
             held.close()
-        for fd in (*self.wake, self.lock_fd, *self.reports.values()):
+        for fd in (*self.wake, self.lock_fd, *(c.report for c in self.running.values())):
             os.close(fd)
         with contextlib.suppress(OSError, ValueError):
             self.log.close()
@@ -302,10 +308,10 @@ class Server:
     def on_client_gone(self, pid: int) -> None:
         """A client's connection became readable while its command runs: it went away (it
         sends nothing more), so its command goes too."""
-        connection = self.running.get(pid)
-        if connection is None:
+        child = self.running.get(pid)
+        if child is None:
             return
-        self.selector.unregister(connection)
+        self.selector.unregister(child.connection)
         self.say(f"the client of pid {pid} went away: ending it")
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGTERM)
@@ -318,18 +324,19 @@ class Server:
                 return
             if pid == 0:
                 return
-            connection = self.running.pop(pid, None)
-            if connection is None:
+            child = self.running.pop(pid, None)
+            if child is None:
                 continue
+            connection = child.connection
             code = os.waitstatus_to_exitcode(status)
             code = 128 - code if code < 0 else code
             self.last = {
                 "exit": code,
-                "seconds": round(time.monotonic() - self.began.pop(pid), 3),
+                "seconds": round(time.monotonic() - child.began, 3),
                 "peak_mib": round(usage.ru_maxrss / 1024, 1),
             }
             self.say(f"pid {pid} ended: {self.last}")
-            files = _report(self.reports.pop(pid))
+            files = _report(child.report)
             with contextlib.suppress(KeyError, ValueError):
                 self.selector.unregister(connection)
             with contextlib.suppress(OSError, ProtocolError):
