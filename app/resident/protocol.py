@@ -160,7 +160,10 @@ def receive(connection: socket.socket, max_fds: int = 0) -> tuple[dict[str, obje
         if length > MAX_MESSAGE:
             raise ProtocolError(f"a message of {length} bytes is over {MAX_MESSAGE}")
         body = _exactly(connection, length)
-        message = json.loads(body)
+        try:
+            message = json.loads(body)
+        except RecursionError:
+            raise ProtocolError("a message nested too deeply") from None
         if not isinstance(message, dict):
             raise ProtocolError("a message is not a JSON object")
     except (ProtocolError, ValueError, OSError):

@@ -103,6 +103,7 @@ def test_descriptors_beyond_the_limit_are_closed_not_kept(tmp_path: Path) -> Non
         ((10).to_bytes(8, "big") + b"{}", "ended after 2 of 10 bytes"),
         ((protocol.MAX_MESSAGE + 1).to_bytes(8, "big"), "over"),
         ((2).to_bytes(8, "big") + b"[]", "not a JSON object"),
+        ((10_000).to_bytes(8, "big") + b"[" * 5_000 + b"]" * 5_000, "nested too deeply"),
     ],
 )
 def test_a_broken_message_is_an_error(raw: bytes, error: str) -> None:
