@@ -65,6 +65,13 @@ def status(output_format: str) -> None:
     click.echo(
         f"modules imported: {state['modules']}; ends after {state['idle_seconds']:.0f} s idle"
     )
+    click.echo(f"peak memory: {state['peak_mib']} MiB")
+    last = state.get("last_command")
+    if isinstance(last, dict):
+        click.echo(
+            f"last command: exit {last['exit']} after {last['seconds']} s, "
+            f"peak {last['peak_mib']} MiB (pages shared with the resident process included)"
+        )
 
 
 @resident.command()
